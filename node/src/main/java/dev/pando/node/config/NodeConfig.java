@@ -1,0 +1,133 @@
+package dev.pando.node.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The node's settings, resolved from defaults &lt; {@code pando.yaml} &lt; {@code PANDO_*}
+ * environment &lt; command-line flags (see {@link ConfigLoader}). Every key is declared here with
+ * its default; {@code docs/operations.md} lists them all.
+ */
+public final class NodeConfig {
+    private static final Map<String, ConfigKey<?>> KEYS = new LinkedHashMap<>();
+
+    public static final ConfigKey<Integer> PORT = intKey("port", 7330, "TCP port for HTTP and WebSocket (0 picks a free port).");
+    public static final ConfigKey<String> BIND = stringKey("bind", "127.0.0.1", "Address to listen on. Non-loopback requires auth.anonymous=false.");
+    public static final ConfigKey<Path> DATA_DIR = pathKey("data-dir", "./data", "RocksDB state, node key and admin token live here.");
+    public static final ConfigKey<Path> PLUGINS_DIR = pathKey("plugins-dir", "./plugins", "Directory scanned for plugins.");
+    public static final ConfigKey<String> STORE = stringKey("store", "rocksdb", "State store engine: rocksdb (on disk) or memory (tests; nothing survives a restart).");
+
+    public static final ConfigKey<Boolean> AUTH_ANONYMOUS = boolKey("auth.anonymous", true,
+            "Open mode: callers without a token may read and write. Only allowed when bound to loopback.");
+
+    public static final ConfigKey<Boolean> STORE_SYNC = boolKey("store.sync", false, "fsync the WAL before acknowledging every write (per-request 'sync' does it for one write).");
+    public static final ConfigKey<Integer> MAX_VALUE_BYTES = intKey("store.max-value-bytes", 64 * 1024, "Largest value accepted, in bytes of JSON.");
+    public static final ConfigKey<Integer> COMMIT_QUEUE = intKey("store.commit-queue", 65_536, "Writes waiting to commit before new ones get UNAVAILABLE.");
+    public static final ConfigKey<Long> RETAIN_COUNT = longKey("changes.retain-count", 1_000_000L, "Change-feed entries kept (0 = no count limit).");
+    public static final ConfigKey<Long> RETAIN_AGE_MS = longKey("changes.retain-age-ms", 7L * 24 * 3600 * 1000, "Change-feed entries older than this are pruned (0 = no age limit).");
+
+    public static final ConfigKey<Integer> MAX_BODY_BYTES = intKey("limits.max-body-bytes", 1024 * 1024, "Largest HTTP request body.");
+    public static final ConfigKey<Integer> MAX_FRAME_BYTES = intKey("limits.max-frame-bytes", 1024 * 1024, "Largest WebSocket frame.");
+    public static final ConfigKey<Integer> MAX_CONNECTIONS = intKey("limits.max-connections", 1024, "Open connections accepted at once; more are closed at once.");
+    public static final ConfigKey<Integer> SUBSCRIPTIONS_PER_SESSION = intKey("limits.subscriptions-per-session", 256, "Subscriptions one WebSocket session may hold.");
+    public static final ConfigKey<Integer> SUBSCRIBER_QUEUE = intKey("limits.subscriber-queue", 4096, "Pushed frames queued for one session before it is dropped as SLOW_CONSUMER.");
+    public static final ConfigKey<Long> RATE_PER_SECOND = longKey("limits.rate-per-second", 20_000L, "Requests per second per client (0 = unlimited).");
+    public static final ConfigKey<Long> RATE_BURST = longKey("limits.rate-burst", 40_000L, "Requests a client may send at once before the rate applies.");
+    public static final ConfigKey<Long> REQUEST_READ_TIMEOUT_MS = longKey("limits.request-read-timeout-ms", 10_000L, "A request must arrive completely within this time (slow-loris guard).");
+    public static final ConfigKey<Long> IDLE_TIMEOUT_MS = longKey("limits.idle-timeout-ms", 120_000L, "Connections with no traffic for this long are closed (WebSocket: pinged at a third of it).");
+    public static final ConfigKey<Integer> WORKER_THREADS = intKey("workers.threads", Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), "Threads running handlers that may block.");
+    public static final ConfigKey<Integer> WORKER_QUEUE = intKey("workers.queue", 10_000, "Calls waiting for a worker before new ones get UNAVAILABLE.");
+    public static final ConfigKey<Long> SHUTDOWN_DRAIN_MS = longKey("shutdown.drain-ms", 10_000L, "On shutdown, how long in-flight requests may take to finish.");
+
+    private final Map<ConfigKey<?>, Object> values;
+    private final Map<String, String> sources;
+
+    NodeConfig(Map<ConfigKey<?>, Object> values, Map<String, String> sources) {
+        this.values = Map.copyOf(values);
+        this.sources = Map.copyOf(sources);
+    }
+
+    /** All defaults. */
+    public static NodeConfig defaults() {
+        return new NodeConfig(Map.of(), Map.of());
+    }
+
+    public static List<ConfigKey<?>> keys() {
+        return Collections.unmodifiableList(new ArrayList<>(KEYS.values()));
+    }
+
+    static ConfigKey<?> key(String name) {
+        return KEYS.get(name);
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T> T get(ConfigKey<T> key) {
+        Object v = values.get(key);
+        return v == null ? key.defaultValue() : (T) v;
+    }
+
+    /** Where a key's value came from: default, file, env or flag. */
+    public String source(ConfigKey<?> key) {
+        return sources.getOrDefault(key.name(), "default");
+    }
+
+    /** A copy with {@code key} set (for tests and embedding). */
+    public <T> NodeConfig with(ConfigKey<T> key, T value) {
+        Map<ConfigKey<?>, Object> v = new LinkedHashMap<>(values);
+        v.put(key, value);
+        Map<String, String> s = new LinkedHashMap<>(sources);
+        s.put(key.name(), "code");
+        return new NodeConfig(v, s);
+    }
+
+    /** A copy with {@code key} parsed from text, as the loader would. */
+    public NodeConfig withText(String name, String text) {
+        ConfigKey<?> key = KEYS.get(name);
+        if (key == null) {
+            throw new IllegalArgumentException("unknown config key '" + name + "'");
+        }
+        Map<ConfigKey<?>, Object> v = new LinkedHashMap<>(values);
+        v.put(key, key.parse(text));
+        return new NodeConfig(v, sources);
+    }
+
+    private static <T> ConfigKey<T> register(ConfigKey<T> key) {
+        KEYS.put(key.name(), key);
+        return key;
+    }
+
+    private static ConfigKey<Integer> intKey(String name, int def, String doc) {
+        return register(new ConfigKey<>(name, Integer.class, def, doc, s -> nonNegative(Integer.parseInt(s.replace("_", "")))));
+    }
+
+    private static ConfigKey<Long> longKey(String name, long def, String doc) {
+        return register(new ConfigKey<>(name, Long.class, def, doc, s -> nonNegative(Long.parseLong(s.replace("_", "")))));
+    }
+
+    private static ConfigKey<Boolean> boolKey(String name, boolean def, String doc) {
+        return register(new ConfigKey<>(name, Boolean.class, def, doc, s -> switch (s.toLowerCase()) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new IllegalArgumentException("expected true or false");
+        }));
+    }
+
+    private static ConfigKey<String> stringKey(String name, String def, String doc) {
+        return register(new ConfigKey<>(name, String.class, def, doc, s -> s));
+    }
+
+    private static ConfigKey<Path> pathKey(String name, String def, String doc) {
+        return register(new ConfigKey<>(name, Path.class, Path.of(def), doc, Path::of));
+    }
+
+    private static <N extends Number> N nonNegative(N n) {
+        if (n.longValue() < 0) {
+            throw new IllegalArgumentException("must not be negative");
+        }
+        return n;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.pando.node.dispatch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.node.metrics.Metrics;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a {@link Request} into a {@link Response}: rate limit, look the op up in the current
+ * handler table (read once), check the caller's access, run the handler inline or on the worker
+ * pool, and map every failure to a typed error. Never throws; never blocks the calling thread.
+ */
+public final class Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    private static final String REQUESTS = "pando_requests_total";
+    private static final String LATENCY = "pando_request_duration_seconds";
+
+    private final HandlerRegistry registry;
+    private final ExecutorService workers;
+    private final RateLimiter rateLimiter;
+    private final Metrics metrics;
+
+    public Dispatcher(HandlerRegistry registry, ExecutorService workers, RateLimiter rateLimiter, Metrics metrics) {
+        this.registry = registry;
+        this.workers = workers;
+        this.rateLimiter = rateLimiter;
+        this.metrics = metrics;
+    }
+
+    public HandlerRegistry registry() {
+        return registry;
+    }
+
+    public CompletableFuture<Response> dispatch(Request request, CallContext ctx) {
+        long start = System.nanoTime();
+        String op = request.op();
+        HandlerTable table = null;
+        try {
+            rateLimiter.acquire(ctx.principal().clientKey());
+            if (op == null || op.isEmpty()) {
+                throw PandoException.badRequest("missing 'op'");
+            }
+            table = registry.acquire();
+            OpSpec spec = table.lookup(op);
+            if (spec == null) {
+                throw new PandoException(ErrorCode.NOT_FOUND, "unknown op '" + op + "'");
+            }
+            checkAccess(spec, ctx);
+            JsonNode args = request.args() == null || request.args().isNull()
+                    ? JsonNodeFactory.instance.objectNode() : request.args();
+            CompletableFuture<JsonNode> result = spec.execution() == OpSpec.Execution.INLINE
+                    ? invoke(spec, ctx, args)
+                    : CompletableFuture.supplyAsync(() -> invoke(spec, ctx, args), workers).thenCompose(f -> f);
+            HandlerTable admitted = table;
+            table = null; // released when the call completes, not here
+            return result.handle((value, error) -> {
+                registry.release(admitted);
+                return finish(request, op, start, value, error);
+            });
+        } catch (Throwable t) {
+            if (table != null) {
+                registry.release(table);
+            }
+            return CompletableFuture.completedFuture(finish(request, op, start, null, t));
+        }
+    }
+
+    private static void checkAccess(OpSpec spec, CallContext ctx) {
+        if (!ctx.principal().hasAny(spec.requires())) {
+            if (ctx.principal().isAuthenticated()) {
+                throw new PandoException(ErrorCode.FORBIDDEN,
+                        "op '" + spec.op() + "' requires " + spec.requires().name().toLowerCase() + " access");
+            }
+            throw new PandoException(ErrorCode.UNAUTHORIZED,
+                    "op '" + spec.op() + "' requires " + spec.requires().name().toLowerCase() + " access; send a token");
+        }
+    }
+
+    private static CompletableFuture<JsonNode> invoke(OpSpec spec, CallContext ctx, JsonNode args) {
+        try {
+            CompletionStage<JsonNode> stage = spec.handler().handle(ctx, args);
+            return stage == null ? CompletableFuture.completedFuture(null) : stage.toCompletableFuture();
+        } catch (Throwable t) {
+            return CompletableFuture.failedFuture(t);
+        }
+    }
+
+    private Response finish(Request request, String op, long start, JsonNode value, Throwable error) {
+        Response response = error == null ? Response.ok(request.id(), value) : toError(request, error);
+        String opLabel = response.code() == ErrorCode.NOT_FOUND && registry.current().lookup(op) == null ? "unknown" : op;
+        metrics.inc(REQUESTS, "Requests by op and outcome", "op", String.valueOf(opLabel),
+                "outcome", response.isOk() ? "ok" : response.code().name());
+        metrics.observeNanos(LATENCY, "Request latency by op", System.nanoTime() - start, "op", String.valueOf(opLabel));
+        return response;
+    }
+
+    private static Response toError(Request request, Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof PandoException pe) {
+            return Response.error(request.id(), pe);
+        }
+        if (t instanceof RejectedExecutionException) {
+            return Response.error(request.id(), ErrorCode.UNAVAILABLE, "node is overloaded; try again");
+        }
+        log.error("op {} failed unexpectedly", request.op(), t);
+        return Response.error(request.id(), ErrorCode.INTERNAL, "internal error in '" + request.op() + "': " + t.getClass().getSimpleName());
+    }
+}

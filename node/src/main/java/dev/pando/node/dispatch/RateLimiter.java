@@ -1,0 +1,73 @@
+package dev.pando.node.dispatch;
+
+import dev.pando.api.PandoException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * Token buckets per client key: {@code ratePerSecond} sustained, {@code burst} at once. A rate of
+ * 0 disables limiting. Idle buckets are forgotten so the map does not grow with every client
+ * ever seen.
+ */
+public final class RateLimiter {
+    private static final long IDLE_EVICT_NANOS = 60_000_000_000L;
+    private static final int EVICT_CHECK_EVERY = 4096;
+
+    private final double ratePerNano;
+    private final double burst;
+    private final LongSupplier clock;
+    private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private int sinceEvict;
+
+    public RateLimiter(long ratePerSecond, long burst) {
+        this(ratePerSecond, burst, System::nanoTime);
+    }
+
+    RateLimiter(long ratePerSecond, long burst, LongSupplier nanoClock) {
+        this.ratePerNano = ratePerSecond / 1e9;
+        this.burst = Math.max(burst, ratePerSecond == 0 ? 0 : 1);
+        this.clock = nanoClock;
+    }
+
+    public boolean enabled() {
+        return ratePerNano > 0;
+    }
+
+    /** Takes one token for {@code clientKey} or throws {@code RATE_LIMITED} with retry-after. */
+    public void acquire(String clientKey) {
+        if (!enabled()) {
+            return;
+        }
+        long now = clock.getAsLong();
+        Bucket b = buckets.computeIfAbsent(clientKey, k -> new Bucket(burst, now));
+        long waitNanos;
+        synchronized (b) {
+            b.tokens = Math.min(burst, b.tokens + (now - b.last) * ratePerNano);
+            b.last = now;
+            if (b.tokens >= 1) {
+                b.tokens -= 1;
+                waitNanos = 0;
+            } else {
+                waitNanos = (long) ((1 - b.tokens) / ratePerNano);
+            }
+        }
+        if (++sinceEvict >= EVICT_CHECK_EVERY) { // racy counter on purpose: eviction is housekeeping
+            sinceEvict = 0;
+            buckets.values().removeIf(x -> now - x.last > IDLE_EVICT_NANOS);
+        }
+        if (waitNanos > 0) {
+            long ms = Math.max(1, (waitNanos + 999_999) / 1_000_000);
+            throw PandoException.rateLimited("rate limit exceeded for " + clientKey + "; retry after " + ms + " ms", ms);
+        }
+    }
+
+    private static final class Bucket {
+        double tokens;
+        long last;
+
+        Bucket(double tokens, long last) {
+            this.tokens = tokens;
+            this.last = last;
+        }
+    }
+}

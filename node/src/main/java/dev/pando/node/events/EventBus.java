@@ -1,0 +1,103 @@
+package dev.pando.node.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.api.path.Keys;
+import dev.pando.api.path.PathPattern;
+import dev.pando.node.kv.Change;
+import dev.pando.node.kv.CommitListener;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Fans committed changes and published events out to pattern subscriptions. It never waits on
+ * a subscriber: a subscriber whose queue is full is cut off (and told), so one slow reader can
+ * neither slow the writers nor the other subscribers.
+ */
+public final class EventBus implements CommitListener {
+    private final CopyOnWriteArrayList<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong overflows = new AtomicLong();
+
+    public Subscription subscribe(PathPattern pattern, boolean changes, boolean events, Subscriber subscriber) {
+        Subscription s = new Subscription("s" + ids.incrementAndGet(), pattern, changes, events, subscriber, this);
+        subscriptions.add(s);
+        return s;
+    }
+
+    void remove(Subscription s) {
+        subscriptions.remove(s);
+    }
+
+    public int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    /** How many subscribers were cut off for falling behind since start. */
+    public long overflowCount() {
+        return overflows.get();
+    }
+
+    /** Delivers an event to matching subscriptions; returns how many accepted it. */
+    public int publish(String topic, JsonNode payload, String publisher) {
+        Keys.requireValid(topic);
+        Event e = new Event(topic, payload, System.currentTimeMillis(), publisher);
+        int delivered = 0;
+        Set<Subscriber> overflowed = null;
+        for (Subscription s : subscriptions) {
+            if (s.wantsEvents() && !s.isClosed() && s.pattern().matches(topic)) {
+                if (s.subscriber().offerEvent(s, e)) {
+                    delivered++;
+                } else {
+                    overflowed = add(overflowed, s.subscriber());
+                }
+            }
+        }
+        cutOff(overflowed);
+        return delivered;
+    }
+
+    @Override
+    public void committed(List<Change> changes) {
+        if (subscriptions.isEmpty()) {
+            return;
+        }
+        Set<Subscriber> overflowed = null;
+        for (Change c : changes) {
+            for (Subscription s : subscriptions) {
+                if (s.wantsChanges() && !s.isClosed() && s.pattern().matches(c.key())
+                        && (overflowed == null || !overflowed.contains(s.subscriber()))
+                        && !s.subscriber().offerChange(s, c)) {
+                    overflowed = add(overflowed, s.subscriber());
+                }
+            }
+        }
+        cutOff(overflowed);
+    }
+
+    private static Set<Subscriber> add(Set<Subscriber> set, Subscriber s) {
+        Set<Subscriber> out = set == null ? new HashSet<>() : set;
+        out.add(s);
+        return out;
+    }
+
+    private void cutOff(Set<Subscriber> overflowed) {
+        if (overflowed == null) {
+            return;
+        }
+        List<Subscription> doomed = new ArrayList<>();
+        for (Subscription s : subscriptions) {
+            if (overflowed.contains(s.subscriber())) {
+                doomed.add(s);
+            }
+        }
+        doomed.forEach(Subscription::close);
+        overflowed.forEach(sub -> {
+            overflows.incrementAndGet();
+            sub.overflowed();
+        });
+    }
+}

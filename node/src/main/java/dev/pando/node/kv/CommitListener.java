@@ -1,0 +1,12 @@
+package dev.pando.node.kv;
+
+import java.util.List;
+
+/**
+ * Told about each committed batch, in revision order, on the store's commit thread after the
+ * batch is durable and its writers acknowledged. Must not block: hand off to a queue.
+ */
+@FunctionalInterface
+public interface CommitListener {
+    void committed(List<Change> changes);
+}

@@ -1,0 +1,211 @@
+package dev.pando.node;
+
+import dev.pando.node.auth.AdminToken;
+import dev.pando.node.auth.Authenticator;
+import dev.pando.node.auth.NodeIdentity;
+import dev.pando.node.config.NodeConfig;
+import dev.pando.node.dispatch.Dispatcher;
+import dev.pando.node.dispatch.HandlerRegistry;
+import dev.pando.node.dispatch.RateLimiter;
+import dev.pando.node.events.EventBus;
+import dev.pando.node.kv.StateStore;
+import dev.pando.node.kv.StoreOptions;
+import dev.pando.node.metrics.Metrics;
+import dev.pando.node.ops.CoreOps;
+import dev.pando.node.transport.PandoServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running node: state store, event bus, handler registry, dispatcher and server, started in
+ * that order and closed in reverse. {@link #close()} is graceful: stop accepting, drain in-flight
+ * requests, then flush and close the store.
+ */
+public final class PandoNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PandoNode.class);
+
+    private final NodeConfig config;
+    private final NodeIdentity identity;
+    private final AdminToken adminToken;
+    private final StateStore store;
+    private final EventBus events;
+    private final HandlerRegistry registry;
+    private final Dispatcher dispatcher;
+    private final Metrics metrics;
+    private final ThreadPoolExecutor workers;
+    private final PandoServer server;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch closedLatch = new CountDownLatch(1);
+
+    private PandoNode(NodeConfig config) throws IOException {
+        this.config = config;
+        refuseOpenModeOffLoopback(config);
+        Path dataDir = config.get(NodeConfig.DATA_DIR);
+        Files.createDirectories(dataDir);
+        this.identity = NodeIdentity.loadOrCreate(dataDir);
+        this.adminToken = AdminToken.loadOrCreate(dataDir);
+
+        StoreOptions storeOptions = new StoreOptions(identity.nodeId(), config.get(NodeConfig.MAX_VALUE_BYTES),
+                config.get(NodeConfig.COMMIT_QUEUE), config.get(NodeConfig.STORE_SYNC),
+                config.get(NodeConfig.RETAIN_COUNT), config.get(NodeConfig.RETAIN_AGE_MS));
+        this.store = switch (config.get(NodeConfig.STORE)) {
+            case "rocksdb" -> StateStore.rocks(dataDir.resolve("state"), storeOptions);
+            case "memory" -> StateStore.memory(storeOptions);
+            default -> throw new IllegalArgumentException("config key 'store' must be rocksdb or memory, got '" + config.get(NodeConfig.STORE) + "'");
+        };
+        try {
+            this.metrics = new Metrics();
+            this.events = new EventBus();
+            store.addCommitListener(events);
+            this.registry = new HandlerRegistry();
+            this.workers = workerPool(config);
+            this.dispatcher = new Dispatcher(registry, workers,
+                    new RateLimiter(config.get(NodeConfig.RATE_PER_SECOND), config.get(NodeConfig.RATE_BURST)), metrics);
+            CoreOps core = new CoreOps(identity.nodeId(), version(), store, events, registry, config);
+            registry.swap(b -> b.addAll(core.specs()));
+            registerGauges();
+            this.server = new PandoServer(config, dispatcher,
+                    new Authenticator(adminToken.value(), config.get(NodeConfig.AUTH_ANONYMOUS)), events, metrics);
+            server.start();
+        } catch (RuntimeException | IOException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** Starts a node; returns once it is listening. */
+    public static PandoNode start(NodeConfig config) throws IOException {
+        PandoNode node = new PandoNode(config);
+        if (node.adminToken.created()) {
+            // Printed once, on the first start of this data dir; afterwards it is only in the file.
+            System.out.println("admin token (shown once; also in " + node.adminToken.file() + "): " + node.adminToken.value());
+        }
+        log.info("pando {} node {} listening on {} (store {}, data {})", version(), node.nodeId(), node.url(),
+                config.get(NodeConfig.STORE), config.get(NodeConfig.DATA_DIR));
+        return node;
+    }
+
+    private static void refuseOpenModeOffLoopback(NodeConfig config) {
+        String bind = config.get(NodeConfig.BIND);
+        boolean loopback;
+        try {
+            loopback = InetAddress.getByName(bind).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("cannot resolve bind address '" + bind + "'");
+        }
+        if (!loopback && config.get(NodeConfig.AUTH_ANONYMOUS)) {
+            throw new IllegalStateException("refusing to bind " + bind + " in open mode: anyone who can reach it could read and write. "
+                    + "Set auth.anonymous=false (clients then need a token), or bind 127.0.0.1.");
+        }
+    }
+
+    private static ThreadPoolExecutor workerPool(NodeConfig config) {
+        int threads = config.get(NodeConfig.WORKER_THREADS);
+        AtomicInteger n = new AtomicInteger();
+        // Bounded queue + AbortPolicy: an overloaded node answers UNAVAILABLE instead of queueing forever.
+        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(Math.max(1, config.get(NodeConfig.WORKER_QUEUE))), r -> {
+                    Thread t = new Thread(r, "pando-worker-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+    }
+
+    private void registerGauges() {
+        metrics.gauge("pando_store_revision", "Last committed revision", store::lastRevision);
+        metrics.gauge("pando_store_size_bytes", "Approximate state store size on disk and in memtables", store::approximateSizeBytes);
+        metrics.gauge("pando_store_keys", "Approximate number of keys", store::approximateKeyCount);
+        metrics.gauge("pando_handler_generation", "Generation of the live handler table", () -> registry.current().generation());
+        metrics.gauge("pando_worker_queue", "Calls waiting for a worker thread", () -> workers.getQueue().size());
+    }
+
+    /** The implementation version from the jar manifest, or {@code dev} when run from classes. */
+    public static String version() {
+        String v = PandoNode.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    public String nodeId() {
+        return identity.nodeId();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public URI url() {
+        String host = config.get(NodeConfig.BIND);
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return URI.create("http://" + host + ":" + port());
+    }
+
+    public String adminToken() {
+        return adminToken.value();
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public StateStore store() {
+        return store;
+    }
+
+    public EventBus events() {
+        return events;
+    }
+
+    public HandlerRegistry registry() {
+        return registry;
+    }
+
+    public Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** Graceful stop: stop accepting, drain in-flight requests, close the store. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        log.info("node {} shutting down", nodeId());
+        try {
+            server.close();
+            workers.shutdown();
+            if (!workers.awaitTermination(config.get(NodeConfig.SHUTDOWN_DRAIN_MS), TimeUnit.MILLISECONDS)) {
+                log.warn("workers still busy after drain; interrupting");
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            store.close();
+            closedLatch.countDown();
+            log.info("node {} stopped", nodeId());
+        }
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitClose() throws InterruptedException {
+        closedLatch.await();
+    }
+}

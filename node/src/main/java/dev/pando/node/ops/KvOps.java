@@ -1,0 +1,131 @@
+package dev.pando.node.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.api.path.PathPattern;
+import dev.pando.node.auth.Access;
+import dev.pando.node.auth.Principal;
+import dev.pando.node.dispatch.CallContext;
+import dev.pando.node.dispatch.OpSpec;
+import dev.pando.node.kv.Change;
+import dev.pando.node.kv.Entry;
+import dev.pando.node.kv.ScanPage;
+import dev.pando.node.kv.ScanQuery;
+import dev.pando.node.kv.StateStore;
+import dev.pando.node.kv.WriteOptions;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@code kv.get|set|delete|scan|changes}. Writes run inline: they only validate and enqueue onto
+ * the store's group commit, and answer when it is durable. Reads run on workers (RocksDB reads
+ * can touch disk).
+ */
+public final class KvOps {
+    /** Most changes one {@code kv.changes} call returns. */
+    public static final int MAX_CHANGES_PER_CALL = 10_000;
+
+    private static final Set<String> GET = Set.of("key");
+    private static final Set<String> SET = Set.of("key", "value", "ifRevision", "sync");
+    private static final Set<String> DELETE = Set.of("key", "ifRevision", "sync");
+    private static final Set<String> SCAN = Set.of("prefix", "pattern", "limit", "cursor");
+    private static final Set<String> CHANGES = Set.of("after", "limit");
+
+    private final StateStore store;
+
+    public KvOps(StateStore store) {
+        this.store = store;
+    }
+
+    public List<OpSpec> specs() {
+        return List.of(
+                OpSpec.worker("kv.get", Access.READ, CoreOps.OWNER, this::get),
+                OpSpec.inline("kv.set", Access.WRITE, CoreOps.OWNER, this::set),
+                OpSpec.inline("kv.delete", Access.WRITE, CoreOps.OWNER, this::delete),
+                OpSpec.worker("kv.scan", Access.READ, CoreOps.OWNER, this::scan),
+                OpSpec.worker("kv.changes", Access.READ, CoreOps.OWNER, this::changes));
+    }
+
+    private CompletionStage<JsonNode> get(CallContext ctx, JsonNode json) {
+        String key = Args.of("kv.get", json, GET).string("key");
+        ctx.principal().require(Access.READ, key);
+        Entry e = store.get(key).orElseThrow(() -> new PandoException(ErrorCode.NOT_FOUND, "no value at '" + key + "'"));
+        return CompletableFuture.completedFuture(Views.entry(e));
+    }
+
+    private CompletionStage<JsonNode> set(CallContext ctx, JsonNode json) {
+        Args args = Args.of("kv.set", json, SET);
+        String key = args.string("key");
+        JsonNode value = args.value("value");
+        ctx.principal().require(Access.WRITE, key);
+        return store.set(key, value, writeOptions(ctx.principal(), args)).thenApply(KvOps::ack);
+    }
+
+    private CompletionStage<JsonNode> delete(CallContext ctx, JsonNode json) {
+        Args args = Args.of("kv.delete", json, DELETE);
+        String key = args.string("key");
+        ctx.principal().require(Access.WRITE, key);
+        return store.delete(key, writeOptions(ctx.principal(), args)).thenApply(KvOps::ack);
+    }
+
+    private static WriteOptions writeOptions(Principal principal, Args args) {
+        WriteOptions opts = WriteOptions.by(principal.name()).sync(args.bool("sync", false));
+        Long ifRevision = args.optLong("ifRevision", 0, Long.MAX_VALUE);
+        return ifRevision == null ? opts : opts.ifRevision(ifRevision);
+    }
+
+    private static JsonNode ack(Change c) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("key", c.key());
+        n.put("revision", c.revision());
+        n.put("timestamp", c.timestamp());
+        return n;
+    }
+
+    private CompletionStage<JsonNode> scan(CallContext ctx, JsonNode json) {
+        Args args = Args.of("kv.scan", json, SCAN);
+        String prefix = args.optString("prefix");
+        String pattern = args.optString("pattern");
+        if ((prefix == null) == (pattern == null)) {
+            throw PandoException.badRequest("kv.scan: give exactly one of 'prefix' or 'pattern'");
+        }
+        PathPattern p = prefix != null ? PathPattern.under(prefix) : PathPattern.compile(pattern);
+        int limit = (int) args.longOr("limit", 1, ScanQuery.MAX_LIMIT, ScanQuery.DEFAULT_LIMIT);
+        ScanPage page = store.scan(new ScanQuery(p, limit, args.optString("cursor")));
+        ObjectNode result = JsonNodeFactory.instance.objectNode();
+        ArrayNode entries = result.putArray("entries");
+        Principal principal = ctx.principal();
+        for (Entry e : page.entries()) {
+            // A scan never reveals keys the caller may not read, even if the pattern reaches them.
+            if (principal.allows(Access.READ, e.key())) {
+                entries.add(Views.entry(e));
+            }
+        }
+        result.put("cursor", page.cursor());
+        return CompletableFuture.completedFuture(result);
+    }
+
+    private CompletionStage<JsonNode> changes(CallContext ctx, JsonNode json) {
+        Args args = Args.of("kv.changes", json, CHANGES);
+        long after = args.longOr("after", 0, Long.MAX_VALUE, 0);
+        int limit = (int) args.longOr("limit", 1, MAX_CHANGES_PER_CALL, 1000);
+        List<Change> changes = store.changesSince(after, limit);
+        ObjectNode result = JsonNodeFactory.instance.objectNode();
+        ArrayNode list = result.putArray("changes");
+        Principal principal = ctx.principal();
+        for (Change c : changes) {
+            if (principal.allows(Access.READ, c.key())) {
+                list.add(Views.change(c));
+            }
+        }
+        result.put("lastRevision", store.lastRevision());
+        result.put("next", changes.isEmpty() ? after : changes.get(changes.size() - 1).revision());
+        return CompletableFuture.completedFuture(result);
+    }
+}

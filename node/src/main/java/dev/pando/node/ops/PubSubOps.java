@@ -1,0 +1,111 @@
+package dev.pando.node.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.api.path.Keys;
+import dev.pando.api.path.PathPattern;
+import dev.pando.node.auth.Access;
+import dev.pando.node.dispatch.CallContext;
+import dev.pando.node.dispatch.OpSpec;
+import dev.pando.node.dispatch.Session;
+import dev.pando.node.events.EventBus;
+import dev.pando.node.events.Subscription;
+import dev.pando.node.kv.Entry;
+import dev.pando.node.kv.ScanPage;
+import dev.pando.node.kv.ScanQuery;
+import dev.pando.node.kv.StateStore;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@code pubsub.publish|subscribe|unsubscribe}. Subscriptions belong to the caller's WebSocket
+ * session; over HTTP there is nowhere to push to, so subscribing is refused.
+ */
+public final class PubSubOps {
+    private static final Set<String> PUBLISH = Set.of("topic", "payload");
+    private static final Set<String> SUBSCRIBE = Set.of("pattern", "changes", "events", "snapshot");
+    private static final Set<String> UNSUBSCRIBE = Set.of("sub");
+
+    private final StateStore store;
+    private final EventBus bus;
+    private final int maxPayloadBytes;
+
+    public PubSubOps(StateStore store, EventBus bus, int maxPayloadBytes) {
+        this.store = store;
+        this.bus = bus;
+        this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    public List<OpSpec> specs() {
+        return List.of(
+                OpSpec.inline("pubsub.publish", Access.WRITE, CoreOps.OWNER, this::publish),
+                OpSpec.worker("pubsub.subscribe", Access.READ, CoreOps.OWNER, this::subscribe),
+                OpSpec.inline("pubsub.unsubscribe", Access.READ, CoreOps.OWNER, this::unsubscribe));
+    }
+
+    private CompletionStage<JsonNode> publish(CallContext ctx, JsonNode json) {
+        Args args = Args.of("pubsub.publish", json, PUBLISH);
+        String topic = Keys.requireValid(args.string("topic"));
+        JsonNode payload = args.anyValue("payload");
+        int size = payload.toString().length();
+        if (size > maxPayloadBytes) { // chars ≤ bytes; exact enough to bound memory
+            throw new PandoException(ErrorCode.TOO_LARGE, "payload of " + size + " bytes exceeds the limit of " + maxPayloadBytes);
+        }
+        ctx.principal().require(Access.WRITE, topic);
+        ObjectNode result = JsonNodeFactory.instance.objectNode();
+        result.put("delivered", bus.publish(topic, payload, ctx.principal().name()));
+        return CompletableFuture.completedFuture(result);
+    }
+
+    private CompletionStage<JsonNode> subscribe(CallContext ctx, JsonNode json) {
+        Args args = Args.of("pubsub.subscribe", json, SUBSCRIBE);
+        PathPattern pattern = PathPattern.compile(args.string("pattern"));
+        boolean changes = args.bool("changes", true);
+        boolean events = args.bool("events", true);
+        boolean snapshot = args.bool("snapshot", false);
+        if (!changes && !events) {
+            throw PandoException.badRequest("pubsub.subscribe: 'changes' and 'events' are both false; nothing to deliver");
+        }
+        Session session = session(ctx, "pubsub.subscribe");
+        // Subscribe before reading the snapshot, so no change can fall between the two: a change
+        // committed meanwhile arrives as a push with a revision above the snapshot entry's.
+        Subscription sub = session.subscribe(pattern, changes, events);
+        ObjectNode result = JsonNodeFactory.instance.objectNode();
+        result.put("sub", sub.id());
+        result.put("revision", store.lastRevision());
+        if (snapshot) {
+            ScanPage page = store.scan(new ScanQuery(pattern, ScanQuery.MAX_LIMIT, null));
+            ArrayNode entries = result.putArray("snapshot");
+            for (Entry e : page.entries()) {
+                if (ctx.principal().allows(Access.READ, e.key())) {
+                    entries.add(Views.entry(e));
+                }
+            }
+            if (page.cursor() != null) {
+                result.put("snapshotCursor", page.cursor()); // continue with kv.scan {pattern, cursor}
+            }
+        }
+        return CompletableFuture.completedFuture(result);
+    }
+
+    private CompletionStage<JsonNode> unsubscribe(CallContext ctx, JsonNode json) {
+        String id = Args.of("pubsub.unsubscribe", json, UNSUBSCRIBE).string("sub");
+        if (!session(ctx, "pubsub.unsubscribe").unsubscribe(id)) {
+            throw new PandoException(ErrorCode.NOT_FOUND, "no subscription '" + id + "' on this session");
+        }
+        ObjectNode result = JsonNodeFactory.instance.objectNode();
+        result.put("sub", id);
+        return CompletableFuture.completedFuture(result);
+    }
+
+    private static Session session(CallContext ctx, String op) {
+        return ctx.sessionIfAny().orElseThrow(() ->
+                PandoException.badRequest(op + " needs a WebSocket session (connect to /v1/ws)"));
+    }
+}

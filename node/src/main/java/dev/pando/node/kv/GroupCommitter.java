@@ -1,0 +1,249 @@
+package dev.pando.node.kv;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of a {@link StateStore}. Writers enqueue; one thread takes whatever is
+ * queued (up to {@link #MAX_BATCH}), checks each write against the current state plus the
+ * earlier writes of the same batch, numbers the survivors and hands them to storage as one
+ * atomic batch with at most one WAL sync. Under load many writes share one storage write,
+ * which is what makes pipelined writes cheap; an idle store commits a lone write at once.
+ *
+ * <p>Revisions are assigned only here, so they are strictly increasing without gaps; a write
+ * that is rejected or whose batch fails to persist consumes none.
+ */
+final class GroupCommitter {
+    static final int MAX_BATCH = 1024;
+    static final String THREAD_NAME = "pando-commit";
+    private static final long IDLE_POLL_MILLIS = 100;
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
+
+    /** A validated write waiting for the commit thread; {@code json} null means delete. */
+    record PendingWrite(String key, byte[] keyBytes, JsonNode value, byte[] json, WriteOptions options,
+            CompletableFuture<Change> future) {}
+
+    /** Put in the queue by {@link #close()} to wake the commit thread; never committed. */
+    private static final PendingWrite WAKE = new PendingWrite(null, null, null, null, null, null);
+
+    private final Storage storage;
+    private final StoreOptions options;
+    private final LongSupplier clock;
+    private final BlockingQueue<PendingWrite> queue;
+    private final CopyOnWriteArrayList<CommitListener> listeners = new CopyOnWriteArrayList<>();
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile long lastRevision;
+    private long lastTimestamp; // commit thread only
+
+    GroupCommitter(Storage storage, StoreOptions options, LongSupplier clock) {
+        this.storage = storage;
+        this.options = options;
+        this.clock = clock;
+        this.queue = new ArrayBlockingQueue<>(options.commitQueueCapacity());
+        this.lastRevision = storage.lastRevision();
+        List<byte[]> newest = lastRevision == 0 ? List.of() : storage.changes(lastRevision, 1);
+        this.lastTimestamp = newest.isEmpty() ? 0 : RecordCodec.timestampOf(newest.get(0));
+        this.thread = new Thread(this::run, THREAD_NAME);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** The revision of the newest acknowledged write (0 if none). */
+    long lastRevision() {
+        return lastRevision;
+    }
+
+    /** Enqueues a validated write; the future fails with UNAVAILABLE if closed or full. */
+    CompletableFuture<Change> submit(String key, JsonNode value, byte[] json, WriteOptions writeOptions) {
+        CompletableFuture<Change> future = new CompletableFuture<>();
+        if (closed) {
+            return CompletableFuture.failedFuture(closedError());
+        }
+        PendingWrite write = new PendingWrite(key, RecordCodec.utf8(key), value, json, writeOptions, future);
+        if (!queue.offer(write)) {
+            return CompletableFuture.failedFuture(new PandoException(ErrorCode.UNAVAILABLE,
+                    "commit queue full (" + options.commitQueueCapacity() + " writes waiting)"));
+        }
+        // close() may have drained the queue and stopped the thread between the check and the
+        // offer; if the write is still queued nobody will take it, so fail it here.
+        if (closed && queue.remove(write)) {
+            future.completeExceptionally(closedError());
+        }
+        return future;
+    }
+
+    StateStore.Registration addListener(CommitListener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** Stops accepting writes, commits everything already queued, and waits for the thread. */
+    void close() {
+        closed = true;
+        if (Thread.currentThread() == thread) {
+            throw new IllegalStateException("the store cannot be closed from a commit listener");
+        }
+        queue.offer(WAKE);
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true; // finish closing; the queued writes deserve an answer
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        List<PendingWrite> batch = new ArrayList<>(MAX_BATCH);
+        while (true) {
+            PendingWrite first;
+            try {
+                first = closed ? queue.poll() : queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                continue; // nobody interrupts this thread on purpose; closing uses WAKE
+            }
+            if (first == null) {
+                if (closed) {
+                    return;
+                }
+                continue;
+            }
+            batch.add(first);
+            queue.drainTo(batch, MAX_BATCH - 1);
+            batch.removeIf(w -> w == WAKE);
+            try {
+                if (!batch.isEmpty()) {
+                    commit(batch);
+                }
+            } catch (Throwable t) {
+                log.error("commit of {} writes failed", batch.size(), t);
+                PandoException failure = internal(t);
+                batch.forEach(w -> w.future().completeExceptionally(failure));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<PendingWrite> batch) {
+        long timestamp = Math.max(lastTimestamp, clock.getAsLong());
+        long revision = lastRevision;
+        boolean sync = options.syncByDefault();
+        Map<String, Long> pending = new HashMap<>(); // key -> revision after earlier writes in this batch (0 = absent)
+        PandoException[] rejected = new PandoException[batch.size()];
+        Change[] committed = new Change[batch.size()];
+        List<Storage.Mutation> mutations = new ArrayList<>(batch.size());
+
+        for (int i = 0; i < batch.size(); i++) {
+            PendingWrite w = batch.get(i);
+            rejected[i] = check(w, pending);
+            if (rejected[i] != null) {
+                continue;
+            }
+            revision++;
+            WriteOptions o = w.options();
+            String origin = o.origin() != null ? o.origin() : options.nodeId();
+            Change change = new Change(w.key(), w.value(), revision, timestamp, origin, o.writer());
+            byte[] entry = w.json() == null ? null
+                    : RecordCodec.encodeEntry(revision, timestamp, origin, o.writer(), w.json());
+            byte[] record = RecordCodec.encodeChange(w.key(), revision, timestamp, origin, o.writer(), w.json());
+            mutations.add(new Storage.Mutation(w.keyBytes(), entry, revision, record));
+            committed[i] = change;
+            pending.put(w.key(), w.json() == null ? 0L : revision);
+            sync |= o.sync();
+        }
+
+        // Rejections are answered only after the batch persisted: they may rest on earlier
+        // writes of this batch, which must not be reported as facts if the batch fails.
+        storage.apply(mutations, sync);
+        lastRevision = revision;
+        lastTimestamp = timestamp;
+
+        List<Change> changes = new ArrayList<>(mutations.size());
+        for (int i = 0; i < batch.size(); i++) {
+            CompletableFuture<Change> f = batch.get(i).future();
+            if (rejected[i] != null) {
+                f.completeExceptionally(rejected[i]);
+            } else {
+                changes.add(committed[i]);
+                f.complete(committed[i]);
+            }
+        }
+        notifyListeners(Collections.unmodifiableList(changes));
+    }
+
+    /** Why {@code w} cannot be applied on top of storage plus {@code pending}, or null. */
+    private PandoException check(PendingWrite w, Map<String, Long> pending) {
+        boolean delete = w.json() == null;
+        Long expected = w.options().ifRevision();
+        if (!delete && expected == null) {
+            return null; // last writer wins: no read needed
+        }
+        long current = currentRevision(w, pending);
+        if (expected != null && expected != current) {
+            String actual = current == 0 ? "the key does not exist (actual revision 0)" : "actual revision is " + current;
+            return new PandoException(ErrorCode.CONFLICT, "revision mismatch on '" + w.key() + "': expected revision "
+                    + expected + (expected == 0 ? " (absent)" : "") + ", but " + actual);
+        }
+        if (delete && current == 0) {
+            return new PandoException(ErrorCode.NOT_FOUND, "no such key '" + w.key() + "'");
+        }
+        return null;
+    }
+
+    private long currentRevision(PendingWrite w, Map<String, Long> pending) {
+        Long inBatch = pending.get(w.key());
+        if (inBatch != null) {
+            return inBatch;
+        }
+        byte[] record = storage.get(w.keyBytes());
+        return record == null ? 0 : RecordCodec.revisionOf(record);
+    }
+
+    private void notifyListeners(List<Change> changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        for (CommitListener l : listeners) {
+            try {
+                l.committed(changes);
+            } catch (Throwable t) {
+                log.error("commit listener {} failed on revisions {}..{}", l, changes.get(0).revision(),
+                        changes.get(changes.size() - 1).revision(), t);
+            }
+        }
+    }
+
+    private static PandoException internal(Throwable t) {
+        if (t instanceof PandoException p && p.code() == ErrorCode.INTERNAL) {
+            return p;
+        }
+        return new PandoException(ErrorCode.INTERNAL, "commit failed: " + t.getMessage(), t);
+    }
+
+    private static PandoException closedError() {
+        return new PandoException(ErrorCode.UNAVAILABLE, "store is closed");
+    }
+}

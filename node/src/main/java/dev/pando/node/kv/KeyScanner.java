@@ -1,0 +1,129 @@
+package dev.pando.node.kv;
+
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.api.path.Keys;
+import dev.pando.api.path.PathPattern;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Reads one {@link ScanPage}. Only the key range that can hold matches is visited: for a
+ * pattern whose literal prefix is {@code P}, that is the key {@code P} itself and then
+ * {@code [P/, P0)} ('0' follows '/' in byte order). Keys such as {@code P!x} or {@code P.x}
+ * sort between {@code P} and {@code P/} and are skipped without being read; {@code Pb} sorts
+ * after {@code P0}.
+ *
+ * <p>A page examines at most {@link #examineBudget(int)} keys, so a sparse pattern such as
+ * {@code /**}{@code /x} returns short (even empty) pages with a cursor instead of walking the
+ * whole keyspace in one call. The cursor is the base64url UTF-8 of the last examined key;
+ * the next page starts right after it.
+ */
+final class KeyScanner {
+    /** Keys a page may examine per entry it may return. */
+    static final int EXAMINED_PER_ENTRY = 10;
+    /** Floor of the per-page examine budget, so small pages still make progress. */
+    static final int MIN_EXAMINED_PER_PAGE = 1_000;
+    /** Ceiling of the per-page examine budget. */
+    static final int MAX_EXAMINED_PER_PAGE = 100_000;
+
+    private static final Base64.Encoder CURSOR_ENCODER = Base64.getUrlEncoder().withoutPadding();
+
+    private KeyScanner() {}
+
+    static int examineBudget(int limit) {
+        long budget = Math.max(MIN_EXAMINED_PER_PAGE, (long) EXAMINED_PER_ENTRY * limit);
+        return (int) Math.min(MAX_EXAMINED_PER_PAGE, budget);
+    }
+
+    static ScanPage page(Storage storage, ScanQuery q) {
+        PathPattern pattern = q.pattern();
+        String prefix = pattern.literalPrefix();
+        byte[] after = q.cursor() == null ? null : decodeCursor(q.cursor());
+        int limit = q.limit();
+        int budget = examineBudget(limit);
+        List<Entry> out = new ArrayList<>(Math.min(limit, 1024));
+        int examined = 0;
+        byte[] last = null;
+
+        byte[] from;
+        byte[] to;
+        if ("/".equals(prefix)) {
+            from = RecordCodec.utf8("/");
+            to = null;
+        } else {
+            byte[] p = RecordCodec.utf8(prefix);
+            if (after == null || Arrays.compareUnsigned(after, p) < 0) {
+                examined++;
+                last = p;
+                if (pattern.matches(prefix)) {
+                    byte[] record = storage.get(p);
+                    if (record != null) {
+                        out.add(RecordCodec.decodeEntry(prefix, record));
+                    }
+                }
+            }
+            if (pattern.isLiteral()) {
+                return new ScanPage(out, null);
+            }
+            from = append(p, (byte) '/');
+            to = append(p, (byte) ('/' + 1));
+        }
+        if (after != null) {
+            byte[] next = append(after, (byte) 0); // the smallest key greater than after
+            if (Arrays.compareUnsigned(next, from) > 0) {
+                from = next;
+            }
+        }
+        if (to != null && Arrays.compareUnsigned(from, to) >= 0) {
+            return new ScanPage(out, null);
+        }
+        try (Storage.StateIterator it = storage.iterate(from, to)) {
+            while (it.next()) {
+                if (out.size() == limit || examined >= budget) {
+                    return new ScanPage(out, encodeCursor(last));
+                }
+                byte[] k = it.key();
+                examined++;
+                last = k;
+                String key = new String(k, StandardCharsets.UTF_8);
+                if (pattern.matches(key)) {
+                    out.add(RecordCodec.decodeEntry(key, it.value()));
+                }
+            }
+        }
+        return new ScanPage(out, null);
+    }
+
+    static String encodeCursor(byte[] key) {
+        return CURSOR_ENCODER.encodeToString(key);
+    }
+
+    static byte[] decodeCursor(String cursor) {
+        byte[] bytes;
+        try {
+            bytes = Base64.getUrlDecoder().decode(cursor);
+        } catch (IllegalArgumentException e) {
+            throw invalidCursor();
+        }
+        String key = new String(bytes, StandardCharsets.UTF_8);
+        // The round trip rejects malformed UTF-8, which decoding would silently replace.
+        if (!Keys.isValid(key) || !Arrays.equals(RecordCodec.utf8(key), bytes)) {
+            throw invalidCursor();
+        }
+        return bytes;
+    }
+
+    private static PandoException invalidCursor() {
+        return new PandoException(ErrorCode.BAD_REQUEST, "invalid scan cursor");
+    }
+
+    private static byte[] append(byte[] b, byte last) {
+        byte[] out = Arrays.copyOf(b, b.length + 1);
+        out[b.length] = last;
+        return out;
+    }
+}

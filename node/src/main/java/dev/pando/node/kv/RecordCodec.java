@@ -1,0 +1,224 @@
+package dev.pando.node.kv;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Binary encoding of state entries and feed changes. Layout (big-endian):
+ *
+ * <pre>
+ * entry:  [version:1][revision:8][timestamp:8][origin:str][writer:str][value JSON...]
+ * change: [version:1][revision:8][timestamp:8][origin:str][writer:str][key:str][hasValue:1][value JSON...]
+ * str:    [length:varint][UTF-8 bytes]
+ * </pre>
+ *
+ * The fixed header lets revision and timestamp be read without parsing the rest, which the
+ * commit path (CAS checks) and retention (age search) rely on.
+ */
+final class RecordCodec {
+    /** The one mapper the store uses; ObjectMapper is thread-safe once configured. */
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private static final byte VERSION = 1;
+    private static final int HEADER = 1 + 8 + 8;
+
+    private RecordCodec() {}
+
+    static byte[] toJson(JsonNode value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new PandoException(ErrorCode.BAD_REQUEST, "value cannot be serialized: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    static byte[] encodeEntry(long revision, long timestamp, String origin, String writer, byte[] json) {
+        byte[] o = utf8(origin);
+        byte[] w = utf8(writer);
+        Out out = new Out(HEADER + strSize(o) + strSize(w) + json.length);
+        out.header(revision, timestamp).str(o).str(w).bytes(json);
+        return out.buf;
+    }
+
+    static byte[] encodeChange(String key, long revision, long timestamp, String origin, String writer, byte[] json) {
+        byte[] k = utf8(key);
+        byte[] o = utf8(origin);
+        byte[] w = utf8(writer);
+        int valueSize = json == null ? 0 : json.length;
+        Out out = new Out(HEADER + strSize(o) + strSize(w) + strSize(k) + 1 + valueSize);
+        out.header(revision, timestamp).str(o).str(w).str(k);
+        out.buf[out.pos++] = (byte) (json == null ? 0 : 1);
+        if (json != null) {
+            out.bytes(json);
+        }
+        return out.buf;
+    }
+
+    static Entry decodeEntry(String key, byte[] record) {
+        In in = new In(record);
+        long revision = in.header();
+        long timestamp = in.int64();
+        String origin = in.str();
+        String writer = in.str();
+        return new Entry(key, in.json(), revision, timestamp, origin, writer);
+    }
+
+    static Change decodeChange(byte[] record) {
+        In in = new In(record);
+        long revision = in.header();
+        long timestamp = in.int64();
+        String origin = in.str();
+        String writer = in.str();
+        String key = in.str();
+        JsonNode value = in.buf[in.pos++] == 0 ? null : in.json();
+        return new Change(key, value, revision, timestamp, origin, writer);
+    }
+
+    /** The revision of an encoded entry or change, without decoding the rest. */
+    static long revisionOf(byte[] record) {
+        return new In(record).header();
+    }
+
+    /** The timestamp of an encoded entry or change, without decoding the rest. */
+    static long timestampOf(byte[] record) {
+        In in = new In(record);
+        in.header();
+        return in.int64();
+    }
+
+    /** 8-byte big-endian form, so byte order equals numeric order for revisions >= 0. */
+    static byte[] longBytes(long v) {
+        byte[] b = new byte[8];
+        for (int i = 7; i >= 0; i--) {
+            b[i] = (byte) v;
+            v >>>= 8;
+        }
+        return b;
+    }
+
+    static long bytesToLong(byte[] b) {
+        if (b.length != 8) {
+            throw new PandoException(ErrorCode.INTERNAL, "corrupt record: expected 8 bytes, got " + b.length);
+        }
+        long v = 0;
+        for (byte x : b) {
+            v = (v << 8) | (x & 0xFF);
+        }
+        return v;
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static int strSize(byte[] s) {
+        return varintSize(s.length) + s.length;
+    }
+
+    private static int varintSize(int v) {
+        int n = 1;
+        while ((v >>>= 7) != 0) {
+            n++;
+        }
+        return n;
+    }
+
+    private static final class Out {
+        final byte[] buf;
+        int pos;
+
+        Out(int size) {
+            buf = new byte[size];
+        }
+
+        Out header(long revision, long timestamp) {
+            buf[pos++] = VERSION;
+            return int64(revision).int64(timestamp);
+        }
+
+        Out int64(long v) {
+            for (int i = 56; i >= 0; i -= 8) {
+                buf[pos++] = (byte) (v >>> i);
+            }
+            return this;
+        }
+
+        Out str(byte[] s) {
+            int v = s.length;
+            while ((v & ~0x7F) != 0) {
+                buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+                v >>>= 7;
+            }
+            buf[pos++] = (byte) v;
+            return bytes(s);
+        }
+
+        Out bytes(byte[] b) {
+            System.arraycopy(b, 0, buf, pos, b.length);
+            pos += b.length;
+            return this;
+        }
+    }
+
+    private static final class In {
+        final byte[] buf;
+        int pos;
+
+        In(byte[] buf) {
+            this.buf = buf;
+        }
+
+        long header() {
+            if (buf.length < HEADER || buf[0] != VERSION) {
+                throw corrupt("unknown record version or truncated header");
+            }
+            pos = 1;
+            return int64();
+        }
+
+        long int64() {
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v = (v << 8) | (buf[pos++] & 0xFF);
+            }
+            return v;
+        }
+
+        String str() {
+            int len = 0;
+            int shift = 0;
+            byte b;
+            do {
+                if (pos >= buf.length || shift > 28) {
+                    throw corrupt("bad string length");
+                }
+                b = buf[pos++];
+                len |= (b & 0x7F) << shift;
+                shift += 7;
+            } while ((b & 0x80) != 0);
+            if (len < 0 || pos + len > buf.length) {
+                throw corrupt("string runs past the record");
+            }
+            String s = new String(buf, pos, len, StandardCharsets.UTF_8);
+            pos += len;
+            return s;
+        }
+
+        JsonNode json() {
+            try {
+                return MAPPER.readTree(buf, pos, buf.length - pos);
+            } catch (IOException e) {
+                throw new PandoException(ErrorCode.INTERNAL, "corrupt record: value is not JSON", e);
+            }
+        }
+
+        private static PandoException corrupt(String why) {
+            return new PandoException(ErrorCode.INTERNAL, "corrupt record: " + why);
+        }
+    }
+}

@@ -1,0 +1,449 @@
+package dev.pando.node.kv;
+
+import static dev.pando.node.kv.RecordCodec.bytesToLong;
+import static dev.pando.node.kv.RecordCodec.longBytes;
+import static dev.pando.node.kv.RecordCodec.utf8;
+
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.RocksObject;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Storage} on RocksDB with column families {@code state} (UTF-8 key → entry record),
+ * {@code changes} (8-byte big-endian revision → change record) and {@code meta} (name →
+ * small value, including the last revision). Every call holds a shared lifecycle lock and
+ * {@link #close()} takes it exclusively, so no native handle is ever used after it is freed.
+ */
+public final class RocksStorage implements Storage {
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(RocksStorage.class);
+    private static final byte[] LAST_REVISION = utf8("revision.last");
+    private static final long BLOCK_CACHE_BYTES = 64L << 20;
+    private static final long MAX_TOTAL_WAL_BYTES = 256L << 20;
+
+    private final Path dir;
+    /** Native option objects, closed after the db in reverse creation order. */
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final org.rocksdb.WriteOptions walWrite;
+    private final org.rocksdb.WriteOptions syncWrite;
+    private final RocksDB db;
+    private final List<ColumnFamilyHandle> handles;
+    private final ColumnFamilyHandle stateCf;
+    private final ColumnFamilyHandle changesCf;
+    private final ColumnFamilyHandle metaCf;
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private volatile long lastRevision;
+    private boolean closed; // guarded by lifecycle
+
+    private RocksStorage(Path dir) throws RocksDBException {
+        this.dir = dir;
+        LRUCache cache = track(new LRUCache(BLOCK_CACHE_BYTES));
+        BloomFilter bloom = track(new BloomFilter(10));
+        // Point gets for CAS and kv.get hit the state family; the feed and meta are read in order.
+        ColumnFamilyOptions stateOptions = track(new ColumnFamilyOptions()
+                .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache).setFilterPolicy(bloom)));
+        ColumnFamilyOptions plainOptions = track(new ColumnFamilyOptions()
+                .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache)));
+        DBOptions dbOptions = track(new DBOptions()
+                .setCreateIfMissing(true)
+                .setCreateMissingColumnFamilies(true)
+                .setMaxBackgroundJobs(2)
+                .setKeepLogFileNum(5)
+                // Tiny meta writes would otherwise pin old WAL files until that family flushes.
+                .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES));
+        walWrite = track(new org.rocksdb.WriteOptions().setSync(false));
+        syncWrite = track(new org.rocksdb.WriteOptions().setSync(true));
+
+        List<ColumnFamilyDescriptor> families = List.of(
+                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, plainOptions),
+                new ColumnFamilyDescriptor(utf8("state"), stateOptions),
+                new ColumnFamilyDescriptor(utf8("changes"), plainOptions),
+                new ColumnFamilyDescriptor(utf8("meta"), plainOptions));
+        handles = new ArrayList<>();
+        RocksDB opened = null;
+        try {
+            opened = RocksDB.open(dbOptions, dir.toString(), families, handles);
+            byte[] last = opened.get(handles.get(3), LAST_REVISION);
+            lastRevision = last == null ? 0 : bytesToLong(last);
+        } catch (RocksDBException | RuntimeException e) {
+            handles.forEach(RocksObject::close);
+            closeQuietly(opened);
+            while (!resources.isEmpty()) {
+                closeQuietly(resources.pop());
+            }
+            throw e;
+        }
+        db = opened;
+        stateCf = handles.get(1);
+        changesCf = handles.get(2);
+        metaCf = handles.get(3);
+    }
+
+    /** Opens (creating if missing) the database in {@code dir}. */
+    public static RocksStorage open(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new PandoException(ErrorCode.UNAVAILABLE, "cannot create data dir " + dir + ": " + e.getMessage(), e);
+        }
+        try {
+            return new RocksStorage(dir);
+        } catch (RocksDBException | RuntimeException e) {
+            throw new PandoException(ErrorCode.UNAVAILABLE, "cannot open store at " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void apply(List<Mutation> batch, boolean sync) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        Lock lock = open();
+        try (WriteBatch wb = new WriteBatch()) {
+            for (Mutation m : batch) {
+                if (m.entry() == null) {
+                    wb.delete(stateCf, m.key());
+                } else {
+                    wb.put(stateCf, m.key(), m.entry());
+                }
+                wb.put(changesCf, longBytes(m.revision()), m.change());
+            }
+            long last = batch.get(batch.size() - 1).revision();
+            wb.put(metaCf, LAST_REVISION, longBytes(last));
+            db.write(sync ? syncWrite : walWrite, wb);
+            lastRevision = last;
+        } catch (RocksDBException e) {
+            throw failure("write", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long lastRevision() {
+        Lock lock = open();
+        lock.unlock();
+        return lastRevision;
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+        Lock lock = open();
+        try {
+            return db.get(stateCf, key);
+        } catch (RocksDBException e) {
+            throw failure("get", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public StateIterator iterate(byte[] from, byte[] to) {
+        Lock lock = open();
+        ReadOptions options = null;
+        Slice upper = null;
+        try {
+            options = new ReadOptions();
+            if (to != null) {
+                upper = new Slice(to);
+                options.setIterateUpperBound(upper);
+            }
+            RocksIterator it = db.newIterator(stateCf, options);
+            it.seek(from);
+            return new RocksStateIterator(it, options, upper, lock);
+        } catch (RuntimeException e) {
+            closeQuietly(upper);
+            closeQuietly(options);
+            lock.unlock();
+            throw e;
+        }
+    }
+
+    @Override
+    public List<byte[]> changes(long fromRevision, int limit) {
+        Lock lock = open();
+        try (RocksIterator it = db.newIterator(changesCf)) {
+            List<byte[]> out = new ArrayList<>(Math.min(limit, 1024));
+            for (it.seek(longBytes(fromRevision)); it.isValid() && out.size() < limit; it.next()) {
+                out.add(it.value());
+            }
+            it.status();
+            return out;
+        } catch (RocksDBException e) {
+            throw failure("read changes", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long firstChangeRevision() {
+        Lock lock = open();
+        try (RocksIterator it = db.newIterator(changesCf)) {
+            it.seekToFirst();
+            if (it.isValid()) {
+                return bytesToLong(it.key());
+            }
+            it.status();
+            return 0;
+        } catch (RocksDBException e) {
+            throw failure("read changes", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void pruneChanges(long beforeRevision) {
+        if (beforeRevision <= 1) {
+            return;
+        }
+        Lock lock = open();
+        try {
+            // One range tombstone, whatever the number of changes: cheap for the commit path.
+            db.deleteRange(changesCf, walWrite, longBytes(0), longBytes(beforeRevision));
+        } catch (RocksDBException e) {
+            throw failure("prune changes", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public byte[] getMeta(String name) {
+        Lock lock = open();
+        try {
+            return db.get(metaCf, utf8(name));
+        } catch (RocksDBException e) {
+            throw failure("read meta", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void putMeta(String name, byte[] value) {
+        Lock lock = open();
+        try {
+            if (value == null) {
+                db.delete(metaCf, walWrite, utf8(name));
+            } else {
+                db.put(metaCf, walWrite, utf8(name), value);
+            }
+        } catch (RocksDBException e) {
+            throw failure("write meta", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Map<String, byte[]> listMeta(String prefix) {
+        Lock lock = open();
+        byte[] p = utf8(prefix);
+        try (RocksIterator it = db.newIterator(metaCf)) {
+            Map<String, byte[]> out = new TreeMap<>();
+            for (it.seek(p); it.isValid() && startsWith(it.key(), p); it.next()) {
+                out.put(new String(it.key(), StandardCharsets.UTF_8), it.value());
+            }
+            it.status();
+            return out;
+        } catch (RocksDBException e) {
+            throw failure("read meta", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long approximateSizeBytes() {
+        Lock lock = open();
+        try {
+            long total = 0;
+            for (ColumnFamilyHandle cf : handles) {
+                total += db.getLongProperty(cf, "rocksdb.total-sst-files-size");
+                total += db.getLongProperty(cf, "rocksdb.cur-size-all-mem-tables");
+            }
+            return total;
+        } catch (RocksDBException e) {
+            throw failure("read size", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long approximateKeyCount() {
+        Lock lock = open();
+        try {
+            return db.getLongProperty(stateCf, "rocksdb.estimate-num-keys");
+        } catch (RocksDBException e) {
+            throw failure("read key count", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits for running calls and open iterators, flushes memtables (so the next open need not
+     * replay the WAL), then frees column-family handles, the db and the options, in that order.
+     */
+    @Override
+    public void close() {
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+                db.flush(flush, handles);
+            } catch (RocksDBException e) {
+                log.warn("flush on close of {} failed (the WAL still holds the data): {}", dir, e.getMessage());
+            }
+            handles.forEach(RocksObject::close);
+            try {
+                db.closeE();
+            } catch (RocksDBException e) {
+                log.warn("closing RocksDB at {} failed: {}", dir, e.getMessage());
+            }
+            while (!resources.isEmpty()) {
+                closeQuietly(resources.pop());
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        resources.push(resource);
+        return resource;
+    }
+
+    /** Takes the shared lifecycle lock, failing if the storage is closed. Caller unlocks. */
+    private Lock open() {
+        Lock lock = lifecycle.readLock();
+        lock.lock();
+        if (closed) {
+            lock.unlock();
+            throw new PandoException(ErrorCode.UNAVAILABLE, "store is closed");
+        }
+        return lock;
+    }
+
+    private PandoException failure(String what, RocksDBException e) {
+        return new PandoException(ErrorCode.INTERNAL, "storage " + what + " failed: " + e.getMessage(), e);
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.debug("close of {} failed", c, e);
+            }
+        }
+    }
+
+    /** Holds the lifecycle read lock until closed, so the db cannot be freed underneath it. */
+    private final class RocksStateIterator implements StateIterator {
+        private final RocksIterator it;
+        private final ReadOptions options;
+        private final Slice upper;
+        private final Lock lock;
+        private boolean started;
+        private boolean done;
+        private boolean released;
+
+        RocksStateIterator(RocksIterator it, ReadOptions options, Slice upper, Lock lock) {
+            this.it = it;
+            this.options = options;
+            this.upper = upper;
+            this.lock = lock;
+        }
+
+        @Override
+        public boolean next() {
+            if (done) {
+                return false;
+            }
+            if (started) {
+                it.next();
+            }
+            started = true;
+            if (it.isValid()) {
+                return true;
+            }
+            done = true;
+            try {
+                it.status();
+            } catch (RocksDBException e) {
+                throw failure("scan", e);
+            }
+            return false;
+        }
+
+        @Override
+        public byte[] key() {
+            return it.key();
+        }
+
+        @Override
+        public byte[] value() {
+            return it.value();
+        }
+
+        @Override
+        public void close() {
+            if (released) {
+                return;
+            }
+            released = true;
+            done = true;
+            try {
+                it.close();
+                closeQuietly(upper);
+                options.close();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+}

@@ -1,0 +1,331 @@
+package dev.pando.node.kv;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.api.path.Keys;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's durable state space: path keys to JSON values, a change feed numbered by
+ * node-wide revisions, and named feed cursors. Thread-safe.
+ *
+ * <p>Writes are validated on the caller's thread, then committed in groups by one thread
+ * ({@code pando-commit}); a write's future completes once its batch is in the
+ * RocksDB WAL (fsynced first if the write, or {@link StoreOptions#syncByDefault()}, asks).
+ * Write methods never throw: every failure completes the future exceptionally with a
+ * {@link PandoException}. Dependent stages attached without {@code *Async} run on the commit
+ * thread and must be quick.
+ *
+ * <p>Values are JSON; the store keeps its own copy, and every read returns a fresh tree.
+ * JSON {@code null} is not a storable value: in the change feed null means "deleted".
+ */
+public final class StateStore implements AutoCloseable {
+    /** Most changes one {@link #changesSince} call returns. */
+    public static final int MAX_FEED_LIMIT = 10_000;
+    static final long PRUNE_INTERVAL_MILLIS = 10_000;
+    private static final Logger log = LoggerFactory.getLogger(StateStore.class);
+
+    /** Undoes a registration; closing twice is harmless. */
+    public interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private final Storage storage;
+    private final StoreOptions options;
+    private final LongSupplier clock;
+    private final GroupCommitter committer;
+    private final CursorRegistry cursors;
+    private final ScheduledExecutorService pruner;
+    private final Object pruneLock = new Object();
+    private boolean closed; // guarded by this
+
+    private StateStore(Storage storage, StoreOptions options, LongSupplier clock) {
+        this.storage = storage;
+        this.options = options;
+        this.clock = clock;
+        this.cursors = new CursorRegistry(storage);
+        this.committer = new GroupCommitter(storage, options, clock);
+        this.pruner = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pando-prune");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Opens a store on {@code storage}, which it then owns and closes. */
+    public static StateStore open(Storage storage, StoreOptions options) {
+        return open(storage, options, System::currentTimeMillis);
+    }
+
+    /** As {@link #open(Storage, StoreOptions)} with a test clock for timestamps and retention. */
+    static StateStore open(Storage storage, StoreOptions options, LongSupplier clock) {
+        StateStore store;
+        try {
+            store = new StateStore(storage, options, clock);
+        } catch (RuntimeException e) {
+            storage.close();
+            throw e;
+        }
+        store.committer.start();
+        store.pruner.scheduleWithFixedDelay(store::pruneQuietly, PRUNE_INTERVAL_MILLIS, PRUNE_INTERVAL_MILLIS,
+                TimeUnit.MILLISECONDS);
+        return store;
+    }
+
+    /** A RocksDB-backed store in {@code dir}, created if missing. */
+    public static StateStore rocks(Path dir, StoreOptions options) {
+        return open(RocksStorage.open(dir), options);
+    }
+
+    /** An in-memory store; its content is gone once closed. */
+    public static StateStore memory(StoreOptions options) {
+        return open(new MemoryStorage(), options);
+    }
+
+    public StoreOptions options() {
+        return options;
+    }
+
+    /** The entry at {@code key}, if any. */
+    public Optional<Entry> get(String key) {
+        Keys.requireValid(key);
+        byte[] record = storage.get(RecordCodec.utf8(key));
+        return record == null ? Optional.empty() : Optional.of(RecordCodec.decodeEntry(key, record));
+    }
+
+    /**
+     * Sets {@code key} to {@code value}. Fails with BAD_REQUEST (invalid key, null value),
+     * TOO_LARGE (serialized value over {@link StoreOptions#maxValueBytes()}), CONFLICT
+     * ({@link WriteOptions#ifRevision()} does not hold), UNAVAILABLE (closed or queue full),
+     * INTERNAL (storage failure). A failed write changes nothing and consumes no revision.
+     */
+    public CompletableFuture<Change> set(String key, JsonNode value, WriteOptions opts) {
+        try {
+            Keys.requireValid(key);
+            requireOptions(opts);
+            if (value == null || value.isNull() || value.isMissingNode()) {
+                throw PandoException.badRequest("value of '" + key + "' must not be null (use delete to remove a key)");
+            }
+            byte[] json = RecordCodec.toJson(value);
+            if (json.length > options.maxValueBytes()) {
+                throw new PandoException(ErrorCode.TOO_LARGE, "value of '" + key + "' is " + json.length
+                        + " bytes, the limit is " + options.maxValueBytes() + " bytes");
+            }
+            return committer.submit(key, value.deepCopy(), json, opts);
+        } catch (PandoException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Deletes {@code key}, recording a change with a null value. Fails like {@link #set}, and
+     * with NOT_FOUND if the key does not exist.
+     */
+    public CompletableFuture<Change> delete(String key, WriteOptions opts) {
+        try {
+            Keys.requireValid(key);
+            requireOptions(opts);
+            return committer.submit(key, null, null, opts);
+        } catch (PandoException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** One page of entries matching the query's pattern, in UTF-8 key order. */
+    public ScanPage scan(ScanQuery query) {
+        return KeyScanner.page(storage, query);
+    }
+
+    /** Revision of the newest acknowledged write; 0 for an empty store. */
+    public long lastRevision() {
+        return committer.lastRevision();
+    }
+
+    /** The oldest revision still in the change feed, or {@code lastRevision() + 1} if it is empty. */
+    public long firstRetainedRevision() {
+        long last = lastRevision();
+        long first = storage.firstChangeRevision();
+        return first == 0 || first > last ? last + 1 : first;
+    }
+
+    /**
+     * Changes with revision greater than {@code afterRevision}, oldest first, at most
+     * {@code limit} (1..{@value #MAX_FEED_LIMIT}). Fails with NOT_FOUND if retention already
+     * removed some of them: the caller must resynchronise from a snapshot of the state.
+     */
+    public List<Change> changesSince(long afterRevision, int limit) {
+        if (afterRevision < 0) {
+            throw PandoException.badRequest("afterRevision must be >= 0, got " + afterRevision);
+        }
+        if (limit < 1 || limit > MAX_FEED_LIMIT) {
+            throw PandoException.badRequest("limit must be between 1 and " + MAX_FEED_LIMIT + ", got " + limit);
+        }
+        // Read the acknowledged revision first: the feed may already hold a batch that is
+        // still being acknowledged, and readers should not see it before its listeners do.
+        long last = lastRevision();
+        if (afterRevision >= last) {
+            return List.of();
+        }
+        List<Change> out = new ArrayList<>(Math.min(limit, 1024));
+        for (byte[] record : storage.changes(afterRevision + 1, limit)) {
+            Change c = RecordCodec.decodeChange(record);
+            if (c.revision() > last) {
+                break;
+            }
+            out.add(c);
+        }
+        if (out.isEmpty() || out.get(0).revision() != afterRevision + 1) {
+            long compactedUpTo = (out.isEmpty() ? firstRetainedRevision() : out.get(0).revision()) - 1;
+            throw new PandoException(ErrorCode.NOT_FOUND, "change feed was compacted up to revision " + compactedUpTo
+                    + "; changes after " + afterRevision + " are gone, resync from a snapshot");
+        }
+        return out;
+    }
+
+    /**
+     * The durable cursor named {@code consumerName}, created at position 0 (before the first
+     * revision) if it does not exist. From then on retention keeps every change after its
+     * position until it commits past them or is {@linkplain #dropCursor dropped}.
+     */
+    public ChangeCursor cursor(String consumerName) {
+        cursors.register(consumerName);
+        return new ChangeCursor(this, consumerName);
+    }
+
+    /** Removes a cursor, releasing the changes it held; false if there was none. */
+    public boolean dropCursor(String consumerName) {
+        return cursors.drop(consumerName);
+    }
+
+    /** Every cursor and its committed position, by name. */
+    public Map<String, Long> cursorPositions() {
+        return cursors.snapshot();
+    }
+
+    CursorRegistry cursors() {
+        return cursors;
+    }
+
+    /**
+     * Removes feed changes beyond {@link StoreOptions#retainCount()} (keeping the newest) and
+     * older than {@link StoreOptions#retainAgeMillis()}, but never one after the position of a
+     * cursor. Runs every 10 s on its own daemon thread; one range delete,
+     * so it never holds up commits.
+     */
+    public void prune() {
+        if (options.retainCount() == 0 && options.retainAgeMillis() == 0) {
+            return;
+        }
+        synchronized (pruneLock) {
+            long last = lastRevision();
+            long first = storage.firstChangeRevision();
+            if (first == 0 || first > last) {
+                return;
+            }
+            long keepFrom = first;
+            if (options.retainCount() > 0) {
+                keepFrom = Math.max(keepFrom, last - options.retainCount() + 1);
+            }
+            if (options.retainAgeMillis() > 0) {
+                keepFrom = Math.max(keepFrom, firstNotOlderThan(clock.getAsLong() - options.retainAgeMillis(), first, last));
+            }
+            long minCursor = cursors.minPosition();
+            if (minCursor != Long.MAX_VALUE) {
+                keepFrom = Math.min(keepFrom, minCursor + 1);
+            }
+            keepFrom = Math.min(keepFrom, last + 1);
+            if (keepFrom > first) {
+                storage.pruneChanges(keepFrom);
+                log.debug("pruned change feed revisions {}..{}", first, keepFrom - 1);
+            }
+        }
+    }
+
+    /**
+     * The first revision in {@code [lo, hi]} whose timestamp is at least {@code cutoff}, or
+     * {@code hi + 1}. Timestamps never decrease with revision, so a binary search over the
+     * contiguous feed needs only ~log2(n) point reads.
+     */
+    private long firstNotOlderThan(long cutoff, long lo, long hi) {
+        long result = hi + 1;
+        while (lo <= hi) {
+            long mid = lo + (hi - lo) / 2;
+            List<byte[]> at = storage.changes(mid, 1);
+            if (!at.isEmpty() && RecordCodec.timestampOf(at.get(0)) >= cutoff) {
+                result = mid;
+                hi = mid - 1;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return result;
+    }
+
+    private void pruneQuietly() {
+        try {
+            prune();
+        } catch (RuntimeException e) {
+            log.warn("change feed pruning failed; will retry", e);
+        }
+    }
+
+    /**
+     * Calls {@code listener} with every committed batch, in revision order, on the commit
+     * thread. It must not block; exceptions are logged and otherwise ignored.
+     */
+    public Registration addCommitListener(CommitListener listener) {
+        return committer.addListener(listener);
+    }
+
+    /** Rough bytes held by the store (SST files plus memtables for RocksDB). */
+    public long approximateSizeBytes() {
+        return storage.approximateSizeBytes();
+    }
+
+    /** Rough number of keys in the state. */
+    public long approximateKeyCount() {
+        return storage.approximateKeyCount();
+    }
+
+    /**
+     * Stops accepting writes (they fail with UNAVAILABLE), commits every write already queued,
+     * stops pruning, then flushes and closes storage. Idempotent; must not be called from a
+     * commit listener.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        committer.close();
+        closed = true;
+        pruner.shutdownNow();
+        try {
+            if (!pruner.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("change feed pruner did not stop within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        storage.close();
+    }
+
+    private static void requireOptions(WriteOptions opts) {
+        if (opts == null) {
+            throw PandoException.badRequest("write options are required (at least the writer)");
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.pando.node.kv;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The engine seam under {@link StateStore}: an ordered byte store with three spaces (state,
+ * change feed, meta). It knows nothing about JSON, revisions rules or validation; the store
+ * encodes records and decides what to write. State keys are compared as unsigned bytes (UTF-8
+ * order). Implementations are thread-safe; after {@link #close()} every call fails with
+ * {@code UNAVAILABLE}, and engine failures surface as {@code PandoException(INTERNAL)}.
+ */
+public interface Storage extends AutoCloseable {
+
+    /**
+     * One committed write: the state record for {@code key} ({@code entry} null = delete it)
+     * and the change-feed record stored under {@code revision}.
+     */
+    record Mutation(byte[] key, byte[] entry, long revision, byte[] change) {}
+
+    /**
+     * Writes the whole batch atomically: every state put/delete, every feed record, and the
+     * last revision (that of the final mutation). Returns once the batch is in the WAL; with
+     * {@code sync} the WAL is also fsynced.
+     */
+    void apply(List<Mutation> batch, boolean sync);
+
+    /** The revision of the last applied mutation, 0 for a new store. */
+    long lastRevision();
+
+    /** The state record stored for {@code key}, or null. */
+    byte[] get(byte[] key);
+
+    /**
+     * State records with {@code from <= key < to} in key order; {@code to} null = no upper
+     * bound. The caller must close the iterator, on the thread that opened it.
+     */
+    StateIterator iterate(byte[] from, byte[] to);
+
+    /** Feed records with revision >= {@code fromRevision}, oldest first, at most {@code limit}. */
+    List<byte[]> changes(long fromRevision, int limit);
+
+    /** The oldest revision still in the feed, or 0 if the feed is empty. */
+    long firstChangeRevision();
+
+    /** Deletes every feed record with revision < {@code beforeRevision}. */
+    void pruneChanges(long beforeRevision);
+
+    /** A small named value (cursor positions), or null. */
+    byte[] getMeta(String name);
+
+    /** Stores a small named value; {@code value} null deletes it. */
+    void putMeta(String name, byte[] value);
+
+    /** All meta values whose name starts with {@code prefix}. */
+    Map<String, byte[]> listMeta(String prefix);
+
+    /** Rough bytes used on disk and in memory. */
+    long approximateSizeBytes();
+
+    /** Rough number of state keys. */
+    long approximateKeyCount();
+
+    /** Flushes and releases the engine. Idempotent. */
+    @Override
+    void close();
+
+    /** A forward cursor over state records; {@link #next()} must return true before reading. */
+    interface StateIterator extends AutoCloseable {
+        boolean next();
+
+        byte[] key();
+
+        byte[] value();
+
+        @Override
+        void close();
+    }
+}

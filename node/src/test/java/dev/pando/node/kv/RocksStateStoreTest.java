@@ -1,0 +1,129 @@
+package dev.pando.node.kv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RocksStateStoreTest extends StateStoreContract {
+    @TempDir
+    Path tmp;
+    private int dbs;
+
+    @Override
+    protected Storage newStorage() {
+        return RocksStorage.open(tmp.resolve("db" + dbs++));
+    }
+
+    @Test
+    void reopenKeepsStateFeedCursorsAndContinuesRevisions() {
+        Path dir = tmp.resolve("reopen");
+        StoreOptions options = StoreOptions.defaults("node-a");
+        StateStore first = StateStore.rocks(dir, options);
+        set(first, "/a", "{\"v\":1}");
+        set(first, "/b", "2");
+        first.delete("/b", WriteOptions.by("bob")).join();
+        Change lastBefore = set(first, "/c/d", "[3]");
+        ChangeCursor cursor = first.cursor("journal");
+        cursor.commit(2);
+        first.cursor("federation");
+        first.close();
+
+        StateStore second = track(StateStore.rocks(dir, options));
+        assertThat(second.lastRevision()).isEqualTo(4);
+        assertThat(second.get("/a").orElseThrow()).isEqualTo(new Entry("/a", json("{\"v\":1}"), 1, second.get("/a").get().timestamp(), "node-a", "alice"));
+        assertThat(second.get("/b")).isEmpty();
+        assertThat(second.get("/c/d").orElseThrow().value()).isEqualTo(json("[3]"));
+        assertThat(second.changesSince(0, 100)).extracting(Change::key).containsExactly("/a", "/b", "/b", "/c/d");
+        assertThat(second.changesSince(0, 100).get(2).isDelete()).isTrue();
+        assertThat(second.cursorPositions()).containsEntry("journal", 2L).containsEntry("federation", 0L);
+        assertThat(second.cursor("journal").poll(10)).extracting(Change::revision).containsExactly(3L, 4L);
+
+        Change next = set(second, "/e", "5");
+        assertThat(next.revision()).isEqualTo(5);
+        assertThat(next.timestamp()).isGreaterThanOrEqualTo(lastBefore.timestamp());
+    }
+
+    @Test
+    void pruningSurvivesReopen() {
+        Path dir = tmp.resolve("pruned");
+        StoreOptions options = StoreOptions.defaults("n").withRetainCount(3);
+        StateStore first = StateStore.rocks(dir, options);
+        for (int i = 1; i <= 10; i++) {
+            set(first, "/k", String.valueOf(i));
+        }
+        first.prune();
+        first.close();
+
+        StateStore second = track(StateStore.rocks(dir, options));
+        assertThat(second.firstRetainedRevision()).isEqualTo(8);
+        assertThat(second.changesSince(7, 100)).extracting(Change::revision).containsExactly(8L, 9L, 10L);
+        assertThat(set(second, "/k", "11").revision()).isEqualTo(11);
+    }
+
+    @Test
+    void revisionsContinueAfterTheWholeFeedWasPruned() {
+        Path dir = tmp.resolve("empty-feed");
+        StoreOptions options = StoreOptions.defaults("n").withRetainAgeMillis(1);
+        StateStore first = StateStore.rocks(dir, options);
+        set(first, "/k", "1");
+        set(first, "/k", "2");
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (first.firstRetainedRevision() != 3 && System.currentTimeMillis() < deadline) {
+            first.prune();
+        }
+        assertThat(first.firstRetainedRevision()).isEqualTo(3);
+        first.close();
+
+        StateStore second = track(StateStore.rocks(dir, options));
+        assertThat(second.lastRevision()).isEqualTo(2);
+        assertThat(set(second, "/k", "3").revision()).isEqualTo(3);
+    }
+
+    @Test
+    void syncWritesAreAcknowledgedAndDurable() {
+        Path dir = tmp.resolve("sync");
+        StateStore first = StateStore.rocks(dir, StoreOptions.defaults("n"));
+        assertThat(first.set("/s/1", json("1"), ALICE.sync(true)).join().revision()).isEqualTo(1);
+        List<CompletableFuture<Change>> mixed = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            mixed.add(first.set("/s/m" + i, json("1"), ALICE.sync(i % 50 == 0)));
+        }
+        mixed.forEach(CompletableFuture::join);
+        first.close();
+
+        StateStore second = track(StateStore.rocks(dir, StoreOptions.defaults("n").withSyncByDefault(true)));
+        assertThat(second.get("/s/1")).isPresent();
+        assertThat(second.lastRevision()).isEqualTo(201);
+        assertThat(set(second, "/s/2", "2").revision()).isEqualTo(202);
+    }
+
+    @Test
+    void createsMissingDirectoriesAndRefusesASecondOpen() {
+        Path dir = tmp.resolve("a/b/c");
+        StateStore s = track(StateStore.rocks(dir, StoreOptions.defaults("n")));
+        assertThat(Files.isDirectory(dir)).isTrue();
+        set(s, "/k", "1");
+        assertThatThrownBy(() -> StateStore.rocks(dir, StoreOptions.defaults("n")))
+                .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+        assertThat(s.get("/k")).isPresent();
+    }
+
+    @Test
+    void closedStorageRefusesCallsInsteadOfCrashing() {
+        RocksStorage storage = RocksStorage.open(tmp.resolve("closed"));
+        storage.close();
+        storage.close();
+        assertThatThrownBy(() -> storage.get(new byte[] {'/', 'k'})).isInstanceOfSatisfying(PandoException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+        assertThatThrownBy(() -> storage.iterate(new byte[] {'/'}, null)).isInstanceOf(PandoException.class);
+    }
+}

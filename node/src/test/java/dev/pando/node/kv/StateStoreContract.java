@@ -1,0 +1,844 @@
+package dev.pando.node.kv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Behaviour every {@link Storage} engine must give a {@link StateStore}. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+abstract class StateStoreContract {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final WriteOptions ALICE = WriteOptions.by("alice");
+
+    private final List<StateStore> opened = new ArrayList<>();
+    protected StateStore store;
+
+    /** A fresh, empty engine. */
+    protected abstract Storage newStorage();
+
+    @BeforeEach
+    void openDefaultStore() {
+        store = open(StoreOptions.defaults("node-a"));
+    }
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(StateStore::close);
+    }
+
+    protected StateStore open(StoreOptions options) {
+        return track(StateStore.open(newStorage(), options));
+    }
+
+    protected StateStore track(StateStore s) {
+        opened.add(s);
+        return s;
+    }
+
+    static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(text, e);
+        }
+    }
+
+    static Change set(StateStore s, String key, String value) {
+        return s.set(key, json(value), ALICE).join();
+    }
+
+    static PandoException failure(CompletableFuture<?> f) {
+        try {
+            f.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | CompletionException e) {
+            assertThat(e.getCause()).isInstanceOf(PandoException.class);
+            return (PandoException) e.getCause();
+        } catch (Exception e) {
+            throw new AssertionError("write did not complete", e);
+        }
+        return fail("expected the write to fail, it succeeded");
+    }
+
+    static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("condition not met within 10 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    static List<String> keys(ScanPage page) {
+        return page.entries().stream().map(Entry::key).collect(Collectors.toList());
+    }
+
+    /** Follows cursors to the end; returns every page. */
+    static List<ScanPage> scanAll(StateStore s, ScanQuery q) {
+        List<ScanPage> pages = new ArrayList<>();
+        ScanPage page = s.scan(q);
+        pages.add(page);
+        while (page.cursor() != null) {
+            page = s.scan(q.after(page.cursor()));
+            pages.add(page);
+            assertThat(pages).as("runaway paging").hasSizeLessThan(10_000);
+        }
+        return pages;
+    }
+
+    static List<String> allKeys(List<ScanPage> pages) {
+        return pages.stream().flatMap(p -> p.entries().stream()).map(Entry::key).collect(Collectors.toList());
+    }
+
+    static void writeAll(StateStore s, List<String> keys) {
+        List<CompletableFuture<Change>> fs = new ArrayList<>();
+        for (String k : keys) {
+            fs.add(s.set(k, json("1"), ALICE));
+        }
+        fs.forEach(CompletableFuture::join);
+    }
+
+    // --- get / set / delete ---------------------------------------------------------------
+
+    @Test
+    void setThenGetReturnsValueWithMetadata() {
+        long before = System.currentTimeMillis();
+        Change c = store.set("/site-a/lights/1", json("{\"on\":true,\"level\":7}"), ALICE).join();
+        long after = System.currentTimeMillis();
+
+        assertThat(c.revision()).isEqualTo(1);
+        assertThat(c.isDelete()).isFalse();
+        Entry e = store.get("/site-a/lights/1").orElseThrow();
+        assertThat(e.value()).isEqualTo(json("{\"on\":true,\"level\":7}"));
+        assertThat(e.revision()).isEqualTo(1);
+        assertThat(e.origin()).isEqualTo("node-a");
+        assertThat(e.writer()).isEqualTo("alice");
+        assertThat(e.timestamp()).isBetween(before, after);
+        assertThat(e).isEqualTo(c.toEntry());
+    }
+
+    @Test
+    void explicitOriginIsRecorded() {
+        Change c = store.set("/x", json("1"), new WriteOptions("peer", null, false, "node-b")).join();
+        assertThat(c.origin()).isEqualTo("node-b");
+        assertThat(store.get("/x").orElseThrow().origin()).isEqualTo("node-b");
+        assertThat(store.changesSince(0, 10).get(0).origin()).isEqualTo("node-b");
+    }
+
+    @Test
+    void getOfMissingKeyIsEmpty() {
+        assertThat(store.get("/nothing/here")).isEmpty();
+    }
+
+    @Test
+    void storedValueIsACopyOfTheCallersTree() {
+        ObjectNode value = JSON.createObjectNode().put("n", 1);
+        store.set("/k", value, ALICE).join();
+        value.put("n", 2);
+        assertThat(store.get("/k").orElseThrow().value()).isEqualTo(json("{\"n\":1}"));
+        ((ObjectNode) store.get("/k").orElseThrow().value()).put("n", 3);
+        assertThat(store.get("/k").orElseThrow().value()).isEqualTo(json("{\"n\":1}"));
+    }
+
+    @Test
+    void lastWriterWins() {
+        Change first = set(store, "/k", "\"one\"");
+        Change second = store.set("/k", json("\"two\""), WriteOptions.by("bob")).join();
+        assertThat(second.revision()).isGreaterThan(first.revision());
+        Entry e = store.get("/k").orElseThrow();
+        assertThat(e.value().asText()).isEqualTo("two");
+        assertThat(e.revision()).isEqualTo(second.revision());
+        assertThat(e.writer()).isEqualTo("bob");
+    }
+
+    @Test
+    void deleteRemovesTheKeyAndRecordsANullChange() {
+        set(store, "/k", "1");
+        Change d = store.delete("/k", WriteOptions.by("bob")).join();
+        assertThat(d.isDelete()).isTrue();
+        assertThat(d.value()).isNull();
+        assertThat(d.revision()).isEqualTo(2);
+        assertThat(d.writer()).isEqualTo("bob");
+        assertThat(store.get("/k")).isEmpty();
+        assertThat(store.scan(ScanQuery.prefix("/")).entries()).isEmpty();
+    }
+
+    @Test
+    void deleteOfAbsentKeyIsNotFound() {
+        assertThat(failure(store.delete("/k", ALICE)).code()).isEqualTo(ErrorCode.NOT_FOUND);
+        set(store, "/k", "1");
+        store.delete("/k", ALICE).join();
+        assertThat(failure(store.delete("/k", ALICE)).code()).isEqualTo(ErrorCode.NOT_FOUND);
+        assertThat(store.lastRevision()).isEqualTo(2);
+    }
+
+    // --- compare-and-set ------------------------------------------------------------------
+
+    @Test
+    void ifRevisionZeroCreatesOnlyWhenAbsent() {
+        Change created = store.set("/k", json("1"), ALICE.ifRevision(0)).join();
+        assertThat(created.revision()).isEqualTo(1);
+
+        PandoException e = failure(store.set("/k", json("2"), ALICE.ifRevision(0)));
+        assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
+        assertThat(e.getMessage()).contains("expected revision 0").contains("actual revision is 1");
+        assertThat(store.get("/k").orElseThrow().value()).isEqualTo(json("1"));
+    }
+
+    @Test
+    void ifRevisionMatchingSucceedsAndMismatchingConflicts() {
+        Change one = set(store, "/k", "1");
+        set(store, "/other", "1");
+        Change two = store.set("/k", json("2"), ALICE.ifRevision(one.revision())).join();
+        assertThat(two.revision()).isEqualTo(3);
+
+        PandoException e = failure(store.set("/k", json("3"), ALICE.ifRevision(one.revision())));
+        assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
+        assertThat(e.getMessage()).contains("expected revision 1").contains("actual revision is 3");
+        assertThat(store.get("/k").orElseThrow().value()).isEqualTo(json("2"));
+    }
+
+    @Test
+    void ifRevisionOnAbsentKeyConflicts() {
+        PandoException e = failure(store.set("/k", json("1"), ALICE.ifRevision(4)));
+        assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
+        assertThat(e.getMessage()).contains("expected revision 4").contains("actual revision 0");
+        assertThat(store.get("/k")).isEmpty();
+    }
+
+    @Test
+    void conditionalDelete() {
+        Change c = set(store, "/k", "1");
+        assertThat(failure(store.delete("/k", ALICE.ifRevision(c.revision() + 1))).code()).isEqualTo(ErrorCode.CONFLICT);
+        assertThat(store.get("/k")).isPresent();
+        assertThat(store.delete("/k", ALICE.ifRevision(c.revision())).join().isDelete()).isTrue();
+        assertThat(store.get("/k")).isEmpty();
+    }
+
+    @Test
+    void writesOfOneBatchSeeTheEarlierWritesOfThatBatch() throws Exception {
+        // Hold the commit thread in a listener so the writes below queue up and form one batch.
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        store.addCommitListener(blockOnce(entered, release));
+        store.set("/warmup", json("0"), ALICE);
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        List<List<Change>> batches = new CopyOnWriteArrayList<>();
+        store.addCommitListener(batches::add);
+
+        CompletableFuture<Change> a = store.set("/k", json("1"), ALICE.ifRevision(0));
+        CompletableFuture<Change> b = store.set("/k", json("2"), ALICE.ifRevision(0));
+        CompletableFuture<Change> c = store.delete("/k", ALICE);
+        CompletableFuture<Change> d = store.delete("/k", ALICE);
+        CompletableFuture<Change> e = store.set("/k", json("3"), ALICE.ifRevision(0));
+        CompletableFuture<Change> f = store.set("/k", json("4"), ALICE.ifRevision(4));
+        release.countDown();
+
+        assertThat(a.join().revision()).isEqualTo(2);
+        assertThat(failure(b).code()).isEqualTo(ErrorCode.CONFLICT);
+        assertThat(c.join().revision()).isEqualTo(3);
+        assertThat(failure(d).code()).isEqualTo(ErrorCode.NOT_FOUND);
+        assertThat(e.join().revision()).isEqualTo(4);
+        assertThat(f.join().revision()).isEqualTo(5);
+        assertThat(store.get("/k").orElseThrow().value()).isEqualTo(json("4"));
+        await(() -> !batches.isEmpty());
+        assertThat(batches).hasSize(1); // they really were one batch
+        assertThat(batches.get(0)).extracting(Change::revision).containsExactly(2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void failedWritesChangeNothingAndConsumeNoRevision() {
+        set(store, "/a", "1");
+        List<CompletableFuture<Change>> failed = List.of(
+                store.set("/a", json("2"), ALICE.ifRevision(7)),
+                store.set("/a", json("2"), ALICE.ifRevision(0)),
+                store.delete("/b", ALICE),
+                store.set("/bad/*", json("2"), ALICE),
+                store.set("/c", null, ALICE));
+        failed.forEach(StateStoreContract::failure);
+
+        assertThat(store.lastRevision()).isEqualTo(1);
+        assertThat(store.get("/a").orElseThrow().value()).isEqualTo(json("1"));
+        assertThat(store.get("/b")).isEmpty();
+        assertThat(set(store, "/c", "3").revision()).isEqualTo(2);
+        assertThat(store.changesSince(0, 100)).extracting(Change::revision).containsExactly(1L, 2L);
+    }
+
+    // --- validation -----------------------------------------------------------------------
+
+    @Test
+    void valueSizeLimitIsInclusive() {
+        StateStore small = open(StoreOptions.defaults("n").withMaxValueBytes(100));
+        // A JSON string of n characters serializes to n + 2 bytes.
+        assertThat(small.set("/k", TextNode.valueOf("x".repeat(98)), ALICE).join().revision()).isEqualTo(1);
+
+        PandoException e = failure(small.set("/k", TextNode.valueOf("x".repeat(99)), ALICE));
+        assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE);
+        assertThat(e.getMessage()).contains("101 bytes").contains("100 bytes");
+        assertThat(small.get("/k").orElseThrow().value().asText()).hasSize(98);
+        assertThat(small.lastRevision()).isEqualTo(1);
+    }
+
+    @Test
+    void defaultValueLimitIs64KiB() {
+        assertThat(store.set("/k", TextNode.valueOf("x".repeat(64 * 1024 - 2)), ALICE).join().revision()).isEqualTo(1);
+        assertThat(failure(store.set("/k", TextNode.valueOf("x".repeat(64 * 1024 - 1)), ALICE)).code())
+                .isEqualTo(ErrorCode.TOO_LARGE);
+    }
+
+    @Test
+    void invalidKeysAreBadRequest() {
+        List<String> bad = new ArrayList<>(List.of("", "a", "/", "/a/", "/a//b", "/a/*", "/a/**", "/a/../b", "/a/\u0001",
+                "/" + "x".repeat(1024)));
+        bad.add(null);
+        for (String key : bad) {
+            assertThat(failure(store.set(key, json("1"), ALICE)).code()).as("set %s", key).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(failure(store.delete(key, ALICE)).code()).as("delete %s", key).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThatThrownBy(() -> store.get(key)).as("get %s", key)
+                    .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+        }
+        assertThat(store.lastRevision()).isZero();
+    }
+
+    @Test
+    void nullValuesAndMissingOptionsAreBadRequest() {
+        assertThat(failure(store.set("/k", null, ALICE)).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(failure(store.set("/k", NullNode.getInstance(), ALICE)).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(failure(store.set("/k", json("1"), null)).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(failure(store.delete("/k", null)).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+    }
+
+    // --- scan -----------------------------------------------------------------------------
+
+    @Test
+    void prefixScanPagesThroughEveryKeyExactlyOnce() {
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 2_500; i++) {
+            expected.add(String.format("/data/k%05d", i));
+        }
+        writeAll(store, expected);
+        writeAll(store, List.of("/dat", "/data0", "/datb/x", "/e/1"));
+
+        List<ScanPage> pages = scanAll(store, ScanQuery.prefix("/data").withLimit(1000));
+        assertThat(pages).hasSize(3);
+        assertThat(pages).extracting(p -> p.entries().size()).containsExactly(1000, 1000, 500);
+        assertThat(pages.get(2).cursor()).isNull();
+        assertThat(allKeys(pages)).containsExactlyElementsOf(expected);
+        assertThat(pages.get(0).entries().get(0).value()).isEqualTo(json("1"));
+    }
+
+    @Test
+    void prefixScanRespectsSegmentBoundaries() {
+        writeAll(store, List.of("/a", "/a!x", "/a.b", "/a-b/c", "/a/b", "/a/b/c", "/ab", "/a0", "/b"));
+
+        assertThat(allKeys(scanAll(store, ScanQuery.prefix("/a")))).containsExactly("/a", "/a/b", "/a/b/c");
+        assertThat(allKeys(scanAll(store, ScanQuery.pattern("/a/*")))).containsExactly("/a/b");
+        assertThat(allKeys(scanAll(store, ScanQuery.pattern("/a")))).containsExactly("/a");
+        assertThat(allKeys(scanAll(store, ScanQuery.prefix("/a/b")))).containsExactly("/a/b", "/a/b/c");
+        assertThat(allKeys(scanAll(store, ScanQuery.prefix("/")))).hasSize(9);
+    }
+
+    @Test
+    void prefixKeyItselfPagesCorrectly() {
+        writeAll(store, List.of("/a", "/a/1", "/a/2", "/a/3"));
+        List<ScanPage> pages = scanAll(store, ScanQuery.prefix("/a").withLimit(1));
+        assertThat(allKeys(pages)).containsExactly("/a", "/a/1", "/a/2", "/a/3");
+        assertThat(pages).hasSize(4);
+    }
+
+    @Test
+    void patternScanMatchesWildcards() {
+        writeAll(store, List.of("/site/1/temp", "/site/2/temp", "/site/2/hum", "/site/3/x/temp", "/temp", "/other/temp"));
+
+        assertThat(allKeys(scanAll(store, ScanQuery.pattern("/site/*/temp")))).containsExactly("/site/1/temp", "/site/2/temp");
+        assertThat(allKeys(scanAll(store, ScanQuery.pattern("/site/**/temp"))))
+                .containsExactly("/site/1/temp", "/site/2/temp", "/site/3/x/temp");
+        assertThat(allKeys(scanAll(store, ScanQuery.pattern("/**/temp"))))
+                .containsExactly("/other/temp", "/site/1/temp", "/site/2/temp", "/site/3/x/temp", "/temp");
+    }
+
+    @Test
+    void scanOrderIsUtf8ByteOrder() {
+        // UTF-16 order puts U+1F600 (a surrogate pair) before U+E000; UTF-8 byte order does not.
+        writeAll(store, List.of("/k/\uD83D\uDE00", "/k/\uE000", "/k/z"));
+        assertThat(allKeys(scanAll(store, ScanQuery.prefix("/k")))).containsExactly("/k/z", "/k/\uE000", "/k/\uD83D\uDE00");
+        assertThat(allKeys(scanAll(store, ScanQuery.prefix("/k").withLimit(1))))
+                .containsExactly("/k/z", "/k/\uE000", "/k/\uD83D\uDE00");
+    }
+
+    @Test
+    void sparsePatternPagesAreBoundedByTheExamineBudget() {
+        List<String> noise = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            noise.add(String.format("/s/k%05d", i));
+        }
+        writeAll(store, noise);
+        writeAll(store, List.of("/s/k02999/x", "/s/zz/x"));
+
+        ScanQuery q = ScanQuery.pattern("/s/**/x").withLimit(10);
+        int budget = KeyScanner.examineBudget(10);
+        assertThat(budget).isLessThan(3_000);
+        ScanPage first = store.scan(q);
+        assertThat(first.entries()).isEmpty();
+        assertThat(first.cursor()).isNotNull();
+
+        List<ScanPage> pages = scanAll(store, q);
+        assertThat(allKeys(pages)).containsExactly("/s/k02999/x", "/s/zz/x");
+        assertThat(pages.size()).isGreaterThanOrEqualTo(3_002 / budget);
+    }
+
+    @Test
+    void scanVisitsOnlyThePatternsKeyRange() {
+        ForwardingStorage counting = new ForwardingStorage(newStorage());
+        StateStore s = track(StateStore.open(counting, StoreOptions.defaults("n")));
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            keys.add("/a/c/" + i);
+            keys.add("/a/a/" + i);
+        }
+        keys.addAll(List.of("/a/b", "/a/b/1", "/a/b/2", "/a/b!", "/a/bb/1"));
+        writeAll(s, keys);
+
+        counting.examined.set(0);
+        assertThat(keys(s.scan(ScanQuery.pattern("/a/b/**")))).containsExactly("/a/b", "/a/b/1", "/a/b/2");
+        assertThat(counting.examined.get()).isLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void invalidCursorIsBadRequest() {
+        set(store, "/a/1", "1");
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        for (String cursor : List.of("!!!not base64", b64.encodeToString("no-slash".getBytes()),
+                b64.encodeToString(new byte[] {'/', (byte) 0xFF}))) {
+            assertThatThrownBy(() -> store.scan(ScanQuery.prefix("/a").after(cursor))).as(cursor)
+                    .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+        }
+    }
+
+    // --- revisions and change feed ----------------------------------------------------------
+
+    @Test
+    void changeFeedRecordsEveryWriteInOrder() {
+        set(store, "/a", "1");
+        set(store, "/b", "{\"x\":[1,2]}");
+        store.delete("/a", WriteOptions.by("bob")).join();
+        set(store, "/c", "\"c\"");
+
+        List<Change> all = store.changesSince(0, 100);
+        assertThat(all).extracting(Change::revision).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(all).extracting(Change::key).containsExactly("/a", "/b", "/a", "/c");
+        assertThat(all.get(1).value()).isEqualTo(json("{\"x\":[1,2]}"));
+        assertThat(all.get(2).value()).isNull();
+        assertThat(all.get(2).isDelete()).isTrue();
+        assertThat(all.get(2).writer()).isEqualTo("bob");
+        assertThat(all).extracting(Change::timestamp).isSorted();
+
+        assertThat(store.changesSince(2, 100)).extracting(Change::revision).containsExactly(3L, 4L);
+        assertThat(store.changesSince(0, 2)).extracting(Change::revision).containsExactly(1L, 2L);
+        assertThat(store.changesSince(4, 100)).isEmpty();
+        assertThat(store.changesSince(99, 100)).isEmpty();
+        assertThat(store.lastRevision()).isEqualTo(4);
+        assertThat(store.firstRetainedRevision()).isEqualTo(1);
+    }
+
+    @Test
+    void emptyStoreFeed() {
+        assertThat(store.lastRevision()).isZero();
+        assertThat(store.firstRetainedRevision()).isEqualTo(1);
+        assertThat(store.changesSince(0, 10)).isEmpty();
+    }
+
+    @Test
+    void changesSinceRejectsBadArguments() {
+        for (int limit : new int[] {0, -1, StateStore.MAX_FEED_LIMIT + 1}) {
+            assertThatThrownBy(() -> store.changesSince(0, limit)).isInstanceOf(PandoException.class);
+        }
+        assertThatThrownBy(() -> store.changesSince(-1, 10)).isInstanceOf(PandoException.class);
+    }
+
+    @Test
+    void revisionsAreStrictlyIncreasingAcrossKeys() {
+        long previous = 0;
+        for (int i = 0; i < 50; i++) {
+            long r = set(store, "/k/" + (i % 7), String.valueOf(i)).revision();
+            assertThat(r).isEqualTo(previous + 1);
+            previous = r;
+        }
+    }
+
+    // --- retention --------------------------------------------------------------------------
+
+    @Test
+    void retentionByCountKeepsTheNewestChanges() {
+        StateStore s = open(StoreOptions.defaults("n").withRetainCount(10));
+        for (int i = 1; i <= 25; i++) {
+            set(s, "/k/" + i, String.valueOf(i));
+        }
+        s.prune();
+
+        assertThat(s.firstRetainedRevision()).isEqualTo(16);
+        assertThat(s.changesSince(15, 100)).extracting(Change::revision).containsExactlyElementsOf(range(16, 25));
+        assertThatThrownBy(() -> s.changesSince(14, 100))
+                .isInstanceOfSatisfying(PandoException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+                    assertThat(e.getMessage()).contains("compacted up to revision 15");
+                });
+        assertThatThrownBy(() -> s.changesSince(0, 100)).isInstanceOf(PandoException.class);
+        assertThat(s.get("/k/1").orElseThrow().value()).isEqualTo(json("1")); // state is not the feed
+        assertThat(set(s, "/k/26", "26").revision()).isEqualTo(26);
+    }
+
+    @Test
+    void unlimitedRetentionPrunesNothing() {
+        for (int i = 0; i < 20; i++) {
+            set(store, "/k", String.valueOf(i));
+        }
+        store.prune();
+        assertThat(store.firstRetainedRevision()).isEqualTo(1);
+        assertThat(store.changesSince(0, 100)).hasSize(20);
+    }
+
+    @Test
+    void retentionByAgeUsesCommitTimestamps() {
+        AtomicLong now = new AtomicLong(1_000_000);
+        StateStore s = track(StateStore.open(newStorage(), StoreOptions.defaults("n").withRetainAgeMillis(1_000), now::get));
+        for (int i = 0; i < 5; i++) {
+            set(s, "/old/" + i, "1");
+        }
+        now.addAndGet(600);
+        for (int i = 0; i < 5; i++) {
+            set(s, "/new/" + i, "1");
+        }
+        assertThat(s.changesSince(0, 100).get(9).timestamp()).isEqualTo(1_000_600);
+
+        now.addAndGet(900); // the first five are 1,500 ms old, the rest 900 ms
+        s.prune();
+        assertThat(s.firstRetainedRevision()).isEqualTo(6);
+
+        now.addAndGet(200);
+        s.prune();
+        assertThat(s.firstRetainedRevision()).isEqualTo(11);
+        assertThat(s.changesSince(10, 100)).isEmpty(); // a consumer that is up to date loses nothing
+        assertThatThrownBy(() -> s.changesSince(9, 100)).isInstanceOfSatisfying(PandoException.class,
+                e -> assertThat(e.getMessage()).contains("compacted up to revision 10"));
+    }
+
+    @Test
+    void timestampsNeverGoBackwards() {
+        AtomicLong now = new AtomicLong(5_000);
+        StateStore s = track(StateStore.open(newStorage(), StoreOptions.defaults("n"), now::get));
+        set(s, "/a", "1");
+        now.set(1_000); // the wall clock stepped back
+        assertThat(set(s, "/b", "1").timestamp()).isEqualTo(5_000);
+    }
+
+    // --- cursors ------------------------------------------------------------------------------
+
+    @Test
+    void cursorPollsFromItsCommittedPosition() {
+        for (int i = 1; i <= 5; i++) {
+            set(store, "/k", String.valueOf(i));
+        }
+        ChangeCursor c = store.cursor("journal");
+        assertThat(c.position()).isZero();
+        assertThat(c.poll(100)).extracting(Change::revision).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(c.poll(2)).extracting(Change::revision).containsExactly(1L, 2L);
+
+        c.commit(3);
+        assertThat(c.position()).isEqualTo(3);
+        assertThat(c.poll(100)).extracting(Change::revision).containsExactly(4L, 5L);
+        c.commit(2); // behind: ignored
+        assertThat(c.position()).isEqualTo(3);
+        assertThat(store.cursor("journal").position()).as("handles share the position").isEqualTo(3);
+        assertThatThrownBy(() -> c.commit(6)).isInstanceOfSatisfying(PandoException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+        assertThat(store.cursorPositions()).containsEntry("journal", 3L);
+
+        assertThat(store.dropCursor("journal")).isTrue();
+        assertThat(store.dropCursor("journal")).isFalse();
+        assertThatThrownBy(c::position).isInstanceOfSatisfying(PandoException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        assertThat(store.cursor("journal").position()).as("re-created from the start").isZero();
+    }
+
+    @Test
+    void invalidCursorNamesAreBadRequest() {
+        for (String name : new String[] {null, "", "a\nb", "x".repeat(201)}) {
+            assertThatThrownBy(() -> store.cursor(name)).isInstanceOf(PandoException.class);
+        }
+    }
+
+    @Test
+    void retentionNeverPrunesPastACursor() {
+        StateStore s = open(StoreOptions.defaults("n").withRetainCount(5));
+        ChangeCursor slow = s.cursor("federation");
+        for (int i = 1; i <= 20; i++) {
+            set(s, "/k", String.valueOf(i));
+        }
+        s.prune();
+        assertThat(s.firstRetainedRevision()).isEqualTo(1);
+        assertThat(slow.poll(100)).hasSize(20);
+
+        slow.commit(12);
+        s.prune();
+        assertThat(s.firstRetainedRevision()).isEqualTo(13);
+        assertThat(slow.poll(100)).extracting(Change::revision).containsExactlyElementsOf(range(13, 20));
+
+        ChangeCursor fast = s.cursor("journal");
+        fast.commit(20);
+        s.prune();
+        assertThat(s.firstRetainedRevision()).isEqualTo(13);
+
+        s.dropCursor("federation");
+        s.prune();
+        assertThat(s.firstRetainedRevision()).isEqualTo(16);
+    }
+
+    // --- listeners and concurrency ------------------------------------------------------------
+
+    @Test
+    void commitListenersSeeEveryChangeInRevisionOrder() throws Exception {
+        List<List<Change>> batches = new CopyOnWriteArrayList<>();
+        List<Long> second = new CopyOnWriteArrayList<>();
+        store.addCommitListener(changes -> {
+            throw new IllegalStateException("a broken listener must not hurt the others");
+        });
+        store.addCommitListener(batches::add);
+        StateStore.Registration reg = store.addCommitListener(cs -> cs.forEach(c -> second.add(c.revision())));
+
+        List<CompletableFuture<Change>> fs = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            fs.add(i % 10 == 9 ? store.delete("/k/" + (i - 1), ALICE) : store.set("/k/" + i, json(String.valueOf(i)), ALICE));
+        }
+        fs.forEach(CompletableFuture::join);
+        await(() -> second.size() == 2_000);
+
+        List<Long> seen = batches.stream().flatMap(List::stream).map(Change::revision).collect(Collectors.toList());
+        assertThat(seen).containsExactlyElementsOf(range(1, 2_000));
+        assertThat(second).containsExactlyElementsOf(range(1, 2_000));
+        assertThat(batches.get(0).get(0).key()).isEqualTo("/k/0");
+        assertThat(batches.stream().flatMap(List::stream).filter(Change::isDelete).count()).isEqualTo(200);
+
+        reg.close();
+        set(store, "/after", "1");
+        await(() -> batches.stream().mapToInt(List::size).sum() == 2_001);
+        assertThat(second).hasSize(2_000);
+    }
+
+    @Test
+    void concurrentWritersGetGapFreeUniqueRevisions() throws Exception {
+        int threads = 8;
+        int perThread = 2_000;
+        List<Long> acked = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> writers = new ArrayList<>();
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            writers.add(new Thread(() -> {
+                try {
+                    List<CompletableFuture<Change>> fs = new ArrayList<>(perThread);
+                    for (int i = 0; i < perThread; i++) {
+                        // Every writer also overwrites a shared key, so batches mix keys and writers.
+                        String key = i % 4 == 0 ? "/shared" : "/w" + id + "/" + i;
+                        fs.add(store.set(key, json(String.valueOf(i)), WriteOptions.by("w" + id)));
+                    }
+                    for (CompletableFuture<Change> f : fs) {
+                        acked.add(f.join().revision());
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }));
+        }
+        writers.forEach(Thread::start);
+        for (Thread w : writers) {
+            w.join();
+        }
+        assertThat(errors).isEmpty();
+
+        long n = (long) threads * perThread;
+        assertThat(store.lastRevision()).isEqualTo(n);
+        assertThat(new HashSet<>(acked)).hasSize((int) n).containsAll(range(1, n));
+
+        List<Long> feed = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            List<Change> page = store.changesSince(after, StateStore.MAX_FEED_LIMIT);
+            if (page.isEmpty()) {
+                break;
+            }
+            page.forEach(c -> feed.add(c.revision()));
+            after = page.get(page.size() - 1).revision();
+        }
+        assertThat(feed).containsExactlyElementsOf(range(1, n));
+        long sharedRevision = store.get("/shared").orElseThrow().revision();
+        Change lastShared = store.changesSince(0, StateStore.MAX_FEED_LIMIT).stream().filter(c -> c.key().equals("/shared"))
+                .reduce((a, b) -> b).orElseThrow();
+        assertThat(sharedRevision).isGreaterThanOrEqualTo(lastShared.revision());
+    }
+
+    @Test
+    void fullCommitQueueFailsFastWithUnavailable() throws Exception {
+        StateStore s = open(StoreOptions.defaults("n").withCommitQueueCapacity(2));
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        s.addCommitListener(blockOnce(entered, release));
+
+        CompletableFuture<Change> first = s.set("/k/1", json("1"), ALICE);
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue(); // the commit thread is now stuck
+        CompletableFuture<Change> second = s.set("/k/2", json("2"), ALICE);
+        CompletableFuture<Change> third = s.set("/k/3", json("3"), ALICE);
+        CompletableFuture<Change> fourth = s.set("/k/4", json("4"), ALICE);
+
+        assertThat(fourth).isCompletedExceptionally();
+        PandoException e = failure(fourth);
+        assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(e.getMessage()).contains("commit queue full");
+
+        release.countDown();
+        assertThat(List.of(first.join(), second.join(), third.join())).extracting(Change::revision).containsExactly(1L, 2L, 3L);
+        assertThat(s.get("/k/4")).isEmpty();
+    }
+
+    @Test
+    void closeCommitsQueuedWritesThenRefusesNewOnes() throws Exception {
+        StateStore s = StateStore.open(newStorage(), StoreOptions.defaults("n"));
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        s.addCommitListener(blockOnce(entered, release));
+
+        List<CompletableFuture<Change>> queued = new ArrayList<>();
+        queued.add(s.set("/k/0", json("0"), ALICE));
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 1; i <= 5; i++) {
+            queued.add(s.set("/k/" + i, json(String.valueOf(i)), ALICE));
+        }
+        Thread closer = new Thread(s::close);
+        closer.start();
+        // Probe until the store refuses writes; probes accepted before that must commit too.
+        while (true) {
+            CompletableFuture<Change> probe = s.set("/probe", json("1"), ALICE);
+            if (probe.isCompletedExceptionally()) {
+                assertThat(failure(probe).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+                break;
+            }
+            queued.add(probe);
+            Thread.sleep(1);
+        }
+        assertThat(closer.isAlive()).as("close waits for queued writes").isTrue();
+        release.countDown();
+        closer.join(10_000);
+        assertThat(closer.isAlive()).isFalse();
+
+        for (int i = 0; i < queued.size(); i++) {
+            assertThat(queued.get(i).join().revision()).isEqualTo(i + 1);
+        }
+        assertThat(failure(s.set("/k/9", json("9"), ALICE)).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThatThrownBy(() -> s.get("/k/1")).isInstanceOfSatisfying(PandoException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+        s.close(); // idempotent
+    }
+
+    @Test
+    void queuedWritesShareStorageBatchesOfBoundedSize() throws Exception {
+        ForwardingStorage counting = new ForwardingStorage(newStorage());
+        StateStore s = track(StateStore.open(counting, StoreOptions.defaults("n")));
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        s.addCommitListener(blockOnce(entered, release));
+        s.set("/warmup", json("0"), ALICE);
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+        List<CompletableFuture<Change>> fs = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            fs.add(s.set("/k/" + i, json("1"), ALICE.sync(i == 2_500)));
+        }
+        release.countDown();
+        fs.forEach(CompletableFuture::join);
+
+        assertThat(GroupCommitter.MAX_BATCH).isEqualTo(1024);
+        assertThat(counting.batches).containsExactly("1", "1024", "1024", "952/sync");
+        assertThat(s.lastRevision()).isEqualTo(3_001);
+    }
+
+    @Test
+    void syncByDefaultSyncsEveryBatch() {
+        ForwardingStorage counting = new ForwardingStorage(newStorage());
+        StateStore s = track(StateStore.open(counting, StoreOptions.defaults("n").withSyncByDefault(true)));
+        set(s, "/a", "1");
+        s.delete("/a", ALICE).join();
+        assertThat(counting.batches).containsExactly("1/sync", "1/sync");
+    }
+
+    @Test
+    void storageFailureFailsTheBatchWithoutConsumingRevisions() {
+        ForwardingStorage flaky = new ForwardingStorage(newStorage());
+        StateStore s = track(StateStore.open(flaky, StoreOptions.defaults("n")));
+        set(s, "/a", "1");
+
+        flaky.failApply = true;
+        PandoException e = failure(s.set("/b", json("2"), ALICE));
+        assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+        assertThat(s.lastRevision()).isEqualTo(1);
+        assertThat(s.get("/b")).isEmpty();
+
+        flaky.failApply = false;
+        assertThat(set(s, "/b", "3").revision()).isEqualTo(2);
+        assertThat(s.changesSince(0, 10)).extracting(Change::revision).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void sizeAndKeyCountEstimatesReflectWrites() {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            keys.add("/k/" + i);
+        }
+        writeAll(store, keys);
+        assertThat(store.approximateKeyCount()).isGreaterThan(0);
+        assertThat(store.approximateSizeBytes()).isGreaterThan(500 * 4);
+    }
+
+    static CommitListener blockOnce(CountDownLatch entered, CountDownLatch release) {
+        AtomicLong calls = new AtomicLong();
+        return changes -> {
+            if (calls.getAndIncrement() == 0) {
+                entered.countDown();
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+    }
+
+    static List<Long> range(long from, long toInclusive) {
+        return LongStream.rangeClosed(from, toInclusive).boxed().collect(Collectors.toList());
+    }
+}

@@ -36,7 +36,13 @@ public final class PathPattern {
     /** The pattern selecting {@code prefix} and everything below it ({@code "/"} selects all). */
     public static PathPattern under(String prefix) {
         Keys.requireValidPrefix(prefix);
-        return compile("/".equals(prefix) ? "/**" : prefix + "/**");
+        if ("/".equals(prefix)) {
+            return compile("/**");
+        }
+        // Not compile(): a valid key may be up to MAX_KEY_BYTES long and "/**" would push the
+        // text over the pattern length limit, yet the prefix itself was just validated.
+        String text = prefix + "/" + ANY;
+        return new PathPattern(text, text.substring(1).split("/", -1));
     }
 
     /** True if the pattern has no wildcard, i.e. matches exactly one key. */

@@ -40,23 +40,24 @@ public final class RateLimiter {
         }
         long now = clock.getAsLong();
         Bucket b = buckets.computeIfAbsent(clientKey, k -> new Bucket(burst, now));
-        long waitNanos;
+        boolean admitted;
+        double waitNanos = 0;
         synchronized (b) {
             b.tokens = Math.min(burst, b.tokens + (now - b.last) * ratePerNano);
             b.last = now;
-            if (b.tokens >= 1) {
+            admitted = b.tokens >= 1;
+            if (admitted) {
                 b.tokens -= 1;
-                waitNanos = 0;
             } else {
-                waitNanos = (long) ((1 - b.tokens) / ratePerNano);
+                waitNanos = (1 - b.tokens) / ratePerNano;
             }
         }
         if (++sinceEvict >= EVICT_CHECK_EVERY) { // racy counter on purpose: eviction is housekeeping
             sinceEvict = 0;
             buckets.values().removeIf(x -> now - x.last > IDLE_EVICT_NANOS);
         }
-        if (waitNanos > 0) {
-            long ms = Math.max(1, (waitNanos + 999_999) / 1_000_000);
+        if (!admitted) {
+            long ms = Math.max(1, ((long) waitNanos + 999_999) / 1_000_000);
             throw PandoException.rateLimited("rate limit exceeded for " + clientKey + "; retry after " + ms + " ms", ms);
         }
     }

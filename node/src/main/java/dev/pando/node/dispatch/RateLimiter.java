@@ -54,11 +54,22 @@ public final class RateLimiter {
         }
         if (++sinceEvict >= EVICT_CHECK_EVERY) { // racy counter on purpose: eviction is housekeeping
             sinceEvict = 0;
-            buckets.values().removeIf(x -> now - x.last > IDLE_EVICT_NANOS);
+            buckets.values().removeIf(x -> isFullAndIdle(x, now));
         }
         if (!admitted) {
             long ms = Math.max(1, ((long) waitNanos + 999_999) / 1_000_000);
             throw PandoException.rateLimited("rate limit exceeded for " + clientKey + "; retry after " + ms + " ms", ms);
+        }
+    }
+
+    /**
+     * A bucket may be forgotten only once it has been idle a while and would be full by now:
+     * forgetting it then is the same as keeping it, since a new one starts full. (With a burst
+     * larger than a minute's refill, an idle-only rule would hand out a fresh burst early.)
+     */
+    private boolean isFullAndIdle(Bucket x, long now) {
+        synchronized (x) {
+            return now - x.last > IDLE_EVICT_NANOS && x.tokens + (now - x.last) * ratePerNano >= burst;
         }
     }
 

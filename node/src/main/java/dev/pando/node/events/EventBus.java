@@ -48,7 +48,8 @@ public final class EventBus implements CommitListener {
         int delivered = 0;
         Set<Subscriber> overflowed = null;
         for (Subscription s : subscriptions) {
-            if (s.wantsEvents() && !s.isClosed() && s.pattern().matches(topic)) {
+            if (s.wantsEvents() && !s.isClosed() && s.pattern().matches(topic)
+                    && (overflowed == null || !overflowed.contains(s.subscriber()))) {
                 if (s.subscriber().offerEvent(s, e)) {
                     delivered++;
                 } else {

@@ -21,6 +21,7 @@ public final class EventBus implements CommitListener {
     private final CopyOnWriteArrayList<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong overflows = new AtomicLong();
+    private final Object cutOffLock = new Object();
 
     public Subscription subscribe(PathPattern pattern, boolean changes, boolean events, Subscriber subscriber) {
         Subscription s = new Subscription("s" + ids.incrementAndGet(), pattern, changes, events, subscriber, this);
@@ -85,18 +86,31 @@ public final class EventBus implements CommitListener {
         return out;
     }
 
+    /**
+     * Closes every subscription of each overflowed subscriber and tells it, once. A publisher and
+     * the commit thread may find the same subscriber full at the same time: the lock makes one of
+     * them close all its subscriptions, and only the one that closed something calls
+     * {@link Subscriber#overflowed}.
+     */
     private void cutOff(Set<Subscriber> overflowed) {
         if (overflowed == null) {
             return;
         }
-        List<Subscription> doomed = new ArrayList<>();
-        for (Subscription s : subscriptions) {
-            if (overflowed.contains(s.subscriber())) {
-                doomed.add(s);
+        List<Subscriber> cut = new ArrayList<>();
+        synchronized (cutOffLock) {
+            for (Subscriber sub : overflowed) {
+                boolean closedAny = false;
+                for (Subscription s : subscriptions) {
+                    if (s.subscriber().equals(sub) && s.closeIfOpen()) {
+                        closedAny = true;
+                    }
+                }
+                if (closedAny) {
+                    cut.add(sub);
+                }
             }
         }
-        doomed.forEach(Subscription::close);
-        overflowed.forEach(sub -> {
+        cut.forEach(sub -> {
             overflows.incrementAndGet();
             sub.overflowed();
         });

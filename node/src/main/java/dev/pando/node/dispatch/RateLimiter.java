@@ -43,8 +43,12 @@ public final class RateLimiter {
         boolean admitted;
         double waitNanos = 0;
         synchronized (b) {
-            b.tokens = Math.min(burst, b.tokens + (now - b.last) * ratePerNano);
-            b.last = now;
+            // A caller that read the clock before another took the lock sees now < last: that is
+            // no time elapsed, not negative time (which would take tokens away).
+            if (now > b.last) {
+                b.tokens = Math.min(burst, b.tokens + (now - b.last) * ratePerNano);
+                b.last = now;
+            }
             admitted = b.tokens >= 1;
             if (admitted) {
                 b.tokens -= 1;

@@ -147,6 +147,20 @@ class RateLimiterTest {
     }
 
     @Test
+    void aCallerThatReadTheClockEarlierDoesNotDrainTheBucket() {
+        // Two concurrent calls: the one that read the clock first may take the bucket's lock
+        // second. Its older timestamp must not count as negative elapsed time.
+        RateLimiter l = limiter(1, 2);
+        long t = now.get();
+        l.acquire("c"); // 2 -> 1 token at t
+        now.set(t - MS);
+        l.acquire("c"); // 1 -> 0, not 0.999 -> rejected
+        now.set(t + SECOND);
+        l.acquire("c"); // one token accrued since t
+        assertThat(retryAfter(l, "c")).isEqualTo(1000);
+    }
+
+    @Test
     void neverAdmitsMoreThanBurstPlusRateTimesElapsed() {
         Random rnd = new Random(1234);
         for (int round = 0; round < 100; round++) {

@@ -79,6 +79,9 @@ public final class ConfigLoader {
             String name = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
             if (e.getValue().isObject()) {
                 flatten(name, e.getValue(), out, file);
+            } else if (e.getValue().isNull()) {
+                // "key:" with nothing after it; asText() would turn it into the string "null".
+                throw new IllegalArgumentException("config file " + file + ": key '" + name + "' has no value");
             } else if (e.getValue().isValueNode()) {
                 out.put(name, e.getValue().asText());
             } else {

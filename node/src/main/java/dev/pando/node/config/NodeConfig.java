@@ -92,7 +92,9 @@ public final class NodeConfig {
         }
         Map<ConfigKey<?>, Object> v = new LinkedHashMap<>(values);
         v.put(key, key.parse(text));
-        return new NodeConfig(v, sources);
+        Map<String, String> s = new LinkedHashMap<>(sources);
+        s.put(key.name(), "code");
+        return new NodeConfig(v, s);
     }
 
     private static <T> ConfigKey<T> register(ConfigKey<T> key) {

@@ -95,10 +95,12 @@ public final class Dispatcher {
 
     private Response finish(Request request, String op, long start, JsonNode value, Throwable error) {
         Response response = error == null ? Response.ok(request.id(), value) : toError(request, error);
-        String opLabel = response.code() == ErrorCode.NOT_FOUND && registry.current().lookup(op) == null ? "unknown" : op;
-        metrics.inc(REQUESTS, "Requests by op and outcome", "op", String.valueOf(opLabel),
+        // Only registered op names become label values: the op text comes from the client, and
+        // calls refused before the lookup (rate limited, malformed) must not mint a series each.
+        String opLabel = op != null && registry.current().lookup(op) != null ? op : "unknown";
+        metrics.inc(REQUESTS, "Requests by op and outcome", "op", opLabel,
                 "outcome", response.isOk() ? "ok" : response.code().name());
-        metrics.observeNanos(LATENCY, "Request latency by op", System.nanoTime() - start, "op", String.valueOf(opLabel));
+        metrics.observeNanos(LATENCY, "Request latency by op", System.nanoTime() - start, "op", opLabel);
         return response;
     }
 

@@ -40,24 +40,40 @@ public final class RateLimiter {
         }
         long now = clock.getAsLong();
         Bucket b = buckets.computeIfAbsent(clientKey, k -> new Bucket(burst, now));
-        long waitNanos;
+        boolean admitted;
+        double waitNanos = 0;
         synchronized (b) {
-            b.tokens = Math.min(burst, b.tokens + (now - b.last) * ratePerNano);
-            b.last = now;
-            if (b.tokens >= 1) {
+            // A caller that read the clock before another took the lock sees now < last: that is
+            // no time elapsed, not negative time (which would take tokens away).
+            if (now > b.last) {
+                b.tokens = Math.min(burst, b.tokens + (now - b.last) * ratePerNano);
+                b.last = now;
+            }
+            admitted = b.tokens >= 1;
+            if (admitted) {
                 b.tokens -= 1;
-                waitNanos = 0;
             } else {
-                waitNanos = (long) ((1 - b.tokens) / ratePerNano);
+                waitNanos = (1 - b.tokens) / ratePerNano;
             }
         }
         if (++sinceEvict >= EVICT_CHECK_EVERY) { // racy counter on purpose: eviction is housekeeping
             sinceEvict = 0;
-            buckets.values().removeIf(x -> now - x.last > IDLE_EVICT_NANOS);
+            buckets.values().removeIf(x -> isFullAndIdle(x, now));
         }
-        if (waitNanos > 0) {
-            long ms = Math.max(1, (waitNanos + 999_999) / 1_000_000);
+        if (!admitted) {
+            long ms = Math.max(1, ((long) waitNanos + 999_999) / 1_000_000);
             throw PandoException.rateLimited("rate limit exceeded for " + clientKey + "; retry after " + ms + " ms", ms);
+        }
+    }
+
+    /**
+     * A bucket may be forgotten only once it has been idle a while and would be full by now:
+     * forgetting it then is the same as keeping it, since a new one starts full. (With a burst
+     * larger than a minute's refill, an idle-only rule would hand out a fresh burst early.)
+     */
+    private boolean isFullAndIdle(Bucket x, long now) {
+        synchronized (x) {
+            return now - x.last > IDLE_EVICT_NANOS && x.tokens + (now - x.last) * ratePerNano >= burst;
         }
     }
 

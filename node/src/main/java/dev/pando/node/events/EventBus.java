@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fans committed changes and published events out to pattern subscriptions. It never waits on
@@ -18,9 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * neither slow the writers nor the other subscribers.
  */
 public final class EventBus implements CommitListener {
+    private static final Logger log = LoggerFactory.getLogger(EventBus.class);
     private final CopyOnWriteArrayList<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong overflows = new AtomicLong();
+    private final Object cutOffLock = new Object();
 
     public Subscription subscribe(PathPattern pattern, boolean changes, boolean events, Subscriber subscriber) {
         Subscription s = new Subscription("s" + ids.incrementAndGet(), pattern, changes, events, subscriber, this);
@@ -48,8 +52,9 @@ public final class EventBus implements CommitListener {
         int delivered = 0;
         Set<Subscriber> overflowed = null;
         for (Subscription s : subscriptions) {
-            if (s.wantsEvents() && !s.isClosed() && s.pattern().matches(topic)) {
-                if (s.subscriber().offerEvent(s, e)) {
+            if (s.wantsEvents() && !s.isClosed() && s.pattern().matches(topic)
+                    && (overflowed == null || !overflowed.contains(s.subscriber()))) {
+                if (offerEvent(s, e)) {
                     delivered++;
                 } else {
                     overflowed = add(overflowed, s.subscriber());
@@ -70,12 +75,33 @@ public final class EventBus implements CommitListener {
             for (Subscription s : subscriptions) {
                 if (s.wantsChanges() && !s.isClosed() && s.pattern().matches(c.key())
                         && (overflowed == null || !overflowed.contains(s.subscriber()))
-                        && !s.subscriber().offerChange(s, c)) {
+                        && !offerChange(s, c)) {
                     overflowed = add(overflowed, s.subscriber());
                 }
             }
         }
         cutOff(overflowed);
+    }
+
+    // A subscriber that throws is treated like one that refused: it is cut off, and the
+    // exception never reaches the commit thread or the publisher, nor stops the fan-out to others.
+
+    private static boolean offerChange(Subscription s, Change c) {
+        try {
+            return s.subscriber().offerChange(s, c);
+        } catch (RuntimeException ex) {
+            log.warn("subscriber of {} failed on change {}; cutting it off", s.id(), c.key(), ex);
+            return false;
+        }
+    }
+
+    private static boolean offerEvent(Subscription s, Event e) {
+        try {
+            return s.subscriber().offerEvent(s, e);
+        } catch (RuntimeException ex) {
+            log.warn("subscriber of {} failed on event {}; cutting it off", s.id(), e.topic(), ex);
+            return false;
+        }
     }
 
     private static Set<Subscriber> add(Set<Subscriber> set, Subscriber s) {
@@ -84,20 +110,37 @@ public final class EventBus implements CommitListener {
         return out;
     }
 
+    /**
+     * Closes every subscription of each overflowed subscriber and tells it, once. A publisher and
+     * the commit thread may find the same subscriber full at the same time: the lock makes one of
+     * them close all its subscriptions, and only the one that closed something calls
+     * {@link Subscriber#overflowed}.
+     */
     private void cutOff(Set<Subscriber> overflowed) {
         if (overflowed == null) {
             return;
         }
-        List<Subscription> doomed = new ArrayList<>();
-        for (Subscription s : subscriptions) {
-            if (overflowed.contains(s.subscriber())) {
-                doomed.add(s);
+        List<Subscriber> cut = new ArrayList<>();
+        synchronized (cutOffLock) {
+            for (Subscriber sub : overflowed) {
+                boolean closedAny = false;
+                for (Subscription s : subscriptions) {
+                    if (s.subscriber().equals(sub) && s.closeIfOpen()) {
+                        closedAny = true;
+                    }
+                }
+                if (closedAny) {
+                    cut.add(sub);
+                }
             }
         }
-        doomed.forEach(Subscription::close);
-        overflowed.forEach(sub -> {
+        cut.forEach(sub -> {
             overflows.incrementAndGet();
-            sub.overflowed();
+            try {
+                sub.overflowed();
+            } catch (RuntimeException ex) {
+                log.warn("subscriber failed while being told it overflowed", ex);
+            }
         });
     }
 }

@@ -1,6 +1,7 @@
 package dev.pando.node.events;
 
 import dev.pando.api.path.PathPattern;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A subscriber's interest in changes and/or events matching a pattern. Closing it stops
@@ -13,7 +14,7 @@ public final class Subscription implements AutoCloseable {
     private final boolean events;
     private final Subscriber subscriber;
     private final EventBus bus;
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     Subscription(String id, PathPattern pattern, boolean changes, boolean events, Subscriber subscriber, EventBus bus) {
         this.id = id;
@@ -45,14 +46,20 @@ public final class Subscription implements AutoCloseable {
     }
 
     public boolean isClosed() {
-        return closed;
+        return closed.get();
     }
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        closeIfOpen();
+    }
+
+    /** Closes the subscription; true only for the one call that actually closed it. */
+    boolean closeIfOpen() {
+        if (closed.compareAndSet(false, true)) {
             bus.remove(this);
+            return true;
         }
+        return false;
     }
 }

@@ -74,13 +74,18 @@ public final class Metrics {
         return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 
+    /** HELP text escapes only backslash and line feed (quotes are literal there). */
+    private static String escapeHelp(String help) {
+        return help.replace("\\", "\\\\").replace("\n", "\\n");
+    }
+
     /** The text exposition format (version 0.0.4). */
     public String render() {
         StringBuilder out = new StringBuilder(4096);
         for (Map.Entry<String, Family> e : new TreeMap<>(families).entrySet()) {
             String name = e.getKey();
             Family f = e.getValue();
-            out.append("# HELP ").append(name).append(' ').append(f.help).append('\n');
+            out.append("# HELP ").append(name).append(' ').append(escapeHelp(f.help)).append('\n');
             out.append("# TYPE ").append(name).append(' ').append(f.type).append('\n');
             for (Map.Entry<String, Object> s : new TreeMap<>(f.series).entrySet()) {
                 String labels = s.getKey();

@@ -2,7 +2,6 @@ package dev.pando.api.path;
 
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Validation of state keys. A key is an absolute path of one or more non-empty segments:
@@ -116,11 +115,29 @@ public final class Keys {
         return null;
     }
 
+    /**
+     * The exact number of bytes {@code s} encodes to in UTF-8 (as {@link String#getBytes}
+     * with UTF-8 counts them: an unpaired surrogate becomes one replacement byte), without
+     * allocating.
+     */
     static int utf8Length(String s) {
-        if (s.length() * 3 <= MAX_KEY_BYTES) {
-            return s.length(); // cannot exceed the limit; exact count not needed
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                n += 1; // encoded as '?'
+            } else {
+                n += 3;
+            }
         }
-        return s.getBytes(StandardCharsets.UTF_8).length;
+        return n;
     }
 
     static String quote(String s) {

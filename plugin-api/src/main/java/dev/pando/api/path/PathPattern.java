@@ -36,7 +36,13 @@ public final class PathPattern {
     /** The pattern selecting {@code prefix} and everything below it ({@code "/"} selects all). */
     public static PathPattern under(String prefix) {
         Keys.requireValidPrefix(prefix);
-        return compile("/".equals(prefix) ? "/**" : prefix + "/**");
+        if ("/".equals(prefix)) {
+            return compile("/**");
+        }
+        // Not compile(): a valid key may be up to MAX_KEY_BYTES long and "/**" would push the
+        // text over the pattern length limit, yet the prefix itself was just validated.
+        String text = prefix + "/" + ANY;
+        return new PathPattern(text, text.substring(1).split("/", -1));
     }
 
     /** True if the pattern has no wildcard, i.e. matches exactly one key. */
@@ -68,51 +74,59 @@ public final class PathPattern {
         if (literal) {
             return text.equals(key);
         }
-        return match(0, key, 1);
+        return match(key);
     }
 
     /**
-     * Matches segments[si..] against key[pos..] where pos is the start of a segment (or
-     * key.length()+1 when the key is exhausted). Backtracking only happens at {@code **}; a
-     * pattern has at most a few, and keys are at most 1 KiB.
+     * Greedy glob matching over segments, without recursion: {@code *} and literals consume one
+     * key segment; at a {@code **} remember where we are and first let it match nothing; on a
+     * mismatch go back to the most recent {@code **} and let it swallow one more segment. Only the
+     * most recent {@code **} ever needs revisiting (whatever an earlier one could absorb, the later
+     * one can absorb too), so this is O(pattern segments × key segments) in the worst case rather
+     * than exponential in the number of {@code **}.
+     *
+     * <p>{@code pos} is always the start of a key segment; {@code pos > end} means the key is
+     * exhausted.
      */
-    private boolean match(int si, String key, int pos) {
+    private boolean match(String key) {
         int end = key.length();
-        while (si < segments.length) {
-            String seg = segments[si];
-            if (seg.equals(ANY)) {
-                if (si == segments.length - 1) {
-                    return true; // trailing ** matches whatever remains, including nothing
-                }
-                // ** consumes zero segments, or one more and tries again.
-                int p = pos;
-                while (true) {
-                    if (match(si + 1, key, p)) {
-                        return true;
-                    }
-                    if (p > end) {
-                        return false;
-                    }
-                    int slash = key.indexOf('/', p);
-                    p = slash < 0 ? end + 1 : slash + 1;
-                }
-            }
-            if (pos > end) {
-                return false; // pattern wants a segment, key has none left
-            }
+        int si = 0;
+        int pos = 1;
+        int starSi = -1; // index of the most recent ** seen
+        int starPos = -1; // key position that ** was last tried to end at
+        while (pos <= end) {
             int slash = key.indexOf('/', pos);
             int segEnd = slash < 0 ? end : slash;
-            if (!seg.equals(ONE)) {
-                if (segEnd - pos != seg.length() || !key.startsWith(seg, pos)) {
-                    return false;
-                }
-            } else if (segEnd == pos) {
+            if (si < segments.length && segments[si].equals(ANY)) {
+                starSi = si++;
+                starPos = pos;
+                continue;
+            }
+            if (si < segments.length && segmentMatches(segments[si], key, pos, segEnd)) {
+                si++;
+                pos = segEnd + 1;
+                continue;
+            }
+            if (starSi < 0) {
                 return false;
             }
-            pos = segEnd + 1;
+            // Let the last ** absorb one more key segment and retry what follows it.
+            int next = key.indexOf('/', starPos);
+            starPos = (next < 0 ? end : next) + 1;
+            si = starSi + 1;
+            pos = starPos;
+        }
+        while (si < segments.length && segments[si].equals(ANY)) {
             si++;
         }
-        return pos > end;
+        return si == segments.length;
+    }
+
+    private static boolean segmentMatches(String seg, String key, int from, int to) {
+        if (seg.equals(ONE)) {
+            return to > from;
+        }
+        return to - from == seg.length() && key.startsWith(seg, from);
     }
 
     @Override

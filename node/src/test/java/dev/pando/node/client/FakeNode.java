@@ -83,6 +83,10 @@ public final class FakeNode implements AutoCloseable {
     public volatile String requiredToken;
     /** Largest scan page served, to make clients follow cursors. */
     public volatile int maxScanPage = 1000;
+    /** When set, every kv.set fails with this code (bench error accounting). */
+    public volatile ErrorCode failSets;
+    /** When true, WebSocket requests are swallowed without an answer (stall handling). */
+    public volatile boolean silent;
     /** Authorization headers seen, in order. */
     public final List<String> authorizations = new CopyOnWriteArrayList<>();
     /** {@code ?token=} values seen on WebSocket upgrades. */
@@ -166,6 +170,9 @@ public final class FakeNode implements AutoCloseable {
                 return e;
             }
             case "kv.set": {
+                if (failSets != null) {
+                    throw new Fail(failSets, "failing sets on purpose", failSets == ErrorCode.RATE_LIMITED ? 100 : 0);
+                }
                 String key = text(args, "key");
                 if (!Keys.isValid(key)) {
                     throw new Fail(ErrorCode.BAD_REQUEST, "invalid key '" + key + "'");
@@ -456,6 +463,9 @@ public final class FakeNode implements AutoCloseable {
             JsonNode args = req.has("args") ? req.get("args") : object();
             if (op.equals("test.drop")) {
                 ctx.close();
+                return;
+            }
+            if (silent) {
                 return;
             }
             long delay = op.equals("test.echo") ? args.path("delayMs").asLong(0) : 0;

@@ -234,7 +234,11 @@ public final class PandoWebSocket implements AutoCloseable {
         return closeFuture;
     }
 
-    /** Closes the session politely (close handshake, at most ~2 s) and fails calls still in flight. */
+    /**
+     * Closes the session politely (close handshake, at most ~2 s) and fails calls still in
+     * flight. Called from a consumer (the reader thread) it cannot see the node's reply and
+     * waits out the 2 s before dropping the connection.
+     */
     @Override
     public void close() {
         if (!closing.compareAndSet(false, true)) {

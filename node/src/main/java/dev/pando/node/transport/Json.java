@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
@@ -27,6 +28,7 @@ final class Json {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
+    private static final ObjectReader LENIENT = MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final int MAX_ERROR_DETAIL = 240;
 
     private Json() {}
@@ -87,7 +89,8 @@ final class Json {
                     boolean isId = "id".equals(p.currentName());
                     JsonToken value = p.nextToken();
                     if (isId && value != null && value.isScalarValue()) {
-                        return MAPPER.readTree(p);
+                        // Lenient reader: the strict one would look past the id and trip over the rest.
+                        return LENIENT.readTree(p);
                     }
                     p.skipChildren();
                 }

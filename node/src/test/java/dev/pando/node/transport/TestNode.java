@@ -228,6 +228,6 @@ final class TestNode implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-        workers.shutdownNow();
+        workers.shutdown(); // not shutdownNow: an interrupted test handler would log an error; threads are daemons
     }
 }

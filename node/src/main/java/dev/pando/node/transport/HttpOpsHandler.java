@@ -320,6 +320,7 @@ final class HttpOpsHandler extends ChannelInboundHandlerAdapter {
         server.countHttp("ws", 101);
         releaseQueued();
         busy = false;
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable()); // the session manages reading from here
         // The handshake handler the protocol handler inserted right after us answers with 101.
         ctx.fireChannelRead(request.retain());
         p.remove(this);

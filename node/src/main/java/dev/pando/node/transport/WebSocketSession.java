@@ -56,9 +56,10 @@ import org.slf4j.LoggerFactory;
  * <p>Pushes arrive on the commit thread or a publisher's thread and go into one bounded queue
  * per session; the channel's event loop drains it only while the channel is writable. A full
  * queue makes the offer fail, the bus cuts the session off, and the client gets a
- * {@code SLOW_CONSUMER} error frame; the connection stays open. Independently, a channel that
- * stops being writable stops being read, so a client that never reads responses cannot make the
- * node buffer without bound.
+ * {@code SLOW_CONSUMER} error frame; the connection stays open. Independently, requests are
+ * only dispatched while the channel is writable and fewer than {@link #MAX_IN_FLIGHT} are
+ * unanswered; otherwise frames already read wait and reading pauses, so a client that never
+ * reads responses cannot make the node buffer without bound.
  *
  * <p>A subscription's pushes are held until the response of the request that created it has
  * been written, so the client always learns the subscription id first. Handlers see this
@@ -70,6 +71,8 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
     private static final AtomicLong IDS = new AtomicLong();
     /** Queue entries handled per drain task before the event loop is yielded to other channels. */
     private static final int DRAIN_BATCH = 512;
+    /** Requests one session may have dispatched and unanswered; later frames wait (and reading pauses). */
+    static final int MAX_IN_FLIGHT = 256;
 
     private final ServerContext server;
     private final Principal principal;
@@ -93,6 +96,11 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
     private volatile boolean closed;
     /** The handshake completed (event loop only). */
     private boolean open;
+    /** Frames read but not yet handled because the session was at capacity (event loop only). */
+    private final ArrayDeque<Object> backlog = new ArrayDeque<>();
+    /** This session's dispatched, unanswered requests (event loop only). */
+    private int inFlight;
+    private boolean resuming;
 
     WebSocketSession(ServerContext server, Principal principal, Channel channel) {
         this.server = server;
@@ -115,6 +123,17 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!backlog.isEmpty() || !canDispatch()) {
+            // One read can bring thousands of small requests; parked here, they cost their frame
+            // bytes, not their (maybe much larger) responses.
+            backlog.add(msg);
+            channel.config().setAutoRead(false);
+            return;
+        }
+        handleFrame(msg);
+    }
+
+    private void handleFrame(Object msg) {
         try {
             if (msg instanceof TextWebSocketFrame text) {
                 onRequestFrame(text.content());
@@ -161,6 +180,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
 
     private void dispatch(Request request) {
         Call call = new Call();
+        inFlight++;
         server.requestStarted();
         CompletableFuture<Response> result;
         try {
@@ -178,6 +198,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
 
     /** Writes a response (event loop), then lets the subscriptions its request created push. */
     private void respond(Call call, Response response) {
+        inFlight--;
         List<SubState> created = call.responded();
         if (channel.isActive()) {
             channel.writeAndFlush(new TextWebSocketFrame(serialise(response)))
@@ -189,6 +210,28 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
         for (SubState s : created) {
             release(s);
         }
+        resume();
+    }
+
+    /** Requests may be dispatched: responses can be written and the session is under its in-flight cap. */
+    private boolean canDispatch() {
+        return channel.isWritable() && inFlight < MAX_IN_FLIGHT;
+    }
+
+    /** Handles parked frames while possible, then reads again if nothing is left waiting (event loop). */
+    private void resume() {
+        if (resuming) {
+            return; // an inline op answered from inside the loop below; the loop carries on
+        }
+        resuming = true;
+        try {
+            while (!backlog.isEmpty() && canDispatch() && channel.isActive()) {
+                handleFrame(backlog.poll());
+            }
+        } finally {
+            resuming = false;
+        }
+        channel.config().setAutoRead(backlog.isEmpty() && canDispatch());
     }
 
     private void writeDirect(Response response) {
@@ -208,12 +251,13 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        boolean writable = channel.isWritable();
-        // Stop reading requests while responses cannot be written: a client that never reads
-        // must not make the node queue up answers for it.
-        channel.config().setAutoRead(writable);
-        if (writable) {
+        // Stop reading (and dispatching) while responses cannot be written: a client that never
+        // reads must not make the node queue up answers for it.
+        if (channel.isWritable()) {
+            resume();
             drain();
+        } else {
+            channel.config().setAutoRead(false);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -282,6 +326,10 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
         states.clear();
         pushes.clear();
         ready.clear();
+        Object parked;
+        while ((parked = backlog.poll()) != null) {
+            ReferenceCountUtil.release(parked);
+        }
         if (open) {
             open = false;
             server.wsSessions.decrementAndGet();

@@ -59,6 +59,7 @@ final class TestNode implements AutoCloseable {
     /** Worker-op bookkeeping, for tests that need to know a slow handler is running or done. */
     final AtomicInteger slowStarted = new AtomicInteger();
     final AtomicInteger slowFinished = new AtomicInteger();
+    final AtomicInteger bigCalls = new AtomicInteger();
     /** Run by {@code test.subscribeThenPush} after it subscribed and before it returns. */
     volatile BiConsumer<Session, Subscription> afterSubscribe = (s, sub) -> {};
 
@@ -122,6 +123,10 @@ final class TestNode implements AutoCloseable {
                         Thread.sleep(ThreadLocalRandom.current().nextInt(3));
                     }
                     return done(obj().set("n", args.path("n")));
+                }))
+                .add(OpSpec.inline("test.big", Access.NONE, "test", (ctx, args) -> {
+                    bigCalls.incrementAndGet();
+                    return done(obj().put("n", args.path("n").asInt()).put("s", "b".repeat(args.path("size").asInt(1000))));
                 }))
                 .add(OpSpec.inline("test.subscribe", Access.READ, "test", (ctx, args) -> {
                     Subscription s = requireSession(ctx).subscribe(PathPattern.compile(args.path("pattern").asText()),

@@ -175,6 +175,40 @@ class WebSocketTest {
     }
 
     @Test
+    void aClientThatDoesNotReadResponsesStopsBeingServedUntilItReads() throws Exception {
+        int n = 3_000;
+        int size = 32 * 1024;
+        try (RawWebSocket ws = RawWebSocket.open(node.port(), "/v1/ws")) {
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            for (int i = 0; i < n; i++) {
+                all.write(RawWebSocket.textFrame("{\"id\":" + i + ",\"op\":\"test.big\",\"args\":{\"n\":" + i + ",\"size\":" + size + "}}"));
+            }
+            int before = node.bigCalls.get();
+            ws.write(all.toByteArray()); // ~200 KB of requests asking for ~100 MB of responses; not read yet
+            Thread.sleep(500);
+            int served = node.bigCalls.get() - before;
+            // Served until the socket and the write buffer filled up, then parked: far from all of them.
+            assertThat(served).isPositive().isLessThan(n / 2);
+            Thread.sleep(300);
+            assertThat(node.bigCalls.get() - before).as("no progress while the client does not read").isEqualTo(served);
+
+            try (WsClient other = WsClient.open(node, "/v1/ws")) {
+                assertThat(other.call(1, "test.echo", "{}").get("ok").asBoolean()).isTrue();
+            }
+            assertThat(node.get("/health").statusCode()).isEqualTo(200);
+
+            // Reading resumes the session: every request is answered.
+            Set<Integer> ids = new HashSet<>();
+            for (int i = 0; i < n; i++) {
+                JsonNode r = json(ws.readText());
+                assertThat(r.at("/result/s").asText()).hasSize(size);
+                ids.add(r.get("id").asInt());
+            }
+            assertThat(ids).hasSize(n);
+        }
+    }
+
+    @Test
     void plainGetOnTheWebSocketPathIsBadRequest() {
         var res = node.get("/v1/ws");
         assertThat(res.statusCode()).isEqualTo(400);

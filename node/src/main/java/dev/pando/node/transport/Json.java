@@ -1,0 +1,123 @@
+package dev.pando.node.transport;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+
+/** JSON in and out of Netty buffers, with parse errors turned into {@code BAD_REQUEST}. */
+final class Json {
+    /** Trailing tokens are rejected: {@code {"a":1} x} is a malformed body, not {@code {"a":1}}. */
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private static final ObjectReader LENIENT = MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final int MAX_ERROR_DETAIL = 240;
+
+    private Json() {}
+
+    /** Writes something with a generator. */
+    @FunctionalInterface
+    interface Writer {
+        void write(JsonGenerator gen) throws IOException;
+    }
+
+    /**
+     * Parses the readable bytes of {@code buf} (left untouched) as one JSON value.
+     *
+     * @return the value, or null when the buffer is empty
+     * @throws PandoException {@code BAD_REQUEST} naming where the parser gave up
+     */
+    static JsonNode parse(ByteBuf buf) {
+        if (!buf.isReadable()) {
+            return null;
+        }
+        try (InputStream in = new ByteBufInputStream(buf.duplicate())) {
+            return MAPPER.readTree(in);
+        } catch (JsonProcessingException e) {
+            throw new PandoException(ErrorCode.BAD_REQUEST, describe(e));
+        } catch (IOException e) {
+            throw new PandoException(ErrorCode.BAD_REQUEST, "unreadable JSON: " + e.getMessage());
+        }
+    }
+
+    /** "malformed JSON: <what> at line L, column C", short enough to echo to a client. */
+    static String describe(JsonProcessingException e) {
+        String what = e.getOriginalMessage();
+        if (what == null) {
+            what = e.getClass().getSimpleName();
+        }
+        if (what.length() > MAX_ERROR_DETAIL) {
+            what = what.substring(0, MAX_ERROR_DETAIL) + "…";
+        }
+        JsonLocation loc = e.getLocation();
+        String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+        return "malformed JSON: " + what + where;
+    }
+
+    /**
+     * Best effort: the top-level {@code "id"} of a request frame whose JSON is broken, if the
+     * parser got that far before failing; null otherwise. Lets a pipelining client match the
+     * error to its request.
+     */
+    static JsonNode salvageId(ByteBuf buf) {
+        try (InputStream in = new ByteBufInputStream(buf.duplicate());
+                JsonParser p = MAPPER.createParser(in)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) != null && t != JsonToken.END_OBJECT) {
+                if (t == JsonToken.FIELD_NAME) {
+                    boolean isId = "id".equals(p.currentName());
+                    JsonToken value = p.nextToken();
+                    if (isId && value != null && value.isScalarValue()) {
+                        // Lenient reader: the strict one would look past the id and trip over the rest.
+                        return LENIENT.readTree(p);
+                    }
+                    p.skipChildren();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the frame broke before an id: there is nothing to salvage
+        }
+        return null;
+    }
+
+    /** Serialises {@code node} into a fresh buffer from {@code alloc}. */
+    static ByteBuf write(ByteBufAllocator alloc, JsonNode node) {
+        return write(alloc, gen -> MAPPER.writeTree(gen, node));
+    }
+
+    static ByteBuf write(ByteBufAllocator alloc, Writer writer) {
+        ByteBuf buf = alloc.buffer();
+        try (ByteBufOutputStream out = new ByteBufOutputStream(buf);
+                JsonGenerator gen = MAPPER.createGenerator((OutputStream) out)) {
+            writer.write(gen);
+        } catch (IOException e) {
+            buf.release();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            buf.release();
+            throw e;
+        }
+        return buf;
+    }
+}

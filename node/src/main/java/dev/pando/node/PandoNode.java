@@ -79,7 +79,7 @@ public final class PandoNode implements AutoCloseable {
             this.server = new PandoServer(config, dispatcher,
                     new Authenticator(adminToken.value(), config.get(NodeConfig.AUTH_ANONYMOUS)), events, metrics);
             server.start();
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException e) {
             store.close();
             throw e;
         }

@@ -123,6 +123,22 @@ class BadInputIT {
     }
 
     @Test
+    void anonymousBrowserRequestsAreRefused() throws Exception {
+        long revision = c.info().get("revision").asLong();
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(node.url() + "/v1/ops/kv.set"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"/known\",\"value\":666}"))
+                .header("Origin", "http://evil.example");
+        HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(Json.parse(r.body()).get("error").get("message").asText()).contains("need a token");
+        assertThat(c.info().get("revision").asLong()).isEqualTo(revision);
+        HttpResponse<String> withToken = http.send(req.header("Authorization", "Bearer " + node.adminToken()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(withToken.statusCode()).isEqualTo(200);
+        c.set("/known", obj().put("v", 1));
+    }
+
+    @Test
     void adminOpsNeedTheAdminToken() throws Exception {
         rejected(ErrorCode.UNAUTHORIZED, () -> c.call("admin.ops", obj()));
         try (PandoClient wrong = PandoClient.connect(node.url(), "adm_not-the-token")) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.path.Keys;
 import dev.pando.api.path.PathPattern;
 import dev.pando.node.auth.Access;
 import dev.pando.node.auth.Principal;
@@ -53,7 +54,7 @@ public final class KvOps {
     }
 
     private CompletionStage<JsonNode> get(CallContext ctx, JsonNode json) {
-        String key = Args.of("kv.get", json, GET).string("key");
+        String key = Keys.requireValid(Args.of("kv.get", json, GET).string("key"));
         ctx.principal().require(Access.READ, key);
         Entry e = store.get(key).orElseThrow(() -> new PandoException(ErrorCode.NOT_FOUND, "no value at '" + key + "'"));
         return CompletableFuture.completedFuture(Views.entry(e));
@@ -61,7 +62,7 @@ public final class KvOps {
 
     private CompletionStage<JsonNode> set(CallContext ctx, JsonNode json) {
         Args args = Args.of("kv.set", json, SET);
-        String key = args.string("key");
+        String key = Keys.requireValid(args.string("key"));
         JsonNode value = args.value("value");
         ctx.principal().require(Access.WRITE, key);
         return store.set(key, value, writeOptions(ctx.principal(), args)).thenApply(KvOps::ack);
@@ -69,7 +70,7 @@ public final class KvOps {
 
     private CompletionStage<JsonNode> delete(CallContext ctx, JsonNode json) {
         Args args = Args.of("kv.delete", json, DELETE);
-        String key = args.string("key");
+        String key = Keys.requireValid(args.string("key"));
         ctx.principal().require(Access.WRITE, key);
         return store.delete(key, writeOptions(ctx.principal(), args)).thenApply(KvOps::ack);
     }

@@ -76,22 +76,31 @@ public final class PubSubOps {
         // Subscribe before reading the snapshot, so no change can fall between the two: a change
         // committed meanwhile arrives as a push with a revision above the snapshot entry's.
         Subscription sub = session.subscribe(pattern, changes, events);
-        ObjectNode result = JsonNodeFactory.instance.objectNode();
-        result.put("sub", sub.id());
-        result.put("revision", store.lastRevision());
-        if (snapshot) {
-            ScanPage page = store.scan(new ScanQuery(pattern, ScanQuery.MAX_LIMIT, null));
-            ArrayNode entries = result.putArray("snapshot");
-            for (Entry e : page.entries()) {
-                if (ctx.principal().allows(Access.READ, e.key())) {
-                    entries.add(Views.entry(e));
-                }
+        try {
+            ObjectNode result = JsonNodeFactory.instance.objectNode();
+            result.put("sub", sub.id());
+            result.put("revision", store.lastRevision());
+            if (snapshot) {
+                addSnapshot(result, ctx, pattern);
             }
-            if (page.cursor() != null) {
-                result.put("snapshotCursor", page.cursor()); // continue with kv.scan {pattern, cursor}
+            return CompletableFuture.completedFuture(result);
+        } catch (RuntimeException e) {
+            sub.close(); // the client never learns this id, so nothing may be pushed for it
+            throw e;
+        }
+    }
+
+    private void addSnapshot(ObjectNode result, CallContext ctx, PathPattern pattern) {
+        ScanPage page = store.scan(new ScanQuery(pattern, ScanQuery.MAX_LIMIT, null));
+        ArrayNode entries = result.putArray("snapshot");
+        for (Entry e : page.entries()) {
+            if (ctx.principal().allows(Access.READ, e.key())) {
+                entries.add(Views.entry(e));
             }
         }
-        return CompletableFuture.completedFuture(result);
+        if (page.cursor() != null) {
+            result.put("snapshotCursor", page.cursor()); // continue with kv.scan {pattern, cursor}
+        }
     }
 
     private CompletionStage<JsonNode> unsubscribe(CallContext ctx, JsonNode json) {

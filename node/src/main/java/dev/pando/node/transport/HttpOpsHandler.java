@@ -339,7 +339,15 @@ final class HttpOpsHandler extends ChannelInboundHandlerAdapter {
         } else if (allowQueryToken) {
             token = single(new QueryStringDecoder(request.uri()).parameters(), "token");
         }
-        return server.authenticator.authenticate(token, EventLoops.remoteIp(ctx.channel()));
+        Principal principal = server.authenticator.authenticate(token, EventLoops.remoteIp(ctx.channel()));
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin != null && !principal.isAuthenticated()) {
+            // Open mode trusts local tools, not every web page the user has open: a browser can
+            // reach 127.0.0.1 too, and it always sends Origin on cross-site POSTs and WebSockets.
+            throw new PandoException(ErrorCode.FORBIDDEN,
+                    "requests from a web page (Origin: " + origin + ") need a token; anonymous access is for local tools");
+        }
+        return principal;
     }
 
     private static void requireMethod(HttpMethod method, HttpMethod allowed) {

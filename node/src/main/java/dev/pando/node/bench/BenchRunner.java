@@ -7,9 +7,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import dev.pando.node.transport.NettyTransport;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -60,7 +59,7 @@ public final class BenchRunner {
 
     private BenchResult run() throws InterruptedException {
         int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), config.connections()));
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+        EventLoopGroup group = NettyTransport.group(threads, "pando-bench");
         List<LoadConnection> connections = new ArrayList<>();
         List<Channel> channels = new ArrayList<>();
         try {
@@ -128,6 +127,7 @@ public final class BenchRunner {
         return WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(Endpoints.webSocketUri(base, config.token()))
                 .customHeaders(headers)
+                .generateOriginHeader(false) // not a browser: Origin would mark it as a web page
                 .maxFramePayloadLength(MAX_MESSAGE)
                 .handshakeTimeoutMillis(CONNECT_TIMEOUT_MS)
                 .build();

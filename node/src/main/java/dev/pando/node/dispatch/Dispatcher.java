@@ -9,7 +9,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +30,7 @@ public final class Dispatcher {
     private final ExecutorService workers;
     private final RateLimiter rateLimiter;
     private final Metrics metrics;
+    private final ConcurrentHashMap<String, OpMetrics> opMetrics = new ConcurrentHashMap<>();
 
     public Dispatcher(HandlerRegistry registry, ExecutorService workers, RateLimiter rateLimiter, Metrics metrics) {
         this.registry = registry;
@@ -43,33 +47,35 @@ public final class Dispatcher {
         long start = System.nanoTime();
         String op = request.op();
         HandlerTable table = null;
+        OpSpec spec = null;
         try {
+            table = registry.acquire();
+            spec = op == null ? null : table.lookup(op); // before the rate limit, so refusals are labelled by op
             rateLimiter.acquire(ctx.principal().clientKey());
             if (op == null || op.isEmpty()) {
                 throw PandoException.badRequest("missing 'op'");
             }
-            table = registry.acquire();
-            OpSpec spec = table.lookup(op);
             if (spec == null) {
                 throw new PandoException(ErrorCode.NOT_FOUND, "unknown op '" + op + "'");
             }
-            checkAccess(spec, ctx);
+            OpSpec found = spec;
+            checkAccess(found, ctx);
             JsonNode args = request.args() == null || request.args().isNull()
                     ? JsonNodeFactory.instance.objectNode() : request.args();
-            CompletableFuture<JsonNode> result = spec.execution() == OpSpec.Execution.INLINE
-                    ? invoke(spec, ctx, args)
-                    : CompletableFuture.supplyAsync(() -> invoke(spec, ctx, args), workers).thenCompose(f -> f);
+            CompletableFuture<JsonNode> result = found.execution() == OpSpec.Execution.INLINE
+                    ? invoke(found, ctx, args)
+                    : CompletableFuture.supplyAsync(() -> invoke(found, ctx, args), workers).thenCompose(f -> f);
             HandlerTable admitted = table;
             table = null; // released when the call completes, not here
             return result.handle((value, error) -> {
                 registry.release(admitted);
-                return finish(request, op, start, value, error);
+                return finish(request, found, start, value, error);
             });
         } catch (Throwable t) {
             if (table != null) {
                 registry.release(table);
             }
-            return CompletableFuture.completedFuture(finish(request, op, start, null, t));
+            return CompletableFuture.completedFuture(finish(request, spec, start, null, t));
         }
     }
 
@@ -93,15 +99,37 @@ public final class Dispatcher {
         }
     }
 
-    private Response finish(Request request, String op, long start, JsonNode value, Throwable error) {
+    private Response finish(Request request, OpSpec spec, long start, JsonNode value, Throwable error) {
         Response response = error == null ? Response.ok(request.id(), value) : toError(request, error);
         // Only registered op names become label values: the op text comes from the client, and
         // calls refused before the lookup (rate limited, malformed) must not mint a series each.
-        String opLabel = op != null && registry.current().lookup(op) != null ? op : "unknown";
-        metrics.inc(REQUESTS, "Requests by op and outcome", "op", opLabel,
-                "outcome", response.isOk() ? "ok" : response.code().name());
-        metrics.observeNanos(LATENCY, "Request latency by op", System.nanoTime() - start, "op", opLabel);
+        String opLabel = spec != null ? spec.op() : "unknown";
+        opMetrics.computeIfAbsent(opLabel, OpMetrics::new).record(response, System.nanoTime() - start);
         return response;
+    }
+
+    /** One op's series, resolved once: per-request updates are then two lock-free adds. */
+    private final class OpMetrics {
+        private final String op;
+        private final Metrics.Histogram latency;
+        private final AtomicReferenceArray<LongAdder> outcomes = new AtomicReferenceArray<>(ErrorCode.values().length + 1);
+
+        OpMetrics(String op) {
+            this.op = op;
+            this.latency = metrics.histogramSeries(LATENCY, "Request latency by op", "op", op);
+        }
+
+        void record(Response response, long nanos) {
+            int slot = response.isOk() ? 0 : response.code().ordinal() + 1;
+            LongAdder counter = outcomes.get(slot);
+            if (counter == null) {
+                String outcome = response.isOk() ? "ok" : response.code().name();
+                counter = metrics.counterSeries(REQUESTS, "Requests by op and outcome", "op", op, "outcome", outcome);
+                outcomes.set(slot, counter); // racing writers store the same series object
+            }
+            counter.increment();
+            latency.observeNanos(nanos);
+        }
     }
 
     private static Response toError(Request request, Throwable error) {

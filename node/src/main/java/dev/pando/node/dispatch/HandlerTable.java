@@ -1,6 +1,8 @@
 package dev.pando.node.dispatch;
 
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +23,9 @@ public final class HandlerTable {
 
     HandlerTable(long generation, Map<String, OpSpec> ops) {
         this.generation = generation;
-        this.ops = Map.copyOf(ops);
+        // HashMap, not Map.copyOf: the op text arrives freshly parsed (its hash not yet cached) and
+        // the immutable map's linear probing showed up in profiles; nothing mutates it after this.
+        this.ops = Collections.unmodifiableMap(new HashMap<>(ops));
     }
 
     public long generation() {

@@ -1,10 +1,13 @@
 package dev.pando.node.dispatch;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import java.io.IOException;
 
 /**
  * {@code {id, ok:true, result}} or {@code {id, ok:false, error:{code, message}}}. A failure may
@@ -26,6 +29,27 @@ public record Response(JsonNode id, JsonNode result, ErrorCode code, String mess
 
     public boolean isOk() {
         return code == null;
+    }
+
+    /** Streams the wire form to {@code gen}; the same JSON as {@link #toJson()}, without building a tree. */
+    public void writeTo(JsonGenerator gen, ObjectMapper mapper) throws IOException {
+        gen.writeStartObject();
+        gen.writeFieldName("id");
+        mapper.writeTree(gen, id);
+        gen.writeBooleanField("ok", isOk());
+        if (isOk()) {
+            gen.writeFieldName("result");
+            mapper.writeTree(gen, result);
+        } else {
+            gen.writeObjectFieldStart("error");
+            gen.writeStringField("code", code.name());
+            gen.writeStringField("message", message);
+            if (retryAfterMillis > 0) {
+                gen.writeNumberField("retryAfterMs", retryAfterMillis);
+            }
+            gen.writeEndObject();
+        }
+        gen.writeEndObject();
     }
 
     /** The wire form. */

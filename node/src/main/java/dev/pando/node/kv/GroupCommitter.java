@@ -12,6 +12,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -26,10 +28,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Revisions are assigned only here, so they are strictly increasing without gaps; a write
  * that is rejected or whose batch fails to persist consumes none.
+ *
+ * <p>Answering a persisted batch (completing the writers' futures, which runs whatever they
+ * chained on, and telling the listeners) happens on a second thread, in batch order, so the
+ * commit thread can start the next storage write meanwhile: it is the one serial stage of the
+ * write path.
  */
 final class GroupCommitter {
     static final int MAX_BATCH = 1024;
     static final String THREAD_NAME = "pando-commit";
+    static final String ACK_THREAD_NAME = "pando-ack";
     private static final long IDLE_POLL_MILLIS = 100;
     private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
@@ -46,6 +54,7 @@ final class GroupCommitter {
     private final BlockingQueue<PendingWrite> queue;
     private final CopyOnWriteArrayList<CommitListener> listeners = new CopyOnWriteArrayList<>();
     private final Thread thread;
+    private final ExecutorService acks;
     private volatile boolean closed;
     private volatile long lastRevision;
     private long lastTimestamp; // commit thread only
@@ -60,13 +69,18 @@ final class GroupCommitter {
         this.lastTimestamp = newest.isEmpty() ? 0 : RecordCodec.timestampOf(newest.get(0));
         this.thread = new Thread(this::run, THREAD_NAME);
         thread.setDaemon(true);
+        this.acks = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, ACK_THREAD_NAME);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     void start() {
         thread.start();
     }
 
-    /** The revision of the newest acknowledged write (0 if none). */
+    /** The revision of the newest persisted write (0 if none); its writer may not have been answered yet. */
     long lastRevision() {
         return lastRevision;
     }
@@ -97,10 +111,10 @@ final class GroupCommitter {
 
     /** Stops accepting writes, commits everything already queued, and waits for the thread. */
     void close() {
-        closed = true;
-        if (Thread.currentThread() == thread) {
+        if (Thread.currentThread() == thread || Thread.currentThread().getName().equals(ACK_THREAD_NAME)) {
             throw new IllegalStateException("the store cannot be closed from a commit listener");
         }
+        closed = true;
         queue.offer(WAKE);
         boolean interrupted = false;
         while (thread.isAlive()) {
@@ -108,6 +122,16 @@ final class GroupCommitter {
                 thread.join();
             } catch (InterruptedException e) {
                 interrupted = true; // finish closing; the queued writes deserve an answer
+            }
+        }
+        acks.shutdown(); // runs the answers already handed over, then stops
+        while (true) {
+            try {
+                if (acks.awaitTermination(1, TimeUnit.DAYS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
         }
         if (interrupted) {
@@ -140,9 +164,10 @@ final class GroupCommitter {
             } catch (Throwable t) {
                 log.error("commit of {} writes failed", batch.size(), t);
                 PandoException failure = internal(t);
-                batch.forEach(w -> w.future().completeExceptionally(failure));
+                List<PendingWrite> failed = List.copyOf(batch);
+                acks.execute(() -> failed.forEach(w -> w.future().completeExceptionally(failure)));
             } finally {
-                batch.clear();
+                batch = new ArrayList<>(MAX_BATCH); // the ack thread may still be reading the old one
             }
         }
     }
@@ -151,7 +176,9 @@ final class GroupCommitter {
         long timestamp = Math.max(lastTimestamp, clock.getAsLong());
         long revision = lastRevision;
         boolean sync = options.syncByDefault();
-        Map<String, Long> pending = new HashMap<>(); // key -> revision after earlier writes in this batch (0 = absent)
+        // key -> revision after earlier writes in this batch (0 = absent); only needed, and only
+        // kept, when some write of the batch is conditional or a delete.
+        Map<String, Long> pending = needsChecks(batch) ? new HashMap<>() : null;
         PandoException[] rejected = new PandoException[batch.size()];
         Change[] committed = new Change[batch.size()];
         List<Storage.Mutation> mutations = new ArrayList<>(batch.size());
@@ -171,7 +198,9 @@ final class GroupCommitter {
             byte[] record = RecordCodec.encodeChange(w.key(), revision, timestamp, origin, o.writer(), w.json());
             mutations.add(new Storage.Mutation(w.keyBytes(), entry, revision, record));
             committed[i] = change;
-            pending.put(w.key(), w.json() == null ? 0L : revision);
+            if (pending != null) {
+                pending.put(w.key(), w.json() == null ? 0L : revision);
+            }
             sync |= o.sync();
         }
 
@@ -181,7 +210,11 @@ final class GroupCommitter {
         lastRevision = revision;
         lastTimestamp = timestamp;
 
-        List<Change> changes = new ArrayList<>(mutations.size());
+        acks.execute(() -> answer(batch, rejected, committed));
+    }
+
+    private void answer(List<PendingWrite> batch, PandoException[] rejected, Change[] committed) {
+        List<Change> changes = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             CompletableFuture<Change> f = batch.get(i).future();
             if (rejected[i] != null) {
@@ -192,6 +225,15 @@ final class GroupCommitter {
             }
         }
         notifyListeners(Collections.unmodifiableList(changes));
+    }
+
+    private static boolean needsChecks(List<PendingWrite> batch) {
+        for (PendingWrite w : batch) {
+            if (w.json() == null || w.options().ifRevision() != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Why {@code w} cannot be applied on top of storage plus {@code pending}, or null. */

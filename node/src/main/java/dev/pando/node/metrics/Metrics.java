@@ -23,8 +23,22 @@ public final class Metrics {
     }
 
     public void add(String name, String help, long delta, String... labels) {
+        counterSeries(name, help, labels).add(delta);
+    }
+
+    /**
+     * The live counter of one series, for hot paths that update it per request: holding it
+     * saves building the label text and two map lookups each time.
+     */
+    public LongAdder counterSeries(String name, String help, String... labels) {
         Family f = family(name, help, "counter");
-        ((LongAdder) f.series.computeIfAbsent(labelText(labels), k -> new LongAdder())).add(delta);
+        return (LongAdder) f.series.computeIfAbsent(labelText(labels), k -> new LongAdder());
+    }
+
+    /** The live histogram of one series; see {@link #counterSeries}. */
+    public Histogram histogramSeries(String name, String help, String... labels) {
+        Family f = family(name, help, "histogram");
+        return (Histogram) f.series.computeIfAbsent(labelText(labels), k -> new Histogram());
     }
 
     /** Registers a gauge read at scrape time. Re-registering replaces the supplier. */
@@ -34,8 +48,7 @@ public final class Metrics {
 
     /** Records one observation of {@code nanos} in histogram {@code name}. */
     public void observeNanos(String name, String help, long nanos, String... labels) {
-        Family f = family(name, help, "histogram");
-        ((Histogram) f.series.computeIfAbsent(labelText(labels), k -> new Histogram())).observe(nanos);
+        histogramSeries(name, help, labels).observeNanos(nanos);
     }
 
     /** Current value of a counter series (0 if absent); for tests and {@code node.info}. */
@@ -116,7 +129,8 @@ public final class Metrics {
         }
     }
 
-    private static final class Histogram {
+    /** Latency histogram over {@link #BUCKETS}; lock-free. */
+    public static final class Histogram {
         private final LongAdder[] counts = new LongAdder[BUCKETS.length + 1];
         private final LongAdder sumNanos = new LongAdder();
 
@@ -126,7 +140,7 @@ public final class Metrics {
             }
         }
 
-        void observe(long nanos) {
+        public void observeNanos(long nanos) {
             double seconds = nanos / 1e9;
             int i = 0;
             while (i < BUCKETS.length && seconds > BUCKETS[i]) {

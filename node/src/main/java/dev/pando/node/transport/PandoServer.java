@@ -12,17 +12,14 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -42,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p>Usage: construct, {@link #start()}, and {@link #close()} to stop gracefully.
  */
 public final class PandoServer implements AutoCloseable {
+    /** Most writes held back before a flush is forced even while more are coming. */
+    static final int FLUSH_CONSOLIDATION_LIMIT = 256;
+
     private static final Logger log = LoggerFactory.getLogger(PandoServer.class);
 
     /** Write buffer bounds: above the high mark a channel is unwritable (reads pause, pushes wait). */
@@ -90,8 +90,8 @@ public final class PandoServer implements AutoCloseable {
             throw new IllegalStateException("server already started" + (closed ? " and closed" : ""));
         }
         registerMetrics();
-        boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pando-accept"), NioIoHandler.newFactory());
-        workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("pando-io"), NioIoHandler.newFactory());
+        boss = NettyTransport.group(1, "pando-accept");
+        workers = NettyTransport.group(settings.ioThreads(), "pando-io");
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -194,7 +194,9 @@ public final class PandoServer implements AutoCloseable {
             return;
         }
         channels.add(ch);
-        p.addLast("flush", new FlushConsolidationHandler());
+        // Responses to pipelined requests complete on the commit thread in bursts; consolidating
+        // their flushes (also outside reads) turns one write syscall per response into one per burst.
+        p.addLast("flush", new FlushConsolidationHandler(FLUSH_CONSOLIDATION_LIMIT, true));
         long idle = settings.idleTimeoutMs();
         if (idle > 0) {
             // Reader/all-idle at the timeout close the connection; writer-idle at a third pings WebSocket clients.

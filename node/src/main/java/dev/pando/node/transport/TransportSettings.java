@@ -16,6 +16,7 @@ import dev.pando.node.config.NodeConfig;
  * @param requestReadTimeoutMs    a request whose first byte arrived must be complete within this
  * @param idleTimeoutMs           connections without traffic for this long are closed
  * @param shutdownDrainMs         on close, how long in-flight requests may take to finish
+ * @param ioThreads               event-loop threads; 0 = Netty's default (2 × cores)
  */
 public record TransportSettings(
         String bind,
@@ -27,7 +28,8 @@ public record TransportSettings(
         int subscriberQueue,
         long requestReadTimeoutMs,
         long idleTimeoutMs,
-        long shutdownDrainMs) {
+        long shutdownDrainMs,
+        int ioThreads) {
 
     public TransportSettings {
         if (bind == null || bind.isBlank()) {
@@ -37,12 +39,12 @@ public record TransportSettings(
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
         if (maxBodyBytes < 0 || maxFrameBytes <= 0 || maxConnections < 0 || subscriptionsPerSession < 0
-                || subscriberQueue < 0 || requestReadTimeoutMs < 0 || idleTimeoutMs < 0 || shutdownDrainMs < 0) {
+                || subscriberQueue < 0 || requestReadTimeoutMs < 0 || idleTimeoutMs < 0 || shutdownDrainMs < 0 || ioThreads < 0) {
             throw new IllegalArgumentException("transport limits must not be negative (max frame bytes must be positive)");
         }
     }
 
-    /** Reads the transport keys ({@code bind}, {@code port}, {@code limits.*}, {@code shutdown.drain-ms}). */
+    /** Reads the transport keys ({@code bind}, {@code port}, {@code limits.*}, {@code shutdown.drain-ms}, {@code transport.*}). */
     public static TransportSettings from(NodeConfig config) {
         return new TransportSettings(
                 config.get(NodeConfig.BIND),
@@ -54,6 +56,7 @@ public record TransportSettings(
                 config.get(NodeConfig.SUBSCRIBER_QUEUE),
                 config.get(NodeConfig.REQUEST_READ_TIMEOUT_MS),
                 config.get(NodeConfig.IDLE_TIMEOUT_MS),
-                config.get(NodeConfig.SHUTDOWN_DRAIN_MS));
+                config.get(NodeConfig.SHUTDOWN_DRAIN_MS),
+                config.get(NodeConfig.IO_THREADS));
     }
 }

@@ -5,12 +5,17 @@ import dev.pando.api.PandoException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A storage decorator for tests: counts examined keys and can be told to fail writes. */
 final class ForwardingStorage implements Storage {
     private final Storage delegate;
     volatile boolean failApply;
+    /** When set, the next apply signals {@code holdEntered} and waits for {@code holdRelease}. */
+    private volatile CountDownLatch holdEntered;
+    private volatile CountDownLatch holdRelease;
     final AtomicLong examined = new AtomicLong();
     final AtomicLong applies = new AtomicLong();
     /** Per applied batch: its size and whether it asked for a WAL sync. */
@@ -20,8 +25,24 @@ final class ForwardingStorage implements Storage {
         this.delegate = delegate;
     }
 
+    /** Makes the next {@link #apply} hold the commit thread until {@code release} opens. */
+    void holdNextApply(CountDownLatch entered, CountDownLatch release) {
+        holdRelease = release;
+        holdEntered = entered;
+    }
+
     @Override
     public void apply(List<Mutation> batch, boolean sync) {
+        CountDownLatch entered = holdEntered;
+        if (entered != null) {
+            holdEntered = null;
+            entered.countDown();
+            try {
+                holdRelease.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (failApply) {
             throw new PandoException(ErrorCode.INTERNAL, "injected storage failure");
         }

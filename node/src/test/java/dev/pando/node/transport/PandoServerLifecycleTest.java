@@ -32,8 +32,8 @@ class PandoServerLifecycleTest {
                 .with(NodeConfig.MAX_CONNECTIONS, 3).with(NodeConfig.SUBSCRIPTIONS_PER_SESSION, 4)
                 .with(NodeConfig.SUBSCRIBER_QUEUE, 5).with(NodeConfig.REQUEST_READ_TIMEOUT_MS, 6L)
                 .with(NodeConfig.IDLE_TIMEOUT_MS, 7L).with(NodeConfig.SHUTDOWN_DRAIN_MS, 8L);
-        assertThat(TransportSettings.from(c)).isEqualTo(new TransportSettings("0.0.0.0", 1234, 1, 2, 3, 4, 5, 6, 7, 8));
-        assertThatThrownBy(() -> new TransportSettings("127.0.0.1", 70_000, 1, 1, 1, 1, 1, 1, 1, 1))
+        assertThat(TransportSettings.from(c)).isEqualTo(new TransportSettings("0.0.0.0", 1234, 1, 2, 3, 4, 5, 6, 7, 8, 0));
+        assertThatThrownBy(() -> new TransportSettings("127.0.0.1", 70_000, 1, 1, 1, 1, 1, 1, 1, 1, 0))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -41,12 +41,16 @@ final class GroupCommitter {
     private static final long IDLE_POLL_MILLIS = 100;
     private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
-    /** A validated write waiting for the commit thread; {@code json} null means delete. */
+    /**
+     * A validated write waiting for the commit thread; {@code json} null means delete. Strings
+     * arrive already UTF-8 encoded: the commit thread is the serial stage and should only number,
+     * encode records and write.
+     */
     record PendingWrite(String key, byte[] keyBytes, JsonNode value, byte[] json, WriteOptions options,
-            CompletableFuture<Change> future) {}
+            String origin, byte[] originBytes, byte[] writerBytes, CompletableFuture<Change> future) {}
 
     /** Put in the queue by {@link #close()} to wake the commit thread; never committed. */
-    private static final PendingWrite WAKE = new PendingWrite(null, null, null, null, null, null);
+    private static final PendingWrite WAKE = new PendingWrite(null, null, null, null, null, null, null, null, null);
 
     private final Storage storage;
     private final StoreOptions options;
@@ -91,7 +95,9 @@ final class GroupCommitter {
         if (closed) {
             return CompletableFuture.failedFuture(closedError());
         }
-        PendingWrite write = new PendingWrite(key, RecordCodec.utf8(key), value, json, writeOptions, future);
+        String origin = writeOptions.origin() != null ? writeOptions.origin() : options.nodeId();
+        PendingWrite write = new PendingWrite(key, RecordCodec.utf8(key), value, json, writeOptions,
+                origin, RecordCodec.utf8(origin), RecordCodec.utf8(writeOptions.writer()), future);
         if (!queue.offer(write)) {
             return CompletableFuture.failedFuture(new PandoException(ErrorCode.UNAVAILABLE,
                     "commit queue full (" + options.commitQueueCapacity() + " writes waiting)"));
@@ -191,11 +197,10 @@ final class GroupCommitter {
             }
             revision++;
             WriteOptions o = w.options();
-            String origin = o.origin() != null ? o.origin() : options.nodeId();
-            Change change = new Change(w.key(), w.value(), revision, timestamp, origin, o.writer());
+            Change change = new Change(w.key(), w.value(), revision, timestamp, w.origin(), o.writer());
             byte[] entry = w.json() == null ? null
-                    : RecordCodec.encodeEntry(revision, timestamp, origin, o.writer(), w.json());
-            byte[] record = RecordCodec.encodeChange(w.key(), revision, timestamp, origin, o.writer(), w.json());
+                    : RecordCodec.encodeEntry(revision, timestamp, w.originBytes(), w.writerBytes(), w.json());
+            byte[] record = RecordCodec.encodeChange(w.keyBytes(), revision, timestamp, w.originBytes(), w.writerBytes(), w.json());
             mutations.add(new Storage.Mutation(w.keyBytes(), entry, revision, record));
             committed[i] = change;
             if (pending != null) {

@@ -37,18 +37,15 @@ final class RecordCodec {
         }
     }
 
-    static byte[] encodeEntry(long revision, long timestamp, String origin, String writer, byte[] json) {
-        byte[] o = utf8(origin);
-        byte[] w = utf8(writer);
+    /** Encodes a state entry; strings come as UTF-8 so the caller can encode them off the commit thread. */
+    static byte[] encodeEntry(long revision, long timestamp, byte[] o, byte[] w, byte[] json) {
         Out out = new Out(HEADER + strSize(o) + strSize(w) + json.length);
         out.header(revision, timestamp).str(o).str(w).bytes(json);
         return out.buf;
     }
 
-    static byte[] encodeChange(String key, long revision, long timestamp, String origin, String writer, byte[] json) {
-        byte[] k = utf8(key);
-        byte[] o = utf8(origin);
-        byte[] w = utf8(writer);
+    /** Encodes a change-feed record; strings as UTF-8, as for {@link #encodeEntry}. */
+    static byte[] encodeChange(byte[] k, long revision, long timestamp, byte[] o, byte[] w, byte[] json) {
         int valueSize = json == null ? 0 : json.length;
         Out out = new Out(HEADER + strSize(o) + strSize(w) + strSize(k) + 1 + valueSize);
         out.header(revision, timestamp).str(o).str(w).str(k);

@@ -3,7 +3,7 @@ package dev.pando.node.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.node.client.PandoClient;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code pando kv del <key>}. */
@@ -12,21 +12,13 @@ final class KvDelCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "KEY")
     String key;
 
-    @Option(names = "--if-revision", paramLabel = "N", description = "Only if the key's current revision is N; else CONFLICT.")
-    Long ifRevision;
-
-    @Option(names = "--sync", description = "fsync before acknowledging.")
-    boolean sync;
+    @Mixin
+    WriteFlags write;
 
     @Override
     public Integer call() {
         ObjectNode args = Output.JSON.createObjectNode().put("key", key);
-        if (ifRevision != null) {
-            args.put("ifRevision", ifRevision);
-        }
-        if (sync) {
-            args.put("sync", true);
-        }
+        write.addTo(args);
         try (PandoClient client = node.client()) {
             print(client.call("kv.delete", args));
         }

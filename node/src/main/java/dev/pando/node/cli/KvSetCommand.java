@@ -3,7 +3,7 @@ package dev.pando.node.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.node.client.PandoClient;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code pando kv set <key> <json>}: writes a value, optionally as compare-and-set. */
@@ -17,23 +17,14 @@ final class KvSetCommand extends ClientCommand {
     @Parameters(index = "1", paramLabel = "<json>", description = "The value as JSON (strings need quotes: '\"on\"'); - reads stdin.")
     String value;
 
-    @Option(names = "--if-revision", paramLabel = "N",
-            description = "Only if the key's current revision is N (0: only if it does not exist); else CONFLICT.")
-    Long ifRevision;
-
-    @Option(names = "--sync", description = "fsync before acknowledging.")
-    boolean sync;
+    @Mixin
+    WriteFlags write;
 
     @Override
     public Integer call() {
         ObjectNode args = Output.JSON.createObjectNode().put("key", key);
         args.set("value", json("<json>", value));
-        if (ifRevision != null) {
-            args.put("ifRevision", ifRevision);
-        }
-        if (sync) {
-            args.put("sync", true);
-        }
+        write.addTo(args);
         try (PandoClient client = node.client()) {
             print(client.call("kv.set", args));
         }

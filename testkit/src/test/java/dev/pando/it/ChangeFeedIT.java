@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.node.client.PandoClient;
 import dev.pando.node.client.PandoWebSocket;
 import dev.pando.testkit.TestNode;
+import dev.pando.testkit.TestScale;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class ChangeFeedIT {
     private static final int HTTP_WRITERS = 4;
     private static final int WS_WRITERS = 4;
-    private static final int WRITES_EACH = 250;
+    private static final int WRITES_EACH = TestScale.scaled(250);
 
     @Test
     void concurrentWritersProduceGapFreeStrictlyIncreasingRevisions() throws Exception {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;
+import dev.pando.node.auth.Access;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.Request;
@@ -396,6 +397,9 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
     private boolean offer(Subscription subscription, Change change, Event event) {
         if (closed || subscription.isClosed()) {
             return true; // going away anyway; not a reason to report an overflow
+        }
+        if (!principal.allows(Access.READ, change != null ? change.key() : event.topic())) {
+            return true; // a pattern may reach keys its subscriber may not read: skip, silently
         }
         if (queued.incrementAndGet() > server.settings.subscriberQueue()) {
             queued.decrementAndGet();

@@ -3,9 +3,16 @@ package dev.pando.node.transport;
 import static dev.pando.node.transport.TestNode.eventually;
 import static dev.pando.node.transport.TestNode.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.pando.node.auth.Authenticator;
+import dev.pando.node.auth.Grant;
+import dev.pando.node.auth.Principal;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.node.kv.Change;
 import java.io.IOException;
@@ -66,6 +73,25 @@ class SubscriptionTest {
             assertThat(after.get("type").asText()).isEqualTo("event");
             assertThat(after.at("/event/topic").asText()).isEqualTo("/t/y");
             assertThat(ws.received.poll(200, TimeUnit.MILLISECONDS)).isNull();
+        }
+    }
+
+    @Test
+    void pushesSkipKeysTheSubscriberMayNotRead() throws Exception {
+        Authenticator auth = mock(Authenticator.class);
+        when(auth.authenticate(eq("reader"), anyString()))
+                .thenReturn(new Principal("reader", List.of(Grant.parse("read:/a/public/**")), "reader"));
+        try (TestNode node = TestNode.start(auth);
+                WsClient ws = WsClient.open(node, "/v1/ws?token=reader")) {
+            ws.call(1, "test.subscribe", "{\"pattern\":\"/a/**\"}");
+            node.bus.committed(List.of(
+                    change("/a/secret/1", json("1"), 1),
+                    change("/a/public/1", json("2"), 2)));
+            node.bus.publish("/a/secret/topic", json("3"), "pub");
+            node.bus.publish("/a/public/topic", json("4"), "pub");
+            assertThat(ws.next().at("/change/key").asText()).isEqualTo("/a/public/1");
+            assertThat(ws.next().at("/event/topic").asText()).isEqualTo("/a/public/topic");
+            assertThat(ws.received.poll(300, TimeUnit.MILLISECONDS)).as("nothing under /a/secret").isNull();
         }
     }
 

@@ -77,17 +77,22 @@ final class TestNode implements AutoCloseable {
     }
 
     static TestNode start(UnaryOperator<NodeConfig> config) {
-        return new TestNode(config.apply(baseConfig()), new RateLimiter(0, 0));
+        return new TestNode(config.apply(baseConfig()), new RateLimiter(0, 0), new Authenticator(ADMIN_TOKEN, true));
     }
 
     static TestNode start(UnaryOperator<NodeConfig> config, RateLimiter limiter) {
-        return new TestNode(config.apply(baseConfig()), limiter);
+        return new TestNode(config.apply(baseConfig()), limiter, new Authenticator(ADMIN_TOKEN, true));
     }
 
-    private TestNode(NodeConfig config, RateLimiter limiter) {
+    /** A server whose tokens are resolved by {@code authenticator} (e.g. a mock granting narrow scopes). */
+    static TestNode start(Authenticator authenticator) {
+        return new TestNode(baseConfig(), new RateLimiter(0, 0), authenticator);
+    }
+
+    private TestNode(NodeConfig config, RateLimiter limiter, Authenticator authenticator) {
         registerOps();
         dispatcher = new Dispatcher(registry, workers, limiter, metrics);
-        server = new PandoServer(config, dispatcher, new Authenticator(ADMIN_TOKEN, true), bus, metrics);
+        server = new PandoServer(config, dispatcher, authenticator, bus, metrics);
         server.start();
     }
 

@@ -84,7 +84,7 @@ public final class EventBus implements CommitListener {
     }
 
     // A subscriber that throws is treated like one that refused: it is cut off, and the
-    // exception never reaches the commit thread or the publisher, nor stops the fan-out to others.
+    // exception never reaches the store's ack thread or the publisher, nor stops the fan-out to others.
 
     private static boolean offerChange(Subscription s, Change c) {
         try {
@@ -112,7 +112,7 @@ public final class EventBus implements CommitListener {
 
     /**
      * Closes every subscription of each overflowed subscriber and tells it, once. A publisher and
-     * the commit thread may find the same subscriber full at the same time: the lock makes one of
+     * the store's ack thread may find the same subscriber full at the same time: the lock makes one of
      * them close all its subscriptions, and only the one that closed something calls
      * {@link Subscriber#overflowed}.
      */

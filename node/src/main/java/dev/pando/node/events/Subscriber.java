@@ -3,7 +3,7 @@ package dev.pando.node.events;
 import dev.pando.node.kv.Change;
 
 /**
- * Receives what its subscriptions match. Calls come from the commit thread or a publisher's
+ * Receives what its subscriptions match. Calls come from the store's ack thread or a publisher's
  * thread, so both methods must be quick and must not block: a subscriber keeps its own bounded
  * queue and returns false when it is full. The bus then cancels every subscription of that
  * subscriber and calls {@link #overflowed} once.

@@ -3,8 +3,8 @@ package dev.pando.node.kv;
 import java.util.List;
 
 /**
- * Told about each committed batch, in revision order, on the store's commit thread after the
- * batch is durable and its writers acknowledged. Must not block: hand off to a queue.
+ * Told about each committed batch, in revision order, on the store's acknowledgement thread
+ * after the batch is durable and its writers acknowledged. Must not block: hand off to a queue.
  */
 @FunctionalInterface
 public interface CommitListener {

@@ -60,7 +60,10 @@ final class GroupCommitter {
     private final Thread thread;
     private final ExecutorService acks;
     private volatile boolean closed;
+    /** Newest revision whose acknowledgement has begun: what readers may see. Ack thread writes it. */
     private volatile long lastRevision;
+    /** Newest revision in storage (commit thread only); runs ahead of {@link #lastRevision} by the batches in the ack queue. */
+    private long persistedRevision;
     private long lastTimestamp; // commit thread only
 
     GroupCommitter(Storage storage, StoreOptions options, LongSupplier clock) {
@@ -69,6 +72,7 @@ final class GroupCommitter {
         this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(options.commitQueueCapacity());
         this.lastRevision = storage.lastRevision();
+        this.persistedRevision = lastRevision;
         List<byte[]> newest = lastRevision == 0 ? List.of() : storage.changes(lastRevision, 1);
         this.lastTimestamp = newest.isEmpty() ? 0 : RecordCodec.timestampOf(newest.get(0));
         this.thread = new Thread(this::run, THREAD_NAME);
@@ -84,7 +88,11 @@ final class GroupCommitter {
         thread.start();
     }
 
-    /** The revision of the newest persisted write (0 if none); its writer may not have been answered yet. */
+    /**
+     * The revision of the newest write whose acknowledgement has begun (0 if none). Batches
+     * already persisted but still queued for acknowledgement are not counted, so a reader of
+     * the feed up to this revision never gets ahead of the writers and listeners.
+     */
     long lastRevision() {
         return lastRevision;
     }
@@ -180,7 +188,7 @@ final class GroupCommitter {
 
     private void commit(List<PendingWrite> batch) {
         long timestamp = Math.max(lastTimestamp, clock.getAsLong());
-        long revision = lastRevision;
+        long revision = persistedRevision;
         boolean sync = options.syncByDefault();
         // key -> revision after earlier writes in this batch (0 = absent); only needed, and only
         // kept, when some write of the batch is conditional or a delete.
@@ -212,13 +220,15 @@ final class GroupCommitter {
         // Rejections are answered only after the batch persisted: they may rest on earlier
         // writes of this batch, which must not be reported as facts if the batch fails.
         storage.apply(mutations, sync);
-        lastRevision = revision;
+        persistedRevision = revision;
         lastTimestamp = timestamp;
 
-        acks.execute(() -> answer(batch, rejected, committed));
+        long batchLast = revision;
+        acks.execute(() -> answer(batch, rejected, committed, batchLast));
     }
 
-    private void answer(List<PendingWrite> batch, PandoException[] rejected, Change[] committed) {
+    private void answer(List<PendingWrite> batch, PandoException[] rejected, Change[] committed, long batchLast) {
+        lastRevision = batchLast; // before the futures: a writer that was answered sees its revision
         List<Change> changes = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             CompletableFuture<Change> f = batch.get(i).future();

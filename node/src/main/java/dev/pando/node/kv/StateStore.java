@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * ({@code pando-commit}); a write's future completes once its batch is in the
  * RocksDB WAL (fsynced first if the write, or {@link StoreOptions#syncByDefault()}, asks).
  * Write methods never throw: every failure completes the future exceptionally with a
- * {@link PandoException}. Dependent stages attached without {@code *Async} run on the commit
- * thread and must be quick.
+ * {@link PandoException}. Futures complete, and commit listeners run, on one acknowledgement
+ * thread ({@code pando-ack}) in revision order; dependent stages attached without
+ * {@code *Async} run there and must be quick.
  *
  * <p>Values are JSON; the store keeps its own copy, and every read returns a fresh tree.
  * JSON {@code null} is not a storable value: in the change feed null means "deleted".

@@ -194,7 +194,7 @@ public final class PandoServer implements AutoCloseable {
             return;
         }
         channels.add(ch);
-        // Responses to pipelined requests complete on the commit thread in bursts; consolidating
+        // Responses to pipelined requests complete on the store's ack thread in bursts; consolidating
         // their flushes (also outside reads) turns one write syscall per response into one per burst.
         p.addLast("flush", new FlushConsolidationHandler(FLUSH_CONSOLIDATION_LIMIT, true));
         long idle = settings.idleTimeoutMs();

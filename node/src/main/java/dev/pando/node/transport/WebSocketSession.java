@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * {@code {id, op, args}}, dispatches them concurrently (responses go out as they complete,
  * matched by id), and pushes {@code change}/{@code event} frames for its subscriptions.
  *
- * <p>Pushes arrive on the commit thread or a publisher's thread and go into one bounded queue
+ * <p>Pushes arrive on the store's ack thread or a publisher's thread and go into one bounded queue
  * per session; the channel's event loop drains it only while the channel is writable. A full
  * queue makes the offer fail, the bus cuts the session off, and the client gets a
  * {@code SLOW_CONSUMER} error frame; the connection stays open. Independently, requests are

@@ -705,6 +705,38 @@ abstract class StateStoreContract {
     }
 
     @Test
+    void readersNeverSeeABatchBeforeItsAcknowledgement() throws Exception {
+        ForwardingStorage counting = new ForwardingStorage(newStorage());
+        StateStore s = track(StateStore.open(counting, StoreOptions.defaults("n")));
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicLong calls = new AtomicLong();
+        s.addCommitListener(changes -> { // listeners run on the ack thread: hold it on the first batch
+            if (calls.getAndIncrement() == 0) {
+                entered.countDown();
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        s.set("/a", json("1"), ALICE);
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<Change> second = s.set("/b", json("2"), ALICE);
+        await(() -> counting.applies.get() == 2); // persisted by the commit thread...
+        assertThat(second).isNotDone();           // ...but not yet acknowledged
+        assertThat(s.lastRevision()).isEqualTo(1);
+        assertThat(s.changesSince(1, 10)).isEmpty();
+
+        release.countDown();
+        assertThat(second.join().revision()).isEqualTo(2);
+        assertThat(s.lastRevision()).isEqualTo(2);
+        assertThat(s.changesSince(1, 10)).extracting(Change::key).containsExactly("/b");
+    }
+
+    @Test
     void fullCommitQueueFailsFastWithUnavailable() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);

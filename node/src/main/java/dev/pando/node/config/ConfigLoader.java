@@ -6,7 +6,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -50,7 +49,7 @@ public final class ConfigLoader {
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot read config file " + yaml + ": " + e.getMessage());
             }
-            apply(fromFile, values, sources, "file " + yaml, true);
+            apply(fromFile, values, sources, "file " + yaml);
         }
 
         Map<String, String> fromEnv = new LinkedHashMap<>();
@@ -67,15 +66,13 @@ public final class ConfigLoader {
                 fromEnv.put(k.name(), value);
             }
         });
-        apply(fromEnv, values, sources, "env", true);
-        apply(flags, values, sources, "flag", true);
+        apply(fromEnv, values, sources, "env");
+        apply(flags, values, sources, "flag");
         return new NodeConfig(values, sources);
     }
 
     private static void flatten(String prefix, JsonNode node, Map<String, String> out, Path file) {
-        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             String name = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
             if (e.getValue().isObject()) {
                 flatten(name, e.getValue(), out, file);
@@ -91,14 +88,11 @@ public final class ConfigLoader {
     }
 
     private static void apply(Map<String, String> texts, Map<ConfigKey<?>, Object> values, Map<String, String> sources,
-            String source, boolean strict) {
+            String source) {
         texts.forEach((name, text) -> {
             ConfigKey<?> key = NodeConfig.key(name);
             if (key == null) {
-                if (strict) {
-                    throw new IllegalArgumentException("unknown config key '" + name + "' (" + source + "); see docs/operations.md");
-                }
-                return;
+                throw new IllegalArgumentException("unknown config key '" + name + "' (" + source + "); see docs/operations.md");
             }
             values.put(key, key.parse(text));
             sources.put(name, source);

@@ -130,25 +130,23 @@ public final class RocksStorage implements Storage {
         if (batch.isEmpty()) {
             return;
         }
-        Lock lock = open();
-        try (WriteBatch wb = new WriteBatch()) {
-            for (Mutation m : batch) {
-                if (m.entry() == null) {
-                    wb.delete(stateCf, m.key());
-                } else {
-                    wb.put(stateCf, m.key(), m.entry());
+        locked("write", () -> {
+            try (WriteBatch wb = new WriteBatch()) {
+                for (Mutation m : batch) {
+                    if (m.entry() == null) {
+                        wb.delete(stateCf, m.key());
+                    } else {
+                        wb.put(stateCf, m.key(), m.entry());
+                    }
+                    wb.put(changesCf, longBytes(m.revision()), m.change());
                 }
-                wb.put(changesCf, longBytes(m.revision()), m.change());
+                long last = batch.get(batch.size() - 1).revision();
+                wb.put(metaCf, LAST_REVISION, longBytes(last));
+                db.write(sync ? syncWrite : walWrite, wb);
+                lastRevision = last;
             }
-            long last = batch.get(batch.size() - 1).revision();
-            wb.put(metaCf, LAST_REVISION, longBytes(last));
-            db.write(sync ? syncWrite : walWrite, wb);
-            lastRevision = last;
-        } catch (RocksDBException e) {
-            throw failure("write", e);
-        } finally {
-            lock.unlock();
-        }
+            return null;
+        });
     }
 
     @Override
@@ -160,14 +158,7 @@ public final class RocksStorage implements Storage {
 
     @Override
     public byte[] get(byte[] key) {
-        Lock lock = open();
-        try {
-            return db.get(stateCf, key);
-        } catch (RocksDBException e) {
-            throw failure("get", e);
-        } finally {
-            lock.unlock();
-        }
+        return locked("get", () -> db.get(stateCf, key));
     }
 
     @Override
@@ -194,36 +185,30 @@ public final class RocksStorage implements Storage {
 
     @Override
     public List<byte[]> changes(long fromRevision, int limit) {
-        Lock lock = open();
-        try (RocksIterator it = db.newIterator(changesCf)) {
-            List<byte[]> out = new ArrayList<>(Math.min(limit, 1024));
-            for (it.seek(longBytes(fromRevision)); it.isValid() && out.size() < limit; it.next()) {
-                out.add(it.value());
+        return locked("read changes", () -> {
+            try (RocksIterator it = db.newIterator(changesCf)) {
+                List<byte[]> out = new ArrayList<>(Math.min(limit, 1024));
+                for (it.seek(longBytes(fromRevision)); it.isValid() && out.size() < limit; it.next()) {
+                    out.add(it.value());
+                }
+                it.status();
+                return out;
             }
-            it.status();
-            return out;
-        } catch (RocksDBException e) {
-            throw failure("read changes", e);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public long firstChangeRevision() {
-        Lock lock = open();
-        try (RocksIterator it = db.newIterator(changesCf)) {
-            it.seekToFirst();
-            if (it.isValid()) {
-                return bytesToLong(it.key());
+        return locked("read changes", () -> {
+            try (RocksIterator it = db.newIterator(changesCf)) {
+                it.seekToFirst();
+                if (it.isValid()) {
+                    return bytesToLong(it.key());
+                }
+                it.status();
+                return 0L;
             }
-            it.status();
-            return 0;
-        } catch (RocksDBException e) {
-            throw failure("read changes", e);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
@@ -231,90 +216,60 @@ public final class RocksStorage implements Storage {
         if (beforeRevision <= 1) {
             return;
         }
-        Lock lock = open();
-        try {
+        locked("prune changes", () -> {
             // One range tombstone, whatever the number of changes: cheap for the commit path.
             db.deleteRange(changesCf, walWrite, longBytes(0), longBytes(beforeRevision));
-        } catch (RocksDBException e) {
-            throw failure("prune changes", e);
-        } finally {
-            lock.unlock();
-        }
+            return null;
+        });
     }
 
     @Override
     public byte[] getMeta(String name) {
-        Lock lock = open();
-        try {
-            return db.get(metaCf, utf8(name));
-        } catch (RocksDBException e) {
-            throw failure("read meta", e);
-        } finally {
-            lock.unlock();
-        }
+        return locked("read meta", () -> db.get(metaCf, utf8(name)));
     }
 
     @Override
     public void putMeta(String name, byte[] value) {
-        Lock lock = open();
-        try {
+        locked("write meta", () -> {
             if (value == null) {
                 db.delete(metaCf, walWrite, utf8(name));
             } else {
                 db.put(metaCf, walWrite, utf8(name), value);
             }
-        } catch (RocksDBException e) {
-            throw failure("write meta", e);
-        } finally {
-            lock.unlock();
-        }
+            return null;
+        });
     }
 
     @Override
     public Map<String, byte[]> listMeta(String prefix) {
-        Lock lock = open();
         byte[] p = utf8(prefix);
-        try (RocksIterator it = db.newIterator(metaCf)) {
-            Map<String, byte[]> out = new TreeMap<>();
-            for (it.seek(p); it.isValid() && startsWith(it.key(), p); it.next()) {
-                out.put(new String(it.key(), StandardCharsets.UTF_8), it.value());
+        return locked("read meta", () -> {
+            try (RocksIterator it = db.newIterator(metaCf)) {
+                Map<String, byte[]> out = new TreeMap<>();
+                for (it.seek(p); it.isValid() && startsWith(it.key(), p); it.next()) {
+                    out.put(new String(it.key(), StandardCharsets.UTF_8), it.value());
+                }
+                it.status();
+                return out;
             }
-            it.status();
-            return out;
-        } catch (RocksDBException e) {
-            throw failure("read meta", e);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public long approximateSizeBytes() {
-        Lock lock = open();
-        try {
+        return locked("read size", () -> {
             long total = 0;
             for (ColumnFamilyHandle cf : handles) {
                 total += db.getLongProperty(cf, "rocksdb.total-sst-files-size");
                 total += db.getLongProperty(cf, "rocksdb.cur-size-all-mem-tables");
             }
             return total;
-        } catch (RocksDBException e) {
-            throw failure("read size", e);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public long approximateKeyCount() {
-        Lock lock = open();
-        try {
-            return db.getLongProperty(stateCf, "rocksdb.estimate-num-keys");
-        } catch (RocksDBException e) {
-            throw failure("read key count", e);
-        } finally {
-            lock.unlock();
-        }
+        return locked("read key count", () -> db.getLongProperty(stateCf, "rocksdb.estimate-num-keys"));
     }
 
     /**
@@ -362,6 +317,27 @@ public final class RocksStorage implements Storage {
             throw new PandoException(ErrorCode.UNAVAILABLE, "store is closed");
         }
         return lock;
+    }
+
+    /** A storage call that may fail with a RocksDB error. */
+    @FunctionalInterface
+    private interface RocksCall<T> {
+        T call() throws RocksDBException;
+    }
+
+    /**
+     * Runs {@code call} under the shared lifecycle lock (so close cannot free the db meanwhile),
+     * reporting a RocksDB failure as INTERNAL naming {@code what}.
+     */
+    private <T> T locked(String what, RocksCall<T> call) {
+        Lock lock = open();
+        try {
+            return call.call();
+        } catch (RocksDBException e) {
+            throw failure(what, e);
+        } finally {
+            lock.unlock();
+        }
     }
 
     private PandoException failure(String what, RocksDBException e) {

@@ -258,14 +258,7 @@ final class HttpOpsHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void sendEnvelope(Exchange ex, Response response) {
-        FullHttpResponse res;
-        try {
-            res = HttpResponses.envelope(ctx.alloc(), response);
-        } catch (RuntimeException e) {
-            log.error("cannot serialise the result of a request", e);
-            res = HttpResponses.error(ctx.alloc(), ErrorCode.INTERNAL, "result could not be serialised");
-        }
-        send(ex, res, true);
+        send(ex, HttpResponses.envelope(ctx.alloc(), response), true);
     }
 
     /**

@@ -30,7 +30,7 @@ final class HttpResponses {
      * caller is rate limited.
      */
     static FullHttpResponse envelope(ByteBufAllocator alloc, Response response) {
-        FullHttpResponse res = json(alloc, status(response), response.toJson());
+        FullHttpResponse res = withBody(status(response), Json.envelope(alloc, response), HttpHeaderValues.APPLICATION_JSON.toString());
         if (response.code() == ErrorCode.RATE_LIMITED && response.retryAfterMillis() > 0) {
             long seconds = Math.max(1, (response.retryAfterMillis() + 999) / 1000);
             res.headers().set(HttpHeaderNames.RETRY_AFTER, seconds);

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.node.dispatch.Response;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
@@ -20,9 +21,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** JSON in and out of Netty buffers, with parse errors turned into {@code BAD_REQUEST}. */
 final class Json {
+    private static final Logger log = LoggerFactory.getLogger(Json.class);
     /** Trailing tokens are rejected: {@code {"a":1} x} is a malformed body, not {@code {"a":1}}. */
     static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -102,6 +106,20 @@ final class Json {
     }
 
     /** Serialises {@code node} into a fresh buffer from {@code alloc}. */
+    /**
+     * A response envelope, streamed straight into the buffer (the hot path of both transports).
+     * A result that cannot be serialised becomes an {@code INTERNAL} envelope with the same id.
+     */
+    static ByteBuf envelope(ByteBufAllocator alloc, Response response) {
+        try {
+            return write(alloc, gen -> response.writeTo(gen, MAPPER));
+        } catch (RuntimeException e) {
+            log.error("cannot serialise the response to request {}", response.id(), e);
+            Response fallback = Response.error(response.id(), ErrorCode.INTERNAL, "result could not be serialised");
+            return write(alloc, gen -> fallback.writeTo(gen, MAPPER));
+        }
+    }
+
     static ByteBuf write(ByteBufAllocator alloc, JsonNode node) {
         return write(alloc, gen -> MAPPER.writeTree(gen, node));
     }

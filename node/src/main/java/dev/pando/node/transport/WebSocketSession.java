@@ -242,12 +242,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
     }
 
     private ByteBuf serialise(Response response) {
-        try {
-            return Json.write(channel.alloc(), gen -> response.writeTo(gen, Json.MAPPER));
-        } catch (RuntimeException e) {
-            log.error("cannot serialise the response to request {}", response.id(), e);
-            return Json.write(channel.alloc(), Response.error(response.id(), ErrorCode.INTERNAL, "result could not be serialised").toJson());
-        }
+        return Json.envelope(channel.alloc(), response);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.pando.node.auth;
 
+import dev.pando.api.Access;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;

@@ -1,6 +1,6 @@
 package dev.pando.node.dispatch;
 
-import dev.pando.node.auth.Access;
+import dev.pando.api.Access;
 import java.util.Objects;
 import java.util.regex.Pattern;
 

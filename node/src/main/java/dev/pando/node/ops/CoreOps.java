@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pando.node.auth.Access;
+import dev.pando.api.Access;
 import dev.pando.node.config.ConfigKey;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.node.dispatch.CallContext;

@@ -8,7 +8,7 @@ import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.Keys;
 import dev.pando.api.path.PathPattern;
-import dev.pando.node.auth.Access;
+import dev.pando.api.Access;
 import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.OpSpec;
 import dev.pando.node.dispatch.Session;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;
-import dev.pando.node.auth.Access;
+import dev.pando.api.Access;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.Request;

@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
-import dev.pando.node.auth.Access;
+import dev.pando.api.Access;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.metrics.Metrics;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.pando.node.auth.Access;
+import dev.pando.api.Access;
 import dev.pando.node.auth.Grant;
 import dev.pando.node.auth.Principal;
 import java.util.List;

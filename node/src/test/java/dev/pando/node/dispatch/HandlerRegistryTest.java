@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.LongNode;
-import dev.pando.node.auth.Access;
+import dev.pando.api.Access;
 import dev.pando.node.metrics.Metrics;
 import java.util.ArrayList;
 import java.util.List;

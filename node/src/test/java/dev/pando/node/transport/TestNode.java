@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;
-import dev.pando.node.auth.Access;
+import dev.pando.api.Access;
 import dev.pando.node.auth.Authenticator;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.node.dispatch.CallContext;

@@ -1,4 +1,4 @@
-package dev.pando.node.auth;
+package dev.pando.api;
 
 /**
  * The access an op needs. Levels nest: {@code ADMIN} implies {@code WRITE} implies

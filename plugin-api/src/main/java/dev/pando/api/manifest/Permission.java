@@ -1,0 +1,20 @@
+package dev.pando.api.manifest;
+
+import java.util.Locale;
+
+/** Host capabilities beyond the KV view; all are off unless the manifest declares them. */
+public enum Permission {
+    /** Publish ephemeral events. */
+    PUBLISH,
+    /** Write to the node log (WASM; native plugins always have a logger). */
+    LOG,
+    /** Read the wall clock. */
+    CLOCK,
+    /** Draw random bytes from the host's secure generator. */
+    RANDOM;
+
+    /** The manifest spelling: {@code publish}. */
+    public String jsonName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

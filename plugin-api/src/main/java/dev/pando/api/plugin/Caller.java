@@ -1,0 +1,20 @@
+package dev.pando.api.plugin;
+
+import dev.pando.api.Access;
+
+/**
+ * The principal behind a call, as a plugin sees it. The op's declared scope has already been
+ * checked; {@link #may} lets a plugin check the caller's rights on other keys before acting on
+ * their behalf (the plugin's own KV view is bounded by its manifest, not by the caller).
+ */
+public interface Caller {
+
+    /** Stable name of the principal ({@code anonymous}, {@code admin}, an entity id, ...). */
+    String name();
+
+    /** False for anonymous callers in open mode. */
+    boolean isAuthenticated();
+
+    /** True if the caller holds at least {@code access} on {@code key}. */
+    boolean may(Access access, String key);
+}

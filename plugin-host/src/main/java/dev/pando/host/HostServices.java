@@ -1,0 +1,28 @@
+package dev.pando.host;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.api.plugin.KvEntry;
+import dev.pando.api.plugin.KvPage;
+import java.util.Optional;
+
+/**
+ * What the node lends the plugin host: raw, unscoped access to the state and the event bus.
+ * Plugins never see this; they get a {@link dev.pando.host.kv.ScopedKv} over it. Keys passed in
+ * have already been validated and permission-checked.
+ */
+public interface HostServices {
+    /** {@code ifRevision} value meaning "no compare-and-set". */
+    long NO_CAS = -1;
+
+    Optional<KvEntry> get(String key);
+
+    /** Stores durably; throws {@code CONFLICT} when {@code ifRevision} does not match. */
+    KvEntry set(String key, JsonNode value, long ifRevision, String writer);
+
+    boolean delete(String key, String writer);
+
+    /** A page of entries under a prefix, or matching a pattern when it contains {@code *}. */
+    KvPage scan(String prefixOrPattern, String after, int limit);
+
+    void publish(String topic, JsonNode payload, String publisher);
+}

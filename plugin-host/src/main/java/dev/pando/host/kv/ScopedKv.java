@@ -1,0 +1,104 @@
+package dev.pando.host.kv;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.api.manifest.PluginManifest;
+import dev.pando.api.path.Keys;
+import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.KvEntry;
+import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.PluginKv;
+import dev.pando.host.HostServices;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The only way any plugin, native or WASM, reaches the state. Each key is validated as a
+ * canonical key first (so {@code ..}, empty segments and encodings are refused rather than
+ * normalised into something else), then checked against the manifest's prefixes on segment
+ * boundaries. Writes are attributed to {@code plugin:<id>}.
+ */
+public final class ScopedKv implements PluginKv {
+    /** Largest page a plugin may ask for. */
+    public static final int MAX_SCAN_LIMIT = 1000;
+
+    private final PluginManifest manifest;
+    private final HostServices host;
+    private final String writer;
+
+    public ScopedKv(PluginManifest manifest, HostServices host) {
+        this.manifest = Objects.requireNonNull(manifest, "manifest");
+        this.host = Objects.requireNonNull(host, "host");
+        this.writer = "plugin:" + manifest.id();
+    }
+
+    @Override
+    public Optional<KvEntry> get(String key) {
+        return host.get(readable(key));
+    }
+
+    @Override
+    public KvEntry set(String key, JsonNode value) {
+        return host.set(writable(key), requireValue(value), HostServices.NO_CAS, writer);
+    }
+
+    @Override
+    public KvEntry set(String key, JsonNode value, long ifRevision) {
+        if (ifRevision < 0) {
+            throw PandoException.badRequest("ifRevision must be 0 (must not exist) or a revision, got " + ifRevision);
+        }
+        return host.set(writable(key), requireValue(value), ifRevision, writer);
+    }
+
+    @Override
+    public boolean delete(String key) {
+        return host.delete(writable(key), writer);
+    }
+
+    @Override
+    public KvPage scan(String prefixOrPattern, String after, int limit) {
+        if (limit < 1 || limit > MAX_SCAN_LIMIT) {
+            throw PandoException.badRequest("scan limit must be between 1 and " + MAX_SCAN_LIMIT + ", got " + limit);
+        }
+        String query = Objects.requireNonNull(prefixOrPattern, "prefixOrPattern");
+        String reach = query.indexOf('*') >= 0 ? PathPattern.compile(query).literalPrefix() : Keys.requireValidPrefix(query);
+        if (!manifest.mayRead(reach)) {
+            throw forbidden("read", query, manifest.kvRead().toString());
+        }
+        if (after != null) {
+            readable(after);
+        }
+        return host.scan(query, after, limit);
+    }
+
+    /** Validates {@code key} and checks it against the read prefixes; returns it unchanged. */
+    public String readable(String key) {
+        Keys.requireValid(key);
+        if (!manifest.mayRead(key)) {
+            throw forbidden("read", key, manifest.kvRead().toString());
+        }
+        return key;
+    }
+
+    /** Validates {@code key} and checks it against the write prefixes; returns it unchanged. */
+    public String writable(String key) {
+        Keys.requireValid(key);
+        if (!manifest.mayWrite(key)) {
+            throw forbidden("write", key, manifest.kvWrite().toString());
+        }
+        return key;
+    }
+
+    private static JsonNode requireValue(JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            throw PandoException.badRequest("value must be a JSON value other than null (use delete)");
+        }
+        return value;
+    }
+
+    private PandoException forbidden(String what, String key, String prefixes) {
+        return new PandoException(ErrorCode.FORBIDDEN,
+                "plugin '" + manifest.id() + "' may not " + what + " '" + key + "'; its " + what + " prefixes are " + prefixes);
+    }
+}

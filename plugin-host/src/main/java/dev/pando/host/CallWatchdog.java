@@ -1,0 +1,79 @@
+package dev.pando.host;
+
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Enforces per-call time limits by interrupting the calling thread, which is how Chicory stops
+ * guest code (it polls the interrupt flag) and how well-behaved native code notices. The
+ * interrupt can never leak into the worker's next task: the watchdog and the caller agree
+ * under a lock on who finished first, and the caller clears a late interrupt.
+ */
+public final class CallWatchdog implements AutoCloseable {
+    private final ScheduledExecutorService timer;
+
+    public CallWatchdog() {
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread th = new Thread(r, "pando-plugin-watchdog");
+            th.setDaemon(true);
+            return th;
+        });
+        t.setRemoveOnCancelPolicy(true);
+        this.timer = t;
+    }
+
+    /** Starts timing the current thread; {@link Guard#close()} must be called when the call ends. */
+    public Guard start(long timeoutMs) {
+        Guard guard = new Guard(Thread.currentThread());
+        guard.task = timer.schedule(guard::expire, timeoutMs, TimeUnit.MILLISECONDS);
+        return guard;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+
+    /** One timed call. */
+    public static final class Guard implements AutoCloseable {
+        private final Thread thread;
+        private volatile ScheduledFuture<?> task;
+        private boolean finished;
+        private boolean expired;
+
+        private Guard(Thread thread) {
+            this.thread = thread;
+        }
+
+        private synchronized void expire() {
+            if (!finished) {
+                expired = true;
+                thread.interrupt();
+            }
+        }
+
+        /** True if the time limit passed before the call ended. */
+        public synchronized boolean expired() {
+            return expired;
+        }
+
+        /** Ends timing; clears the interrupt the watchdog may have sent. */
+        @Override
+        public void close() {
+            ScheduledFuture<?> t = task;
+            if (t != null) {
+                t.cancel(false);
+            }
+            boolean wasExpired;
+            synchronized (this) {
+                finished = true;
+                wasExpired = expired;
+            }
+            if (wasExpired) {
+                Thread.interrupted();
+            }
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package dev.pando.host;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.api.manifest.PluginManifest;
+import dev.pando.api.plugin.Caller;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.OpCall;
+import dev.pando.api.plugin.TopicEvent;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A started plugin as the node drives it, the same for both kinds: it bounds concurrent calls to
+ * {@code limits.instances}, times each call out at {@code limits.callTimeoutMs}, turns whatever
+ * the plugin throws into a typed error for that call only, and counts what happened.
+ */
+public final class HostedPlugin implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HostedPlugin.class);
+    /** Time a plugin's {@code start} may take, at least; longer if its call limit is longer. */
+    public static final int MIN_START_TIMEOUT_MS = 10_000;
+
+    private final LoadedPlugin loaded;
+    private final HostContext context;
+    private final CallWatchdog watchdog;
+    private final Semaphore slots;
+    private final PluginStats stats = new PluginStats();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private HostedPlugin(LoadedPlugin loaded, HostContext context, CallWatchdog watchdog) {
+        this.loaded = loaded;
+        this.context = context;
+        this.watchdog = watchdog;
+        this.slots = new Semaphore(loaded.manifest().limits().instances(), true);
+    }
+
+    /**
+     * Starts {@code loaded} with {@code context}. On failure its resources are released and a
+     * {@code PLUGIN_FAILED} error says why.
+     */
+    public static HostedPlugin start(LoadedPlugin loaded, HostContext context, CallWatchdog watchdog) {
+        HostedPlugin hosted = new HostedPlugin(loaded, context, watchdog);
+        int limit = Math.max(MIN_START_TIMEOUT_MS, loaded.manifest().limits().callTimeoutMs());
+        try (CallWatchdog.Guard guard = watchdog.start(limit)) {
+            try {
+                loaded.plugin().start(context);
+            } catch (Throwable t) {
+                rethrowFatal(t);
+                hosted.release();
+                String why = guard.expired() ? "did not start within " + limit + " ms" : describe(t);
+                throw new PandoException(ErrorCode.PLUGIN_FAILED, "plugin '" + loaded.id() + "' failed to start: " + why, t);
+            }
+        }
+        return hosted;
+    }
+
+    public LoadedPlugin loaded() {
+        return loaded;
+    }
+
+    public PluginManifest manifest() {
+        return loaded.manifest();
+    }
+
+    public String id() {
+        return loaded.id();
+    }
+
+    public HostContext context() {
+        return context;
+    }
+
+    public PluginStats stats() {
+        return stats;
+    }
+
+    /** Runs one call on the current thread; blocking, bounded by the plugin's limits. */
+    public JsonNode call(String op, JsonNode args, Caller caller) {
+        stats.calls.increment();
+        try {
+            return invoke(op, args, caller);
+        } catch (PandoException e) {
+            stats.errors.increment();
+            if (e.code() == ErrorCode.TIMEOUT) {
+                stats.timeouts.increment();
+            } else if (e.code() == ErrorCode.PLUGIN_FAILED) {
+                stats.failures.increment();
+            }
+            stats.lastError.set(e.code() + ": " + e.getMessage());
+            throw e;
+        }
+    }
+
+    private JsonNode invoke(String op, JsonNode args, Caller caller) {
+        if (closed.get()) {
+            throw new PandoException(ErrorCode.UNAVAILABLE, "plugin '" + id() + "' is unloaded");
+        }
+        int timeoutMs = manifest().limits().callTimeoutMs();
+        try {
+            if (!slots.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS)) {
+                throw new PandoException(ErrorCode.UNAVAILABLE, "plugin '" + id() + "' is busy: all "
+                        + manifest().limits().instances() + " instances stayed in use for " + timeoutMs + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PandoException(ErrorCode.UNAVAILABLE, "interrupted while waiting for plugin '" + id() + "'");
+        }
+        try (CallWatchdog.Guard guard = watchdog.start(timeoutMs)) {
+            JsonNode result;
+            try {
+                result = loaded.plugin().call(new OpCall(op, args, caller));
+            } catch (Throwable t) {
+                rethrowFatal(t);
+                if (guard.expired()) {
+                    throw timeout(op, timeoutMs);
+                }
+                if (t instanceof PandoException p) {
+                    throw p;
+                }
+                throw new PandoException(ErrorCode.PLUGIN_FAILED, "plugin '" + id() + "' failed in " + op + ": " + describe(t), t);
+            }
+            if (guard.expired()) {
+                throw timeout(op, timeoutMs);
+            }
+            return result == null ? NullNode.getInstance() : result;
+        } finally {
+            slots.release();
+        }
+    }
+
+    private PandoException timeout(String op, int timeoutMs) {
+        return new PandoException(ErrorCode.TIMEOUT, "plugin '" + id() + "' did not answer " + op + " within " + timeoutMs + " ms");
+    }
+
+    /** Hands a change to the plugin's listener; failures are counted and logged, never thrown. */
+    public void deliver(KvChange change) {
+        deliver(() -> loaded.plugin().onChange(change), change.key());
+    }
+
+    /** Hands an event to the plugin's listener; failures are counted and logged, never thrown. */
+    public void deliver(TopicEvent event) {
+        deliver(() -> loaded.plugin().onEvent(event), event.topic());
+    }
+
+    private interface Delivery {
+        void run() throws Exception;
+    }
+
+    private void deliver(Delivery delivery, String what) {
+        if (closed.get()) {
+            return;
+        }
+        stats.deliveries.increment();
+        int timeoutMs = manifest().limits().callTimeoutMs();
+        try (CallWatchdog.Guard guard = watchdog.start(timeoutMs)) {
+            try {
+                delivery.run();
+            } catch (Throwable t) {
+                rethrowFatal(t);
+                stats.deliveryErrors.increment();
+                String why = guard.expired() ? "timed out after " + timeoutMs + " ms" : describe(t);
+                stats.lastError.set("listener: " + why);
+                log.warn("plugin '{}' listener failed on {}: {}", id(), what, why);
+            }
+        }
+    }
+
+    /** Stops the plugin and releases its resources. Idempotent; call once no call is running. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            loaded.plugin().stop();
+        } catch (Throwable t) {
+            rethrowFatal(t);
+            log.warn("plugin '{}' failed to stop cleanly: {}", id(), describe(t));
+        }
+        release();
+    }
+
+    private void release() {
+        try {
+            loaded.resources().close();
+        } catch (Exception e) {
+            log.warn("releasing plugin '{}' failed: {}", id(), e.toString());
+        }
+    }
+
+    private static String describe(Throwable t) {
+        String m = t.getMessage();
+        String type = t instanceof StackOverflowError ? "stack exhausted" : t.getClass().getSimpleName();
+        return m == null || m.isBlank() ? type : type + ": " + m;
+    }
+
+    /** Out-of-memory and similar VM failures are not the plugin's call to survive. */
+    private static void rethrowFatal(Throwable t) {
+        if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
+            throw (VirtualMachineError) t;
+        }
+    }
+}

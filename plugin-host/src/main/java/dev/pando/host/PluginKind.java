@@ -1,0 +1,9 @@
+package dev.pando.host;
+
+/** How a plugin is packaged and run. */
+public enum PluginKind {
+    /** A PF4J jar: trusted JVM code, same scoped APIs, no sandbox. */
+    NATIVE,
+    /** A signed WASM bundle run in the Chicory sandbox. */
+    WASM
+}

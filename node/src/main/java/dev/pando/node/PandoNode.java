@@ -12,6 +12,13 @@ import dev.pando.node.kv.StateStore;
 import dev.pando.node.kv.StoreOptions;
 import dev.pando.node.metrics.Metrics;
 import dev.pando.node.ops.CoreOps;
+import dev.pando.node.ops.PluginOps;
+import dev.pando.node.plugins.NodeHostServices;
+import dev.pando.node.plugins.PluginLoaders;
+import dev.pando.node.plugins.PluginManager;
+import dev.pando.node.plugins.PluginWatcher;
+import dev.pando.node.plugins.ReloadReport;
+import java.time.Clock;
 import dev.pando.node.transport.PandoServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -45,6 +52,8 @@ public final class PandoNode implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final Metrics metrics;
     private final ThreadPoolExecutor workers;
+    private final PluginManager plugins;
+    private final PluginWatcher watcher;
     private final PandoServer server;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closedLatch = new CountDownLatch(1);
@@ -75,11 +84,20 @@ public final class PandoNode implements AutoCloseable {
                     new RateLimiter(config.get(NodeConfig.RATE_PER_SECOND), config.get(NodeConfig.RATE_BURST)), metrics);
             CoreOps core = new CoreOps(identity.nodeId(), version(), store, events, registry, config);
             registry.swap(b -> b.addAll(core.specs()));
+            this.plugins = new PluginManager(config.get(NodeConfig.PLUGINS_DIR), PluginLoaders.fromConfig(config),
+                    new NodeHostServices(store, events), registry, events, config.get(NodeConfig.LISTENER_QUEUE),
+                    config.get(NodeConfig.PLUGIN_DRAIN_MS), Clock.systemUTC());
+            registry.swap(b -> b.addAll(new PluginOps(plugins).specs()));
+            ReloadReport loaded = plugins.reload();
+            log.info("plugins: {} loaded, {} failed from {}", loaded.count(ReloadReport.Action.LOADED),
+                    loaded.count(ReloadReport.Action.FAILED), config.get(NodeConfig.PLUGINS_DIR));
+            this.watcher = config.get(NodeConfig.WATCH_PLUGINS) ? new PluginWatcher(plugins, config.get(NodeConfig.WATCH_DEBOUNCE_MS)) : null;
             registerGauges();
             this.server = new PandoServer(config, dispatcher,
                     new Authenticator(adminToken.value(), config.get(NodeConfig.AUTH_ANONYMOUS)), events, metrics);
             server.start();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
+            closePlugins();
             store.close();
             throw e;
         }
@@ -177,6 +195,10 @@ public final class PandoNode implements AutoCloseable {
         return dispatcher;
     }
 
+    public PluginManager plugins() {
+        return plugins;
+    }
+
     public Metrics metrics() {
         return metrics;
     }
@@ -198,9 +220,19 @@ public final class PandoNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            closePlugins();
             store.close();
             closedLatch.countDown();
             log.info("node {} stopped", nodeId());
+        }
+    }
+
+    private void closePlugins() {
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (plugins != null) {
+            plugins.close();
         }
     }
 

@@ -45,6 +45,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set any config key, e.g. --set limits.rate-per-second=0 (repeatable).")
     List<String> sets = new ArrayList<>();
 
+    @Option(names = "--dev-allow-unsigned", description = "Development only: load unsigned WASM plugins (logged as a warning).")
+    boolean devAllowUnsigned;
+
+    @Option(names = "--watch-plugins", description = "Reload automatically when the plugins directory changes.")
+    boolean watchPlugins;
+
     @Spec
     CommandSpec spec;
 
@@ -91,6 +97,8 @@ final class ServeCommand implements Callable<Integer> {
         putIf(flags, NodeConfig.DATA_DIR.name(), dataDir);
         putIf(flags, NodeConfig.PLUGINS_DIR.name(), pluginsDir);
         putIf(flags, NodeConfig.STORE.name(), store);
+        putIf(flags, NodeConfig.DEV_ALLOW_UNSIGNED.name(), devAllowUnsigned ? true : null);
+        putIf(flags, NodeConfig.WATCH_PLUGINS.name(), watchPlugins ? true : null);
         try {
             return ConfigLoader.load(configFile, env, flags);
         } catch (IllegalArgumentException e) {

@@ -44,6 +44,31 @@ public final class NodeConfig {
     public static final ConfigKey<Integer> WORKER_QUEUE = intKey("workers.queue", 10_000, "Calls waiting for a worker before new ones get UNAVAILABLE.");
     public static final ConfigKey<Long> SHUTDOWN_DRAIN_MS = longKey("shutdown.drain-ms", 10_000L, "On shutdown, how long in-flight requests may take to finish.");
 
+    public static final ConfigKey<String> TRUSTED_KEYS = stringKey("plugins.trusted-keys", "",
+            "File or directory of public keys (OpenSSH, PEM or hex; one per line) whose signatures on plugins are trusted. Empty: none.");
+    public static final ConfigKey<Boolean> DEV_ALLOW_UNSIGNED = boolKey("plugins.dev-allow-unsigned", false,
+            "Development only: load unsigned WASM plugins (with a loud warning). Signed ones are still verified.");
+    public static final ConfigKey<Boolean> REQUIRE_SIGNED_NATIVE = boolKey("plugins.require-signed-native", false,
+            "Refuse native plugin jars without a trusted detached signature (<jar>.sig).");
+    public static final ConfigKey<Boolean> WATCH_PLUGINS = boolKey("plugins.watch", false,
+            "Watch the plugins directory and reload when files change (debounced).");
+    public static final ConfigKey<Long> WATCH_DEBOUNCE_MS = longKey("plugins.watch-debounce-ms", 500L,
+            "Quiet time after the last file change before a watched reload runs.");
+    public static final ConfigKey<Integer> MAX_MEMORY_PAGES = intKey("plugins.max-memory-pages", 1024,
+            "Cap on a WASM plugin's linear memory, in 64 KiB pages; manifests asking for more are refused.");
+    public static final ConfigKey<Integer> MAX_CALL_TIMEOUT_MS = intKey("plugins.max-call-timeout-ms", 30_000,
+            "Cap on a plugin's per-call time limit; manifests asking for more are refused.");
+    public static final ConfigKey<Integer> MAX_INSTANCES = intKey("plugins.max-instances", 16,
+            "Cap on a plugin's concurrent calls (WASM instance pool size).");
+    public static final ConfigKey<Integer> MAX_OUTPUT_BYTES = intKey("plugins.max-output-bytes", 1024 * 1024,
+            "Largest result or buffer the host reads out of a WASM guest.");
+    public static final ConfigKey<Integer> LISTENER_QUEUE = intKey("plugins.listener-queue", 4096,
+            "Changes and events queued for one plugin listener before it is cut off.");
+    public static final ConfigKey<Long> PLUGIN_DRAIN_MS = longKey("plugins.drain-ms", 30_000L,
+            "On reload, how long calls still running on the old generation may take before the old plugin is closed anyway.");
+    public static final ConfigKey<String> WASM_ENGINE = stringKey("plugins.wasm-engine", "compiler",
+            "How WASM runs: compiler (Chicory AOT to JVM bytecode, once per module) or interpreter.");
+
     private final Map<ConfigKey<?>, Object> values;
     private final Map<String, String> sources;
 

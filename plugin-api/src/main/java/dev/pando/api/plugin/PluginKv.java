@@ -31,7 +31,8 @@ public interface PluginKv {
     /**
      * One page of entries, in key order, under a prefix ({@code /a/b}) or matching a pattern
      * ({@code /a/ * /c}). The prefix, or the literal part of the pattern, must lie within a
-     * {@code kv.read} prefix. Pass the previous page's {@link KvPage#next()} as {@code after}.
+     * {@code kv.read} prefix. Pass the previous page's {@link KvPage#next()} (an opaque token) as
+     * {@code after}, or null for the first page.
      */
     KvPage scan(String prefixOrPattern, String after, int limit);
 }

@@ -66,9 +66,8 @@ public final class ScopedKv implements PluginKv {
         if (!manifest.mayRead(reach)) {
             throw forbidden("read", query, manifest.kvRead().toString());
         }
-        if (after != null) {
-            readable(after);
-        }
+        // 'after' is the store's opaque continuation token; it only positions the scan, and
+        // every entry returned still has to match the checked query.
         return host.scan(query, after, limit);
     }
 

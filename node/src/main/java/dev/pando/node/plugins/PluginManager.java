@@ -1,0 +1,435 @@
+package dev.pando.node.plugins;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.api.manifest.OpDecl;
+import dev.pando.host.CallWatchdog;
+import dev.pando.host.HostContext;
+import dev.pando.host.HostServices;
+import dev.pando.host.HostedPlugin;
+import dev.pando.host.LoadedPlugin;
+import dev.pando.host.PluginFiles;
+import dev.pando.host.PluginLoader;
+import dev.pando.node.dispatch.HandlerRegistry;
+import dev.pando.node.dispatch.HandlerTable;
+import dev.pando.node.dispatch.OpSpec;
+import dev.pando.node.events.EventBus;
+import dev.pando.node.plugins.ReloadReport.Action;
+import dev.pando.node.plugins.ReloadReport.Outcome;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the plugins directory and the handler table in step. A reload scans the directory,
+ * loads and starts every new or changed file (by content hash) off to the side, then publishes
+ * one new handler table with a single swap; calls already running finish on the old generation,
+ * which a background thread drains (bounded) before stopping and releasing the plugins only it
+ * referenced. Retiring happens after {@link #reload} returns because the reload request itself
+ * is a call on the old generation. A
+ * plugin whose new version fails keeps its old version serving and is reported with the reason.
+ */
+public final class PluginManager implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PluginManager.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final Path dir;
+    private final PluginLoader loader;
+    private final HostServices host;
+    private final HandlerRegistry registry;
+    private final EventBus events;
+    private final int listenerQueue;
+    private final long drainMs;
+    private final Clock clock;
+    private final CallWatchdog watchdog = new CallWatchdog();
+    private final Object reloadLock = new Object();
+    private final ExecutorService retirer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "pando-plugin-retire");
+        t.setDaemon(true);
+        return t;
+    });
+    private CompletableFuture<Void> retiring = CompletableFuture.completedFuture(null);
+    /** Read without the lock by listings; replaced whole under it. */
+    private volatile Map<String, PluginSlot> slots = Map.of();
+    private volatile Map<Path, FileFailure> failures = Map.of();
+    private volatile ReloadReport lastReport;
+    private boolean closed;
+
+    public PluginManager(Path dir, PluginLoader loader, HostServices host, HandlerRegistry registry, EventBus events,
+                         int listenerQueue, long drainMs, Clock clock) {
+        this.dir = dir;
+        this.loader = loader;
+        this.host = host;
+        this.registry = registry;
+        this.events = events;
+        this.listenerQueue = listenerQueue;
+        this.drainMs = drainMs;
+        this.clock = clock;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /** Rescans everything. */
+    public ReloadReport reload() {
+        return reload(null);
+    }
+
+    /**
+     * Rescans the directory; with {@code onlyId}, only the plugin with that id is loaded,
+     * replaced or unloaded and every other plugin is left as it is.
+     */
+    public ReloadReport reload(String onlyId) {
+        synchronized (reloadLock) {
+            if (closed) {
+                throw new PandoException(ErrorCode.UNAVAILABLE, "the node is shutting down");
+            }
+            return doReload(onlyId);
+        }
+    }
+
+    private ReloadReport doReload(String onlyId) {
+        long t0 = System.nanoTime();
+        long now = clock.millis();
+        Map<String, PluginSlot> current = slots;
+        Map<Path, FileFailure> failed = new TreeMap<>(failures);
+        List<Outcome> outcomes = new ArrayList<>();
+        Map<String, Candidate> incoming = new LinkedHashMap<>();
+        Map<Path, String> files = scan();
+
+        // Plugins whose file is gone.
+        List<PluginSlot> removed = new ArrayList<>();
+        for (PluginSlot s : current.values()) {
+            if (!files.containsKey(s.file()) && matches(onlyId, s.id())) {
+                removed.add(s);
+            }
+        }
+        failed.keySet().removeIf(f -> !files.containsKey(f));
+
+        for (Map.Entry<Path, String> f : files.entrySet()) {
+            Path file = f.getKey();
+            String hash = f.getValue();
+            PluginSlot owner = slotForFile(current, file);
+            if (owner != null && owner.hash().equals(hash)) {
+                if (matches(onlyId, owner.id())) {
+                    outcomes.add(new Outcome(owner.id(), name(file), Action.UNCHANGED, owner.plugin().manifest().version(), null, null));
+                }
+                continue;
+            }
+            if (owner != null && !matches(onlyId, owner.id())) {
+                continue;
+            }
+            LoadedPlugin loaded;
+            try {
+                loaded = loader.load(file);
+            } catch (RuntimeException e) {
+                String why = reason(e);
+                if (owner != null) {
+                    outcomes.add(fail(owner.id(), file, owner, why));
+                } else if (onlyId == null) {
+                    failed.put(file, new FileFailure(file, hash, null, why, now));
+                    outcomes.add(new Outcome(null, name(file), Action.FAILED, null, null, why));
+                }
+                continue;
+            }
+            String id = loaded.id();
+            if (!matches(onlyId, id)) {
+                closeQuietly(loaded);
+                continue;
+            }
+            PluginSlot existing = current.get(id);
+            String clash = null;
+            if (incoming.containsKey(id)) {
+                clash = "plugin id '" + id + "' is also in " + name(incoming.get(id).file);
+            } else if (existing != null && !existing.file().equals(file) && files.containsKey(existing.file())) {
+                clash = "plugin id '" + id + "' is already served by " + name(existing.file());
+            }
+            if (clash != null) {
+                closeQuietly(loaded);
+                failed.put(file, new FileFailure(file, hash, id, clash, now));
+                outcomes.add(new Outcome(id, name(file), Action.FAILED, loaded.manifest().version(), null, clash));
+                continue;
+            }
+            try {
+                HostedPlugin hosted = HostedPlugin.start(loaded, new HostContext(loaded.manifest(), host, operatorConfig(id), clock), watchdog);
+                incoming.put(id, new Candidate(hosted, file, hash));
+                failed.remove(file);
+            } catch (RuntimeException e) {
+                String why = reason(e);
+                PluginSlot previous = owner != null ? owner : existing;
+                if (previous != null) {
+                    outcomes.add(fail(id, file, previous, why));
+                } else {
+                    failed.put(file, new FileFailure(file, hash, id, why, now));
+                    outcomes.add(new Outcome(id, name(file), Action.FAILED, loaded.manifest().version(), null, why));
+                }
+            }
+        }
+        long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+
+        // Publish: one complete table, one swap.
+        long s0 = System.nanoTime();
+        HandlerTable retired;
+        try {
+            retired = registry.swap(b -> {
+                removed.forEach(s -> b.removeOwner(s.id()));
+                for (Candidate c : incoming.values()) {
+                    b.removeOwner(c.plugin.id());
+                    b.addAll(specs(c.plugin));
+                }
+                return b;
+            });
+        } catch (IllegalArgumentException e) {
+            // An op clash (only possible with core ops) leaves the live table exactly as it was.
+            incoming.values().forEach(c -> c.plugin.close());
+            outcomes.add(new Outcome(null, null, Action.FAILED, null, null, "new handler table refused: " + e.getMessage()));
+            failures = Map.copyOf(failed);
+            return remember(new ReloadReport(registry.current().generation(), outcomes, loadMillis, 0));
+        }
+        long swapMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - s0);
+
+        Map<String, PluginSlot> next = new TreeMap<>(current);
+        List<PluginSlot> retiringSlots = new ArrayList<>(removed);
+        for (PluginSlot s : removed) {
+            next.remove(s.id());
+            outcomes.add(new Outcome(s.id(), name(s.file()), Action.UNLOADED, null, s.plugin().manifest().version(), null));
+        }
+        for (Candidate c : incoming.values()) {
+            PluginSlot old = next.get(c.plugin.id());
+            String version = c.plugin.manifest().version();
+            Outcome o = old == null
+                    ? new Outcome(c.plugin.id(), name(c.file), Action.LOADED, version, null, null)
+                    : new Outcome(c.plugin.id(), name(c.file), Action.REPLACED, version, old.plugin().manifest().version(), null);
+            if (old != null) {
+                retiringSlots.add(old);
+                if (old.listener() != null) {
+                    old.listener().close();
+                }
+            }
+            PluginListener listener = PluginListener.start(c.plugin, events, listenerQueue);
+            next.put(c.plugin.id(), new PluginSlot(c.plugin, c.file, c.hash, listener, now, o, now));
+            outcomes.add(o);
+        }
+        for (Outcome o : outcomes) {
+            if (o.action() == Action.FAILED && o.id() != null && next.containsKey(o.id()) && !incoming.containsKey(o.id())) {
+                next.put(o.id(), next.get(o.id()).withResult(o, now));
+            }
+        }
+        slots = Map.copyOf(next);
+        failures = Map.copyOf(failed);
+
+        for (PluginSlot s : removed) {
+            if (s.listener() != null) {
+                s.listener().close();
+            }
+        }
+        if (!retiringSlots.isEmpty()) {
+            retire(retired, retiringSlots);
+        }
+        ReloadReport report = new ReloadReport(registry.current().generation(), outcomes, loadMillis, swapMicros);
+        logReport(report);
+        return remember(report);
+    }
+
+    private ReloadReport remember(ReloadReport report) {
+        lastReport = report;
+        return report;
+    }
+
+    private void retire(HandlerTable retired, List<PluginSlot> old) {
+        retiring = retiring.thenRunAsync(() -> {
+            long t0 = System.nanoTime();
+            drain(retired);
+            old.forEach(s -> s.plugin().close());
+            log.debug("retired generation {} ({} plugins) after {} ms", retired.generation(), old.size(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        }, retirer);
+    }
+
+    /**
+     * Waits until plugins replaced or removed by earlier reloads have drained and been closed.
+     * Returns false on timeout.
+     */
+    public boolean awaitRetired(long timeout, TimeUnit unit) throws InterruptedException {
+        CompletableFuture<Void> pending;
+        synchronized (reloadLock) {
+            pending = retiring;
+        }
+        try {
+            pending.get(timeout, unit);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            log.warn("retiring old plugins failed: {}", e.getCause().toString());
+            return true;
+        }
+    }
+
+    private void drain(HandlerTable retired) {
+        try {
+            if (!registry.drain(retired, drainMs, TimeUnit.MILLISECONDS)) {
+                log.warn("calls on handler generation {} still running after {} ms; closing its plugins anyway", retired.generation(), drainMs);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Outcome fail(String id, Path file, PluginSlot serving, String why) {
+        return new Outcome(id, name(file), Action.FAILED, null, serving.plugin().manifest().version(),
+                why + " (version " + serving.plugin().manifest().version() + " keeps serving)");
+    }
+
+    private static List<OpSpec> specs(HostedPlugin plugin) {
+        List<OpSpec> specs = new ArrayList<>();
+        for (OpDecl op : plugin.manifest().ops()) {
+            String name = op.name();
+            specs.add(OpSpec.worker(name, op.scope(), plugin.id(),
+                    (ctx, args) -> CompletableFuture.completedFuture(plugin.call(name, args, new NodeCaller(ctx.principal())))));
+        }
+        return specs;
+    }
+
+    private JsonNode operatorConfig(String id) {
+        Path file = dir.resolve(id + PluginFiles.CONFIG_SUFFIX);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            JsonNode node = MAPPER.readTree(file.toFile());
+            if (node == null || !node.isObject()) {
+                throw PandoException.badRequest(name(file) + " must hold a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw PandoException.badRequest(name(file) + " is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    private Map<Path, String> scan() {
+        Map<Path, String> out = new TreeMap<>();
+        try {
+            for (Path f : PluginFiles.list(dir)) {
+                try {
+                    out.put(f, PluginFiles.contentHash(f));
+                } catch (IOException e) {
+                    log.warn("cannot read plugin file {}: {}", f, e.toString()); // vanished mid-scan or unreadable
+                }
+            }
+        } catch (IOException e) {
+            throw new PandoException(ErrorCode.INTERNAL, "cannot list plugins directory " + dir + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private static PluginSlot slotForFile(Map<String, PluginSlot> slots, Path file) {
+        for (PluginSlot s : slots.values()) {
+            if (s.file().equals(file)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static boolean matches(String onlyId, String id) {
+        return onlyId == null || onlyId.equals(id);
+    }
+
+    private static String name(Path file) {
+        return file == null ? null : file.getFileName().toString();
+    }
+
+    private static String reason(RuntimeException e) {
+        return e instanceof PandoException ? e.getMessage() : e.toString();
+    }
+
+    private static void closeQuietly(LoadedPlugin loaded) {
+        try {
+            loaded.resources().close();
+        } catch (Exception e) {
+            log.warn("releasing {} failed: {}", loaded.file(), e.toString());
+        }
+    }
+
+    private static void logReport(ReloadReport r) {
+        for (Outcome o : r.outcomes()) {
+            switch (o.action()) {
+                case FAILED -> log.error("plugin {} ({}) failed to load: {}", o.id() == null ? "?" : o.id(), o.file(), o.error());
+                case UNCHANGED -> { }
+                default -> log.info("plugin {} {} {}{}", o.id(), o.action().name().toLowerCase(), o.version() == null ? "" : o.version(),
+                        o.previousVersion() == null ? "" : " (was " + o.previousVersion() + ")");
+            }
+        }
+    }
+
+    /** Every serving plugin (by id), then every failed file with nothing serving in its place. */
+    public List<PluginStatus> status() {
+        List<PluginStatus> out = new ArrayList<>();
+        slots.values().stream().sorted(java.util.Comparator.comparing(PluginSlot::id)).map(PluginStatus::of).forEach(out::add);
+        failures.values().stream().map(PluginStatus::of).forEach(out::add);
+        return out;
+    }
+
+    /** The serving plugin with this id, if any. */
+    public java.util.Optional<HostedPlugin> plugin(String id) {
+        PluginSlot s = slots.get(id);
+        return java.util.Optional.ofNullable(s == null ? null : s.plugin());
+    }
+
+    /** The most recent reload, or null before the first. */
+    public ReloadReport lastReport() {
+        return lastReport;
+    }
+
+    /**
+     * Unloads every plugin: their ops leave the table, in-flight calls drain (bounded), then
+     * each is stopped and released.
+     */
+    @Override
+    public void close() {
+        synchronized (reloadLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            retiring.join();
+            Map<String, PluginSlot> all = slots;
+            if (!all.isEmpty()) {
+                HandlerTable retired = registry.swap(b -> {
+                    all.keySet().forEach(b::removeOwner);
+                    return b;
+                });
+                all.values().forEach(s -> {
+                    if (s.listener() != null) {
+                        s.listener().close();
+                    }
+                });
+                drain(retired);
+                all.values().forEach(s -> s.plugin().close());
+            }
+            slots = Map.of();
+            retirer.shutdown();
+            watchdog.close();
+        }
+    }
+
+    private record Candidate(HostedPlugin plugin, Path file, String hash) {}
+}

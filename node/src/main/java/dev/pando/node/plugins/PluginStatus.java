@@ -1,0 +1,29 @@
+package dev.pando.node.plugins;
+
+import dev.pando.api.manifest.PluginManifest;
+import dev.pando.host.PluginKind;
+import dev.pando.host.PluginStats;
+
+/**
+ * One row of {@code admin.plugins}: a serving plugin, or a file that failed with nothing
+ * serving in its place ({@code manifest} and the fields after it are then null).
+ */
+public record PluginStatus(String id, String file, State state, String error, PluginManifest manifest, PluginKind kind,
+                           String signer, String hash, long loadedAt, PluginStats stats, boolean listenerOverflowed,
+                           ReloadReport.Outcome lastReload, long lastReloadAt) {
+
+    /** LOADED: serving. FAILED: nothing serving for this file. */
+    public enum State { LOADED, FAILED }
+
+    static PluginStatus of(PluginSlot s) {
+        var loaded = s.plugin().loaded();
+        return new PluginStatus(s.id(), s.file().getFileName().toString(), State.LOADED, null, loaded.manifest(), loaded.kind(),
+                loaded.signer(), loaded.contentHash(), s.loadedAt(), s.plugin().stats(),
+                s.listener() != null && s.listener().overflowed(), s.lastResult(), s.lastResultAt());
+    }
+
+    static PluginStatus of(FileFailure f) {
+        return new PluginStatus(f.id(), f.file().getFileName().toString(), State.FAILED, f.error(), null, null,
+                null, f.hash(), 0, null, false, null, f.at());
+    }
+}

@@ -1,0 +1,258 @@
+package dev.pando.node.plugins;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.api.manifest.ManifestParser;
+import dev.pando.api.manifest.PluginManifest;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.OpCall;
+import dev.pando.api.plugin.PandoPlugin;
+import dev.pando.api.plugin.PluginContext;
+import dev.pando.host.LoadedPlugin;
+import dev.pando.host.PluginKind;
+import dev.pando.host.PluginLoader;
+import dev.pando.node.auth.Principal;
+import dev.pando.node.dispatch.CallContext;
+import dev.pando.node.dispatch.HandlerRegistry;
+import dev.pando.node.dispatch.OpSpec;
+import dev.pando.node.events.EventBus;
+import dev.pando.node.kv.StateStore;
+import dev.pando.node.kv.StoreOptions;
+import dev.pando.node.kv.WriteOptions;
+import dev.pando.node.plugins.ReloadReport.Action;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reload logic against a loader stub: each test "plugin file" holds a manifest, and the loaded
+ * plugin answers with its version. Real WASM and PF4J plugins are covered by the integration tests.
+ */
+class PluginManagerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private StateStore store;
+    private EventBus events;
+    private HandlerRegistry registry;
+    private PluginManager manager;
+    private final AtomicInteger stops = new AtomicInteger();
+    private final AtomicInteger releases = new AtomicInteger();
+    private final List<KvChange> heard = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        store = StateStore.memory(StoreOptions.defaults("n-test"));
+        events = new EventBus();
+        store.addCommitListener(events);
+        registry = new HandlerRegistry();
+        PluginLoader loader = mock(PluginLoader.class);
+        when(loader.load(any())).thenAnswer(inv -> load(inv.getArgument(0)));
+        manager = new PluginManager(dir, loader, new NodeHostServices(store, events), registry, events, 64, 5_000, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void tearDown() {
+        manager.close();
+        store.close();
+    }
+
+    private LoadedPlugin load(Path file) throws Exception {
+        String text = Files.readString(file);
+        if (text.startsWith("BROKEN")) {
+            throw new PandoException(ErrorCode.BAD_REQUEST, "manifest is not valid JSON");
+        }
+        PluginManifest m = ManifestParser.parse(text.getBytes());
+        boolean failStart = m.config().path("failStart").asBoolean();
+        PandoPlugin plugin = new PandoPlugin() {
+            @Override
+            public void start(PluginContext context) {
+                if (failStart) {
+                    throw new IllegalStateException("cannot start");
+                }
+            }
+
+            @Override
+            public JsonNode call(OpCall call) {
+                return JsonNodeFactory.instance.objectNode().put("version", m.version()).put("caller", call.caller().name());
+            }
+
+            @Override
+            public void onChange(KvChange change) {
+                heard.add(change);
+            }
+
+            @Override
+            public void stop() {
+                stops.incrementAndGet();
+            }
+        };
+        return new LoadedPlugin(file, PluginKind.NATIVE, "h", null, m, plugin, releases::incrementAndGet);
+    }
+
+    private Path write(String file, String id, String version) throws Exception {
+        return write(file, id, version, "");
+    }
+
+    private Path write(String file, String id, String version, String extra) throws Exception {
+        String manifest = "{\"id\":\"" + id + "\",\"version\":\"" + version + "\",\"apiVersion\":1,"
+                + "\"ops\":[{\"name\":\"" + id + ".ver\",\"scope\":\"read\"}]" + extra + "}";
+        return Files.writeString(dir.resolve(file), manifest);
+    }
+
+    private JsonNode call(String op) throws Exception {
+        OpSpec spec = registry.current().lookup(op);
+        assertThat(spec).as("op %s is in the table", op).isNotNull();
+        return spec.handler().handle(new CallContext(Principal.admin(), null, null), JSON.createObjectNode()).toCompletableFuture().get();
+    }
+
+    @Test
+    void loadsReplacesAndUnloadsByContent() throws Exception {
+        write("a.jar", "alpha", "1.0.0");
+        ReloadReport first = manager.reload();
+        assertThat(first.count(Action.LOADED)).isEqualTo(1);
+        assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.0.0");
+        assertThat(call("alpha.ver").path("caller").asText()).isEqualTo("admin");
+        assertThat(registry.current().lookup("alpha.ver").requires().name()).isEqualTo("READ");
+
+        ReloadReport same = manager.reload();
+        assertThat(same.count(Action.UNCHANGED)).isEqualTo(1);
+        assertThat(same.count(Action.LOADED) + same.count(Action.REPLACED)).isZero();
+
+        write("a.jar", "alpha", "1.0.1");
+        ReloadReport replaced = manager.reload();
+        assertThat(replaced.outcomes()).singleElement().satisfies(o -> {
+            assertThat(o.action()).isEqualTo(Action.REPLACED);
+            assertThat(o.previousVersion()).isEqualTo("1.0.0");
+            assertThat(o.version()).isEqualTo("1.0.1");
+        });
+        assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.0.1");
+        assertThat(manager.awaitRetired(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(stops.get()).isEqualTo(1);
+        assertThat(releases.get()).isEqualTo(1);
+
+        Files.delete(dir.resolve("a.jar"));
+        assertThat(manager.reload().count(Action.UNLOADED)).isEqualTo(1);
+        assertThat(registry.current().lookup("alpha.ver")).isNull();
+        assertThat(manager.awaitRetired(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(stops.get()).isEqualTo(2);
+        assertThat(manager.status()).isEmpty();
+    }
+
+    @Test
+    void failedNewVersionKeepsOldServingAndIsReported() throws Exception {
+        write("a.jar", "alpha", "1.0.0");
+        manager.reload();
+        Files.writeString(dir.resolve("a.jar"), "BROKEN");
+        ReloadReport r = manager.reload();
+        assertThat(r.hasFailures()).isTrue();
+        assertThat(r.outcomes().get(0).error()).contains("not valid JSON").contains("1.0.0 keeps serving");
+        assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.0.0");
+        PluginStatus st = manager.status().get(0);
+        assertThat(st.state()).isEqualTo(PluginStatus.State.LOADED);
+        assertThat(st.lastReload().action()).isEqualTo(Action.FAILED);
+
+        write("a.jar", "alpha", "1.0.2", ",\"config\":{\"failStart\":true}");
+        ReloadReport r2 = manager.reload();
+        assertThat(r2.outcomes().get(0).error()).contains("failed to start").contains("keeps serving");
+        assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.0.0");
+    }
+
+    @Test
+    void brokenNewFileIsListedAsFailedAndOthersLoad() throws Exception {
+        Files.writeString(dir.resolve("bad.wasm"), "BROKEN");
+        write("b.jar", "beta", "2.0.0");
+        ReloadReport r = manager.reload();
+        assertThat(r.count(Action.FAILED)).isEqualTo(1);
+        assertThat(r.count(Action.LOADED)).isEqualTo(1);
+        assertThat(manager.status()).extracting(PluginStatus::state).containsExactly(PluginStatus.State.LOADED, PluginStatus.State.FAILED);
+        assertThat(manager.status().get(1).error()).contains("not valid JSON");
+        Files.delete(dir.resolve("bad.wasm"));
+        manager.reload();
+        assertThat(manager.status()).hasSize(1);
+    }
+
+    @Test
+    void twoFilesWithOneIdLoadOnlyTheFirst() throws Exception {
+        write("a.jar", "alpha", "1.0.0");
+        write("b.jar", "alpha", "9.0.0");
+        ReloadReport r = manager.reload();
+        assertThat(r.count(Action.LOADED)).isEqualTo(1);
+        assertThat(r.count(Action.FAILED)).isEqualTo(1);
+        assertThat(r.outcomes()).filteredOn(o -> o.action() == Action.FAILED).singleElement()
+                .satisfies(o -> assertThat(o.error()).contains("also in a.jar"));
+        assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.0.0");
+    }
+
+    @Test
+    void reloadOfOneIdLeavesOthersAlone() throws Exception {
+        write("a.jar", "alpha", "1.0.0");
+        write("b.jar", "beta", "1.0.0");
+        manager.reload();
+        write("a.jar", "alpha", "1.1.0");
+        write("b.jar", "beta", "1.1.0");
+        ReloadReport r = manager.reload("beta");
+        assertThat(r.outcomes()).extracting(ReloadReport.Outcome::id).containsExactly("beta");
+        assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.0.0");
+        assertThat(call("beta.ver").path("version").asText()).isEqualTo("1.1.0");
+        long generation = registry.current().generation();
+        assertThat(manager.reload("beta").count(Action.UNCHANGED)).isEqualTo(1);
+        assertThat(registry.current().generation()).as("nothing changed, so one more swap with no edits").isGreaterThanOrEqualTo(generation);
+    }
+
+    @Test
+    void listenerHearsChangesItDeclaredAndStopsAfterUnload() throws Exception {
+        write("a.jar", "alpha", "1.0.0", ",\"kv\":{\"read\":[\"/sensors\"]},\"listens\":{\"changes\":[\"/sensors/**\"]}");
+        manager.reload();
+        store.set("/sensors/t1", JSON.readTree("21"), WriteOptions.by("test")).get();
+        store.set("/other/x", JSON.readTree("1"), WriteOptions.by("test")).get();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (heard.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(heard).extracting(KvChange::key).containsExactly("/sensors/t1");
+        Files.delete(dir.resolve("a.jar"));
+        manager.reload();
+        store.set("/sensors/t2", JSON.readTree("22"), WriteOptions.by("test")).get();
+        Thread.sleep(50);
+        assertThat(heard).extracting(KvChange::key).containsExactly("/sensors/t1");
+        assertThat(events.subscriptionCount()).isZero();
+    }
+
+    @Test
+    void closeUnloadsEverythingAndRefusesLaterReloads() throws Exception {
+        write("a.jar", "alpha", "1.0.0");
+        manager.reload();
+        manager.close();
+        assertThat(registry.current().lookup("alpha.ver")).isNull();
+        assertThat(stops.get()).isEqualTo(1);
+        assertThatThrownBy(manager::reload).isInstanceOf(PandoException.class).hasMessageContaining("shutting down");
+    }
+
+    @Test
+    void missingDirectoryIsEmpty() {
+        PluginManager m = new PluginManager(dir.resolve("nope"), mock(PluginLoader.class), new NodeHostServices(store, events),
+                registry, events, 8, 100, Clock.systemUTC());
+        assertThat(m.reload().outcomes()).isEmpty();
+        m.close();
+    }
+}

@@ -53,7 +53,7 @@ public final class HostedPlugin implements AutoCloseable {
                 rethrowFatal(t);
                 hosted.release();
                 String why = guard.expired() ? "did not start within " + limit + " ms" : describe(t);
-                throw new PandoException(ErrorCode.PLUGIN_FAILED, "plugin '" + loaded.id() + "' failed to start: " + why, t);
+                throw new PandoException(ErrorCode.PLUGIN_FAILED, "plugin '" + loaded.id() + "' failed to start: " + why);
             }
         }
         return hosted;
@@ -112,6 +112,11 @@ public final class HostedPlugin implements AutoCloseable {
         }
         try (CallWatchdog.Guard guard = watchdog.start(timeoutMs)) {
             JsonNode result;
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            // Libraries inside a native plugin that look classes up through the context loader
+            // (ServiceLoader, Jackson modules) must see the plugin's own classes.
+            thread.setContextClassLoader(loaded.plugin().getClass().getClassLoader());
             try {
                 result = loaded.plugin().call(new OpCall(op, args, caller));
             } catch (Throwable t) {
@@ -122,7 +127,9 @@ public final class HostedPlugin implements AutoCloseable {
                 if (t instanceof PandoException p) {
                     throw p;
                 }
-                throw new PandoException(ErrorCode.PLUGIN_FAILED, "plugin '" + id() + "' failed in " + op + ": " + describe(t), t);
+                throw new PandoException(ErrorCode.PLUGIN_FAILED, "plugin '" + id() + "' failed in " + op + ": " + describe(t));
+            } finally {
+                thread.setContextClassLoader(previous);
             }
             if (guard.expired()) {
                 throw timeout(op, timeoutMs);

@@ -60,6 +60,11 @@ public final class TestNode implements AutoCloseable {
         return dataDir;
     }
 
+    /** The directory this node scans for plugins. */
+    public Path pluginsDir() {
+        return node.config().get(NodeConfig.PLUGINS_DIR);
+    }
+
     public String adminToken() {
         return node.adminToken();
     }
@@ -135,6 +140,7 @@ public final class TestNode implements AutoCloseable {
                 // Tests hammer one node from one address; production's per-client limit would throttle them.
                 .with(NodeConfig.RATE_PER_SECOND, 0L);
         private Path dataDir;
+        private Path pluginsDir;
 
         public <T> Builder with(ConfigKey<T> key, T value) {
             config = config.with(key, value);
@@ -152,11 +158,19 @@ public final class TestNode implements AutoCloseable {
             return this;
         }
 
+        /** Scan this plugins directory instead of {@code <data dir>/plugins}. */
+        public Builder pluginsDir(Path dir) {
+            this.pluginsDir = dir;
+            return this;
+        }
+
         public TestNode start() {
             try {
                 boolean owns = dataDir == null;
                 Path dir = owns ? Files.createTempDirectory("pando-test-") : dataDir;
-                return new TestNode(config.with(NodeConfig.PLUGINS_DIR, dir.resolve("plugins")), dir, owns);
+                Path plugins = pluginsDir != null ? pluginsDir : dir.resolve("plugins");
+                Files.createDirectories(plugins);
+                return new TestNode(config.with(NodeConfig.PLUGINS_DIR, plugins), dir, owns);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -1,5 +1,6 @@
 package dev.pando.node.plugins;
 
+import dev.pando.api.manifest.ManifestCaps;
 import dev.pando.host.PluginLoader;
 import dev.pando.node.config.NodeConfig;
 
@@ -8,6 +9,11 @@ public final class PluginLoaders {
     private PluginLoaders() {}
 
     public static PluginLoader fromConfig(NodeConfig config) {
-        return new PluginLoader();
+        return new PluginLoader(caps(config));
+    }
+
+    static ManifestCaps caps(NodeConfig config) {
+        return new ManifestCaps(config.get(NodeConfig.MAX_MEMORY_PAGES), config.get(NodeConfig.MAX_CALL_TIMEOUT_MS),
+                config.get(NodeConfig.MAX_INSTANCES));
     }
 }

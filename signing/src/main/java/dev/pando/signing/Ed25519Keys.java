@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  * one is needed, corrupt data) is a {@link KeyFormatException} saying what is wrong.
  */
 public final class Ed25519Keys {
+    /** Stands for the key file in advice such as "decrypt it with …"; reading from a file fills in its name. */
+    static final String KEYFILE = "<keyfile>";
     /** Larger files are refused before reading: no key file comes close. */
     static final long MAX_KEY_FILE_BYTES = 64 * 1024;
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]+");
@@ -35,7 +37,7 @@ public final class Ed25519Keys {
                 case OpenSshKeys.PRIVATE_LABEL -> OpenSshKeys.decodePrivate(Armor.decode(t, label));
                 case PkixKeys.PRIVATE_LABEL -> PkixKeys.decodePrivate(Armor.decode(t, label));
                 case "ENCRYPTED PRIVATE KEY" -> throw new KeyFormatException("the PEM private key is encrypted; decrypt it with "
-                        + "'openssl pkey -in <keyfile> -out <plain-keyfile>' and use that");
+                        + "'openssl pkey -in " + KEYFILE + " -out <plain-keyfile>' and use that");
                 case "RSA PRIVATE KEY", "EC PRIVATE KEY", "DSA PRIVATE KEY" -> throw new KeyFormatException(
                         "is a legacy " + label.substring(0, label.indexOf(' ')) + " private key; only Ed25519 keys are supported");
                 default -> throw new KeyFormatException(label.contains("PUBLIC")
@@ -75,7 +77,7 @@ public final class Ed25519Keys {
         try {
             return readPrivate(text);
         } catch (KeyFormatException e) {
-            throw new KeyFormatException(file + ": " + e.getMessage(), e);
+            throw new KeyFormatException(file + ": " + e.getMessage().replace(KEYFILE, file.toString()), e);
         }
     }
 

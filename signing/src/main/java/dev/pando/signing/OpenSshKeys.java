@@ -80,7 +80,7 @@ final class OpenSshKeys {
         byte[] publicKey = fromPublicBlob(in.bytes(), what);
         if (!cipher.equals("none")) {
             throw new KeyFormatException(what + " is encrypted (cipher " + cipher + "); remove the passphrase with "
-                    + "'ssh-keygen -p -N \"\" -f <keyfile>' and try again");
+                    + "'ssh-keygen -p -N \"\" -f " + Ed25519Keys.KEYFILE + "' and try again");
         }
         SshWire.Reader secret = new SshWire.Reader(in.bytes(), what);
         if (secret.uint32() != secret.uint32()) {

@@ -183,6 +183,11 @@ class Ed25519KeysTest {
         Files.writeString(f, "nope");
         assertThatThrownBy(() -> Ed25519Keys.readPrivate(f)).isInstanceOf(KeyFormatException.class)
                 .hasMessageStartingWith(f + ": is not an Ed25519 private key");
+        Path encrypted = dir.resolve("id_enc");
+        Files.writeString(encrypted, Fixtures.key("ssh_ed25519_encrypted"));
+        assertThatThrownBy(() -> Ed25519Keys.readPrivate(encrypted))
+                .hasMessage(encrypted + ": the OpenSSH private key is encrypted (cipher aes256-ctr); remove the passphrase with "
+                        + "'ssh-keygen -p -N \"\" -f " + encrypted + "' and try again");
         Files.write(f, new byte[(int) Ed25519Keys.MAX_KEY_FILE_BYTES + 1]);
         assertThatThrownBy(() -> Ed25519Keys.readPublic(f)).hasMessageContaining("too large to be a key file");
     }

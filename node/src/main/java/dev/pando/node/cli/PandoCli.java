@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
                 SubCommand.class,
                 CallCommand.class,
                 BenchCommand.class,
+                KeygenCommand.class,
+                PluginCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class PandoCli implements Runnable {

@@ -58,8 +58,14 @@ public final class Ed25519KeyPair {
         if (publicKey == null || publicKey.length != PUBLIC_KEY_BYTES || signature == null || signature.length != SIGNATURE_BYTES) {
             return false;
         }
+        Ed25519PublicKeyParameters key;
+        try {
+            key = new Ed25519PublicKeyParameters(publicKey, 0);
+        } catch (IllegalArgumentException e) { // 32 bytes that are not a point on the curve
+            return false;
+        }
         Ed25519Signer verifier = new Ed25519Signer();
-        verifier.init(false, new Ed25519PublicKeyParameters(publicKey, 0));
+        verifier.init(false, key);
         verifier.update(message, 0, message.length);
         return verifier.verifySignature(signature);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.junit.jupiter.api.Test;
 
 class Ed25519KeyPairTest {
@@ -32,5 +33,24 @@ class Ed25519KeyPairTest {
         assertThat(Ed25519KeyPair.fromSeed(pair.seed()).publicKey()).isEqualTo(pair.publicKey());
         assertThatThrownBy(() -> Ed25519KeyPair.fromSeed(new byte[31])).hasMessageContaining("32 bytes");
         assertThat(Ed25519KeyPair.fingerprint(pair.publicKey())).hasSize(16);
+    }
+
+    @Test
+    void verifyRejectsPublicKeysThatAreNotCurvePoints() {
+        // Some 32-byte strings do not decode to a point; BouncyCastle throws for them, verify must not.
+        byte[] msg = "hello".getBytes(StandardCharsets.UTF_8);
+        byte[] sig = Ed25519KeyPair.generate().sign(msg);
+        int notPoints = 0;
+        for (int i = 0; i < 256; i++) {
+            byte[] key = new byte[Ed25519KeyPair.PUBLIC_KEY_BYTES];
+            key[0] = (byte) i;
+            try {
+                new Ed25519PublicKeyParameters(key, 0);
+            } catch (IllegalArgumentException e) {
+                notPoints++;
+            }
+            assertThat(Ed25519KeyPair.verify(key, msg, sig)).isFalse();
+        }
+        assertThat(notPoints).as("the loop reaches the throwing path").isPositive();
     }
 }

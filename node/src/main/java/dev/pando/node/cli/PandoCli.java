@@ -29,6 +29,8 @@ import picocli.CommandLine.Spec;
                 BenchCommand.class,
                 ReloadCommand.class,
                 PluginsCommand.class,
+                KeygenCommand.class,
+                PluginCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class PandoCli implements Runnable {

@@ -1,0 +1,9 @@
+/**
+ * Ed25519 identity and plugin signing: {@link dev.pando.signing.Ed25519KeyPair} (sign, verify),
+ * {@link dev.pando.signing.Ed25519Keys} (OpenSSH, PEM and hex key text),
+ * {@link dev.pando.signing.TrustedKeys} (the keys a node accepts),
+ * {@link dev.pando.signing.WasmBundle} (manifest and signature inside a WASM module) and
+ * {@link dev.pando.signing.DetachedSignature} ({@code <jar>.sig}). Refusals are a
+ * {@link dev.pando.signing.SignatureException} with a {@link dev.pando.signing.SignatureException.Reason}.
+ */
+package dev.pando.signing;

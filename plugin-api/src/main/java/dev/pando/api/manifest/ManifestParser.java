@@ -1,8 +1,11 @@
 package dev.pando.api.manifest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.Access;
 import dev.pando.api.PandoException;
@@ -49,7 +52,15 @@ public final class ManifestParser {
     private static final Pattern VERB = Pattern.compile("[a-z][a-zA-Z0-9_.-]{0,63}");
     private static final Pattern EXPORT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
     private static final Pattern VERSION = Pattern.compile("\\d{1,9}\\.\\d{1,9}\\.\\d{1,9}([-+][0-9A-Za-z.+-]{1,64})?");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * Strict reader: a repeated field ({@code "kv"} twice) or content after the object would
+     * otherwise be silently resolved (last one wins, rest ignored), so what a reviewer reads
+     * would not be what the node grants.
+     */
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
     private static final String SYS_ROOT = "/_sys";
 
     private ManifestParser() {}

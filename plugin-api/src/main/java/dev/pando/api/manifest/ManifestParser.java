@@ -106,8 +106,9 @@ public final class ManifestParser {
         if (api == null || !api.isIntegralNumber()) {
             throw new ManifestException("apiVersion", "is required and must be an integer");
         }
-        if (api.asInt() != PluginManifest.API_VERSION) {
-            throw new ManifestException("apiVersion", api.asInt() + " is not supported; this node speaks " + PluginManifest.API_VERSION);
+        // canConvertToInt first: asInt() truncates, so 4294967297 would otherwise read as 1.
+        if (!api.canConvertToInt() || api.asInt() != PluginManifest.API_VERSION) {
+            throw new ManifestException("apiVersion", api.asText() + " is not supported; this node speaks " + PluginManifest.API_VERSION);
         }
         String description = optionalText(root, "description", "");
         if (description.length() > 1024) {

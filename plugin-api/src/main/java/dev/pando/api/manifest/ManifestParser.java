@@ -260,14 +260,20 @@ public final class ManifestParser {
         List<String> raw = strings(node, "permissions", Permission.values().length * 2);
         for (int i = 0; i < raw.size(); i++) {
             String p = raw.get(i);
-            try {
-                out.add(Permission.valueOf(p.toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
+            // Exact match on the manifest spelling: upper-casing the input first would let
+            // look-alikes (a dotless i or a long s in "publish") pass for a permission.
+            Permission permission = null;
+            for (Permission candidate : Permission.values()) {
+                if (candidate.jsonName().equals(p)) {
+                    permission = candidate;
+                } else if (candidate.jsonName().equals(p.toLowerCase(Locale.ROOT))) {
+                    throw new ManifestException("permissions[" + i + "]", "'" + p + "' must be lowercase");
+                }
+            }
+            if (permission == null) {
                 throw new ManifestException("permissions[" + i + "]", "unknown permission '" + p + "'; known: publish, log, clock, random");
             }
-            if (!p.equals(p.toLowerCase(Locale.ROOT))) {
-                throw new ManifestException("permissions[" + i + "]", "'" + p + "' must be lowercase");
-            }
+            out.add(permission);
         }
         return out;
     }

@@ -34,7 +34,8 @@ public final class HostContext implements PluginContext {
         this.clock = clock;
         ObjectNode merged = manifest.config().deepCopy();
         if (operatorConfig != null && operatorConfig.isObject()) {
-            merged.setAll((ObjectNode) operatorConfig);
+            // Copied: setAll would share the operator's nested nodes with the plugin.
+            merged.setAll(((ObjectNode) operatorConfig).deepCopy());
         }
         this.config = merged;
     }

@@ -1,8 +1,11 @@
 package dev.pando.api.manifest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.Access;
 import dev.pando.api.PandoException;
@@ -49,7 +52,15 @@ public final class ManifestParser {
     private static final Pattern VERB = Pattern.compile("[a-z][a-zA-Z0-9_.-]{0,63}");
     private static final Pattern EXPORT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
     private static final Pattern VERSION = Pattern.compile("\\d{1,9}\\.\\d{1,9}\\.\\d{1,9}([-+][0-9A-Za-z.+-]{1,64})?");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * Strict reader: a repeated field ({@code "kv"} twice) or content after the object would
+     * otherwise be silently resolved (last one wins, rest ignored), so what a reviewer reads
+     * would not be what the node grants.
+     */
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
     private static final String SYS_ROOT = "/_sys";
 
     private ManifestParser() {}
@@ -95,8 +106,9 @@ public final class ManifestParser {
         if (api == null || !api.isIntegralNumber()) {
             throw new ManifestException("apiVersion", "is required and must be an integer");
         }
-        if (api.asInt() != PluginManifest.API_VERSION) {
-            throw new ManifestException("apiVersion", api.asInt() + " is not supported; this node speaks " + PluginManifest.API_VERSION);
+        // canConvertToInt first: asInt() truncates, so 4294967297 would otherwise read as 1.
+        if (!api.canConvertToInt() || api.asInt() != PluginManifest.API_VERSION) {
+            throw new ManifestException("apiVersion", api.asText() + " is not supported; this node speaks " + PluginManifest.API_VERSION);
         }
         String description = optionalText(root, "description", "");
         if (description.length() > 1024) {
@@ -248,14 +260,20 @@ public final class ManifestParser {
         List<String> raw = strings(node, "permissions", Permission.values().length * 2);
         for (int i = 0; i < raw.size(); i++) {
             String p = raw.get(i);
-            try {
-                out.add(Permission.valueOf(p.toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
+            // Exact match on the manifest spelling: upper-casing the input first would let
+            // look-alikes (a dotless i or a long s in "publish") pass for a permission.
+            Permission permission = null;
+            for (Permission candidate : Permission.values()) {
+                if (candidate.jsonName().equals(p)) {
+                    permission = candidate;
+                } else if (candidate.jsonName().equals(p.toLowerCase(Locale.ROOT))) {
+                    throw new ManifestException("permissions[" + i + "]", "'" + p + "' must be lowercase");
+                }
+            }
+            if (permission == null) {
                 throw new ManifestException("permissions[" + i + "]", "unknown permission '" + p + "'; known: publish, log, clock, random");
             }
-            if (!p.equals(p.toLowerCase(Locale.ROOT))) {
-                throw new ManifestException("permissions[" + i + "]", "'" + p + "' must be lowercase");
-            }
+            out.add(permission);
         }
         return out;
     }

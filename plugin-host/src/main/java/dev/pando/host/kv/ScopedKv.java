@@ -61,7 +61,10 @@ public final class ScopedKv implements PluginKv {
         if (limit < 1 || limit > MAX_SCAN_LIMIT) {
             throw PandoException.badRequest("scan limit must be between 1 and " + MAX_SCAN_LIMIT + ", got " + limit);
         }
-        String query = Objects.requireNonNull(prefixOrPattern, "prefixOrPattern");
+        if (prefixOrPattern == null) {
+            throw PandoException.badRequest("scan needs a prefix or pattern, got null");
+        }
+        String query = prefixOrPattern;
         String reach = query.indexOf('*') >= 0 ? PathPattern.compile(query).literalPrefix() : Keys.requireValidPrefix(query);
         if (!manifest.mayRead(reach)) {
             throw forbidden("read", query, manifest.kvRead().toString());

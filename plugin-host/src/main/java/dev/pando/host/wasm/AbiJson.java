@@ -1,0 +1,97 @@
+package dev.pando.host.wasm;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pando.api.PandoException;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvEntry;
+import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.TopicEvent;
+import java.io.IOException;
+
+/** The JSON shapes ABI v1 exchanges with guests, in one place. */
+final class AbiJson {
+    /** Strict: a guest's output followed by garbage is not "valid JSON with a tail". */
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private AbiJson() {}
+
+    /** Parses guest-provided JSON, or throws {@code BAD_REQUEST} naming {@code what}. */
+    static JsonNode parse(byte[] bytes, String what) {
+        try {
+            JsonNode node = MAPPER.readTree(bytes);
+            if (node == null || node.isMissingNode()) {
+                throw PandoException.badRequest(what + " is empty, not JSON");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw PandoException.badRequest(what + " is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw PandoException.badRequest(what + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    static byte[] bytes(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            // A JsonNode tree always serialises; this would be a Jackson bug.
+            throw new IllegalStateException("cannot serialise JSON", e);
+        }
+    }
+
+    static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    /** {@code {key, value, revision, timestamp, origin, writer}}: kv_get's result and each scan entry. */
+    static ObjectNode entry(KvEntry e) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("key", e.key());
+        o.set("value", e.value());
+        o.put("revision", e.revision());
+        o.put("timestamp", e.timestamp());
+        o.put("origin", e.origin());
+        o.put("writer", e.writer());
+        return o;
+    }
+
+    static ObjectNode page(KvPage page) {
+        ObjectNode o = MAPPER.createObjectNode();
+        ArrayNode entries = o.putArray("entries");
+        page.entries().forEach(e -> entries.add(entry(e)));
+        o.put("next", page.next());
+        return o;
+    }
+
+    /** What {@code pando_on_event} receives for a committed change; {@code value} is null for a delete. */
+    static ObjectNode change(KvChange c) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("kind", "change");
+        o.put("key", c.key());
+        o.set("value", c.value());
+        o.put("revision", c.revision());
+        o.put("timestamp", c.timestamp());
+        o.put("origin", c.origin());
+        o.put("writer", c.writer());
+        return o;
+    }
+
+    /** What {@code pando_on_event} receives for a published event. */
+    static ObjectNode event(TopicEvent e) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("kind", "event");
+        o.put("topic", e.topic());
+        o.set("payload", e.payload());
+        o.put("publisher", e.publisher());
+        o.put("timestamp", e.timestamp());
+        return o;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.pando.host.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.KvEntry;
+import dev.pando.api.plugin.KvPage;
+import dev.pando.host.HostServices;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * An in-memory {@link HostServices} for plugin tests: a TreeMap of entries with a global revision
+ * counter, and a list of what was published. Like the real node it trusts its keys (the scoped
+ * view checked them); unlike it, nothing is durable. Thread-safe.
+ */
+public final class MemoryHostServices implements HostServices {
+    /** What a plugin published. */
+    public record Published(String topic, JsonNode payload, String publisher) {}
+
+    private final TreeMap<String, KvEntry> entries = new TreeMap<>();
+    private final List<Published> published = new ArrayList<>();
+    private final Clock clock;
+    private long revision;
+
+    public MemoryHostServices(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized Optional<KvEntry> get(String key) {
+        return Optional.ofNullable(entries.get(key));
+    }
+
+    @Override
+    public synchronized KvEntry set(String key, JsonNode value, long ifRevision, String writer) {
+        KvEntry current = entries.get(key);
+        if (ifRevision != NO_CAS) {
+            long actual = current == null ? 0 : current.revision();
+            if (actual != ifRevision) {
+                throw new PandoException(ErrorCode.CONFLICT, "'" + key + "' is at revision " + actual + ", not " + ifRevision);
+            }
+        }
+        KvEntry entry = new KvEntry(key, value, ++revision, clock.millis(), "local", writer);
+        entries.put(key, entry);
+        return entry;
+    }
+
+    @Override
+    public synchronized boolean delete(String key, String writer) {
+        return entries.remove(key) != null;
+    }
+
+    @Override
+    public synchronized KvPage scan(String prefixOrPattern, String after, int limit) {
+        // A prefix selects itself and everything below it, which is what prefix/** matches.
+        PathPattern pattern = prefixOrPattern.indexOf('*') >= 0 ? PathPattern.compile(prefixOrPattern) : PathPattern.under(prefixOrPattern);
+        Map<String, KvEntry> tail = after == null ? entries : entries.tailMap(after, false);
+        List<KvEntry> page = new ArrayList<>();
+        for (KvEntry e : tail.values()) {
+            if (!pattern.matches(e.key())) {
+                continue;
+            }
+            if (page.size() == limit) {
+                return new KvPage(page, page.get(page.size() - 1).key());
+            }
+            page.add(e);
+        }
+        return new KvPage(page, null);
+    }
+
+    @Override
+    public synchronized void publish(String topic, JsonNode payload, String publisher) {
+        published.add(new Published(topic, payload, publisher));
+    }
+
+    /** A copy of every entry, by key. */
+    public synchronized Map<String, KvEntry> entries() {
+        return new TreeMap<>(entries);
+    }
+
+    /** A copy of everything published so far, in order. */
+    public synchronized List<Published> published() {
+        return List.copyOf(published);
+    }
+}

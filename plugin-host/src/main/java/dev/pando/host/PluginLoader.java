@@ -3,21 +3,45 @@ package dev.pando.host;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.manifest.ManifestCaps;
+import dev.pando.api.manifest.ManifestParser;
+import dev.pando.api.manifest.PluginManifest;
 import dev.pando.host.pf4j.NativePlugin;
 import dev.pando.host.pf4j.NativePluginLoader;
+import dev.pando.host.wasm.WasmOptions;
+import dev.pando.host.wasm.WasmPlugin;
+import dev.pando.signing.DetachedSignature;
+import dev.pando.signing.SignatureException;
+import dev.pando.signing.TrustedKeys;
+import dev.pando.signing.WasmBundle;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Turns a plugin file into a {@link LoadedPlugin}: check its signature against the node's
- * trust settings, read and validate its manifest, load its code. Nothing is started here.
+ * Turns a plugin file into a {@link LoadedPlugin}: check its signature against the node's trust
+ * settings, read and validate its manifest, load its code (a WASM module is compiled here).
+ * Nothing is started. The trusted keys are re-read on every load, so an operator can add a key
+ * and reload without a restart.
  */
 public class PluginLoader {
-    private final ManifestCaps caps;
+    private static final Logger log = LoggerFactory.getLogger(PluginLoader.class);
+
+    /**
+     * @param trustedKeys         file or directory of trusted public keys, or null for none
+     * @param allowUnsigned       load unsigned WASM bundles (development only)
+     * @param requireSignedNative refuse native jars without a trusted {@code .sig}
+     */
+    public record Settings(ManifestCaps caps, Path trustedKeys, boolean allowUnsigned, boolean requireSignedNative, WasmOptions wasm) {
+        public static final Settings DEFAULT = new Settings(ManifestCaps.DEFAULT, null, false, false, WasmOptions.DEFAULT);
+    }
+
+    private final Settings settings;
     private final NativePluginLoader natives = new NativePluginLoader();
 
-    public PluginLoader(ManifestCaps caps) {
-        this.caps = caps;
+    public PluginLoader(Settings settings) {
+        this.settings = settings;
     }
 
     /** Loads {@code file}, or throws a {@link PandoException} saying why it cannot be. */
@@ -30,12 +54,66 @@ public class PluginLoader {
         }
         return switch (PluginFiles.kindOf(file)) {
             case NATIVE -> loadNative(file, hash);
-            case WASM -> throw new PandoException(ErrorCode.BAD_REQUEST, "WASM plugins are not wired yet");
+            case WASM -> loadWasm(file, hash);
         };
     }
 
     private LoadedPlugin loadNative(Path file, String hash) {
-        NativePlugin plugin = natives.load(file, caps);
-        return new LoadedPlugin(file, PluginKind.NATIVE, hash, null, plugin.manifest(), plugin.plugin(), plugin);
+        String signer = null;
+        if (Files.isRegularFile(PluginFiles.signatureOf(file))) {
+            try {
+                signer = DetachedSignature.verifyFile(file, trusted()).fingerprint();
+            } catch (SignatureException e) {
+                throw refused(file, e);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new PandoException(ErrorCode.BAD_REQUEST, "cannot read the signature of " + file.getFileName() + ": " + e.getMessage());
+            }
+        } else if (settings.requireSignedNative()) {
+            throw new PandoException(ErrorCode.FORBIDDEN, "refused " + file.getFileName()
+                    + ": UNSIGNED: no " + PluginFiles.signatureOf(file).getFileName() + " and plugins.require-signed-native is on");
+        }
+        NativePlugin plugin = natives.load(file, settings.caps());
+        return new LoadedPlugin(file, PluginKind.NATIVE, hash, signer, plugin.manifest(), plugin.plugin(), plugin);
+    }
+
+    private LoadedPlugin loadWasm(Path file, String hash) {
+        WasmBundle bundle;
+        try {
+            bundle = WasmBundle.read(PluginFiles.read(file));
+        } catch (IllegalArgumentException e) {
+            throw new PandoException(ErrorCode.BAD_REQUEST, "refused " + file.getFileName() + ": MALFORMED: " + e.getMessage());
+        }
+        String signer = null;
+        if (bundle.isSigned()) {
+            try {
+                signer = bundle.verify(trusted()).fingerprint();
+            } catch (SignatureException e) {
+                throw refused(file, e);
+            }
+        } else if (settings.allowUnsigned()) {
+            log.warn("!!! loading UNSIGNED WASM plugin {} because --dev-allow-unsigned is on; never do this in production !!!", file.getFileName());
+        } else {
+            throw new PandoException(ErrorCode.FORBIDDEN, "refused " + file.getFileName()
+                    + ": UNSIGNED: the module carries no signature (sign it with 'pando plugin pack --key', or start the node with --dev-allow-unsigned)");
+        }
+        PluginManifest manifest = ManifestParser.parse(bundle.manifest(), settings.caps());
+        WasmPlugin plugin = WasmPlugin.load(manifest, bundle.module(), settings.wasm());
+        return new LoadedPlugin(file, PluginKind.WASM, hash, signer, manifest, plugin, plugin);
+    }
+
+    private TrustedKeys trusted() {
+        Path path = settings.trustedKeys();
+        if (path == null) {
+            return TrustedKeys.of();
+        }
+        try {
+            return TrustedKeys.load(path);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new PandoException(ErrorCode.UNAVAILABLE, "cannot read trusted keys from " + path + ": " + e.getMessage());
+        }
+    }
+
+    private static PandoException refused(Path file, SignatureException e) {
+        return new PandoException(ErrorCode.FORBIDDEN, "refused " + file.getFileName() + ": " + e.reason() + ": " + e.getMessage());
     }
 }

@@ -2,18 +2,28 @@ package dev.pando.node.plugins;
 
 import dev.pando.api.manifest.ManifestCaps;
 import dev.pando.host.PluginLoader;
+import dev.pando.host.wasm.WasmOptions;
 import dev.pando.node.config.NodeConfig;
+import java.nio.file.Path;
 
 /** Builds the plugin loader from the node's {@code plugins.*} settings. */
 public final class PluginLoaders {
     private PluginLoaders() {}
 
     public static PluginLoader fromConfig(NodeConfig config) {
-        return new PluginLoader(caps(config));
+        return new PluginLoader(settings(config));
     }
 
-    static ManifestCaps caps(NodeConfig config) {
-        return new ManifestCaps(config.get(NodeConfig.MAX_MEMORY_PAGES), config.get(NodeConfig.MAX_CALL_TIMEOUT_MS),
+    static PluginLoader.Settings settings(NodeConfig config) {
+        String keys = config.get(NodeConfig.TRUSTED_KEYS);
+        String engine = config.get(NodeConfig.WASM_ENGINE);
+        if (!engine.equals("compiler") && !engine.equals("interpreter")) {
+            throw new IllegalArgumentException("config key 'plugins.wasm-engine' must be compiler or interpreter, got '" + engine + "'");
+        }
+        ManifestCaps caps = new ManifestCaps(config.get(NodeConfig.MAX_MEMORY_PAGES), config.get(NodeConfig.MAX_CALL_TIMEOUT_MS),
                 config.get(NodeConfig.MAX_INSTANCES));
+        WasmOptions wasm = WasmOptions.DEFAULT.withCompiled(engine.equals("compiler")).withMaxOutputBytes(config.get(NodeConfig.MAX_OUTPUT_BYTES));
+        return new PluginLoader.Settings(caps, keys.isBlank() ? null : Path.of(keys), config.get(NodeConfig.DEV_ALLOW_UNSIGNED),
+                config.get(NodeConfig.REQUIRE_SIGNED_NATIVE), wasm);
     }
 }

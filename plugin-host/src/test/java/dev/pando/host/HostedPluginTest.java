@@ -248,7 +248,7 @@ class HostedPluginTest {
         });
 
         fails(() -> call(p, "x.run"), ErrorCode.PLUGIN_FAILED, "plugin 'x' failed in x.run: IllegalStateException: boom");
-        assertThatThrownBy(() -> call(p, "x.run")).hasCause(boom);
+        assertThatThrownBy(() -> call(p, "x.run")).hasNoCause(); // a plugin exception kept as cause would pin its classloader
         assertThat(p.stats().failures()).isEqualTo(2);
         assertThat(p.stats().lastError()).startsWith("PLUGIN_FAILED: plugin 'x' failed in x.run");
     }
@@ -287,7 +287,7 @@ class HostedPluginTest {
         PandoException e = (PandoException) thrown.get();
         assertThat(e.code()).isEqualTo(ErrorCode.PLUGIN_FAILED);
         assertThat(e.getMessage()).contains("plugin 'x' failed in x.run").contains("stack");
-        assertThat(e.getCause()).isInstanceOf(StackOverflowError.class);
+        assertThat(e.getCause()).isNull();
         assertThat(p.stats().failures()).isEqualTo(1);
     }
 
@@ -507,7 +507,7 @@ class HostedPluginTest {
 
         assertThatThrownBy(() -> HostedPlugin.start(l, context(l), watchdog))
                 .isInstanceOf(PandoException.class)
-                .hasCause(cause)
+                .hasNoCause()
                 .satisfies(e -> assertThat(((PandoException) e).code()).isEqualTo(ErrorCode.PLUGIN_FAILED))
                 .hasMessage("plugin 'x' failed to start: IllegalStateException: no config");
         assertThat(resourceCloses).hasValue(1);

@@ -315,13 +315,6 @@ class ScopedKvTest {
     }
 
     @Test
-    void scanCursorOutsideThePrefixesIsRefused() {
-        refused(() -> kv.scan("/sensors", "/_plugins/abc/x", 10), ErrorCode.FORBIDDEN, "may not read '/_plugins/abc/x'");
-        refused(() -> kv.scan("/sensors/*", "/_sys/x", 10), ErrorCode.FORBIDDEN);
-        refused(() -> kv.scan("/sensors", "/sensors/", 10), ErrorCode.BAD_REQUEST);
-    }
-
-    @Test
     void valuesOtherThanNullAreAccepted() {
         kv.set("/_plugins/ab/s", TextNode.valueOf(""));
         kv.set("/_plugins/ab/z", IntNode.valueOf(0));

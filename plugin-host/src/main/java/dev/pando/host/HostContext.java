@@ -10,6 +10,7 @@ import dev.pando.api.path.PathPattern;
 import dev.pando.api.plugin.PluginContext;
 import dev.pando.api.plugin.PluginKv;
 import dev.pando.host.kv.ScopedKv;
+import java.security.SecureRandom;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,7 @@ public final class HostContext implements PluginContext {
     private final Logger log;
     private final JsonNode config;
     private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
 
     /**
      * @param operatorConfig the operator's overrides for this plugin, or null
@@ -78,6 +80,12 @@ public final class HostContext implements PluginContext {
     public Clock clock() {
         require(Permission.CLOCK);
         return clock;
+    }
+
+    @Override
+    public SecureRandom random() {
+        require(Permission.RANDOM);
+        return random;
     }
 
     @Override

@@ -47,12 +47,22 @@ public final class HostedPlugin implements AutoCloseable {
         HostedPlugin hosted = new HostedPlugin(loaded, context, watchdog);
         int limit = Math.max(MIN_START_TIMEOUT_MS, loaded.manifest().limits().callTimeoutMs());
         try (CallWatchdog.Guard guard = watchdog.start(limit)) {
+            String why = null;
             try {
                 loaded.plugin().start(context);
             } catch (Throwable t) {
-                rethrowFatal(t);
                 hosted.release();
-                String why = guard.expired() ? "did not start within " + limit + " ms" : describe(t);
+                rethrowFatal(t);
+                why = describe(t);
+            }
+            if (guard.expired()) {
+                // Late is failed, even if start() swallowed the interrupt and returned.
+                if (why == null) {
+                    hosted.close();
+                }
+                why = "did not start within " + limit + " ms";
+            }
+            if (why != null) {
                 throw new PandoException(ErrorCode.PLUGIN_FAILED, "plugin '" + loaded.id() + "' failed to start: " + why);
             }
         }

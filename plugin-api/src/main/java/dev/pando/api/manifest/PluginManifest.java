@@ -54,6 +54,12 @@ public record PluginManifest(
         return defaultPrefix(id);
     }
 
+    /** A copy of the manifest's {@code config}: callers cannot change what the host holds. */
+    @Override
+    public JsonNode config() {
+        return config.deepCopy();
+    }
+
     public boolean has(Permission permission) {
         return permissions.contains(permission);
     }

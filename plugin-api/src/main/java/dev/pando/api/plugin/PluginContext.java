@@ -2,12 +2,13 @@ package dev.pando.api.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.manifest.PluginManifest;
+import java.security.SecureRandom;
 import java.time.Clock;
 import org.slf4j.Logger;
 
 /**
  * What the host gives a plugin. Everything here is bounded by the plugin's manifest: the KV view
- * only reaches the declared prefixes, and {@link #publish} and {@link #clock} fail with
+ * only reaches the declared prefixes, and {@link #publish}, {@link #clock} and {@link #random} fail with
  * {@code FORBIDDEN} unless the matching permission is declared. Thread-safe.
  */
 public interface PluginContext {
@@ -28,6 +29,9 @@ public interface PluginContext {
 
     /** Wall clock; needs the {@code clock} permission. */
     Clock clock();
+
+    /** A cryptographically strong generator; needs the {@code random} permission. */
+    SecureRandom random();
 
     /**
      * The plugin's configuration: the manifest's {@code config} object, overlaid field by field

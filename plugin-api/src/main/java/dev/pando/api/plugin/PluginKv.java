@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * A plugin's view of the state, limited to its manifest's prefixes. Every key is validated
- * first (canonical paths only: no {@code ..}, no empty segments, no encodings) and then checked
+ * first (canonical paths only: no {@code ..}, no empty segments; nothing is ever
+ * percent-decoded, so {@code %2F} is two literal characters, not a slash) and then checked
  * against the prefixes on segment boundaries, so {@code /_plugins/ab} never reaches
  * {@code /_plugins/abc}. Violations throw {@link dev.pando.api.PandoException} with
  * {@code BAD_REQUEST} (malformed key) or {@code FORBIDDEN} (outside the prefixes). Writes return

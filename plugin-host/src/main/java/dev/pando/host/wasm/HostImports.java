@@ -44,7 +44,7 @@ final class HostImports {
     HostImports(PluginContext context, int maxBytes) {
         this.context = context;
         this.maxBytes = maxBytes;
-        this.random = context.manifest().has(Permission.RANDOM) ? new SecureRandom() : null;
+        this.random = context.manifest().has(Permission.RANDOM) ? context.random() : null;
     }
 
     /** The functions for one instance, bound to its state; gated ones only with their permission. */

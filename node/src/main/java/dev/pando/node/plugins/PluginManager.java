@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -184,6 +185,13 @@ public final class PluginManager implements AutoCloseable {
         }
         long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
 
+        if (incoming.isEmpty() && removed.isEmpty()) {
+            // Nothing to publish: keep the live generation rather than retiring an identical table.
+            applyFailures(current, Set.of(), outcomes, now);
+            failures = Map.copyOf(failed);
+            return remember(new ReloadReport(registry.current().generation(), outcomes, loadMillis, 0));
+        }
+
         // Publish: one complete table, one swap.
         long s0 = System.nanoTime();
         HandlerTable retired;
@@ -227,12 +235,7 @@ public final class PluginManager implements AutoCloseable {
             next.put(c.plugin.id(), new PluginSlot(c.plugin, c.file, c.hash, listener, now, o, now));
             outcomes.add(o);
         }
-        for (Outcome o : outcomes) {
-            if (o.action() == Action.FAILED && o.id() != null && next.containsKey(o.id()) && !incoming.containsKey(o.id())) {
-                next.put(o.id(), next.get(o.id()).withResult(o, now));
-            }
-        }
-        slots = Map.copyOf(next);
+        applyFailures(next, incoming.keySet(), outcomes, now);
         failures = Map.copyOf(failed);
 
         for (PluginSlot s : removed) {
@@ -246,6 +249,18 @@ public final class PluginManager implements AutoCloseable {
         ReloadReport report = new ReloadReport(registry.current().generation(), outcomes, loadMillis, swapMicros);
         logReport(report);
         return remember(report);
+    }
+
+    /** Records failed new versions on the slots whose old version keeps serving. */
+    private void applyFailures(Map<String, PluginSlot> serving, Set<String> justLoaded, List<Outcome> outcomes, long now) {
+        Map<String, PluginSlot> next = new TreeMap<>(serving);
+        for (Outcome o : outcomes) {
+            PluginSlot s = o.id() == null ? null : next.get(o.id());
+            if (o.action() == Action.FAILED && s != null && !justLoaded.contains(o.id())) {
+                next.put(o.id(), s.withResult(o, now));
+            }
+        }
+        slots = Map.copyOf(next);
     }
 
     private ReloadReport remember(ReloadReport report) {

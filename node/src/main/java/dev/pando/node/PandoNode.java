@@ -86,7 +86,7 @@ public final class PandoNode implements AutoCloseable {
             registry.swap(b -> b.addAll(core.specs()));
             this.plugins = new PluginManager(config.get(NodeConfig.PLUGINS_DIR), PluginLoaders.fromConfig(config),
                     new NodeHostServices(store, events), registry, events, config.get(NodeConfig.LISTENER_QUEUE),
-                    config.get(NodeConfig.PLUGIN_DRAIN_MS), Clock.systemUTC());
+                    config.get(NodeConfig.PLUGIN_DRAIN_MS), Clock.systemUTC(), metrics);
             registry.swap(b -> b.addAll(new PluginOps(plugins).specs()));
             ReloadReport loaded = plugins.reload();
             log.info("plugins: {} loaded, {} failed from {}", loaded.count(ReloadReport.Action.LOADED),

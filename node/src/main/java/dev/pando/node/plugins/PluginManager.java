@@ -12,10 +12,12 @@ import dev.pando.host.HostedPlugin;
 import dev.pando.host.LoadedPlugin;
 import dev.pando.host.PluginFiles;
 import dev.pando.host.PluginLoader;
+import dev.pando.host.PluginStats;
 import dev.pando.node.dispatch.HandlerRegistry;
 import dev.pando.node.dispatch.HandlerTable;
 import dev.pando.node.dispatch.OpSpec;
 import dev.pando.node.events.EventBus;
+import dev.pando.node.metrics.Metrics;
 import dev.pando.node.plugins.ReloadReport.Action;
 import dev.pando.node.plugins.ReloadReport.Outcome;
 import java.io.IOException;
@@ -27,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -58,6 +61,7 @@ public final class PluginManager implements AutoCloseable {
     private final int listenerQueue;
     private final long drainMs;
     private final Clock clock;
+    private final Metrics metrics;
     private final CallWatchdog watchdog = new CallWatchdog();
     private final Object reloadLock = new Object();
     private final ExecutorService retirer = Executors.newSingleThreadExecutor(r -> {
@@ -73,7 +77,7 @@ public final class PluginManager implements AutoCloseable {
     private boolean closed;
 
     public PluginManager(Path dir, PluginLoader loader, HostServices host, HandlerRegistry registry, EventBus events,
-                         int listenerQueue, long drainMs, Clock clock) {
+                         int listenerQueue, long drainMs, Clock clock, Metrics metrics) {
         this.dir = dir;
         this.loader = loader;
         this.host = host;
@@ -82,6 +86,7 @@ public final class PluginManager implements AutoCloseable {
         this.listenerQueue = listenerQueue;
         this.drainMs = drainMs;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     public Path directory() {
@@ -232,6 +237,7 @@ public final class PluginManager implements AutoCloseable {
                 }
             }
             PluginListener listener = PluginListener.start(c.plugin, events, listenerQueue);
+            registerGauges(c.plugin.id());
             next.put(c.plugin.id(), new PluginSlot(c.plugin, c.file, c.hash, listener, now, o, now));
             outcomes.add(o);
         }
@@ -249,6 +255,22 @@ public final class PluginManager implements AutoCloseable {
         ReloadReport report = new ReloadReport(registry.current().generation(), outcomes, loadMillis, swapMicros);
         logReport(report);
         return remember(report);
+    }
+
+    /**
+     * Per-plugin series read at scrape time from whichever version is serving; they restart
+     * from zero when a plugin is replaced, which Prometheus treats as a counter reset.
+     */
+    private void registerGauges(String id) {
+        gauge("pando_plugin_calls", "Calls to the plugin's ops", id, PluginStats::calls);
+        gauge("pando_plugin_errors", "Plugin calls that ended in an error", id, PluginStats::errors);
+        gauge("pando_plugin_timeouts", "Plugin calls cut off at the call time limit", id, PluginStats::timeouts);
+        gauge("pando_plugin_failures", "Plugin calls that trapped or threw", id, PluginStats::failures);
+        gauge("pando_plugin_deliveries", "Changes and events delivered to the plugin's listener", id, PluginStats::deliveries);
+    }
+
+    private void gauge(String name, String help, String id, ToLongFunction<PluginStats> read) {
+        metrics.gauge(name, help, () -> plugin(id).map(p -> read.applyAsLong(p.stats())).orElse(0L), "plugin", id);
     }
 
     /** Records failed new versions on the slots whose old version keeps serving. */

@@ -28,6 +28,7 @@ import dev.pando.node.events.EventBus;
 import dev.pando.node.kv.StateStore;
 import dev.pando.node.kv.StoreOptions;
 import dev.pando.node.kv.WriteOptions;
+import dev.pando.node.metrics.Metrics;
 import dev.pando.node.plugins.ReloadReport.Action;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,7 @@ class PluginManagerTest {
     private EventBus events;
     private HandlerRegistry registry;
     private PluginManager manager;
+    private final Metrics metrics = new Metrics();
     private final AtomicInteger stops = new AtomicInteger();
     private final AtomicInteger releases = new AtomicInteger();
     private final List<KvChange> heard = new CopyOnWriteArrayList<>();
@@ -67,7 +69,7 @@ class PluginManagerTest {
         registry = new HandlerRegistry();
         PluginLoader loader = mock(PluginLoader.class);
         when(loader.load(any())).thenAnswer(inv -> load(inv.getArgument(0)));
-        manager = new PluginManager(dir, loader, new NodeHostServices(store, events), registry, events, 64, 5_000, Clock.systemUTC());
+        manager = new PluginManager(dir, loader, new NodeHostServices(store, events), registry, events, 64, 5_000, Clock.systemUTC(), metrics);
     }
 
     @AfterEach
@@ -146,6 +148,7 @@ class PluginManagerTest {
             assertThat(o.version()).isEqualTo("1.0.1");
         });
         assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.0.1");
+        assertThat(metrics.render()).contains("pando_plugin_calls{plugin=\"alpha\"} 1");
         assertThat(manager.awaitRetired(5, TimeUnit.SECONDS)).isTrue();
         assertThat(stops.get()).isEqualTo(1);
         assertThat(releases.get()).isEqualTo(1);
@@ -251,7 +254,7 @@ class PluginManagerTest {
     @Test
     void missingDirectoryIsEmpty() {
         PluginManager m = new PluginManager(dir.resolve("nope"), mock(PluginLoader.class), new NodeHostServices(store, events),
-                registry, events, 8, 100, Clock.systemUTC());
+                registry, events, 8, 100, Clock.systemUTC(), metrics);
         assertThat(m.reload().outcomes()).isEmpty();
         m.close();
     }

@@ -16,6 +16,7 @@ import dev.pando.api.manifest.Limits;
 import dev.pando.api.manifest.OpDecl;
 import dev.pando.api.manifest.PluginManifest;
 import dev.pando.api.plugin.Caller;
+import dev.pando.host.testing.TestHost;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
@@ -45,22 +46,7 @@ class HostedPluginTest {
     /** Call limit for the tests that time out; generous against scheduling noise, short enough to keep the file fast. */
     private static final int TIMEOUT_MS = 200;
     private static final JsonNode ARGS = JsonNodeFactory.instance.objectNode().put("n", 1);
-    private static final Caller CALLER = new Caller() {
-        @Override
-        public String name() {
-            return "tester";
-        }
-
-        @Override
-        public boolean isAuthenticated() {
-            return true;
-        }
-
-        @Override
-        public boolean may(Access access, String key) {
-            return true;
-        }
-    };
+    private static final Caller CALLER = TestHost.ADMIN;
 
     private final CallWatchdog watchdog = new CallWatchdog();
     private final List<String> events = new CopyOnWriteArrayList<>();

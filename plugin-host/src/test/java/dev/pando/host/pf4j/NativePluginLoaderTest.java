@@ -1,5 +1,7 @@
 package dev.pando.host.pf4j;
 
+import dev.pando.host.testing.MemoryHostServices;
+import dev.pando.host.testing.TestHost;
 import static dev.pando.host.pf4j.TestPlugins.JSON;
 import static dev.pando.host.pf4j.TestPlugins.call;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,7 +30,7 @@ class NativePluginLoaderTest {
     Path dir;
 
     private final NativePluginLoader loader = new NativePluginLoader();
-    private final TestHostServices host = new TestHostServices();
+    private final MemoryHostServices host = TestHost.services();
 
     private PandoPlugin started(NativePlugin loaded) throws Exception {
         PandoPlugin plugin = loaded.plugin();

@@ -1,5 +1,7 @@
 package dev.pando.host.pf4j;
 
+import dev.pando.host.testing.MemoryHostServices;
+import dev.pando.host.testing.TestHost;
 import static dev.pando.host.pf4j.TestPlugins.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,7 +25,7 @@ class NativePluginUnloadTest {
     Path dir;
 
     private final NativePluginLoader loader = new NativePluginLoader();
-    private final TestHostServices host = new TestHostServices();
+    private final MemoryHostServices host = TestHost.services();
 
     /** Maps its args into a record of its own through a default ObjectMapper, as plugins do. */
     private Path mappingPlugin() {

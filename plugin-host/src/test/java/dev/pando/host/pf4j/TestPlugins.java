@@ -2,38 +2,21 @@ package dev.pando.host.pf4j;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pando.api.Access;
-import dev.pando.api.plugin.Caller;
 import dev.pando.api.plugin.OpCall;
 import dev.pando.host.testing.PluginJarBuilder;
+import dev.pando.host.testing.TestHost;
 import java.nio.file.Path;
 
 /** Sources and builders of the native plugins the pf4j tests load. */
 final class TestPlugins {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    static final Caller ANONYMOUS = new Caller() {
-        @Override
-        public String name() {
-            return "anonymous";
-        }
-
-        @Override
-        public boolean isAuthenticated() {
-            return false;
-        }
-
-        @Override
-        public boolean may(Access access, String key) {
-            return true;
-        }
-    };
 
     private TestPlugins() {}
 
     static OpCall call(String op, String argsJson) {
         try {
-            return new OpCall(op, JSON.readTree(argsJson), ANONYMOUS);
+            return new OpCall(op, JSON.readTree(argsJson), TestHost.ADMIN);
         } catch (Exception e) {
             throw new IllegalArgumentException(argsJson, e);
         }

@@ -49,7 +49,7 @@ public final class HostedPlugin implements AutoCloseable {
         try (CallWatchdog.Guard guard = watchdog.start(limit)) {
             String why = null;
             try {
-                loaded.plugin().start(context);
+                hosted.inPluginLoader(() -> loaded.plugin().start(context));
             } catch (Throwable t) {
                 hosted.release();
                 rethrowFatal(t);
@@ -121,14 +121,11 @@ public final class HostedPlugin implements AutoCloseable {
             throw new PandoException(ErrorCode.UNAVAILABLE, "interrupted while waiting for plugin '" + id() + "'");
         }
         try (CallWatchdog.Guard guard = watchdog.start(timeoutMs)) {
-            JsonNode result;
-            Thread thread = Thread.currentThread();
-            ClassLoader previous = thread.getContextClassLoader();
-            // Libraries inside a native plugin that look classes up through the context loader
-            // (ServiceLoader, Jackson modules) must see the plugin's own classes.
-            thread.setContextClassLoader(loaded.plugin().getClass().getClassLoader());
+            JsonNode[] result = new JsonNode[1];
             try {
-                result = loaded.plugin().call(new OpCall(op, args, caller));
+                // Libraries inside a native plugin that look classes up through the context
+                // loader (ServiceLoader, Jackson modules) must see the plugin's own classes.
+                inPluginLoader(() -> result[0] = loaded.plugin().call(new OpCall(op, args, caller)));
             } catch (Throwable t) {
                 rethrowFatal(t);
                 if (guard.expired()) {
@@ -138,13 +135,11 @@ public final class HostedPlugin implements AutoCloseable {
                     throw p;
                 }
                 throw new PandoException(ErrorCode.PLUGIN_FAILED, "plugin '" + id() + "' failed in " + op + ": " + describe(t));
-            } finally {
-                thread.setContextClassLoader(previous);
             }
             if (guard.expired()) {
                 throw timeout(op, timeoutMs);
             }
-            return result == null ? NullNode.getInstance() : result;
+            return result[0] == null ? NullNode.getInstance() : result[0];
         } finally {
             slots.release();
         }
@@ -168,6 +163,18 @@ public final class HostedPlugin implements AutoCloseable {
         void run() throws Exception;
     }
 
+    /** Runs plugin code with the plugin's class loader as the thread's context loader. */
+    private void inPluginLoader(Delivery code) throws Exception {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(loaded.plugin().getClass().getClassLoader());
+        try {
+            code.run();
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
     private void deliver(Delivery delivery, String what) {
         if (closed.get()) {
             return;
@@ -176,7 +183,7 @@ public final class HostedPlugin implements AutoCloseable {
         int timeoutMs = manifest().limits().callTimeoutMs();
         try (CallWatchdog.Guard guard = watchdog.start(timeoutMs)) {
             try {
-                delivery.run();
+                inPluginLoader(delivery);
             } catch (Throwable t) {
                 rethrowFatal(t);
                 stats.deliveryErrors.increment();

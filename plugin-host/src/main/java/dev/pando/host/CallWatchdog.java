@@ -24,6 +24,15 @@ public final class CallWatchdog implements AutoCloseable {
         this.timer = t;
     }
 
+    private static final class Shared {
+        static final CallWatchdog INSTANCE = new CallWatchdog();
+    }
+
+    /** A process-wide watchdog for code that has no host-owned one at hand (its thread is a daemon). */
+    public static CallWatchdog shared() {
+        return Shared.INSTANCE;
+    }
+
     /** Starts timing the current thread; {@link Guard#close()} must be called when the call ends. */
     public Guard start(long timeoutMs) {
         Guard guard = new Guard(Thread.currentThread());

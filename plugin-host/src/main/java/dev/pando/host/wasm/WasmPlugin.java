@@ -7,6 +7,7 @@ import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.ErrorCode;
+import dev.pando.host.CallWatchdog;
 import dev.pando.api.PandoException;
 import dev.pando.api.manifest.OpDecl;
 import dev.pando.api.manifest.PluginManifest;
@@ -108,13 +109,11 @@ public final class WasmPlugin implements PandoPlugin, AutoCloseable {
         InstancePool instances = new InstancePool(manifest.limits().instances(),
                 () -> GuestInstance.create(module, machineFactory, host, opExports, options.maxOutputBytes()));
         // Build one instance now: a module that cannot instantiate or init should fail its load,
-        // not every call. Nobody else bounds start(), so the call timeout is enforced here.
+        // not every call. pando_init gets the call time limit, tighter than the host's start limit.
         int timeoutMs = manifest.limits().callTimeoutMs();
-        try {
-            Watchdog.run(timeoutMs, () -> {
-                GuestInstance first = borrow(instances, "starting " + name);
-                instances.giveBack(first);
-            });
+        try (CallWatchdog.Guard guard = CallWatchdog.shared().start(timeoutMs)) {
+            GuestInstance first = borrow(instances, "starting " + name);
+            instances.giveBack(first);
         } catch (PandoException e) {
             instances.close();
             if (e.code() == ErrorCode.TIMEOUT) {

@@ -150,8 +150,15 @@ public final class PluginManager implements AutoCloseable {
                 continue;
             }
             String id = loaded.id();
+            // The file that served 'owner' now declares another id: the owner's id is no longer
+            // in the directory, so it goes once the file's new plugin serves (or, reloading only
+            // the owner's id, at once), like a plugin whose file was deleted.
+            boolean renamed = owner != null && !owner.id().equals(id);
             if (!matches(onlyId, id)) {
                 closeQuietly(loaded);
+                if (renamed) {
+                    removed.add(owner);
+                }
                 continue;
             }
             PluginSlot existing = current.get(id);
@@ -171,6 +178,9 @@ public final class PluginManager implements AutoCloseable {
                 HostedPlugin hosted = HostedPlugin.start(loaded, new HostContext(loaded.manifest(), host, operatorConfig(id), clock), watchdog);
                 incoming.put(id, new Candidate(hosted, file, hash));
                 failed.remove(file);
+                if (renamed) {
+                    removed.add(owner);
+                }
             } catch (RuntimeException e) {
                 String why = reason(e);
                 PluginSlot previous = owner != null ? owner : existing;

@@ -204,6 +204,35 @@ class PluginManagerTest {
     }
 
     @Test
+    void aFileThatNowDeclaresAnotherIdUnloadsTheOldId() throws Exception {
+        write("a.jar", "alpha", "1.0.0");
+        manager.reload();
+
+        // A new id whose start fails: the file's old plugin keeps serving, as for any failed new version.
+        write("a.jar", "omega", "1.0.0", ",\"config\":{\"failStart\":true}");
+        ReloadReport failed = manager.reload();
+        assertThat(failed.outcomes()).extracting(o -> o.id() + " " + o.action()).containsExactly("omega FAILED");
+        assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.0.0");
+
+        write("a.jar", "gamma", "1.0.0");
+        ReloadReport r = manager.reload();
+        assertThat(r.outcomes()).extracting(o -> o.id() + " " + o.action()).containsExactlyInAnyOrder("alpha UNLOADED", "gamma LOADED");
+        assertThat(registry.current().lookup("alpha.ver")).as("the old id is no longer served").isNull();
+        assertThat(call("gamma.ver").path("version").asText()).isEqualTo("1.0.0");
+        assertThat(manager.status()).extracting(PluginStatus::id).containsExactly("gamma");
+        assertThat(manager.reload().outcomes()).extracting(ReloadReport.Outcome::action).containsExactly(Action.UNCHANGED);
+        assertThat(manager.awaitRetired(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(stops.get()).as("alpha was stopped").isEqualTo(1);
+
+        // Reloading only the old id also unloads it; the new id loads with the next full reload.
+        write("a.jar", "delta", "1.0.0");
+        assertThat(manager.reload("gamma").outcomes()).extracting(o -> o.id() + " " + o.action()).containsExactly("gamma UNLOADED");
+        assertThat(registry.current().lookup("gamma.ver")).isNull();
+        assertThat(manager.reload().outcomes()).extracting(o -> o.id() + " " + o.action()).containsExactly("delta LOADED");
+        assertThat(manager.status()).extracting(PluginStatus::id).containsExactly("delta");
+    }
+
+    @Test
     void reloadOfOneIdLeavesOthersAlone() throws Exception {
         write("a.jar", "alpha", "1.0.0");
         write("b.jar", "beta", "1.0.0");

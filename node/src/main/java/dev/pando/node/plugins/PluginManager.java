@@ -113,6 +113,8 @@ public final class PluginManager implements AutoCloseable {
         List<Outcome> outcomes = new ArrayList<>();
         Map<String, Candidate> incoming = new LinkedHashMap<>();
         Map<Path, String> files = scan();
+        // Unchanged plugins whose listener was cut off for falling behind: a reload subscribes them again.
+        List<PluginSlot> resubscribe = new ArrayList<>();
 
         // Plugins whose file is gone.
         List<PluginSlot> removed = new ArrayList<>();
@@ -130,6 +132,9 @@ public final class PluginManager implements AutoCloseable {
             if (owner != null && owner.hash().equals(hash)) {
                 if (matches(onlyId, owner.id())) {
                     outcomes.add(new Outcome(owner.id(), name(file), Action.UNCHANGED, owner.plugin().manifest().version(), null, null));
+                    if (owner.listener() != null && owner.listener().overflowed()) {
+                        resubscribe.add(owner);
+                    }
                 }
                 continue;
             }
@@ -236,6 +241,11 @@ public final class PluginManager implements AutoCloseable {
             PluginListener listener = PluginListener.start(c.plugin, events, listenerQueue);
             next.put(c.plugin.id(), new PluginSlot(c.plugin, c.file, c.hash, listener, now, o, now));
             outcomes.add(o);
+        }
+        for (PluginSlot s : resubscribe) {
+            s.listener().close();
+            next.put(s.id(), s.withListener(PluginListener.start(s.plugin(), events, listenerQueue)));
+            log.info("plugin {}: listener resubscribed after falling behind", s.id());
         }
         for (Outcome o : outcomes) {
             if (o.action() == Action.FAILED && o.id() != null && next.containsKey(o.id()) && !incoming.containsKey(o.id())) {

@@ -34,6 +34,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -58,6 +59,8 @@ class PluginManagerTest {
     private final AtomicInteger stops = new AtomicInteger();
     private final AtomicInteger releases = new AtomicInteger();
     private final List<KvChange> heard = new CopyOnWriteArrayList<>();
+    /** Listeners of plugins configured with {"blockListener": true} wait for this before each change. */
+    private final CountDownLatch gate = new CountDownLatch(1);
 
     @BeforeEach
     void setUp() {
@@ -83,6 +86,7 @@ class PluginManagerTest {
         }
         PluginManifest m = ManifestParser.parse(text.getBytes());
         boolean failStart = m.config().path("failStart").asBoolean();
+        boolean blockListener = m.config().path("blockListener").asBoolean();
         PandoPlugin plugin = new PandoPlugin() {
             @Override
             public void start(PluginContext context) {
@@ -97,7 +101,10 @@ class PluginManagerTest {
             }
 
             @Override
-            public void onChange(KvChange change) {
+            public void onChange(KvChange change) throws InterruptedException {
+                if (blockListener) {
+                    gate.await(10, TimeUnit.SECONDS);
+                }
                 heard.add(change);
             }
 
@@ -265,6 +272,32 @@ class PluginManagerTest {
         Thread.sleep(50);
         assertThat(heard).extracting(KvChange::key).containsExactly("/sensors/t1");
         assertThat(events.subscriptionCount()).isZero();
+    }
+
+    @Test
+    void aReloadResubscribesAListenerThatWasCutOff() throws Exception {
+        write("a.jar", "alpha", "1.0.0", ",\"kv\":{\"read\":[\"/sensors\"]},\"listens\":{\"changes\":[\"/sensors/**\"]},"
+                + "\"config\":{\"blockListener\":true}");
+        manager.reload();
+        for (int i = 0; i < 70; i++) { // the queue holds 64
+            store.set("/sensors/t" + i, JSON.readTree("1"), WriteOptions.by("test")).get();
+        }
+        assertThat(manager.status().get(0).listenerOverflowed()).isTrue();
+        assertThat(events.subscriptionCount()).isZero();
+        gate.countDown();
+
+        ReloadReport r = manager.reload();
+        assertThat(r.outcomes()).extracting(ReloadReport.Outcome::action).containsExactly(Action.UNCHANGED);
+        assertThat(manager.status().get(0).listenerOverflowed()).isFalse();
+        assertThat(events.subscriptionCount()).isEqualTo(1);
+        store.set("/sensors/after", JSON.readTree("2"), WriteOptions.by("test")).get();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (heard.stream().noneMatch(c -> c.key().equals("/sensors/after")) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(heard).extracting(KvChange::key).contains("/sensors/after");
+        assertThat(manager.reload().outcomes()).extracting(ReloadReport.Outcome::action).containsExactly(Action.UNCHANGED);
+        assertThat(events.subscriptionCount()).as("a healthy listener is left alone").isEqualTo(1);
     }
 
     @Test

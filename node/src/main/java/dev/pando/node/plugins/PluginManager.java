@@ -23,9 +23,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -247,9 +249,18 @@ public final class PluginManager implements AutoCloseable {
             next.put(s.id(), s.withListener(PluginListener.start(s.plugin(), events, listenerQueue)));
             log.info("plugin {}: listener resubscribed after falling behind", s.id());
         }
+        Set<String> failedIds = new HashSet<>();
+        outcomes.stream().filter(o -> o.action() == Action.FAILED && o.id() != null).forEach(o -> failedIds.add(o.id()));
         for (Outcome o : outcomes) {
-            if (o.action() == Action.FAILED && o.id() != null && next.containsKey(o.id()) && !incoming.containsKey(o.id())) {
-                next.put(o.id(), next.get(o.id()).withResult(o, now));
+            if (o.id() == null || !next.containsKey(o.id()) || incoming.containsKey(o.id())) {
+                continue;
+            }
+            PluginSlot s = next.get(o.id());
+            boolean failedBefore = s.lastResult() != null && s.lastResult().action() == Action.FAILED;
+            // An earlier failure stays shown until a reload finds the serving version's file back
+            // in place (unchanged) with nothing else failing for that id.
+            if (o.action() == Action.FAILED || (o.action() == Action.UNCHANGED && failedBefore && !failedIds.contains(o.id()))) {
+                next.put(o.id(), s.withResult(o, now));
             }
         }
         slots = Map.copyOf(next);

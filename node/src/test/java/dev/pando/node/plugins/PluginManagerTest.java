@@ -182,6 +182,14 @@ class PluginManagerTest {
         ReloadReport r2 = manager.reload();
         assertThat(r2.outcomes().get(0).error()).contains("failed to start").contains("keeps serving");
         assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.0.0");
+        assertThat(manager.reload().outcomes()).extracting(ReloadReport.Outcome::action).containsExactly(Action.FAILED);
+        assertThat(manager.status().get(0).lastReload().action()).as("still failing").isEqualTo(Action.FAILED);
+
+        // The serving version's file is put back: the failure is no longer current.
+        write("a.jar", "alpha", "1.0.0");
+        assertThat(manager.reload().outcomes()).extracting(ReloadReport.Outcome::action).containsExactly(Action.UNCHANGED);
+        assertThat(manager.status().get(0).lastReload().action()).isEqualTo(Action.UNCHANGED);
+        assertThat(manager.status().get(0).lastReload().error()).isNull();
     }
 
     @Test

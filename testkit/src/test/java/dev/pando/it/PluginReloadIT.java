@@ -3,9 +3,13 @@ package dev.pando.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.api.ErrorCode;
 import dev.pando.host.testing.PluginJarBuilder;
+import dev.pando.host.testing.Wat;
 import dev.pando.node.client.PandoClient;
+import dev.pando.node.config.NodeConfig;
 import dev.pando.node.plugins.ReloadReport;
+import dev.pando.signing.Ed25519KeyPair;
 import dev.pando.testkit.TestNode;
 import dev.pando.testkit.TestScale;
 import java.io.IOException;
@@ -133,6 +137,31 @@ class PluginReloadIT {
             ReloadReport.Action unloaded = ReloadReport.Action.valueOf(
                     node.adminClient().call("admin.reload", null).path("outcomes").get(0).path("action").asText().toUpperCase());
             assertThat(unloaded).isEqualTo(ReloadReport.Action.UNLOADED);
+        }
+    }
+
+    @Test
+    void aFileThatNowDeclaresAnotherIdUnloadsTheOldId() {
+        Ed25519KeyPair key = Ed25519KeyPair.generate();
+        Path plugins = work.resolve("renamed");
+        PluginSupport.drop(plugins, "echo.wasm", PluginSupport.signed("echo", key));
+        try (TestNode node = TestNode.builder().inMemory()
+                .with(NodeConfig.TRUSTED_KEYS, PluginSupport.trust(work.resolve("trusted-keys"), key).toString())
+                .pluginsDir(plugins).start()) {
+            PandoClient admin = node.adminClient();
+            assertThat(node.client().call("echo.echo", Json.obj().put("a", 1)).path("a").asInt()).isEqualTo(1);
+
+            String renamed = PluginSupport.manifest("echo", "\"echo", "\"mirror");
+            PluginSupport.drop(plugins, "echo.wasm", PluginSupport.signed(Wat.module("echo"), renamed, key));
+            JsonNode report = PluginSupport.reload(admin);
+            List<String> outcomes = new ArrayList<>();
+            report.path("outcomes").forEach(o -> outcomes.add(o.path("id").asText() + " " + o.path("action").asText()));
+            assertThat(outcomes).containsExactlyInAnyOrder("echo unloaded", "mirror loaded");
+            assertThat(PluginSupport.failure(() -> node.client().call("echo.echo", null)).code())
+                    .as("the id the file no longer declares is not served").isEqualTo(ErrorCode.NOT_FOUND);
+            assertThat(node.client().call("mirror.echo", Json.obj().put("b", 2)).path("b").asInt()).isEqualTo(2);
+            assertThat(PluginSupport.plugins(admin)).extracting(p -> p.path("id").asText()).containsExactly("mirror");
+            assertThat(PluginSupport.reload(admin).path("unchanged").asInt()).as("and the next reload has nothing to do").isEqualTo(1);
         }
     }
 

@@ -25,17 +25,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.ToLongFunction;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
+import java.util.function.ToLongFunction;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,6 +120,8 @@ public final class PluginManager implements AutoCloseable {
         List<Outcome> outcomes = new ArrayList<>();
         Map<String, Candidate> incoming = new LinkedHashMap<>();
         Map<Path, String> files = scan();
+        // Unchanged plugins whose listener was cut off for falling behind: a reload subscribes them again.
+        List<PluginSlot> resubscribe = new ArrayList<>();
 
         // Plugins whose file is gone.
         List<PluginSlot> removed = new ArrayList<>();
@@ -136,6 +139,9 @@ public final class PluginManager implements AutoCloseable {
             if (owner != null && owner.hash().equals(hash)) {
                 if (matches(onlyId, owner.id())) {
                     outcomes.add(new Outcome(owner.id(), name(file), Action.UNCHANGED, owner.plugin().manifest().version(), null, null));
+                    if (owner.listener() != null && owner.listener().overflowed()) {
+                        resubscribe.add(owner);
+                    }
                 }
                 continue;
             }
@@ -156,8 +162,15 @@ public final class PluginManager implements AutoCloseable {
                 continue;
             }
             String id = loaded.id();
+            // The file that served 'owner' now declares another id: the owner's id is no longer
+            // in the directory, so it goes once the file's new plugin serves (or, reloading only
+            // the owner's id, at once), like a plugin whose file was deleted.
+            boolean renamed = owner != null && !owner.id().equals(id);
             if (!matches(onlyId, id)) {
                 closeQuietly(loaded);
+                if (renamed) {
+                    removed.add(owner);
+                }
                 continue;
             }
             PluginSlot existing = current.get(id);
@@ -177,6 +190,9 @@ public final class PluginManager implements AutoCloseable {
                 HostedPlugin hosted = HostedPlugin.start(loaded, new HostContext(loaded.manifest(), host, operatorConfig(id), clock), watchdog);
                 incoming.put(id, new Candidate(hosted, file, hash));
                 failed.remove(file);
+                if (renamed) {
+                    removed.add(owner);
+                }
             } catch (RuntimeException e) {
                 String why = reason(e);
                 PluginSlot previous = owner != null ? owner : existing;
@@ -192,7 +208,7 @@ public final class PluginManager implements AutoCloseable {
 
         if (incoming.isEmpty() && removed.isEmpty()) {
             // Nothing to publish: keep the live generation rather than retiring an identical table.
-            applyFailures(current, Set.of(), outcomes, now);
+            settle(current, Set.of(), resubscribe, outcomes, now);
             failures = Map.copyOf(failed);
             return remember(new ReloadReport(registry.current().generation(), outcomes, loadMillis, 0));
         }
@@ -241,7 +257,7 @@ public final class PluginManager implements AutoCloseable {
             next.put(c.plugin.id(), new PluginSlot(c.plugin, c.file, c.hash, listener, now, o, now));
             outcomes.add(o);
         }
-        applyFailures(next, incoming.keySet(), outcomes, now);
+        settle(next, incoming.keySet(), resubscribe, outcomes, now);
         failures = Map.copyOf(failed);
 
         for (PluginSlot s : removed) {
@@ -273,12 +289,29 @@ public final class PluginManager implements AutoCloseable {
         metrics.gauge(name, help, () -> plugin(id).map(p -> read.applyAsLong(p.stats())).orElse(0L), "plugin", id);
     }
 
-    /** Records failed new versions on the slots whose old version keeps serving. */
-    private void applyFailures(Map<String, PluginSlot> serving, Set<String> justLoaded, List<Outcome> outcomes, long now) {
+    /**
+     * Publishes the slots after a reload: listeners cut off for falling behind are subscribed
+     * again, and each serving plugin records how this reload went for it. A failed new version
+     * is shown on the version that keeps serving until a reload finds that version's file back
+     * in place (unchanged) with nothing else failing for the id.
+     */
+    private void settle(Map<String, PluginSlot> serving, Set<String> justLoaded, List<PluginSlot> resubscribe,
+                        List<Outcome> outcomes, long now) {
         Map<String, PluginSlot> next = new TreeMap<>(serving);
+        for (PluginSlot s : resubscribe) {
+            s.listener().close();
+            next.put(s.id(), s.withListener(PluginListener.start(s.plugin(), events, listenerQueue)));
+            log.info("plugin {}: listener resubscribed after falling behind", s.id());
+        }
+        Set<String> failedIds = new HashSet<>();
+        outcomes.stream().filter(o -> o.action() == Action.FAILED && o.id() != null).forEach(o -> failedIds.add(o.id()));
         for (Outcome o : outcomes) {
-            PluginSlot s = o.id() == null ? null : next.get(o.id());
-            if (o.action() == Action.FAILED && s != null && !justLoaded.contains(o.id())) {
+            if (o.id() == null || !next.containsKey(o.id()) || justLoaded.contains(o.id())) {
+                continue;
+            }
+            PluginSlot s = next.get(o.id());
+            boolean failedBefore = s.lastResult() != null && s.lastResult().action() == Action.FAILED;
+            if (o.action() == Action.FAILED || (o.action() == Action.UNCHANGED && failedBefore && !failedIds.contains(o.id()))) {
                 next.put(o.id(), s.withResult(o, now));
             }
         }

@@ -19,4 +19,8 @@ record PluginSlot(HostedPlugin plugin, Path file, String hash, PluginListener li
     PluginSlot withResult(ReloadReport.Outcome outcome, long at) {
         return new PluginSlot(plugin, file, hash, listener, loadedAt, outcome, at);
     }
+
+    PluginSlot withListener(PluginListener newListener) {
+        return new PluginSlot(plugin, file, hash, newListener, loadedAt, lastResult, lastResultAt);
+    }
 }

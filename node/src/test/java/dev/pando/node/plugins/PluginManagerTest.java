@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -60,6 +61,8 @@ class PluginManagerTest {
     private final AtomicInteger stops = new AtomicInteger();
     private final AtomicInteger releases = new AtomicInteger();
     private final List<KvChange> heard = new CopyOnWriteArrayList<>();
+    /** Listeners of plugins configured with {"blockListener": true} wait for this before each change. */
+    private final CountDownLatch gate = new CountDownLatch(1);
 
     @BeforeEach
     void setUp() {
@@ -85,6 +88,7 @@ class PluginManagerTest {
         }
         PluginManifest m = ManifestParser.parse(text.getBytes());
         boolean failStart = m.config().path("failStart").asBoolean();
+        boolean blockListener = m.config().path("blockListener").asBoolean();
         PandoPlugin plugin = new PandoPlugin() {
             @Override
             public void start(PluginContext context) {
@@ -99,7 +103,10 @@ class PluginManagerTest {
             }
 
             @Override
-            public void onChange(KvChange change) {
+            public void onChange(KvChange change) throws InterruptedException {
+                if (blockListener) {
+                    gate.await(10, TimeUnit.SECONDS);
+                }
                 heard.add(change);
             }
 
@@ -178,6 +185,14 @@ class PluginManagerTest {
         ReloadReport r2 = manager.reload();
         assertThat(r2.outcomes().get(0).error()).contains("failed to start").contains("keeps serving");
         assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.0.0");
+        assertThat(manager.reload().outcomes()).extracting(ReloadReport.Outcome::action).containsExactly(Action.FAILED);
+        assertThat(manager.status().get(0).lastReload().action()).as("still failing").isEqualTo(Action.FAILED);
+
+        // The serving version's file is put back: the failure is no longer current.
+        write("a.jar", "alpha", "1.0.0");
+        assertThat(manager.reload().outcomes()).extracting(ReloadReport.Outcome::action).containsExactly(Action.UNCHANGED);
+        assertThat(manager.status().get(0).lastReload().action()).isEqualTo(Action.UNCHANGED);
+        assertThat(manager.status().get(0).lastReload().error()).isNull();
     }
 
     @Test
@@ -204,6 +219,35 @@ class PluginManagerTest {
         assertThat(r.outcomes()).filteredOn(o -> o.action() == Action.FAILED).singleElement()
                 .satisfies(o -> assertThat(o.error()).contains("also in a.jar"));
         assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.0.0");
+    }
+
+    @Test
+    void aFileThatNowDeclaresAnotherIdUnloadsTheOldId() throws Exception {
+        write("a.jar", "alpha", "1.0.0");
+        manager.reload();
+
+        // A new id whose start fails: the file's old plugin keeps serving, as for any failed new version.
+        write("a.jar", "omega", "1.0.0", ",\"config\":{\"failStart\":true}");
+        ReloadReport failed = manager.reload();
+        assertThat(failed.outcomes()).extracting(o -> o.id() + " " + o.action()).containsExactly("omega FAILED");
+        assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.0.0");
+
+        write("a.jar", "gamma", "1.0.0");
+        ReloadReport r = manager.reload();
+        assertThat(r.outcomes()).extracting(o -> o.id() + " " + o.action()).containsExactlyInAnyOrder("alpha UNLOADED", "gamma LOADED");
+        assertThat(registry.current().lookup("alpha.ver")).as("the old id is no longer served").isNull();
+        assertThat(call("gamma.ver").path("version").asText()).isEqualTo("1.0.0");
+        assertThat(manager.status()).extracting(PluginStatus::id).containsExactly("gamma");
+        assertThat(manager.reload().outcomes()).extracting(ReloadReport.Outcome::action).containsExactly(Action.UNCHANGED);
+        assertThat(manager.awaitRetired(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(stops.get()).as("alpha was stopped").isEqualTo(1);
+
+        // Reloading only the old id also unloads it; the new id loads with the next full reload.
+        write("a.jar", "delta", "1.0.0");
+        assertThat(manager.reload("gamma").outcomes()).extracting(o -> o.id() + " " + o.action()).containsExactly("gamma UNLOADED");
+        assertThat(registry.current().lookup("gamma.ver")).isNull();
+        assertThat(manager.reload().outcomes()).extracting(o -> o.id() + " " + o.action()).containsExactly("delta LOADED");
+        assertThat(manager.status()).extracting(PluginStatus::id).containsExactly("delta");
     }
 
     @Test
@@ -239,6 +283,32 @@ class PluginManagerTest {
         Thread.sleep(50);
         assertThat(heard).extracting(KvChange::key).containsExactly("/sensors/t1");
         assertThat(events.subscriptionCount()).isZero();
+    }
+
+    @Test
+    void aReloadResubscribesAListenerThatWasCutOff() throws Exception {
+        write("a.jar", "alpha", "1.0.0", ",\"kv\":{\"read\":[\"/sensors\"]},\"listens\":{\"changes\":[\"/sensors/**\"]},"
+                + "\"config\":{\"blockListener\":true}");
+        manager.reload();
+        for (int i = 0; i < 70; i++) { // the queue holds 64
+            store.set("/sensors/t" + i, JSON.readTree("1"), WriteOptions.by("test")).get();
+        }
+        assertThat(manager.status().get(0).listenerOverflowed()).isTrue();
+        assertThat(events.subscriptionCount()).isZero();
+        gate.countDown();
+
+        ReloadReport r = manager.reload();
+        assertThat(r.outcomes()).extracting(ReloadReport.Outcome::action).containsExactly(Action.UNCHANGED);
+        assertThat(manager.status().get(0).listenerOverflowed()).isFalse();
+        assertThat(events.subscriptionCount()).isEqualTo(1);
+        store.set("/sensors/after", JSON.readTree("2"), WriteOptions.by("test")).get();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (heard.stream().noneMatch(c -> c.key().equals("/sensors/after")) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(heard).extracting(KvChange::key).contains("/sensors/after");
+        assertThat(manager.reload().outcomes()).extracting(ReloadReport.Outcome::action).containsExactly(Action.UNCHANGED);
+        assertThat(events.subscriptionCount()).as("a healthy listener is left alone").isEqualTo(1);
     }
 
     @Test

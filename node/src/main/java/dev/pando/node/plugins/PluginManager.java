@@ -136,7 +136,7 @@ public final class PluginManager implements AutoCloseable {
             Path file = f.getKey();
             String hash = f.getValue();
             PluginSlot owner = slotForFile(current, file);
-            if (owner != null && owner.hash().equals(hash)) {
+            if (owner != null && owner.hash().equals(stamp(hash, owner.id()))) {
                 if (matches(onlyId, owner.id())) {
                     outcomes.add(new Outcome(owner.id(), name(file), Action.UNCHANGED, owner.plugin().manifest().version(), null, null));
                     if (owner.listener() != null && owner.listener().overflowed()) {
@@ -188,7 +188,7 @@ public final class PluginManager implements AutoCloseable {
             }
             try {
                 HostedPlugin hosted = HostedPlugin.start(loaded, new HostContext(loaded.manifest(), host, operatorConfig(id), clock), watchdog);
-                incoming.put(id, new Candidate(hosted, file, hash));
+                incoming.put(id, new Candidate(hosted, file, stamp(hash, id)));
                 failed.remove(file);
                 if (renamed) {
                     removed.add(owner);
@@ -376,6 +376,19 @@ public final class PluginManager implements AutoCloseable {
                     (ctx, args) -> CompletableFuture.completedFuture(plugin.call(name, args, new NodeCaller(ctx.principal())))));
         }
         return specs;
+    }
+
+    /**
+     * What decides "changed": the file's hash plus its operator config's, so editing
+     * {@code <id>.config.json} and reloading restarts the plugin with the new config.
+     */
+    private String stamp(String fileHash, String id) {
+        Path config = dir.resolve(id + PluginFiles.CONFIG_SUFFIX);
+        try {
+            return Files.isRegularFile(config) ? fileHash + "+" + PluginFiles.sha256Hex(Files.readAllBytes(config)) : fileHash;
+        } catch (IOException e) {
+            return fileHash + "+unreadable";
+        }
     }
 
     private JsonNode operatorConfig(String id) {

@@ -322,6 +322,17 @@ class PluginManagerTest {
     }
 
     @Test
+    void editingTheOperatorConfigCountsAsAChange() throws Exception {
+        write("a.jar", "alpha", "1.0.0");
+        manager.reload();
+        assertThat(manager.reload().count(Action.UNCHANGED)).isEqualTo(1);
+        Files.writeString(dir.resolve("alpha.config.json"), "{\"step\": 2}");
+        assertThat(manager.reload().count(Action.REPLACED)).isEqualTo(1);
+        assertThat(manager.reload().count(Action.UNCHANGED)).isEqualTo(1);
+        assertThat(manager.plugin("alpha").orElseThrow().context().config().path("step").asInt()).isEqualTo(2);
+    }
+
+    @Test
     void missingDirectoryIsEmpty() {
         PluginManager m = new PluginManager(dir.resolve("nope"), mock(PluginLoader.class), new NodeHostServices(store, events),
                 registry, events, 8, 100, Clock.systemUTC(), metrics);

@@ -114,112 +114,95 @@ public final class PluginManager implements AutoCloseable {
 
     private ReloadReport doReload(String onlyId) {
         long t0 = System.nanoTime();
-        long now = clock.millis();
-        Map<String, PluginSlot> current = slots;
-        Map<Path, FileFailure> failed = new TreeMap<>(failures);
-        List<Outcome> outcomes = new ArrayList<>();
-        Map<String, Candidate> incoming = new LinkedHashMap<>();
-        Map<Path, String> files = scan();
-        // Unchanged plugins whose listener was cut off for falling behind: a reload subscribes them again.
-        List<PluginSlot> resubscribe = new ArrayList<>();
-
-        // Plugins whose file is gone.
-        List<PluginSlot> removed = new ArrayList<>();
-        for (PluginSlot s : current.values()) {
-            if (!files.containsKey(s.file()) && matches(onlyId, s.id())) {
-                removed.add(s);
-            }
-        }
-        failed.keySet().removeIf(f -> !files.containsKey(f));
-
-        for (Map.Entry<Path, String> f : files.entrySet()) {
-            Path file = f.getKey();
-            String hash = f.getValue();
-            PluginSlot owner = slotForFile(current, file);
-            if (owner != null && owner.hash().equals(stamp(hash, owner.id()))) {
-                if (matches(onlyId, owner.id())) {
-                    outcomes.add(new Outcome(owner.id(), name(file), Action.UNCHANGED, owner.plugin().manifest().version(), null, null));
-                    if (owner.listener() != null && owner.listener().overflowed()) {
-                        resubscribe.add(owner);
-                    }
-                }
-                continue;
-            }
-            if (owner != null && !matches(onlyId, owner.id())) {
-                continue;
-            }
-            LoadedPlugin loaded;
-            try {
-                loaded = loader.load(file);
-            } catch (RuntimeException e) {
-                String why = reason(e);
-                if (owner != null) {
-                    outcomes.add(fail(owner.id(), file, owner, why));
-                } else if (onlyId == null) {
-                    failed.put(file, new FileFailure(file, hash, null, why, now));
-                    outcomes.add(new Outcome(null, name(file), Action.FAILED, null, null, why));
-                }
-                continue;
-            }
-            String id = loaded.id();
-            // The file that served 'owner' now declares another id: the owner's id is no longer
-            // in the directory, so it goes once the file's new plugin serves (or, reloading only
-            // the owner's id, at once), like a plugin whose file was deleted.
-            boolean renamed = owner != null && !owner.id().equals(id);
-            if (!matches(onlyId, id)) {
-                closeQuietly(loaded);
-                if (renamed) {
-                    removed.add(owner);
-                }
-                continue;
-            }
-            PluginSlot existing = current.get(id);
-            String clash = null;
-            if (incoming.containsKey(id)) {
-                clash = "plugin id '" + id + "' is also in " + name(incoming.get(id).file);
-            } else if (existing != null && !existing.file().equals(file) && files.containsKey(existing.file())) {
-                clash = "plugin id '" + id + "' is already served by " + name(existing.file());
-            }
-            if (clash != null) {
-                closeQuietly(loaded);
-                failed.put(file, new FileFailure(file, hash, id, clash, now));
-                outcomes.add(new Outcome(id, name(file), Action.FAILED, loaded.manifest().version(), null, clash));
-                continue;
-            }
-            try {
-                HostedPlugin hosted = HostedPlugin.start(loaded, new HostContext(loaded.manifest(), host, operatorConfig(id), clock), watchdog);
-                incoming.put(id, new Candidate(hosted, file, stamp(hash, id)));
-                failed.remove(file);
-                if (renamed) {
-                    removed.add(owner);
-                }
-            } catch (RuntimeException e) {
-                String why = reason(e);
-                PluginSlot previous = owner != null ? owner : existing;
-                if (previous != null) {
-                    outcomes.add(fail(id, file, previous, why));
-                } else {
-                    failed.put(file, new FileFailure(file, hash, id, why, now));
-                    outcomes.add(new Outcome(id, name(file), Action.FAILED, loaded.manifest().version(), null, why));
-                }
-            }
-        }
+        Plan plan = new Plan(onlyId, clock.millis(), slots, failures, scan());
+        plan.files.forEach((file, hash) -> consider(plan, file, hash));
         long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-
-        if (incoming.isEmpty() && removed.isEmpty()) {
+        if (plan.incoming.isEmpty() && plan.removed.isEmpty()) {
             // Nothing to publish: keep the live generation rather than retiring an identical table.
-            settle(current, Set.of(), resubscribe, outcomes, now);
-            failures = Map.copyOf(failed);
-            return remember(new ReloadReport(registry.current().generation(), outcomes, loadMillis, 0));
+            settle(plan.current, Set.of(), plan.resubscribe, plan.outcomes, plan.now);
+            failures = Map.copyOf(plan.failed);
+            return remember(new ReloadReport(registry.current().generation(), plan.outcomes, loadMillis, 0));
         }
+        return publish(plan, loadMillis);
+    }
 
-        // Publish: one complete table, one swap.
+    /** Decides what one plugin file means for this reload, loading and starting it if it changed. */
+    private void consider(Plan plan, Path file, String hash) {
+        PluginSlot owner = slotForFile(plan.current, file);
+        if (owner != null && owner.hash().equals(stamp(hash, owner.id()))) {
+            if (matches(plan.onlyId, owner.id())) {
+                plan.outcomes.add(new Outcome(owner.id(), name(file), Action.UNCHANGED, owner.plugin().manifest().version(), null, null));
+                if (owner.listener() != null && owner.listener().overflowed()) {
+                    plan.resubscribe.add(owner);
+                }
+            }
+            return;
+        }
+        if (owner != null && !matches(plan.onlyId, owner.id())) {
+            return;
+        }
+        LoadedPlugin loaded;
+        try {
+            loaded = loader.load(file);
+        } catch (RuntimeException e) {
+            String why = reason(e);
+            if (owner != null) {
+                plan.outcomes.add(fail(owner.id(), file, owner, why));
+            } else if (plan.onlyId == null) {
+                plan.failed(file, hash, null, null, why);
+            }
+            return;
+        }
+        String id = loaded.id();
+        // The file that served 'owner' now declares another id: the owner's id is no longer in
+        // the directory, so it goes once the file's new plugin serves (or, reloading only the
+        // owner's id, at once), like a plugin whose file was deleted.
+        boolean renamed = owner != null && !owner.id().equals(id);
+        if (!matches(plan.onlyId, id)) {
+            closeQuietly(loaded);
+            if (renamed) {
+                plan.removed.add(owner);
+            }
+            return;
+        }
+        PluginSlot existing = plan.current.get(id);
+        String clash = null;
+        if (plan.incoming.containsKey(id)) {
+            clash = "plugin id '" + id + "' is also in " + name(plan.incoming.get(id).file);
+        } else if (existing != null && !existing.file().equals(file) && plan.files.containsKey(existing.file())) {
+            clash = "plugin id '" + id + "' is already served by " + name(existing.file());
+        }
+        if (clash != null) {
+            closeQuietly(loaded);
+            plan.failed(file, hash, id, loaded.manifest().version(), clash);
+            return;
+        }
+        try {
+            HostedPlugin hosted = HostedPlugin.start(loaded, new HostContext(loaded.manifest(), host, operatorConfig(id), clock), watchdog);
+            plan.incoming.put(id, new Candidate(hosted, file, stamp(hash, id)));
+            plan.failed.remove(file);
+            if (renamed) {
+                plan.removed.add(owner);
+            }
+        } catch (RuntimeException e) {
+            String why = reason(e);
+            PluginSlot previous = owner != null ? owner : existing;
+            if (previous != null) {
+                plan.outcomes.add(fail(id, file, previous, why));
+            } else {
+                plan.failed(file, hash, id, loaded.manifest().version(), why);
+            }
+        }
+    }
+
+    /** Swaps in one table with the plan's changes, then retires what only the old one used. */
+    private ReloadReport publish(Plan plan, long loadMillis) {
         long s0 = System.nanoTime();
         HandlerTable retired;
         try {
             retired = registry.swap(b -> {
-                removed.forEach(s -> b.removeOwner(s.id()));
-                for (Candidate c : incoming.values()) {
+                plan.removed.forEach(s -> b.removeOwner(s.id()));
+                for (Candidate c : plan.incoming.values()) {
                     b.removeOwner(c.plugin.id());
                     b.addAll(specs(c.plugin));
                 }
@@ -227,20 +210,23 @@ public final class PluginManager implements AutoCloseable {
             });
         } catch (IllegalArgumentException e) {
             // An op clash (only possible with core ops) leaves the live table exactly as it was.
-            incoming.values().forEach(c -> c.plugin.close());
-            outcomes.add(new Outcome(null, null, Action.FAILED, null, null, "new handler table refused: " + e.getMessage()));
-            failures = Map.copyOf(failed);
-            return remember(new ReloadReport(registry.current().generation(), outcomes, loadMillis, 0));
+            plan.incoming.values().forEach(c -> c.plugin.close());
+            plan.outcomes.add(new Outcome(null, null, Action.FAILED, null, null, "new handler table refused: " + e.getMessage()));
+            failures = Map.copyOf(plan.failed);
+            return remember(new ReloadReport(registry.current().generation(), plan.outcomes, loadMillis, 0));
         }
         long swapMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - s0);
 
-        Map<String, PluginSlot> next = new TreeMap<>(current);
-        List<PluginSlot> retiringSlots = new ArrayList<>(removed);
-        for (PluginSlot s : removed) {
+        Map<String, PluginSlot> next = new TreeMap<>(plan.current);
+        List<PluginSlot> retiringSlots = new ArrayList<>(plan.removed);
+        for (PluginSlot s : plan.removed) {
             next.remove(s.id());
-            outcomes.add(new Outcome(s.id(), name(s.file()), Action.UNLOADED, null, s.plugin().manifest().version(), null));
+            plan.outcomes.add(new Outcome(s.id(), name(s.file()), Action.UNLOADED, null, s.plugin().manifest().version(), null));
+            if (s.listener() != null) {
+                s.listener().close();
+            }
         }
-        for (Candidate c : incoming.values()) {
+        for (Candidate c : plan.incoming.values()) {
             PluginSlot old = next.get(c.plugin.id());
             String version = c.plugin.manifest().version();
             Outcome o = old == null
@@ -254,21 +240,15 @@ public final class PluginManager implements AutoCloseable {
             }
             PluginListener listener = PluginListener.start(c.plugin, events, listenerQueue);
             registerGauges(c.plugin.id());
-            next.put(c.plugin.id(), new PluginSlot(c.plugin, c.file, c.hash, listener, now, o, now));
-            outcomes.add(o);
+            next.put(c.plugin.id(), new PluginSlot(c.plugin, c.file, c.hash, listener, plan.now, o, plan.now));
+            plan.outcomes.add(o);
         }
-        settle(next, incoming.keySet(), resubscribe, outcomes, now);
-        failures = Map.copyOf(failed);
-
-        for (PluginSlot s : removed) {
-            if (s.listener() != null) {
-                s.listener().close();
-            }
-        }
+        settle(next, plan.incoming.keySet(), plan.resubscribe, plan.outcomes, plan.now);
+        failures = Map.copyOf(plan.failed);
         if (!retiringSlots.isEmpty()) {
             retire(retired, retiringSlots);
         }
-        ReloadReport report = new ReloadReport(registry.current().generation(), outcomes, loadMillis, swapMicros);
+        ReloadReport report = new ReloadReport(registry.current().generation(), plan.outcomes, loadMillis, swapMicros);
         logReport(report);
         return remember(report);
     }
@@ -515,4 +495,39 @@ public final class PluginManager implements AutoCloseable {
     }
 
     private record Candidate(HostedPlugin plugin, Path file, String hash) {}
+
+    /** One reload's working state: what is serving, what the directory holds, what changes. */
+    private static final class Plan {
+        final String onlyId;
+        final long now;
+        final Map<String, PluginSlot> current;
+        final Map<Path, FileFailure> failed;
+        final Map<Path, String> files;
+        final List<Outcome> outcomes = new ArrayList<>();
+        final Map<String, Candidate> incoming = new LinkedHashMap<>();
+        /** Serving plugins whose file is gone (or now declares another id). */
+        final List<PluginSlot> removed = new ArrayList<>();
+        /** Unchanged plugins whose listener was cut off for falling behind. */
+        final List<PluginSlot> resubscribe = new ArrayList<>();
+
+        Plan(String onlyId, long now, Map<String, PluginSlot> current, Map<Path, FileFailure> failures, Map<Path, String> files) {
+            this.onlyId = onlyId;
+            this.now = now;
+            this.current = current;
+            this.files = files;
+            this.failed = new TreeMap<>(failures);
+            failed.keySet().removeIf(f -> !files.containsKey(f));
+            for (PluginSlot s : current.values()) {
+                if (!files.containsKey(s.file()) && matches(onlyId, s.id())) {
+                    removed.add(s);
+                }
+            }
+        }
+
+        /** A file that failed with nothing of its own serving. */
+        void failed(Path file, String hash, String id, String version, String why) {
+            failed.put(file, new FileFailure(file, hash, id, why, now));
+            outcomes.add(new Outcome(id, name(file), Action.FAILED, version, null, why));
+        }
+    }
 }

@@ -3,9 +3,10 @@
 # node/src/test/java/dev/pando/node/bench/jmh plus the reload harness. Builds the test classes and
 # the test classpath first (no install, no package needed), then runs from the repository root.
 #
-#   node/bench-plugins.sh                 # everything below, in order (~10 minutes on 2 cores)
+#   node/bench-plugins.sh                 # everything below, in order (~12 minutes on 2 cores)
 #   node/bench-plugins.sh call            # native vs compiled vs interpreted WASM handler, 1 and 2 threads, memory store
 #   node/bench-plugins.sh call-rocksdb    # the same handler over RocksDB (native and compiled WASM)
+#   node/bench-plugins.sh call-nostore    # diagnosis: the same calls without a StateStore (no commit-thread handoff)
 #   node/bench-plugins.sh hostcall        # ns per host-function call
 #   node/bench-plugins.sh swap            # HandlerRegistry swap of one plugin's ops
 #   node/bench-plugins.sh reload          # PluginManager.reload swapMicros over 300 reloads (alone, then with 1 caller thread)
@@ -40,6 +41,9 @@ run() {
     call-rocksdb)
       jmh PluginCallBenchmark "${RUN[@]}" -p store=rocksdb -p kind=native,wasm-compiled -t 1 -rf json -rff "$OUT/call-rocksdb-t1.json"
       jmh PluginCallBenchmark "${RUN[@]}" -p store=rocksdb -p kind=native,wasm-compiled -t 2 -rf json -rff "$OUT/call-rocksdb-t2.json" ;;
+    call-nostore)
+      jmh PluginCallBenchmark "${RUN[@]}" -p store=host-memory -t 1 -rf json -rff "$OUT/call-nostore-t1.json"
+      jmh PluginCallBenchmark "${RUN[@]}" -p store=host-memory -t 2 -rf json -rff "$OUT/call-nostore-t2.json" ;;
     hostcall)
       jmh HostCallBenchmark "${RUN[@]}" -rf json -rff "$OUT/hostcall.json" ;;
     swap)
@@ -52,13 +56,13 @@ run() {
     load-cold)
       jmh WasmLoadBenchmark -bm ss -tu ms -wi 0 -i 1 -f 5 -rf json -rff "$OUT/load-cold.json" ;;
     *)
-      echo "unknown benchmark '$1' (call, call-rocksdb, hostcall, swap, reload, load, load-cold, jmh ARGS...)" >&2
+      echo "unknown benchmark '$1' (call, call-rocksdb, call-nostore, hostcall, swap, reload, load, load-cold, jmh ARGS...)" >&2
       exit 2 ;;
   esac
 }
 
 if [ $# -eq 0 ]; then
-  for b in call call-rocksdb hostcall swap reload load load-cold; do run "$b"; done
+  for b in call call-rocksdb call-nostore hostcall swap reload load load-cold; do run "$b"; done
 elif [ "$1" = jmh ]; then
   shift
   jmh "$@"

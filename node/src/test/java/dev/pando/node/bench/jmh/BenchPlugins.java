@@ -7,9 +7,11 @@ import dev.pando.api.manifest.ManifestCaps;
 import dev.pando.api.plugin.Caller;
 import dev.pando.host.CallWatchdog;
 import dev.pando.host.HostContext;
+import dev.pando.host.HostServices;
 import dev.pando.host.HostedPlugin;
 import dev.pando.host.LoadedPlugin;
 import dev.pando.host.PluginLoader;
+import dev.pando.host.testing.MemoryHostServices;
 import dev.pando.host.testing.PluginJarBuilder;
 import dev.pando.host.testing.Wat;
 import dev.pando.host.wasm.WasmOptions;
@@ -192,15 +194,19 @@ public final class BenchPlugins {
 
     /**
      * What the node lends its plugins: a real {@link StateStore} (in memory, or RocksDB in a
-     * directory), its event bus, {@link NodeHostServices} over both, and a call watchdog.
+     * directory), its event bus, {@link NodeHostServices} over both, and a call watchdog. For
+     * diagnosis only, {@code host-memory} replaces the store and {@code NodeHostServices} with
+     * plugin-host's {@link MemoryHostServices} (a synchronized map, no commit thread), which
+     * leaves the plugin-side cost of a call without the store's thread handoffs.
      */
     public static final class Host implements AutoCloseable {
         /** The node's default change-feed retention ({@code changes.retain-count}). */
         private static final long RETAIN = 1_000_000L;
 
+        /** Null for {@code host-memory}. */
         public final StateStore store;
         public final EventBus events = new EventBus();
-        public final NodeHostServices services;
+        public final HostServices services;
         public final CallWatchdog watchdog = new CallWatchdog();
         public final Clock clock = Clock.systemUTC();
 
@@ -210,13 +216,19 @@ public final class BenchPlugins {
             this.services = new NodeHostServices(store, events);
         }
 
-        /** {@code memory} or {@code rocksdb} (in {@code dataDir}). */
+        private Host(HostServices services) {
+            this.store = null;
+            this.services = services;
+        }
+
+        /** {@code memory} or {@code rocksdb} (in {@code dataDir}); {@code host-memory} for diagnosis (no StateStore). */
         public static Host open(String store, Path dataDir) {
             StoreOptions options = StoreOptions.defaults("bench").withRetainCount(RETAIN);
             return switch (store) {
                 case "memory" -> new Host(StateStore.memory(options));
                 case "rocksdb" -> new Host(StateStore.rocks(dataDir, options));
-                default -> throw new IllegalArgumentException("store must be memory or rocksdb, got '" + store + "'");
+                case "host-memory" -> new Host(new MemoryHostServices(Clock.systemUTC()));
+                default -> throw new IllegalArgumentException("store must be memory, rocksdb or host-memory, got '" + store + "'");
             };
         }
 
@@ -228,7 +240,9 @@ public final class BenchPlugins {
         @Override
         public void close() {
             watchdog.close();
-            store.close();
+            if (store != null) {
+                store.close();
+            }
         }
     }
 

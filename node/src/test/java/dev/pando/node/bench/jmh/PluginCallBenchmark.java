@@ -30,6 +30,11 @@ import org.openjdk.jmh.infra.ThreadParams;
  * <p>Each call reads one key and writes it back ({@code /_plugins/bench/t<thread>k<i>}, 64 keys
  * per thread, so threads never write the same key). What the node does before the plugin
  * (transport, request parsing, dispatch) is not included and is the same for both kinds.
+ *
+ * <p>Every call waits for its write to commit on the store's commit thread, so with one caller
+ * the figure is mostly two thread handoffs and moves with the machine's load. {@code -p
+ * store=host-memory} takes the store out (a synchronized map answers at once) and leaves what
+ * differs between the kinds: args and results crossing into WASM, instance borrowing, host calls.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -42,7 +47,10 @@ public class PluginCallBenchmark {
     @Param({"native", "wasm-compiled", "wasm-interpreted"})
     public String kind;
 
-    /** memory (no disk noise) or rocksdb (a real data directory under /tmp). */
+    /**
+     * memory (no disk noise) or rocksdb (a real data directory under /tmp); host-memory for
+     * diagnosis: no StateStore, plugin-host's synchronous MemoryHostServices instead.
+     */
     @Param({"memory"})
     public String store;
 

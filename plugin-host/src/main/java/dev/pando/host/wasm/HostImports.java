@@ -87,7 +87,9 @@ final class HostImports {
         String key = memory.readUtf8(i32(a[0]), i32(a[1]), "key");
         Optional<KvEntry> entry = context.kv().get(key);
         if (entry.isEmpty()) {
-            throw new PandoException(ErrorCode.NOT_FOUND, "no entry at '" + key + "'");
+            // A miss is routine for a guest; answering it without an exception keeps it cheap.
+            state.result(("no entry at '" + key + "'").getBytes(StandardCharsets.UTF_8));
+            return Status.NOT_FOUND.code();
         }
         return setResult(state, AbiJson.bytes(AbiJson.entry(entry.get())));
     }

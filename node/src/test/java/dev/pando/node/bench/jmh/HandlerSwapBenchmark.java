@@ -10,6 +10,7 @@ import dev.pando.node.dispatch.HandlerTable;
 import dev.pando.node.dispatch.OpSpec;
 import dev.pando.node.ops.CoreOps;
 import dev.pando.node.ops.PluginOps;
+import dev.pando.node.metrics.Metrics;
 import dev.pando.node.plugins.PluginManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ public class HandlerSwapBenchmark {
         CoreOps core = new CoreOps("bench", "0", host.store, host.events, registry, NodeConfig.defaults());
         registry.swap(b -> b.addAll(core.specs()));
         manager = new PluginManager(dir, new PluginLoader(PluginLoader.Settings.DEFAULT), host.services, registry, host.events,
-                64, 5_000, host.clock);
+                64, 5_000, host.clock, new Metrics());
         registry.swap(b -> b.addAll(new PluginOps(manager).specs()));
         for (int p = 0; p < plugins; p++) {
             List<OpSpec> specs = specs("p" + p);

@@ -10,6 +10,7 @@ import dev.pando.node.dispatch.HandlerTable;
 import dev.pando.node.dispatch.OpSpec;
 import dev.pando.node.ops.CoreOps;
 import dev.pando.node.ops.PluginOps;
+import dev.pando.node.metrics.Metrics;
 import dev.pando.node.plugins.PluginManager;
 import dev.pando.node.plugins.ReloadReport;
 import dev.pando.node.plugins.ReloadReport.Action;
@@ -61,7 +62,7 @@ public final class ReloadSwapHarness {
             CoreOps core = new CoreOps("bench", "0", host.store, host.events, registry, NodeConfig.defaults());
             registry.swap(b -> b.addAll(core.specs()));
             PluginManager manager = new PluginManager(plugins, BenchPlugins.loader(trusted, true), host.services, registry,
-                    host.events, 64, 5_000, host.clock);
+                    host.events, 64, 5_000, host.clock, new Metrics());
             try {
                 registry.swap(b -> b.addAll(new PluginOps(manager).specs()));
                 ReloadReport first = manager.reload();

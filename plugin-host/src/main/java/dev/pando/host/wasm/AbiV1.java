@@ -98,6 +98,8 @@ public final class AbiV1 {
         RESULT_LEN("result_len", List.of(), List.of(I32), null),
         RESULT_READ("result_read", List.of(I32, I32), List.of(I32), null),
         ERROR("error", List.of(I32, I32, I32, I32), List.of(), null),
+        CALLER("caller", List.of(), List.of(I32), null),
+        CALLER_MAY("caller_may", List.of(I32, I32, I32), List.of(I32), null),
         PUBLISH("publish", List.of(I32, I32, I32, I32), List.of(I32), Permission.PUBLISH),
         LOG("log", List.of(I32, I32, I32), List.of(), Permission.LOG),
         CLOCK_MS("clock_ms", List.of(), List.of(I64), Permission.CLOCK),

@@ -4,6 +4,7 @@ import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.api.plugin.Caller;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
@@ -73,9 +74,10 @@ final class GuestInstance {
         }
     }
 
-    /** Calls an op export with {@code args} (JSON bytes) and returns its parsed result. */
-    JsonNode call(String export, byte[] args) {
+    /** Calls an op export with {@code args} (JSON bytes) for {@code caller} and returns its parsed result. */
+    JsonNode call(String export, byte[] args, Caller caller) {
         state.reset();
+        state.caller(caller);
         int argsPtr = place(args);
         long packed = ops.get(export).apply(argsPtr, args.length)[0];
         PandoException reported = state.takeReported();

@@ -5,9 +5,12 @@ import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.api.Access;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.manifest.Permission;
+import dev.pando.api.path.Keys;
+import dev.pando.api.plugin.Caller;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.PluginContext;
 import dev.pando.host.wasm.AbiV1.HostImport;
@@ -72,6 +75,8 @@ final class HostImports {
             case RESULT_LEN -> one(state.result().length);
             case RESULT_READ -> one(resultRead(state, memory, a));
             case CLOCK_MS -> one(context.clock().millis());
+            case CALLER -> one(withStatus(state, () -> caller(state)));
+            case CALLER_MAY -> one(withStatus(state, () -> callerMay(state, memory, a)));
             case LOG -> {
                 log(memory, a);
                 yield NO_RESULTS;
@@ -81,6 +86,33 @@ final class HostImports {
                 yield NO_RESULTS;
             }
         };
+    }
+
+    /** {@code {"name": ..., "authenticated": ...}} of the op's caller into the result buffer. */
+    private long caller(InstanceState state) {
+        Caller caller = requireCaller(state);
+        return setResult(state, AbiJson.bytes(AbiJson.object().put("name", caller.name()).put("authenticated", caller.isAuthenticated())));
+    }
+
+    /** 1 if the caller holds the access level ({@code 1} read, {@code 2} write, {@code 3} admin) on the key, else 0. */
+    private long callerMay(InstanceState state, GuestMemory memory, long[] a) {
+        Caller caller = requireCaller(state);
+        Access access = switch ((int) a[0]) {
+            case 1 -> Access.READ;
+            case 2 -> Access.WRITE;
+            case 3 -> Access.ADMIN;
+            default -> throw PandoException.badRequest("caller_may level must be 1 (read), 2 (write) or 3 (admin), got " + (int) a[0]);
+        };
+        String key = Keys.requireValid(memory.readUtf8(i32(a[1]), i32(a[2]), "key"));
+        return caller.may(access, key) ? 1 : 0;
+    }
+
+    private static Caller requireCaller(InstanceState state) {
+        Caller caller = state.caller();
+        if (caller == null) {
+            throw new PandoException(ErrorCode.NOT_FOUND, "there is no caller outside an op call");
+        }
+        return caller;
     }
 
     private long kvGet(InstanceState state, GuestMemory memory, long[] a) {

@@ -1,6 +1,7 @@
 package dev.pando.host.wasm;
 
 import dev.pando.api.PandoException;
+import dev.pando.api.plugin.Caller;
 
 /**
  * The host-side state behind one instance's imports: the result buffer the guest reads with
@@ -13,11 +14,22 @@ final class InstanceState {
 
     private byte[] result = EMPTY;
     private PandoException reported;
+    private Caller caller;
 
     /** Forget everything from the previous entry-point call. */
     void reset() {
         result = EMPTY;
         reported = null;
+        caller = null;
+    }
+
+    /** Who the current op call is for; null outside op calls (init, event delivery). */
+    Caller caller() {
+        return caller;
+    }
+
+    void caller(Caller caller) {
+        this.caller = caller;
     }
 
     byte[] result() {

@@ -133,7 +133,7 @@ public final class WasmPlugin implements PandoPlugin, AutoCloseable {
                 .orElseThrow(() -> new PandoException(ErrorCode.NOT_FOUND, name + " has no op '" + call.op() + "'"));
         JsonNode args = call.args() == null ? AbiJson.object() : call.args();
         byte[] argBytes = AbiJson.bytes(args);
-        return withInstance(name + " op " + op.name(), g -> g.call(op.export(), argBytes));
+        return withInstance(name + " op " + op.name(), g -> g.call(op.export(), argBytes, call.caller()));
     }
 
     /** Delivered to {@code pando_on_event} if the module exports it; ignored otherwise. */

@@ -60,7 +60,9 @@ public final class PluginWatcher implements AutoCloseable {
 
     private static void drainAndReset(WatchKey key) {
         key.pollEvents();
-        key.reset();
+        if (!key.reset()) {
+            log.warn("the plugins directory {} is gone; watching stopped (use pando reload, or restart to watch again)", key.watchable());
+        }
     }
 
     @Override

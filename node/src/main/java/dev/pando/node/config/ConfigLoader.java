@@ -95,7 +95,7 @@ public final class ConfigLoader {
                 throw new IllegalArgumentException("unknown config key '" + name + "' (" + source + "); see docs/operations.md");
             }
             values.put(key, key.parse(text));
-            sources.put(name, source);
+            sources.put(key.name(), source);
         });
     }
 }

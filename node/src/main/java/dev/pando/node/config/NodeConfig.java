@@ -86,8 +86,11 @@ public final class NodeConfig {
         return Collections.unmodifiableList(new ArrayList<>(KEYS.values()));
     }
 
+    /** Other spellings accepted for a key (the camelCase one the design notes used). */
+    private static final Map<String, String> ALIASES = Map.of("plugins.trustedKeys", "plugins.trusted-keys");
+
     static ConfigKey<?> key(String name) {
-        return KEYS.get(name);
+        return KEYS.get(ALIASES.getOrDefault(name, name));
     }
 
     @SuppressWarnings("unchecked")
@@ -112,7 +115,7 @@ public final class NodeConfig {
 
     /** A copy with {@code key} parsed from text, as the loader would. */
     public NodeConfig withText(String name, String text) {
-        ConfigKey<?> key = KEYS.get(name);
+        ConfigKey<?> key = key(name);
         if (key == null) {
             throw new IllegalArgumentException("unknown config key '" + name + "'");
         }

@@ -46,6 +46,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void trustedKeysAcceptsTheCamelCaseSpellingToo() throws IOException {
+        NodeConfig fromFlag = load(null, Map.of(), Map.of("plugins.trustedKeys", "/etc/pando/trusted"));
+        assertThat(fromFlag.get(NodeConfig.TRUSTED_KEYS)).isEqualTo("/etc/pando/trusted");
+        assertThat(fromFlag.source(NodeConfig.TRUSTED_KEYS)).isEqualTo("flag");
+        NodeConfig fromFile = load(yaml("plugins:\n  trustedKeys: keys.pub\n"), Map.of(), Map.of());
+        assertThat(fromFile.get(NodeConfig.TRUSTED_KEYS)).isEqualTo("keys.pub");
+    }
+
+    @Test
     void precedenceIsDefaultsThenFileThenEnvThenFlags() throws IOException {
         Path f = yaml("""
                 port: 1000

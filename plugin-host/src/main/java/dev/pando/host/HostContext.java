@@ -6,7 +6,7 @@ import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.manifest.Permission;
 import dev.pando.api.manifest.PluginManifest;
-import dev.pando.api.path.PathPattern;
+import dev.pando.api.path.Keys;
 import dev.pando.api.plugin.PluginContext;
 import dev.pando.api.plugin.PluginKv;
 import dev.pando.host.kv.ScopedKv;
@@ -65,10 +65,7 @@ public final class HostContext implements PluginContext {
     @Override
     public void publish(String topic, JsonNode payload) {
         require(Permission.PUBLISH);
-        if (!PathPattern.compile(topic).isLiteral()) {
-            throw PandoException.badRequest("topic must be a path without wildcards, got '" + topic + "'");
-        }
-        host.publish(topic, payload, "plugin:" + manifest.id());
+        host.publish(Keys.requireValid(topic), payload, "plugin:" + manifest.id());
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.pando.node.plugins;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.path.PathPattern;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
 import dev.pando.host.HostServices;
@@ -60,8 +61,7 @@ public final class NodeHostServices implements HostServices {
 
     @Override
     public KvPage scan(String prefixOrPattern, String after, int limit) {
-        ScanQuery q = prefixOrPattern.indexOf('*') >= 0 ? ScanQuery.pattern(prefixOrPattern) : ScanQuery.prefix(prefixOrPattern);
-        ScanPage page = store.scan(q.withLimit(limit).after(after));
+        ScanPage page = store.scan(new ScanQuery(PathPattern.prefixOrPattern(prefixOrPattern), limit, after));
         return new KvPage(page.entries().stream().map(NodeHostServices::entry).toList(), page.cursor());
     }
 

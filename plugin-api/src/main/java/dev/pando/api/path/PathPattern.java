@@ -33,6 +33,14 @@ public final class PathPattern {
         return new PathPattern(pattern, pattern.substring(1).split("/", -1));
     }
 
+    /**
+     * A scan query as plugins write it: a pattern when it holds a wildcard ({@code /a/ * /c}),
+     * otherwise a prefix ({@code /a/b}, meaning {@link #under} it).
+     */
+    public static PathPattern prefixOrPattern(String query) {
+        return query != null && query.indexOf('*') >= 0 ? compile(query) : under(query);
+    }
+
     /** The pattern selecting {@code prefix} and everything below it ({@code "/"} selects all). */
     public static PathPattern under(String prefix) {
         Keys.requireValidPrefix(prefix);

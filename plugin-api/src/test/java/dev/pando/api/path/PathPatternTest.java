@@ -155,6 +155,17 @@ class PathPatternTest {
     }
 
     @Test
+    void prefixOrPatternReadsAWildcardAsAPatternAndAnythingElseAsAPrefix() {
+        assertThat(PathPattern.prefixOrPattern("/a/*/c").matches("/a/b/c")).isTrue();
+        assertThat(PathPattern.prefixOrPattern("/a/*/c").matches("/a/b/c/d")).isFalse();
+        assertThat(PathPattern.prefixOrPattern("/a/b").matches("/a/b/c/d")).isTrue();
+        assertThat(PathPattern.prefixOrPattern("/a/b").matches("/a/bc")).isFalse();
+        assertThat(PathPattern.prefixOrPattern("/").literalPrefix()).isEqualTo("/");
+        assertThatThrownBy(() -> PathPattern.prefixOrPattern("/a//b")).isInstanceOf(PandoException.class);
+        assertThatThrownBy(() -> PathPattern.prefixOrPattern(null)).isInstanceOf(PandoException.class);
+    }
+
+    @Test
     void underSelectsThePrefixAndEverythingBelowOnSegmentBoundaries() {
         PathPattern p = PathPattern.under("/_plugins/ab");
         assertThat(p.toString()).isEqualTo("/_plugins/ab/**");

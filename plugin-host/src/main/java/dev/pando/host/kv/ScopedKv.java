@@ -64,14 +64,13 @@ public final class ScopedKv implements PluginKv {
         if (prefixOrPattern == null) {
             throw PandoException.badRequest("scan needs a prefix or pattern, got null");
         }
-        String query = prefixOrPattern;
-        String reach = query.indexOf('*') >= 0 ? PathPattern.compile(query).literalPrefix() : Keys.requireValidPrefix(query);
+        String reach = PathPattern.prefixOrPattern(prefixOrPattern).literalPrefix();
         if (!manifest.mayRead(reach)) {
-            throw forbidden("read", query, manifest.kvRead().toString());
+            throw forbidden("read", prefixOrPattern, manifest.kvRead().toString());
         }
         // 'after' is the store's opaque continuation token; it only positions the scan, and
         // every entry returned still has to match the checked query.
-        return host.scan(query, after, limit);
+        return host.scan(prefixOrPattern, after, limit);
     }
 
     /** Validates {@code key} and checks it against the read prefixes; returns it unchanged. */

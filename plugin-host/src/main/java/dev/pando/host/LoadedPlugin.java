@@ -8,18 +8,15 @@ import java.util.Objects;
 /**
  * A plugin file turned into runnable code, not yet started.
  *
- * @param contentHash hex SHA-256 of the file (and its detached signature), how reload tells
- *                    a changed plugin from an unchanged one
- * @param signer      fingerprint of the signing key, or null when loaded unsigned
- * @param resources   released when the plugin is retired (PF4J classloader, WASM instances)
+ * @param signer    fingerprint of the signing key, or null when loaded unsigned
+ * @param resources released when the plugin is retired (PF4J classloader, WASM instances)
  */
-public record LoadedPlugin(Path file, PluginKind kind, String contentHash, String signer,
+public record LoadedPlugin(Path file, PluginKind kind, String signer,
                            PluginManifest manifest, PandoPlugin plugin, AutoCloseable resources) {
 
     public LoadedPlugin {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(kind, "kind");
-        Objects.requireNonNull(contentHash, "contentHash");
         Objects.requireNonNull(manifest, "manifest");
         Objects.requireNonNull(plugin, "plugin");
         Objects.requireNonNull(resources, "resources");

@@ -46,19 +46,13 @@ public class PluginLoader {
 
     /** Loads {@code file}, or throws a {@link PandoException} saying why it cannot be. */
     public LoadedPlugin load(Path file) {
-        String hash;
-        try {
-            hash = PluginFiles.contentHash(file);
-        } catch (IOException e) {
-            throw new PandoException(ErrorCode.BAD_REQUEST, "cannot read " + file.getFileName() + ": " + e.getMessage());
-        }
         return switch (PluginFiles.kindOf(file)) {
-            case NATIVE -> loadNative(file, hash);
-            case WASM -> loadWasm(file, hash);
+            case NATIVE -> loadNative(file);
+            case WASM -> loadWasm(file);
         };
     }
 
-    private LoadedPlugin loadNative(Path file, String hash) {
+    private LoadedPlugin loadNative(Path file) {
         String signer = null;
         if (Files.isRegularFile(PluginFiles.signatureOf(file))) {
             try {
@@ -73,10 +67,10 @@ public class PluginLoader {
                     + ": UNSIGNED: no " + PluginFiles.signatureOf(file).getFileName() + " and plugins.require-signed-native is on");
         }
         NativePlugin plugin = natives.load(file, settings.caps());
-        return new LoadedPlugin(file, PluginKind.NATIVE, hash, signer, plugin.manifest(), plugin.plugin(), plugin);
+        return new LoadedPlugin(file, PluginKind.NATIVE, signer, plugin.manifest(), plugin.plugin(), plugin);
     }
 
-    private LoadedPlugin loadWasm(Path file, String hash) {
+    private LoadedPlugin loadWasm(Path file) {
         WasmBundle bundle;
         try {
             bundle = WasmBundle.read(PluginFiles.read(file));
@@ -98,7 +92,7 @@ public class PluginLoader {
         }
         PluginManifest manifest = ManifestParser.parse(bundle.manifest(), settings.caps());
         WasmPlugin plugin = WasmPlugin.load(manifest, bundle.module(), settings.wasm());
-        return new LoadedPlugin(file, PluginKind.WASM, hash, signer, manifest, plugin, plugin);
+        return new LoadedPlugin(file, PluginKind.WASM, signer, manifest, plugin, plugin);
     }
 
     private TrustedKeys trusted() {

@@ -76,7 +76,7 @@ class HostedPluginTest {
     }
 
     private LoadedPlugin loaded(PandoPlugin plugin, int timeoutMs, int instances) {
-        return new LoadedPlugin(Path.of("x.jar"), PluginKind.NATIVE, "hash", null, manifest(timeoutMs, instances), plugin, resources);
+        return new LoadedPlugin(Path.of("x.jar"), PluginKind.NATIVE, null, manifest(timeoutMs, instances), plugin, resources);
     }
 
     /** These plugins never touch the state; any attempt is a test bug. */
@@ -581,7 +581,7 @@ class HostedPluginTest {
     @Test
     void closeSurvivesResourcesThatFailToClose() {
         AtomicInteger attempts = new AtomicInteger();
-        LoadedPlugin l = new LoadedPlugin(Path.of("x.jar"), PluginKind.NATIVE, "hash", null, manifest(5_000, 1),
+        LoadedPlugin l = new LoadedPlugin(Path.of("x.jar"), PluginKind.NATIVE, null, manifest(5_000, 1),
                 call -> null, () -> {
                     attempts.incrementAndGet();
                     throw new IOException("busy");

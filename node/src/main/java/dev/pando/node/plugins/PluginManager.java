@@ -29,6 +29,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -129,7 +130,7 @@ public final class PluginManager implements AutoCloseable {
     /** Decides what one plugin file means for this reload, loading and starting it if it changed. */
     private void consider(Plan plan, Path file, String hash) {
         PluginSlot owner = slotForFile(plan.current, file);
-        if (owner != null && owner.hash().equals(stamp(hash, owner.id()))) {
+        if (owner != null && owner.hash().equals(hash) && Objects.equals(owner.configHash(), configHash(owner.id()))) {
             if (matches(plan.onlyId, owner.id())) {
                 plan.outcomes.add(new Outcome(owner.id(), name(file), Action.UNCHANGED, owner.plugin().manifest().version(), null, null));
                 if (owner.listener() != null && owner.listener().overflowed()) {
@@ -179,7 +180,7 @@ public final class PluginManager implements AutoCloseable {
         }
         try {
             HostedPlugin hosted = HostedPlugin.start(loaded, new HostContext(loaded.manifest(), host, operatorConfig(id), clock), watchdog);
-            plan.incoming.put(id, new Candidate(hosted, file, stamp(hash, id)));
+            plan.incoming.put(id, new Candidate(hosted, file, hash, configHash(id)));
             plan.failed.remove(file);
             if (renamed) {
                 plan.removed.add(owner);
@@ -240,7 +241,7 @@ public final class PluginManager implements AutoCloseable {
             }
             PluginListener listener = PluginListener.start(c.plugin, events, listenerQueue);
             registerGauges(c.plugin.id());
-            next.put(c.plugin.id(), new PluginSlot(c.plugin, c.file, c.hash, listener, plan.now, o, plan.now));
+            next.put(c.plugin.id(), new PluginSlot(c.plugin, c.file, c.hash, c.configHash, listener, plan.now, o, plan.now));
             plan.outcomes.add(o);
         }
         settle(next, plan.incoming.keySet(), plan.resubscribe, plan.outcomes, plan.now);
@@ -359,15 +360,15 @@ public final class PluginManager implements AutoCloseable {
     }
 
     /**
-     * What decides "changed": the file's hash plus its operator config's, so editing
-     * {@code <id>.config.json} and reloading restarts the plugin with the new config.
+     * Hash of {@code <id>.config.json}, or null if there is none: a plugin is unchanged only if
+     * its file and its operator config both are, so editing the config and reloading restarts it.
      */
-    private String stamp(String fileHash, String id) {
+    private String configHash(String id) {
         Path config = dir.resolve(id + PluginFiles.CONFIG_SUFFIX);
         try {
-            return Files.isRegularFile(config) ? fileHash + "+" + PluginFiles.sha256Hex(Files.readAllBytes(config)) : fileHash;
+            return Files.isRegularFile(config) ? PluginFiles.sha256Hex(Files.readAllBytes(config)) : null;
         } catch (IOException e) {
-            return fileHash + "+unreadable";
+            return "unreadable";
         }
     }
 
@@ -494,7 +495,7 @@ public final class PluginManager implements AutoCloseable {
         }
     }
 
-    private record Candidate(HostedPlugin plugin, Path file, String hash) {}
+    private record Candidate(HostedPlugin plugin, Path file, String hash, String configHash) {}
 
     /** One reload's working state: what is serving, what the directory holds, what changes. */
     private static final class Plan {

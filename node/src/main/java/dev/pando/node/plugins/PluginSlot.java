@@ -7,9 +7,11 @@ import java.nio.file.Path;
  * The plugin serving one id, with where it came from and how the last reload touching it went.
  * Immutable; a reload replaces it.
  *
+ * @param hash       {@link dev.pando.host.PluginFiles#contentHash} of the file it was loaded from
+ * @param configHash hash of its {@code <id>.config.json} then, or null if there was none
  * @param lastResult outcome of the most recent reload that looked at this plugin
  */
-record PluginSlot(HostedPlugin plugin, Path file, String hash, PluginListener listener, long loadedAt,
+record PluginSlot(HostedPlugin plugin, Path file, String hash, String configHash, PluginListener listener, long loadedAt,
                   ReloadReport.Outcome lastResult, long lastResultAt) {
 
     String id() {
@@ -17,10 +19,10 @@ record PluginSlot(HostedPlugin plugin, Path file, String hash, PluginListener li
     }
 
     PluginSlot withResult(ReloadReport.Outcome outcome, long at) {
-        return new PluginSlot(plugin, file, hash, listener, loadedAt, outcome, at);
+        return new PluginSlot(plugin, file, hash, configHash, listener, loadedAt, outcome, at);
     }
 
     PluginSlot withListener(PluginListener newListener) {
-        return new PluginSlot(plugin, file, hash, newListener, loadedAt, lastResult, lastResultAt);
+        return new PluginSlot(plugin, file, hash, configHash, newListener, loadedAt, lastResult, lastResultAt);
     }
 }

@@ -18,7 +18,7 @@ public record PluginStatus(String id, String file, State state, String error, Pl
     static PluginStatus of(PluginSlot s) {
         var loaded = s.plugin().loaded();
         return new PluginStatus(s.id(), s.file().getFileName().toString(), State.LOADED, null, loaded.manifest(), loaded.kind(),
-                loaded.signer(), loaded.contentHash(), s.loadedAt(), s.plugin().stats(),
+                loaded.signer(), s.hash(), s.loadedAt(), s.plugin().stats(),
                 s.listener() != null && s.listener().overflowed(), s.lastResult(), s.lastResultAt());
     }
 

@@ -115,7 +115,7 @@ class PluginManagerTest {
                 stops.incrementAndGet();
             }
         };
-        return new LoadedPlugin(file, PluginKind.NATIVE, "h", null, m, plugin, releases::incrementAndGet);
+        return new LoadedPlugin(file, PluginKind.NATIVE, null, m, plugin, releases::incrementAndGet);
     }
 
     private Path write(String file, String id, String version) throws Exception {

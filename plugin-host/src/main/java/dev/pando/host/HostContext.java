@@ -57,11 +57,6 @@ public final class HostContext implements PluginContext {
         return kv;
     }
 
-    /** The same view, typed for host-side callers that need the check helpers. */
-    public ScopedKv scopedKv() {
-        return kv;
-    }
-
     @Override
     public void publish(String topic, JsonNode payload) {
         require(Permission.PUBLISH);

@@ -16,6 +16,7 @@ import dev.pando.api.PandoException;
 import dev.pando.api.manifest.ManifestParser;
 import dev.pando.api.manifest.Permission;
 import dev.pando.api.manifest.PluginManifest;
+import dev.pando.host.kv.ScopedKv;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -76,7 +77,7 @@ class HostContextTest {
         HostContext ctx = new HostContext(m, host, null, CLOCK);
         assertThat(ctx.pluginId()).isEqualTo("ab");
         assertThat(ctx.manifest()).isSameAs(m);
-        assertThat(ctx.kv()).isSameAs(ctx.scopedKv());
+        assertThat(ctx.kv()).isInstanceOf(ScopedKv.class);
         assertThat(ctx.log().getName()).isEqualTo("pando.plugin.ab");
 
         refused(() -> ctx.kv().set("/_plugins/abc/x", PAYLOAD), ErrorCode.FORBIDDEN);

@@ -62,10 +62,6 @@ final class PluginListener implements AutoCloseable {
         return overflowed.get();
     }
 
-    long delivered() {
-        return queue.delivered();
-    }
-
     @Override
     public void close() {
         subscriptions.forEach(Subscription::close);

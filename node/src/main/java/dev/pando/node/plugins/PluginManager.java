@@ -75,7 +75,6 @@ public final class PluginManager implements AutoCloseable {
     /** Read without the lock by listings; replaced whole under it. */
     private volatile Map<String, PluginSlot> slots = Map.of();
     private volatile Map<Path, FileFailure> failures = Map.of();
-    private volatile ReloadReport lastReport;
     private boolean closed;
 
     public PluginManager(Path dir, PluginLoader loader, HostServices host, HandlerRegistry registry, EventBus events,
@@ -122,7 +121,7 @@ public final class PluginManager implements AutoCloseable {
             // Nothing to publish: keep the live generation rather than retiring an identical table.
             settle(plan.current, Set.of(), plan.resubscribe, plan.outcomes, plan.now);
             failures = Map.copyOf(plan.failed);
-            return remember(new ReloadReport(registry.current().generation(), plan.outcomes, loadMillis, 0));
+            return new ReloadReport(registry.current().generation(), plan.outcomes, loadMillis, 0);
         }
         return publish(plan, loadMillis);
     }
@@ -214,7 +213,7 @@ public final class PluginManager implements AutoCloseable {
             plan.incoming.values().forEach(c -> c.plugin.close());
             plan.outcomes.add(new Outcome(null, null, Action.FAILED, null, null, "new handler table refused: " + e.getMessage()));
             failures = Map.copyOf(plan.failed);
-            return remember(new ReloadReport(registry.current().generation(), plan.outcomes, loadMillis, 0));
+            return new ReloadReport(registry.current().generation(), plan.outcomes, loadMillis, 0);
         }
         long swapMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - s0);
 
@@ -251,7 +250,7 @@ public final class PluginManager implements AutoCloseable {
         }
         ReloadReport report = new ReloadReport(registry.current().generation(), plan.outcomes, loadMillis, swapMicros);
         logReport(report);
-        return remember(report);
+        return report;
     }
 
     /**
@@ -297,11 +296,6 @@ public final class PluginManager implements AutoCloseable {
             }
         }
         slots = Map.copyOf(next);
-    }
-
-    private ReloadReport remember(ReloadReport report) {
-        lastReport = report;
-        return report;
     }
 
     private void retire(HandlerTable retired, List<PluginSlot> old) {
@@ -458,10 +452,6 @@ public final class PluginManager implements AutoCloseable {
         return java.util.Optional.ofNullable(s == null ? null : s.plugin());
     }
 
-    /** The most recent reload, or null before the first. */
-    public ReloadReport lastReport() {
-        return lastReport;
-    }
 
     /**
      * Unloads every plugin: their ops leave the table, in-flight calls drain (bounded), then

@@ -17,6 +17,7 @@ import dev.pando.api.manifest.ManifestParser;
 import dev.pando.api.manifest.Permission;
 import dev.pando.api.manifest.PluginManifest;
 import dev.pando.host.kv.ScopedKv;
+import dev.pando.host.testing.TestHost;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -49,15 +50,7 @@ class HostContextTest {
     }
 
     private void refused(ThrowingCallable call, ErrorCode code, String... fragments) {
-        assertThatThrownBy(call)
-                .isInstanceOf(PandoException.class)
-                .satisfies(e -> assertThat(((PandoException) e).code()).isEqualTo(code))
-                .satisfies(e -> {
-                    assertThat(e.getMessage()).isNotBlank();
-                    for (String fragment : fragments) {
-                        assertThat(e.getMessage()).contains(fragment);
-                    }
-                });
+        TestHost.assertRefused(call, code, fragments);
         verifyNoInteractions(host);
     }
 

@@ -24,6 +24,7 @@ import dev.pando.api.path.Keys;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
 import dev.pando.host.HostServices;
+import dev.pando.host.testing.TestHost;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -59,15 +60,7 @@ class ScopedKvTest {
     }
 
     private void refused(ThrowingCallable call, ErrorCode code, String... fragments) {
-        assertThatThrownBy(call)
-                .isInstanceOf(PandoException.class)
-                .satisfies(e -> assertThat(((PandoException) e).code()).isEqualTo(code))
-                .satisfies(e -> {
-                    assertThat(e.getMessage()).isNotBlank();
-                    for (String fragment : fragments) {
-                        assertThat(e.getMessage()).contains(fragment);
-                    }
-                });
+        TestHost.assertRefused(call, code, fragments);
         verifyNoInteractions(host);
     }
 

@@ -3,6 +3,7 @@ package dev.pando.host.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pando.api.Access;
+import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.manifest.ManifestParser;
 import dev.pando.api.manifest.PluginManifest;
@@ -59,6 +60,16 @@ public final class TestHost {
 
     public static OpCall call(String op, String argsJson) {
         return new OpCall(op, json(argsJson), ADMIN);
+    }
+
+    /** Asserts {@code call} fails with {@code code} and a message containing every fragment. */
+    public static void assertRefused(ThrowingCallable call, ErrorCode code, String... fragments) {
+        PandoException e = failure(call);
+        Assertions.assertThat(e.code()).isEqualTo(code);
+        Assertions.assertThat(e.getMessage()).isNotBlank();
+        for (String fragment : fragments) {
+            Assertions.assertThat(e.getMessage()).contains(fragment);
+        }
     }
 
     /** Runs {@code call}, asserts it threw a {@link PandoException} and returns it. */

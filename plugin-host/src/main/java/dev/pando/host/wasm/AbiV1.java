@@ -100,6 +100,7 @@ public final class AbiV1 {
         ERROR("error", List.of(I32, I32, I32, I32), List.of(), null),
         CALLER("caller", List.of(), List.of(I32), null),
         CALLER_MAY("caller_may", List.of(I32, I32, I32), List.of(I32), null),
+        CONFIG("config", List.of(), List.of(I32), null),
         PUBLISH("publish", List.of(I32, I32, I32, I32), List.of(I32), Permission.PUBLISH),
         LOG("log", List.of(I32, I32, I32), List.of(), Permission.LOG),
         CLOCK_MS("clock_ms", List.of(), List.of(I64), Permission.CLOCK),

@@ -77,6 +77,7 @@ final class HostImports {
             case CLOCK_MS -> one(context.clock().millis());
             case CALLER -> one(withStatus(state, () -> caller(state)));
             case CALLER_MAY -> one(withStatus(state, () -> callerMay(state, memory, a)));
+            case CONFIG -> one(withStatus(state, () -> setResult(state, AbiJson.bytes(context.config()))));
             case LOG -> {
                 log(memory, a);
                 yield NO_RESULTS;

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,11 @@ import org.slf4j.LoggerFactory;
 public final class ConfigLoader {
     private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
     public static final Path DEFAULT_FILE = Path.of("pando.yaml");
+    /**
+     * The CLI's own variables: a shell that set them for {@code pando call} may start {@code pando
+     * serve} too, and they are not mistakes, so they are not warned about.
+     */
+    static final Set<String> CLIENT_VARIABLES = Set.of("PANDO_URL", "PANDO_TOKEN", "PANDO_DEBUG");
 
     private ConfigLoader() {}
 
@@ -60,9 +66,9 @@ public final class ConfigLoader {
                 return;
             }
             ConfigKey<?> k = byEnv.get(name);
-            if (k == null) {
+            if (k == null && !CLIENT_VARIABLES.contains(name)) {
                 log.warn("ignoring environment variable {}: no such config key", name);
-            } else {
+            } else if (k != null) {
                 fromEnv.put(k.name(), value);
             }
         });

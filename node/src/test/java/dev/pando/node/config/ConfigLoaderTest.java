@@ -3,6 +3,7 @@ package dev.pando.node.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pando.node.testing.LogCapture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -246,6 +247,16 @@ class ConfigLoaderTest {
         }
         // A quoted "null" is a string like any other.
         assertThat(load(yaml("store: 'null'\n"), Map.of(), Map.of()).get(NodeConfig.STORE)).isEqualTo("null");
+    }
+
+    @Test
+    void cliVariablesAreNotConfigMistakesButOtherUnknownOnesAreWarnedAbout() {
+        try (LogCapture log = new LogCapture()) {
+            NodeConfig c = load(null, Map.of("PANDO_URL", "http://127.0.0.1:9", "PANDO_TOKEN", "t", "PANDO_DEBUG", "1",
+                    "PANDO_PROT", "1", "PANDO_PORT", "2001"), Map.of());
+            assertThat(c.get(NodeConfig.PORT)).isEqualTo(2001);
+            assertThat(log.warningsAndErrors()).hasSize(1).allMatch(w -> w.contains("PANDO_PROT"));
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pando.node.config.NodeConfig;
 import dev.pando.node.dispatch.RateLimiter;
+import dev.pando.node.testing.LogCapture;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;

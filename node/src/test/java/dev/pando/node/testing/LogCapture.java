@@ -1,4 +1,4 @@
-package dev.pando.node.transport;
+package dev.pando.node.testing;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -9,17 +9,17 @@ import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
 
 /** Collects WARN and ERROR log events of every logger while open. */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    LogCapture() {
+    public LogCapture() {
         appender.start();
         root.addAppender(appender);
     }
 
     /** "LEVEL logger: message" of each WARN/ERROR event so far. */
-    List<String> warningsAndErrors() {
+    public List<String> warningsAndErrors() {
         synchronized (appender) { // AppenderBase appends under this lock
             return appender.list.stream()
                     .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))

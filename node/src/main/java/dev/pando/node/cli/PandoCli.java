@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
                 PubCommand.class,
                 SubCommand.class,
                 CallCommand.class,
+                HealthCommand.class,
                 BenchCommand.class,
                 ReloadCommand.class,
                 PluginsCommand.class,

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pando.node.client.FakeNode;
 import java.net.ServerSocket;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -166,6 +168,45 @@ class ClientCommandsTest {
         assertThat(r.exit()).isEqualTo(ExitCodes.CONNECTION);
         assertThat(r.err()).isEqualTo("error: cannot reach node at http://127.0.0.1:" + port
                 + ": connection refused — is `pando serve` running?\n");
+    }
+
+    @Test
+    void healthPrintsTheNodesHealth() throws Exception {
+        CliRun r = pando("health");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(json(r.out()).path("status").asText()).isEqualTo("ok");
+    }
+
+    @Test
+    void healthWaitsForANodeThatIsStillStarting() throws Exception {
+        int port = freePort();
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(
+                () -> CliRun.run("health", "--wait", "60", "--url", "http://127.0.0.1:" + port));
+        Thread.sleep(300); // the CLI's first attempts are refused: nothing listens yet
+        FakeNode late = FakeNode.start(port);
+        try {
+            CliRun r = run.get(60, TimeUnit.SECONDS);
+            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(json(r.out()).path("status").asText()).isEqualTo("ok");
+        } finally {
+            late.close();
+        }
+    }
+
+    @Test
+    void healthGivesUpAfterItsWaitWithTheConnectionExitCode() throws Exception {
+        int port = freePort();
+        CliRun r = CliRun.run("health", "--wait", "1", "--url", "http://127.0.0.1:" + port);
+        assertThat(r.exit()).isEqualTo(ExitCodes.CONNECTION);
+        assertThat(r.err()).startsWith("error: cannot reach node at http://127.0.0.1:" + port);
+        assertThat(CliRun.run("health", "--wait", "-1").exit()).isEqualTo(2);
+        assertThat(CliRun.run("health", "--wait", "3601").err()).contains("--wait must be between 0 and 3600");
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     @Test

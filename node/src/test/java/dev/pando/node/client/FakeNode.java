@@ -94,7 +94,7 @@ public final class FakeNode implements AutoCloseable {
     /** Requests handled, by op. */
     public final Map<String, AtomicLong> opCounts = new ConcurrentHashMap<>();
 
-    private FakeNode() throws InterruptedException {
+    private FakeNode(int port) throws InterruptedException {
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -106,12 +106,17 @@ public final class FakeNode implements AutoCloseable {
                                 new HttpOps(), new WsOps());
                     }
                 })
-                .bind("127.0.0.1", 0).sync().channel();
+                .bind("127.0.0.1", port).sync().channel();
     }
 
     public static FakeNode start() {
+        return start(0);
+    }
+
+    /** On this port (0: a free one). */
+    public static FakeNode start(int port) {
         try {
-            return new FakeNode();
+            return new FakeNode(port);
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }

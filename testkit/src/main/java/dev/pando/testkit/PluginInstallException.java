@@ -14,6 +14,7 @@ public class PluginInstallException extends RuntimeException {
     private final transient PluginOutcome outcome;
     private final transient JsonNode report;
 
+    /** {@code outcome} may be null (no outcome for the file); {@code report} is the reload report. */
     public PluginInstallException(String message, PluginOutcome outcome, JsonNode report) {
         super(message);
         this.outcome = outcome;

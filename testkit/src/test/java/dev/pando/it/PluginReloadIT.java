@@ -8,7 +8,6 @@ import dev.pando.host.testing.PluginJarBuilder;
 import dev.pando.host.testing.Wat;
 import dev.pando.node.client.PandoClient;
 import dev.pando.node.config.NodeConfig;
-import dev.pando.node.plugins.ReloadReport;
 import dev.pando.signing.Ed25519KeyPair;
 import dev.pando.testkit.TestNode;
 import dev.pando.testkit.TestScale;
@@ -133,10 +132,9 @@ class PluginReloadIT {
             }
             assertThat(firstLoader.get()).as("the first version's classloader was collected").isNull();
 
-            Files.delete(plugins.resolve("ver.jar"));
-            ReloadReport.Action unloaded = ReloadReport.Action.valueOf(
-                    node.adminClient().call("admin.reload", null).path("outcomes").get(0).path("action").asText().toUpperCase());
-            assertThat(unloaded).isEqualTo(ReloadReport.Action.UNLOADED);
+            node.uninstall("ver.jar"); // deletes the file, reloads and checks the outcome is UNLOADED
+            assertThat(plugins.resolve("ver.jar")).doesNotExist();
+            assertThat(node.plugin("ver")).isEmpty();
         }
     }
 

@@ -8,43 +8,35 @@ import dev.pando.host.testing.Wat;
 import dev.pando.node.client.PandoClient;
 import dev.pando.node.client.PandoClientException;
 import dev.pando.signing.Ed25519KeyPair;
-import dev.pando.signing.Ed25519Keys;
-import dev.pando.signing.KeyFormat;
 import dev.pando.signing.WasmBundle;
+import dev.pando.testkit.Eventually;
+import dev.pando.testkit.PluginOutcome;
+import dev.pando.testkit.TestNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.assertj.core.api.Assertions;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 /**
- * Shared plumbing of the plugin integration tests: throwaway signing keys and the trusted-keys
- * file a node reads, WASM bundles packed from the WAT fixtures of plugin-host's test-jar, plugin
- * files dropped into a directory atomically, and the JSON of admin.reload / admin.plugins.
+ * Shared plumbing of the plugin integration tests that manage keys and plugin directories
+ * themselves (signature, trust and reload edge cases): WASM bundles packed from the WAT fixtures
+ * of plugin-host's test-jar with a given key, and the JSON of admin.reload / admin.plugins read
+ * through a given client. The general helpers (atomic writes, trusted-keys files, reload outcomes,
+ * bounded waits) are the testkit's own: {@link TestNode}, {@link Eventually}.
  */
 final class PluginSupport {
     private PluginSupport() {}
 
     /** Writes {@code keys} (OpenSSH public key lines) to {@code file}, replacing it; returns the file. */
     static Path trust(Path file, Ed25519KeyPair... keys) {
-        StringBuilder text = new StringBuilder("# throwaway test keys\n");
-        for (Ed25519KeyPair k : keys) {
-            text.append(Ed25519Keys.encodePublic(k.publicKey(), KeyFormat.OPENSSH, "test"));
-        }
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, text, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return file;
+        return TestNode.writeTrustedKeys(file, keys);
     }
 
     static String fingerprint(Ed25519KeyPair key) {
@@ -67,19 +59,9 @@ final class PluginSupport {
         return original.replace(from, to);
     }
 
-    /**
-     * Puts {@code bytes} at {@code dir/fileName} by writing a hidden temp file (which the node
-     * ignores) and renaming it, so neither a reload nor the watcher ever sees half a file.
-     */
+    /** Puts {@code bytes} at {@code dir/fileName} atomically ({@link TestNode#writeAtomically}). */
     static Path drop(Path dir, String fileName, byte[] bytes) {
-        try {
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve("." + fileName + ".tmp");
-            Files.write(tmp, bytes);
-            return Files.move(tmp, dir.resolve(fileName), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestNode.writeAtomically(dir.resolve(fileName), bytes);
     }
 
     static void delete(Path file) {
@@ -109,14 +91,9 @@ final class PluginSupport {
 
     /** The report's outcome for {@code fileName}; fails if there is not exactly one. */
     static JsonNode outcome(JsonNode report, String fileName) {
-        List<JsonNode> found = new ArrayList<>();
-        report.path("outcomes").forEach(o -> {
-            if (fileName.equals(o.path("file").asText(null))) {
-                found.add(o);
-            }
-        });
+        List<PluginOutcome> found = TestNode.outcomes(report, fileName);
         assertThat(found).as("outcomes for %s in %s", fileName, report).hasSize(1);
-        return found.get(0);
+        return found.get(0).json();
     }
 
     /** Every admin.plugins entry. */
@@ -144,32 +121,9 @@ final class PluginSupport {
         return (PandoClientException) t;
     }
 
-    /**
-     * Polls {@code probe} until it returns non-null (exceptions count as not yet), at most
-     * {@code seconds}; returns what it returned.
-     */
+    /** {@link Eventually#eventually} bounded by {@code seconds}. */
     static <T> T eventually(String what, int seconds, Supplier<T> probe) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        Throwable last = null;
-        while (true) {
-            try {
-                T value = probe.get();
-                if (value != null) {
-                    return value;
-                }
-            } catch (RuntimeException | AssertionError e) {
-                last = e;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + seconds + " s: " + what + (last == null ? "" : " (last: " + last + ")"), last);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting for " + what, e);
-            }
-        }
+        return Eventually.eventually(what, Duration.ofSeconds(seconds), probe);
     }
 
     static ObjectNode key(String key) {

@@ -1,0 +1,36 @@
+package dev.pando.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pando.node.plugins.ReloadReport.Action;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PluginOutcomeTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void readsTheOutcomesOfAReportByFile() throws Exception {
+        JsonNode report = JSON.readTree("""
+                {"generation": 3, "outcomes": [
+                  {"id": "echo", "file": "echo.wasm", "action": "unloaded", "version": null, "previousVersion": "1.0.0"},
+                  {"id": "mirror", "file": "echo.wasm", "action": "loaded", "version": "1.0.0"},
+                  {"id": null, "file": "bad.wasm", "action": "failed", "version": null, "error": "UNSIGNED: no signature"}]}""");
+        List<PluginOutcome> echo = TestNode.outcomes(report, "echo.wasm");
+        assertThat(echo).extracting(PluginOutcome::id, PluginOutcome::action, PluginOutcome::serving)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("echo", Action.UNLOADED, false),
+                        org.assertj.core.groups.Tuple.tuple("mirror", Action.LOADED, true));
+        assertThat(echo.get(0).version()).isNull();
+        assertThat(echo.get(1).version()).isEqualTo("1.0.0");
+
+        PluginOutcome bad = TestNode.outcomes(report, "bad.wasm").get(0);
+        assertThat(bad.id()).isNull();
+        assertThat(bad.action()).isEqualTo(Action.FAILED);
+        assertThat(bad.serving()).isFalse();
+        assertThat(bad.error()).isEqualTo("UNSIGNED: no signature");
+        assertThat(bad.json()).isSameAs(report.path("outcomes").get(2));
+        assertThat(TestNode.outcomes(report, "none.wasm")).isEmpty();
+    }
+}

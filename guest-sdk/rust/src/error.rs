@@ -107,7 +107,10 @@ pub type Result<T> = core::result::Result<T, Error>;
 impl Error {
     /// An error with `code` and `message`.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
-        Error { code, message: message.into() }
+        Error {
+            code,
+            message: message.into(),
+        }
     }
 
     /// A [`ErrorCode::BadRequest`] error.

@@ -39,8 +39,14 @@ impl Event {
     /// Reads a delivery: `{"kind":"change",...}` or `{"kind":"event",...}` (ABI v1, "Events").
     /// `Ok(None)` for a kind this SDK does not know, which a handler should not see.
     pub fn from_json(json: &Json) -> Result<Option<Event>> {
-        let malformed = || Error::plugin_failed(format!("malformed delivery from the host: {json}"));
-        let text = |field: &str| json[field].as_str().map(str::to_owned).ok_or_else(malformed);
+        let malformed =
+            || Error::plugin_failed(format!("malformed delivery from the host: {json}"));
+        let text = |field: &str| {
+            json[field]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(malformed)
+        };
         let event = match json["kind"].as_str() {
             Some("change") => Event::Change {
                 key: text("key")?,
@@ -85,7 +91,10 @@ mod tests {
             })
         );
         let delete = Json::parse(r#"{"kind":"change","key":"/a","value":null,"revision":8,"timestamp":1,"origin":"local","writer":"u"}"#).unwrap();
-        assert!(matches!(Event::from_json(&delete).unwrap(), Some(Event::Change { value: None, .. })));
+        assert!(matches!(
+            Event::from_json(&delete).unwrap(),
+            Some(Event::Change { value: None, .. })
+        ));
         let event = Json::parse(
             r#"{"kind":"event","topic":"/alerts/fire","payload":{"level":3},"publisher":"plugin:smoke","timestamp":2000}"#,
         )
@@ -99,7 +108,10 @@ mod tests {
                 timestamp: 2000,
             })
         );
-        assert_eq!(Event::from_json(&Json::parse(r#"{"kind":"future"}"#).unwrap()).unwrap(), None);
+        assert_eq!(
+            Event::from_json(&Json::parse(r#"{"kind":"future"}"#).unwrap()).unwrap(),
+            None
+        );
         assert!(Event::from_json(&Json::parse(r#"{"kind":"change"}"#).unwrap()).is_err());
         assert!(Event::from_json(&Json::Null).is_err());
     }

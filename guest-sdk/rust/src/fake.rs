@@ -22,6 +22,9 @@ pub(crate) struct Stored {
     pub writer: String,
 }
 
+/// Decides what `caller_may` answers.
+pub(crate) type CallerPolicy = Box<dyn Fn(Access, &str) -> bool>;
+
 pub(crate) struct FakeHost {
     pub plugin_id: String,
     pub kv: BTreeMap<String, Stored>,
@@ -35,7 +38,7 @@ pub(crate) struct FakeHost {
     /// Set while an op runs, as on the real host; `None` outside op calls.
     pub caller: Option<(String, bool)>,
     pub next_caller: (String, bool),
-    pub caller_may: Box<dyn Fn(Access, &str) -> bool>,
+    pub caller_may: CallerPolicy,
     pub conflicts_to_inject: u32,
     pub random_state: u64,
 }
@@ -85,7 +88,12 @@ impl FakeHost {
     /// Stores `value` as the node would, returning the new revision.
     pub fn write(&mut self, key: &str, value: Json, writer: String) -> u64 {
         self.revision += 1;
-        let stored = Stored { value, revision: self.revision, timestamp: self.clock, writer };
+        let stored = Stored {
+            value,
+            revision: self.revision,
+            timestamp: self.clock,
+            writer,
+        };
         self.kv.insert(key.to_owned(), stored);
         self.revision
     }
@@ -106,7 +114,9 @@ fn check_key(key: &str) -> Result<(), String> {
     let valid = key.len() > 1
         && key.len() <= 1024
         && key.starts_with('/')
-        && key[1..].split('/').all(|s| !s.is_empty() && s != "." && s != ".." && !s.contains('*'))
+        && key[1..]
+            .split('/')
+            .all(|s| !s.is_empty() && s != "." && s != ".." && !s.contains('*'))
         && !key.chars().any(char::is_control);
     if valid {
         Ok(())
@@ -120,7 +130,11 @@ fn check_key(key: &str) -> Result<(), String> {
 fn scan_matches(query: &str, key: &str) -> bool {
     if !query.contains('*') {
         let prefix = query.trim_end_matches('/');
-        return prefix.is_empty() || key == prefix || key.strip_prefix(prefix).map_or(false, |r| r.starts_with('/'));
+        return prefix.is_empty()
+            || key == prefix
+            || key
+                .strip_prefix(prefix)
+                .map_or(false, |r| r.starts_with('/'));
     }
     let pattern: Vec<&str> = query[1..].split('/').collect();
     let segments: Vec<&str> = key[1..].split('/').collect();
@@ -155,16 +169,23 @@ pub fn kv_set(key: &str, value: &[u8], if_revision: i64) -> i64 {
         }
         let value = match Json::from_slice(value) {
             Ok(v) => v,
-            Err(e) => return i64::from(h.fail(BAD_REQUEST, format!("value is not valid JSON: {e}"))),
+            Err(e) => {
+                return i64::from(h.fail(BAD_REQUEST, format!("value is not valid JSON: {e}")))
+            }
         };
         if if_revision != -1 {
             let current = h.kv.get(key).map_or(0, |s| s.revision as i64);
             if h.conflicts_to_inject > 0 {
                 h.conflicts_to_inject -= 1;
-                return i64::from(h.fail(CONFLICT, format!("'{key}' changed concurrently (injected)")));
+                return i64::from(
+                    h.fail(CONFLICT, format!("'{key}' changed concurrently (injected)")),
+                );
             }
             if current != if_revision {
-                return i64::from(h.fail(CONFLICT, format!("'{key}' is at revision {current}, not {if_revision}")));
+                return i64::from(h.fail(
+                    CONFLICT,
+                    format!("'{key}' is at revision {current}, not {if_revision}"),
+                ));
             }
         }
         let writer = format!("plugin:{}", h.plugin_id);
@@ -191,18 +212,21 @@ pub fn kv_scan(query: &str, after: &str, limit: i32) -> i32 {
         if !(1..=1000).contains(&limit) {
             return h.fail(BAD_REQUEST, format!("limit must be 1..1000, got {limit}"));
         }
-        let mut matching = h
-            .kv
-            .iter()
-            .filter(|(k, _)| after.is_empty() || k.as_str() > after)
-            .filter(|(k, _)| scan_matches(query, k));
+        let mut matching =
+            h.kv.iter()
+                .filter(|(k, _)| after.is_empty() || k.as_str() > after)
+                .filter(|(k, _)| scan_matches(query, k));
         let mut entries = Vec::new();
         let mut last = None;
         for (k, s) in matching.by_ref().take(limit as usize) {
             entries.push(FakeHost::entry_json(k, s));
             last = Some(k.clone());
         }
-        let next = if matching.next().is_some() { last } else { None };
+        let next = if matching.next().is_some() {
+            last
+        } else {
+            None
+        };
         let page = Json::object().with("entries", entries).with("next", next);
         h.ok_with(page.to_vec())
     })
@@ -227,7 +251,9 @@ pub fn error(code: &str, message: &str) {
 pub fn caller() -> i32 {
     with(|h| match h.caller.clone() {
         Some((name, authenticated)) => {
-            let json = Json::object().with("name", name).with("authenticated", authenticated);
+            let json = Json::object()
+                .with("name", name)
+                .with("authenticated", authenticated);
             h.ok_with(json.to_vec())
         }
         None => h.fail(NOT_FOUND, "there is no caller outside an op call"),
@@ -240,7 +266,12 @@ pub fn caller_may(level: i32, key: &str) -> i32 {
             1 => Access::Read,
             2 => Access::Write,
             3 => Access::Admin,
-            _ => return h.fail(BAD_REQUEST, format!("caller_may level must be 1, 2 or 3, got {level}")),
+            _ => {
+                return h.fail(
+                    BAD_REQUEST,
+                    format!("caller_may level must be 1, 2 or 3, got {level}"),
+                )
+            }
         };
         if let Err(e) = check_key(key) {
             return h.fail(BAD_REQUEST, e);
@@ -306,7 +337,9 @@ mod tests {
     #[test]
     fn keys_and_patterns() {
         assert!(check_key("/a/b").is_ok());
-        for bad in ["", "/", "a", "/a/", "//a", "/a//b", "/a/./b", "/a/../b", "/a/*", "/a\nb"] {
+        for bad in [
+            "", "/", "a", "/a/", "//a", "/a//b", "/a/./b", "/a/../b", "/a/*", "/a\nb",
+        ] {
             assert!(check_key(bad).is_err(), "{bad:?}");
         }
         assert!(scan_matches("/a", "/a"));

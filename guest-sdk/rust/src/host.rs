@@ -31,9 +31,13 @@ pub(crate) fn json_result(status: i32, what: &str) -> Result<Json> {
     let len = check(i64::from(status))?;
     let bytes = read_result(len as i32);
     if (bytes.len() as i64) < len {
-        return Err(Error::plugin_failed(format!("{what}: could only read {} of {len} bytes", bytes.len())));
+        return Err(Error::plugin_failed(format!(
+            "{what}: could only read {} of {len} bytes",
+            bytes.len()
+        )));
     }
-    Json::from_slice(&bytes).map_err(|e| Error::plugin_failed(format!("{what}: the host sent invalid JSON: {e}")))
+    Json::from_slice(&bytes)
+        .map_err(|e| Error::plugin_failed(format!("{what}: the host sent invalid JSON: {e}")))
 }
 
 /// The plugin's configuration: the manifest's `config` object with the operator's
@@ -66,8 +70,13 @@ pub fn random(buf: &mut [u8]) -> Result<()> {
 /// listener or `init`).
 pub fn caller() -> Result<Caller> {
     let json = json_result(sys::caller(), "caller")?;
-    let name = json["name"].as_str().ok_or_else(|| Error::plugin_failed("caller: the host sent no name"))?;
-    Ok(Caller { name: name.to_owned(), authenticated: json["authenticated"].as_bool().unwrap_or(false) })
+    let name = json["name"]
+        .as_str()
+        .ok_or_else(|| Error::plugin_failed("caller: the host sent no name"))?;
+    Ok(Caller {
+        name: name.to_owned(),
+        authenticated: json["authenticated"].as_bool().unwrap_or(false),
+    })
 }
 
 /// Whether the op's caller holds `access` on `key` on the node, so an op can refuse to act where
@@ -95,7 +104,10 @@ mod tests {
         let e = publish("not-a-topic", &Json::Null).unwrap_err();
         assert_eq!(e.code(), ErrorCode::BadRequest);
         assert!(e.message().contains("not-a-topic"));
-        assert_eq!(testing::published(), vec![("/t/a".to_string(), Json::Int(1))]);
+        assert_eq!(
+            testing::published(),
+            vec![("/t/a".to_string(), Json::Int(1))]
+        );
         testing::set_clock(42);
         assert_eq!(clock_ms(), 42);
         let mut a = [0u8; 16];
@@ -108,6 +120,9 @@ mod tests {
     #[test]
     fn caller_only_inside_an_op() {
         assert_eq!(caller().unwrap_err().code(), ErrorCode::NotFound);
-        assert_eq!(caller_may(Access::Read, "/a").unwrap_err().code(), ErrorCode::NotFound);
+        assert_eq!(
+            caller_may(Access::Read, "/a").unwrap_err().code(),
+            ErrorCode::NotFound
+        );
     }
 }

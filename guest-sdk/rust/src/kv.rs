@@ -60,7 +60,8 @@ pub struct Entry {
 impl Entry {
     /// Reads the entry JSON of ABI v1, `{"key","value","revision","timestamp","origin","writer"}`.
     pub fn from_json(json: &Json) -> Result<Entry> {
-        let malformed = || Error::plugin_failed(format!("malformed KV entry from the host: {json}"));
+        let malformed =
+            || Error::plugin_failed(format!("malformed KV entry from the host: {json}"));
         Ok(Entry {
             key: json["key"].as_str().ok_or_else(malformed)?.to_owned(),
             value: json.get("value").cloned().unwrap_or(Json::Null),
@@ -104,7 +105,8 @@ pub fn set(key: &str, value: &Json) -> Result<u64> {
 /// the key does not exist". Returns the new revision, or fails with [`ErrorCode::Conflict`] when
 /// the key has moved on (re-read and retry).
 pub fn set_if(key: &str, value: &Json, if_revision: u64) -> Result<u64> {
-    let if_revision = i64::try_from(if_revision).map_err(|_| Error::bad_request("if_revision is out of range"))?;
+    let if_revision = i64::try_from(if_revision)
+        .map_err(|_| Error::bad_request("if_revision is out of range"))?;
     write(key, value, if_revision)
 }
 
@@ -122,13 +124,21 @@ pub fn delete(key: &str) -> Result<bool> {
 /// [`Page::next`] (`None` for the first page); `limit` is 1..=[`MAX_SCAN_LIMIT`].
 pub fn scan(prefix_or_pattern: &str, after: Option<&str>, limit: u32) -> Result<Page> {
     if !(1..=MAX_SCAN_LIMIT).contains(&limit) {
-        return Err(Error::bad_request(format!("scan limit must be 1..{MAX_SCAN_LIMIT}, got {limit}")));
+        return Err(Error::bad_request(format!(
+            "scan limit must be 1..{MAX_SCAN_LIMIT}, got {limit}"
+        )));
     }
-    let json = json_result(sys::kv_scan(prefix_or_pattern, after.unwrap_or(""), limit as i32), "kv_scan")?;
-    let items = json["entries"]
-        .as_array()
-        .ok_or_else(|| Error::plugin_failed(format!("malformed scan page from the host: {json}")))?;
-    let entries = items.iter().map(Entry::from_json).collect::<Result<Vec<_>>>()?;
+    let json = json_result(
+        sys::kv_scan(prefix_or_pattern, after.unwrap_or(""), limit as i32),
+        "kv_scan",
+    )?;
+    let items = json["entries"].as_array().ok_or_else(|| {
+        Error::plugin_failed(format!("malformed scan page from the host: {json}"))
+    })?;
+    let entries = items
+        .iter()
+        .map(Entry::from_json)
+        .collect::<Result<Vec<_>>>()?;
     let next = json["next"].as_str().map(str::to_owned);
     Ok(Page { entries, next })
 }
@@ -220,9 +230,18 @@ mod tests {
         assert_eq!(e.code(), ErrorCode::Conflict);
         assert!(e.message().contains("revision"), "{e}");
         let r2 = set_if("/k", &Json::from(2), r).unwrap();
-        assert_eq!(set_if("/k", &Json::from(3), r).unwrap_err().code(), ErrorCode::Conflict);
-        assert_eq!(set_if("/k", &Json::from(3), r2 + 5).unwrap_err().code(), ErrorCode::Conflict);
-        assert_eq!(set_if("/k", &Json::Null, u64::MAX).unwrap_err().code(), ErrorCode::BadRequest);
+        assert_eq!(
+            set_if("/k", &Json::from(3), r).unwrap_err().code(),
+            ErrorCode::Conflict
+        );
+        assert_eq!(
+            set_if("/k", &Json::from(3), r2 + 5).unwrap_err().code(),
+            ErrorCode::Conflict
+        );
+        assert_eq!(
+            set_if("/k", &Json::Null, u64::MAX).unwrap_err().code(),
+            ErrorCode::BadRequest
+        );
         assert_eq!(get_value("/k").unwrap(), Some(Json::Int(2)));
     }
 
@@ -230,7 +249,10 @@ mod tests {
     fn bad_keys_are_bad_requests() {
         for key in ["", "rel", "/a//b", "/a/../b"] {
             assert_eq!(get(key).unwrap_err().code(), ErrorCode::BadRequest, "{key}");
-            assert_eq!(set(key, &Json::Null).unwrap_err().code(), ErrorCode::BadRequest);
+            assert_eq!(
+                set(key, &Json::Null).unwrap_err().code(),
+                ErrorCode::BadRequest
+            );
             assert_eq!(delete(key).unwrap_err().code(), ErrorCode::BadRequest);
         }
     }
@@ -250,16 +272,28 @@ mod tests {
         let third = scan("/s", second.next.as_deref(), 10).unwrap();
         assert_eq!(third.entries.len(), 5);
         assert_eq!(third.next, None);
-        assert_eq!(scan("/s", None, 0).unwrap_err().code(), ErrorCode::BadRequest);
-        assert_eq!(scan("/s", None, 1001).unwrap_err().code(), ErrorCode::BadRequest);
+        assert_eq!(
+            scan("/s", None, 0).unwrap_err().code(),
+            ErrorCode::BadRequest
+        );
+        assert_eq!(
+            scan("/s", None, 1001).unwrap_err().code(),
+            ErrorCode::BadRequest
+        );
 
         let all: Vec<Entry> = scan_all("/s").page_size(7).collect::<Result<_>>().unwrap();
         assert_eq!(all.len(), 25);
-        assert_eq!(all.iter().map(|e| e.value.as_i64().unwrap()).sum::<i64>(), (0..25).sum());
+        assert_eq!(
+            all.iter().map(|e| e.value.as_i64().unwrap()).sum::<i64>(),
+            (0..25).sum()
+        );
         assert_eq!(scan_all("/nothing").count(), 0);
         assert_eq!(scan_all("/s/*").count(), 25);
         let mut failing = scan_all("bad");
-        assert_eq!(failing.next().unwrap().unwrap_err().code(), ErrorCode::BadRequest);
+        assert_eq!(
+            failing.next().unwrap().unwrap_err().code(),
+            ErrorCode::BadRequest
+        );
         assert!(failing.next().is_none());
     }
 }

@@ -94,7 +94,7 @@
 //!
 //! ## Native tests
 //!
-//! Off `wasm32`, the host functions are served by an in-memory fake host (see [`testing`]), so
+//! Off `wasm32`, the host functions are served by an in-memory fake host (module `testing`), so
 //! `cargo test` runs a plugin's handlers on the build machine.
 //!
 //! ## Panics

@@ -29,7 +29,15 @@ pub enum Level {
 impl Level {
     /// The level with ABI number `n` (`0` trace … `4` error).
     pub fn from_i32(n: i32) -> Option<Level> {
-        [Level::Trace, Level::Debug, Level::Info, Level::Warn, Level::Error].get(usize::try_from(n).ok()?).copied()
+        [
+            Level::Trace,
+            Level::Debug,
+            Level::Info,
+            Level::Warn,
+            Level::Error,
+        ]
+        .get(usize::try_from(n).ok()?)
+        .copied()
     }
 }
 
@@ -76,7 +84,16 @@ mod tests {
         warn("w");
         error("e");
         let levels: Vec<Level> = testing::logs().into_iter().map(|(l, _)| l).collect();
-        assert_eq!(levels, [Level::Trace, Level::Debug, Level::Info, Level::Warn, Level::Error]);
+        assert_eq!(
+            levels,
+            [
+                Level::Trace,
+                Level::Debug,
+                Level::Info,
+                Level::Warn,
+                Level::Error
+            ]
+        );
         assert_eq!(Level::from_i32(3), Some(Level::Warn));
         assert_eq!(Level::from_i32(5), None);
         assert_eq!(Level::from_i32(-1), None);

@@ -73,7 +73,10 @@ mod tests {
 
         let (ptr, len) = give(b"{\"a\":1}".to_vec());
         assert_eq!(len, 7);
-        assert_eq!(unsafe { std::slice::from_raw_parts(ptr, len) }, b"{\"a\":1}");
+        assert_eq!(
+            unsafe { std::slice::from_raw_parts(ptr, len) },
+            b"{\"a\":1}"
+        );
         unsafe { pando_free(ptr, len) };
 
         let empty = pando_alloc(0);

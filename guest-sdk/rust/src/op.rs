@@ -117,12 +117,21 @@ impl Call {
         crate::host::caller_may(access, key)
     }
 
-    fn typed<'a, T>(&'a self, name: &str, expected: &str, get: impl Fn(&'a Json) -> Option<T>) -> Result<Option<T>> {
+    fn typed<'a, T>(
+        &'a self,
+        name: &str,
+        expected: &str,
+        get: impl Fn(&'a Json) -> Option<T>,
+    ) -> Result<Option<T>> {
         match self.arg(name) {
             None => Ok(None),
             Some(v) => match get(v) {
                 Some(t) => Ok(Some(t)),
-                None => Err(Error::bad_request(format!("'{name}' must be {expected}, not {} {}", article(v), v.type_name()))),
+                None => Err(Error::bad_request(format!(
+                    "'{name}' must be {expected}, not {} {}",
+                    article(v),
+                    v.type_name()
+                ))),
             },
         }
     }
@@ -164,8 +173,14 @@ mod tests {
         let e = c.i64("f").unwrap_err();
         assert_eq!(e.code(), ErrorCode::BadRequest);
         assert_eq!(e.message(), "'f' must be an integer, not a number");
-        assert_eq!(c.str("i").unwrap_err().message(), "'i' must be a string, not an integer");
-        assert_eq!(c.bool("s").unwrap_err().message(), "'s' must be a boolean, not a string");
+        assert_eq!(
+            c.str("i").unwrap_err().message(),
+            "'i' must be a string, not an integer"
+        );
+        assert_eq!(
+            c.bool("s").unwrap_err().message(),
+            "'s' must be a boolean, not a string"
+        );
         assert_eq!(c.str("n").unwrap_err().message(), "'n' is required");
         assert_eq!(c.into_args()["s"], Json::from("x"));
     }

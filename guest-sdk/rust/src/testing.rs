@@ -25,6 +25,7 @@
 //! assert_eq!((err.code(), err.message()), (ErrorCode::BadRequest, "'name' is required"));
 //! ```
 
+use crate::__private as private;
 use crate::error::{Error, ErrorCode, Result};
 use crate::event::Event;
 use crate::fake::{self, FakeHost};
@@ -32,7 +33,6 @@ use crate::json::Json;
 use crate::kv::Entry;
 use crate::log::Level;
 use crate::op::{Access, Call};
-use crate::__private as private;
 
 /// Forgets everything: KV, config, clock, caller, publishes and logs.
 pub fn reset() {
@@ -66,7 +66,8 @@ where
     if bytes.is_empty() {
         return Ok(Json::Null);
     }
-    Json::from_slice(&bytes).map_err(|e| Error::plugin_failed(format!("the op returned invalid JSON: {e}")))
+    Json::from_slice(&bytes)
+        .map_err(|e| Error::plugin_failed(format!("the op returned invalid JSON: {e}")))
 }
 
 /// Delivers `delivery` (the JSON the host passes to `pando_on_event`, e.g. from [`change`]) to
@@ -82,7 +83,9 @@ where
     }
     match rc {
         0 => Ok(()),
-        rc => Err(Error::plugin_failed(format!("pando_on_event returned {rc}"))),
+        rc => Err(Error::plugin_failed(format!(
+            "pando_on_event returned {rc}"
+        ))),
     }
 }
 
@@ -94,7 +97,10 @@ where
     begin_entry_point(false);
     let rc = private::init_entry(handler);
     match take_reported() {
-        Some(e) => Err(Error::plugin_failed(format!("pando_init failed: {}", e.message()))),
+        Some(e) => Err(Error::plugin_failed(format!(
+            "pando_init failed: {}",
+            e.message()
+        ))),
         None if rc != 0 => Err(Error::plugin_failed(format!("pando_init returned {rc}"))),
         None => Ok(()),
     }
@@ -206,7 +212,12 @@ pub fn take_published() -> Vec<(String, Json)> {
 
 /// Everything logged so far, as `(level, message)`.
 pub fn logs() -> Vec<(Level, String)> {
-    fake::with(|h| h.logs.iter().map(|(l, m)| (Level::from_i32(*l).unwrap_or(Level::Info), m.clone())).collect())
+    fake::with(|h| {
+        h.logs
+            .iter()
+            .map(|(l, m)| (Level::from_i32(*l).unwrap_or(Level::Info), m.clone()))
+            .collect()
+    })
 }
 
 /// The host clears the result buffer and any reported error before each entry point; during an
@@ -215,7 +226,11 @@ fn begin_entry_point(op: bool) {
     fake::with(|h| {
         h.result.clear();
         h.reported = None;
-        h.caller = if op { Some(h.next_caller.clone()) } else { None };
+        h.caller = if op {
+            Some(h.next_caller.clone())
+        } else {
+            None
+        };
     });
 }
 
@@ -224,7 +239,9 @@ fn take_reported() -> Option<Error> {
     let (code, message) = fake::with(|h| h.reported.take())?;
     Some(match ErrorCode::from_name(&code.to_ascii_uppercase()) {
         Some(code) => Error::new(code, message),
-        None => Error::plugin_failed(format!("plugin reported unsupported error code '{code}': {message}")),
+        None => Error::plugin_failed(format!(
+            "plugin reported unsupported error code '{code}': {message}"
+        )),
     })
 }
 
@@ -241,9 +258,16 @@ mod tests {
     fn ops_round_trip_and_report_errors() {
         let args = Json::object().with("x", vec![1, 2]);
         assert_eq!(call_op(echo, &args).unwrap(), args);
-        assert_eq!(call_op(|_: &Call| Ok(Json::Null), &args).unwrap(), Json::Null);
+        assert_eq!(
+            call_op(|_: &Call| Ok(Json::Null), &args).unwrap(),
+            Json::Null
+        );
         assert_eq!(call_op(|_: &Call| Ok(5), &args).unwrap(), Json::Int(5));
-        let e = call_op(|_: &Call| -> Result<Json> { Err(Error::conflict("busy")) }, &args).unwrap_err();
+        let e = call_op(
+            |_: &Call| -> Result<Json> { Err(Error::conflict("busy")) },
+            &args,
+        )
+        .unwrap_err();
         assert_eq!(e, Error::conflict("busy"));
         let e = call_op_bytes(echo, b"{oops").unwrap_err();
         assert_eq!(e.code(), ErrorCode::BadRequest);
@@ -262,27 +286,48 @@ mod tests {
                 let c = call.caller()?;
                 let may = call.caller_may(Access::Read, "/pub/x")?;
                 let may_not = caller_may(Access::Write, "/pub/x")?;
-                Ok(Json::object().with("name", c.name).with("auth", c.authenticated).with("may", may).with("w", may_not))
+                Ok(Json::object()
+                    .with("name", c.name)
+                    .with("auth", c.authenticated)
+                    .with("may", may)
+                    .with("w", may_not))
             },
             &Json::object(),
         )
         .unwrap();
-        assert_eq!(who.to_string(), r#"{"name":"user:alice","auth":false,"may":true,"w":false}"#);
+        assert_eq!(
+            who.to_string(),
+            r#"{"name":"user:alice","auth":false,"may":true,"w":false}"#
+        );
         assert_eq!(caller().unwrap_err().code(), ErrorCode::NotFound);
     }
 
     #[test]
     fn deliveries_and_init() {
         let seen = std::cell::RefCell::new(Vec::new());
-        deliver(|e| Ok(seen.borrow_mut().push(e)), &change("/s/a", Some(Json::from(1)))).unwrap();
-        deliver(|e| Ok(seen.borrow_mut().push(e)), &change("/s/a", None)).unwrap();
-        deliver(|e| Ok(seen.borrow_mut().push(e)), &event("/t", Json::from("p"))).unwrap();
-        deliver(|_| panic!("unknown kinds are not delivered"), &Json::object().with("kind", "x")).unwrap();
+        let record = |e| {
+            seen.borrow_mut().push(e);
+            Ok(())
+        };
+        deliver(record, &change("/s/a", Some(Json::from(1)))).unwrap();
+        deliver(record, &change("/s/a", None)).unwrap();
+        deliver(record, &event("/t", Json::from("p"))).unwrap();
+        deliver(
+            |_| panic!("unknown kinds are not delivered"),
+            &Json::object().with("kind", "x"),
+        )
+        .unwrap();
         let seen = seen.into_inner();
-        assert!(matches!(&seen[0], Event::Change { key, value: Some(Json::Int(1)), .. } if key == "/s/a"));
+        assert!(
+            matches!(&seen[0], Event::Change { key, value: Some(Json::Int(1)), .. } if key == "/s/a")
+        );
         assert!(matches!(&seen[1], Event::Change { value: None, .. }));
         assert!(matches!(&seen[2], Event::Published { topic, .. } if topic == "/t"));
-        let e = deliver(|_| Err(Error::unavailable("later")), &event("/t", Json::Null)).unwrap_err();
+        let e = deliver(
+            |_| Err(Error::unavailable("later")),
+            &event("/t", Json::Null),
+        )
+        .unwrap_err();
         assert_eq!(e, Error::unavailable("later"));
         assert!(deliver(|_| Ok(()), &Json::from(3)).is_err());
 
@@ -300,7 +345,10 @@ mod tests {
         assert_eq!(entries.len(), 2);
         assert_eq!(entries[1].writer, "plugin:p");
         inject_conflicts(1);
-        assert_eq!(kv::set_if("/c", &Json::Null, 0).unwrap_err().code(), ErrorCode::Conflict);
+        assert_eq!(
+            kv::set_if("/c", &Json::Null, 0).unwrap_err().code(),
+            ErrorCode::Conflict
+        );
         kv::set_if("/c", &Json::Null, 0).unwrap();
         crate::publish("/t", &Json::Null).unwrap();
         assert_eq!(take_published().len(), 1);

@@ -30,9 +30,9 @@ fn incr(call: &Call) -> Result<Json> {
             Some(entry) => (stored_value(entry)?, entry.revision),
             None => (0, 0),
         };
-        let updated = value
-            .checked_add(by)
-            .ok_or_else(|| Error::bad_request(format!("counter '{name}' would overflow: {value} + {by}")))?;
+        let updated = value.checked_add(by).ok_or_else(|| {
+            Error::bad_request(format!("counter '{name}' would overflow: {value} + {by}"))
+        })?;
         match kv::set_if(&key, &Json::from(updated), revision) {
             Ok(_) => return Ok(counter(name, updated)),
             Err(e) if e.is(ErrorCode::Conflict) => continue,
@@ -60,7 +60,11 @@ fn list(_call: &Call) -> Result<Json> {
     for entry in kv::scan_all(PREFIX) {
         let entry = entry?;
         // Only keys this plugin writes: one valid name below the prefix, an integer value.
-        let name = match entry.key.strip_prefix(PREFIX).and_then(|rest| rest.strip_prefix('/')) {
+        let name = match entry
+            .key
+            .strip_prefix(PREFIX)
+            .and_then(|rest| rest.strip_prefix('/'))
+        {
             Some(name) if valid_name(name) => name,
             _ => continue,
         };
@@ -76,12 +80,18 @@ fn name_arg(call: &Call) -> Result<&str> {
     if valid_name(name) {
         Ok(name)
     } else {
-        Err(Error::bad_request(format!("'name' must match [A-Za-z0-9_-]{{1,64}}, got {}", Json::from(name))))
+        Err(Error::bad_request(format!(
+            "'name' must match [A-Za-z0-9_-]{{1,64}}, got {}",
+            Json::from(name)
+        )))
     }
 }
 
 fn valid_name(name: &str) -> bool {
-    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn key(name: &str) -> String {
@@ -89,10 +99,12 @@ fn key(name: &str) -> String {
 }
 
 fn stored_value(entry: &Entry) -> Result<i64> {
-    entry
-        .value
-        .as_i64()
-        .ok_or_else(|| Error::plugin_failed(format!("{} holds {}, not an integer", entry.key, entry.value)))
+    entry.value.as_i64().ok_or_else(|| {
+        Error::plugin_failed(format!(
+            "{} holds {}, not an integer",
+            entry.key, entry.value
+        ))
+    })
 }
 
 fn counter(name: &str, value: i64) -> Json {
@@ -120,15 +132,33 @@ mod tests {
     fn incr_get_list() {
         assert_eq!(call(get, "{}").unwrap(), r#"{"name":"default","value":0}"#);
         assert_eq!(call(incr, "{}").unwrap(), r#"{"name":"default","value":1}"#);
-        assert_eq!(call(incr, r#"{"by":5}"#).unwrap(), r#"{"name":"default","value":6}"#);
-        assert_eq!(call(incr, r#"{"name":"hits","by":-2}"#).unwrap(), r#"{"name":"hits","value":-2}"#);
-        assert_eq!(call(incr, r#"{"name":"a-b_C9","by":null}"#).unwrap(), r#"{"name":"a-b_C9","value":1}"#);
-        assert_eq!(call(get, r#"{"name":"hits"}"#).unwrap(), r#"{"name":"hits","value":-2}"#);
-        assert_eq!(testing::kv_value("/_plugins/counter/default"), Some(Json::Int(6)));
+        assert_eq!(
+            call(incr, r#"{"by":5}"#).unwrap(),
+            r#"{"name":"default","value":6}"#
+        );
+        assert_eq!(
+            call(incr, r#"{"name":"hits","by":-2}"#).unwrap(),
+            r#"{"name":"hits","value":-2}"#
+        );
+        assert_eq!(
+            call(incr, r#"{"name":"a-b_C9","by":null}"#).unwrap(),
+            r#"{"name":"a-b_C9","value":1}"#
+        );
+        assert_eq!(
+            call(get, r#"{"name":"hits"}"#).unwrap(),
+            r#"{"name":"hits","value":-2}"#
+        );
+        assert_eq!(
+            testing::kv_value("/_plugins/counter/default"),
+            Some(Json::Int(6))
+        );
         // Keys the plugin did not write are skipped.
         testing::kv_put("/_plugins/counter/deep/er", 1);
         testing::kv_put("/_plugins/counter/text", "x");
-        assert_eq!(call(list, "{}").unwrap(), r#"{"counters":{"a-b_C9":1,"default":6,"hits":-2}}"#);
+        assert_eq!(
+            call(list, "{}").unwrap(),
+            r#"{"counters":{"a-b_C9":1,"default":6,"hits":-2}}"#
+        );
     }
 
     #[test]
@@ -168,14 +198,20 @@ mod tests {
         let e = testing::call_op(incr, &args(r#"{"by":"2"}"#)).unwrap_err();
         assert!(e.message().contains("'by'"), "{e}");
         let e = testing::call_op(incr, &args(r#"{"name":"a/b"}"#)).unwrap_err();
-        assert_eq!(e.message(), r#"'name' must match [A-Za-z0-9_-]{1,64}, got "a/b""#);
+        assert_eq!(
+            e.message(),
+            r#"'name' must match [A-Za-z0-9_-]{1,64}, got "a/b""#
+        );
     }
 
     #[test]
     fn overflow_is_a_bad_request() {
         call(incr, &format!(r#"{{"by":{}}}"#, i64::MAX)).unwrap();
         assert_eq!(code(incr, "{}"), ErrorCode::BadRequest);
-        assert_eq!(call(get, "{}").unwrap(), format!(r#"{{"name":"default","value":{}}}"#, i64::MAX));
+        assert_eq!(
+            call(get, "{}").unwrap(),
+            format!(r#"{{"name":"default","value":{}}}"#, i64::MAX)
+        );
     }
 
     #[test]

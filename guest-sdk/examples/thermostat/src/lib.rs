@@ -14,8 +14,8 @@
 //! Permissions: `publish`, `clock`, `log`.
 
 use pando_guest::{
-    clock_ms, config, export_op, init, json_object, kv, log, on_event, publish, Call, Error, ErrorCode, Event, Json,
-    Result,
+    clock_ms, config, export_op, init, json_object, kv, log, on_event, publish, Call, Error,
+    ErrorCode, Event, Json, Result,
 };
 
 const SENSORS: &str = "/sensors/";
@@ -36,7 +36,10 @@ struct Threshold {
 fn threshold() -> Result<Threshold> {
     let config = config()?;
     match config.get("threshold") {
-        Some(json) if json.is_number() => Ok(Threshold { value: json.as_f64().unwrap_or_default(), json: json.clone() }),
+        Some(json) if json.is_number() => Ok(Threshold {
+            value: json.as_f64().unwrap_or_default(),
+            json: json.clone(),
+        }),
         Some(other) => Err(Error::bad_request(format!(
             "config 'threshold' must be a number, not {} ({other})",
             other.type_name()
@@ -111,7 +114,10 @@ fn raise(sensor: &str, alert_key: &str, c: Json, threshold: Threshold) -> Result
         TOPIC,
         &json_object! { "sensor" => sensor, "state" => "alert", "c" => c.clone(), "threshold" => threshold.json.clone() },
     )?;
-    log::info(format!("{sensor} reads {c}, above {}: alert raised at {alert_key}", threshold.json));
+    log::info(format!(
+        "{sensor} reads {c}, above {}: alert raised at {alert_key}",
+        threshold.json
+    ));
     Ok(())
 }
 
@@ -123,7 +129,10 @@ fn clear(sensor: &str, alert_key: &str, c: Option<Json>, threshold: Threshold) -
         Some(c) => format!("reads {c}, not above {}", threshold.json),
         None => "was deleted".to_owned(),
     };
-    publish(TOPIC, &json_object! { "sensor" => sensor, "state" => "clear", "c" => c, "threshold" => threshold.json })?;
+    publish(
+        TOPIC,
+        &json_object! { "sensor" => sensor, "state" => "clear", "c" => c, "threshold" => threshold.json },
+    )?;
     log::info(format!("{sensor} {why}: alert cleared"));
     Ok(())
 }
@@ -131,7 +140,9 @@ fn clear(sensor: &str, alert_key: &str, c: Option<Json>, threshold: Threshold) -
 /// `thermostat.status`: the threshold and every alert.
 fn status(_call: &Call) -> Result<Json> {
     let threshold = threshold()?;
-    let alerts = kv::scan_all(ALERTS).map(|entry| entry.map(|e| e.value)).collect::<Result<Vec<Json>>>()?;
+    let alerts = kv::scan_all(ALERTS)
+        .map(|entry| entry.map(|e| e.value))
+        .collect::<Result<Vec<Json>>>()?;
     Ok(json_object! { "threshold" => threshold.json, "alerts" => alerts })
 }
 
@@ -146,7 +157,11 @@ mod tests {
     }
 
     fn sense(key: &str, value: &str) {
-        testing::deliver(on_change, &testing::change(key, Some(Json::parse(value).unwrap()))).unwrap();
+        testing::deliver(
+            on_change,
+            &testing::change(key, Some(Json::parse(value).unwrap())),
+        )
+        .unwrap();
     }
 
     fn published() -> Vec<String> {
@@ -171,23 +186,35 @@ mod tests {
             testing::kv_value("/alerts/t1").unwrap().to_string(),
             r#"{"sensor":"/sensors/t1","c":35.5,"threshold":30,"since":1234}"#
         );
-        assert_eq!(published(), [r#"{"sensor":"/sensors/t1","state":"alert","c":35.5,"threshold":30}"#]);
+        assert_eq!(
+            published(),
+            [r#"{"sensor":"/sensors/t1","state":"alert","c":35.5,"threshold":30}"#]
+        );
 
         // Still above: nothing new.
         testing::set_clock(2000);
         sense("/sensors/t1", "40");
         assert!(published().is_empty());
-        assert_eq!(testing::kv_value("/alerts/t1").unwrap()["since"], Json::Int(1234));
+        assert_eq!(
+            testing::kv_value("/alerts/t1").unwrap()["since"],
+            Json::Int(1234)
+        );
 
         // Exactly at the threshold is not above it.
         sense("/sensors/t1", "30");
         assert_eq!(testing::kv_value("/alerts/t1"), None);
-        assert_eq!(published(), [r#"{"sensor":"/sensors/t1","state":"clear","c":30,"threshold":30}"#]);
+        assert_eq!(
+            published(),
+            [r#"{"sensor":"/sensors/t1","state":"clear","c":30,"threshold":30}"#]
+        );
         sense("/sensors/t1", "20");
         assert!(published().is_empty());
         let logs = testing::logs();
         assert_eq!(logs.len(), 2);
-        assert!(logs.iter().all(|(level, _)| *level == log::Level::Info), "{logs:?}");
+        assert!(
+            logs.iter().all(|(level, _)| *level == log::Level::Info),
+            "{logs:?}"
+        );
     }
 
     #[test]
@@ -198,7 +225,10 @@ mod tests {
         assert_eq!(published().len(), 1);
         testing::deliver(on_change, &testing::change("/sensors/hall/north/t", None)).unwrap();
         assert_eq!(testing::kv_value("/alerts/hall/north/t"), None);
-        assert_eq!(published(), [r#"{"sensor":"/sensors/hall/north/t","state":"clear","c":null,"threshold":30}"#]);
+        assert_eq!(
+            published(),
+            [r#"{"sensor":"/sensors/hall/north/t","state":"clear","c":null,"threshold":30}"#]
+        );
         // A delete without an alert does nothing.
         testing::deliver(on_change, &testing::change("/sensors/other", None)).unwrap();
         assert!(published().is_empty());
@@ -224,10 +254,16 @@ mod tests {
     fn threshold_from_config() {
         testing::set_config(json_object! { "threshold" => 10.5 });
         sense("/sensors/t1", "11");
-        assert_eq!(published(), [r#"{"sensor":"/sensors/t1","state":"alert","c":11,"threshold":10.5}"#]);
+        assert_eq!(
+            published(),
+            [r#"{"sensor":"/sensors/t1","state":"alert","c":11,"threshold":10.5}"#]
+        );
         testing::set_config(json_object! { "threshold" => "high" });
         let delivery = testing::change("/sensors/t1", Some(Json::from(1)));
-        assert_eq!(testing::deliver(on_change, &delivery).unwrap_err().code(), ErrorCode::BadRequest);
+        assert_eq!(
+            testing::deliver(on_change, &delivery).unwrap_err().code(),
+            ErrorCode::BadRequest
+        );
         assert!(testing::run_init(check_config).is_err());
         testing::set_config(json_object! { "threshold" => 30 });
         assert!(testing::run_init(check_config).is_ok());
@@ -236,7 +272,12 @@ mod tests {
     #[test]
     fn status_lists_alerts() {
         setup();
-        assert_eq!(testing::call_op(status, &Json::object()).unwrap().to_string(), r#"{"threshold":30,"alerts":[]}"#);
+        assert_eq!(
+            testing::call_op(status, &Json::object())
+                .unwrap()
+                .to_string(),
+            r#"{"threshold":30,"alerts":[]}"#
+        );
         sense("/sensors/b", "31");
         sense("/sensors/a", r#"{"c":32}"#);
         sense("/sensors/c", "3");
@@ -251,9 +292,19 @@ mod tests {
     fn other_deliveries_are_ignored() {
         setup();
         testing::deliver(on_change, &testing::event("/sensors/x", Json::from(99))).unwrap();
-        testing::deliver(on_change, &testing::change("/sensors", Some(Json::from(99)))).unwrap();
-        testing::deliver(on_change, &testing::change("/elsewhere/x", Some(Json::from(99)))).unwrap();
+        testing::deliver(
+            on_change,
+            &testing::change("/sensors", Some(Json::from(99))),
+        )
+        .unwrap();
+        testing::deliver(
+            on_change,
+            &testing::change("/elsewhere/x", Some(Json::from(99))),
+        )
+        .unwrap();
         assert!(published().is_empty());
-        assert!(testing::kv_entries().iter().all(|e| !e.key.starts_with("/alerts")));
+        assert!(testing::kv_entries()
+            .iter()
+            .all(|e| !e.key.starts_with("/alerts")));
     }
 }

@@ -12,7 +12,9 @@ pub struct Map {
 impl Map {
     /// An empty map.
     pub fn new() -> Map {
-        Map { entries: Vec::new() }
+        Map {
+            entries: Vec::new(),
+        }
     }
 
     /// The number of members.
@@ -32,7 +34,10 @@ impl Map {
 
     /// The mutable value of `key`.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Json> {
-        self.entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.entries
+            .iter_mut()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
 
     /// Whether `key` is present.
@@ -125,7 +130,10 @@ mod tests {
         m.insert("a", 2);
         assert_eq!(m.insert("b", 3), Some(Json::Int(1)));
         assert_eq!(m.keys().collect::<Vec<_>>(), ["b", "a"]);
-        assert_eq!(m.values().cloned().collect::<Vec<_>>(), [Json::Int(3), Json::Int(2)]);
+        assert_eq!(
+            m.values().cloned().collect::<Vec<_>>(),
+            [Json::Int(3), Json::Int(2)]
+        );
         assert!(m.contains_key("a") && !m.contains_key("c"));
         assert_eq!(m.remove("b"), Some(Json::Int(3)));
         assert_eq!(m.remove("b"), None);

@@ -39,9 +39,10 @@ pub use parse::{ParseError, MAX_DEPTH};
 /// an `i64`, so integers survive a round trip exactly; every other number is a [`Json::Float`].
 /// Equality is structural: `Json::Int(1) != Json::Float(1.0)` (compare with [`Json::as_f64`] when
 /// that matters).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub enum Json {
-    /// `null`.
+    /// `null` (the default).
+    #[default]
     Null,
     /// `true` or `false`.
     Bool(bool),
@@ -245,12 +246,6 @@ impl Json {
     }
 }
 
-impl Default for Json {
-    fn default() -> Json {
-        Json::Null
-    }
-}
-
 /// The compact JSON text, e.g. `{"a":[1,2.5,"x"]}`.
 impl fmt::Display for Json {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -414,7 +409,8 @@ mod tests {
 
     #[test]
     fn accessors() {
-        let v = Json::parse(r#"{"s":"x","i":-3,"f":2.5,"b":false,"n":null,"a":[1,{"k":"v"}]}"#).unwrap();
+        let v = Json::parse(r#"{"s":"x","i":-3,"f":2.5,"b":false,"n":null,"a":[1,{"k":"v"}]}"#)
+            .unwrap();
         assert_eq!(v.get("s").and_then(Json::as_str), Some("x"));
         assert_eq!(v["i"].as_i64(), Some(-3));
         assert_eq!(v["i"].as_u64(), None);
@@ -454,7 +450,10 @@ mod tests {
         arr.push("four");
         assert_eq!(arr.to_string(), r#"[1,2,3,"four"]"#);
         assert_eq!(Json::default(), Json::Null);
-        assert_eq!("[true]".parse::<Json>().unwrap(), Json::Array(vec![Json::Bool(true)]));
+        assert_eq!(
+            "[true]".parse::<Json>().unwrap(),
+            Json::Array(vec![Json::Bool(true)])
+        );
     }
 
     #[test]

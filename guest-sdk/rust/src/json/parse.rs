@@ -54,7 +54,10 @@ struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn error(&self, message: impl Into<String>) -> ParseError {
-        ParseError { message: message.into(), offset: self.pos }
+        ParseError {
+            message: message.into(),
+            offset: self.pos,
+        }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -152,7 +155,10 @@ impl<'a> Parser<'a> {
                 Some(b'}') => {
                     self.pos += 1;
                     if let Some(dup) = duplicate_key(&entries) {
-                        return Err(ParseError { message: format!("duplicate key \"{dup}\" in an object"), offset: start });
+                        return Err(ParseError {
+                            message: format!("duplicate key \"{dup}\" in an object"),
+                            offset: start,
+                        });
                     }
                     return Ok(Json::Object(Map::from_unique(entries)));
                 }
@@ -168,7 +174,9 @@ impl<'a> Parser<'a> {
         let mut out: Vec<u8> = Vec::new();
         loop {
             // Copy a run of ordinary bytes in one go.
-            let run = self.input[self.pos..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+            let run = self.input[self.pos..]
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20);
             let n = match run {
                 Some(n) => n,
                 None => {
@@ -181,11 +189,18 @@ impl<'a> Parser<'a> {
             match self.input[self.pos] {
                 b'"' => {
                     self.pos += 1;
-                    return String::from_utf8(out)
-                        .map_err(|_| ParseError { message: "invalid UTF-8 in the string".into(), offset: start });
+                    return String::from_utf8(out).map_err(|_| ParseError {
+                        message: "invalid UTF-8 in the string".into(),
+                        offset: start,
+                    });
                 }
                 b'\\' => self.escape(&mut out)?,
-                c => return Err(self.error(format!("unescaped control character U+{:04X} in a string", c))),
+                c => {
+                    return Err(self.error(format!(
+                        "unescaped control character U+{:04X} in a string",
+                        c
+                    )))
+                }
             }
         }
     }
@@ -228,26 +243,41 @@ impl<'a> Parser<'a> {
         let code = match first {
             0xD800..=0xDBFF => {
                 if !self.input[self.pos..].starts_with(b"\\u") {
-                    return Err(ParseError { message: "unpaired surrogate in \\u escape".into(), offset: at });
+                    return Err(ParseError {
+                        message: "unpaired surrogate in \\u escape".into(),
+                        offset: at,
+                    });
                 }
                 self.pos += 2;
                 let second = self.hex4()?;
                 if !(0xDC00..=0xDFFF).contains(&second) {
-                    return Err(ParseError { message: "unpaired surrogate in \\u escape".into(), offset: at });
+                    return Err(ParseError {
+                        message: "unpaired surrogate in \\u escape".into(),
+                        offset: at,
+                    });
                 }
                 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
             }
             0xDC00..=0xDFFF => {
-                return Err(ParseError { message: "unpaired surrogate in \\u escape".into(), offset: at });
+                return Err(ParseError {
+                    message: "unpaired surrogate in \\u escape".into(),
+                    offset: at,
+                });
             }
             c => c,
         };
         // Surrogates are excluded above, so this always succeeds.
-        char::from_u32(code).ok_or_else(|| ParseError { message: "invalid \\u escape".into(), offset: at })
+        char::from_u32(code).ok_or_else(|| ParseError {
+            message: "invalid \\u escape".into(),
+            offset: at,
+        })
     }
 
     fn hex4(&mut self) -> Result<u32> {
-        let digits = self.input.get(self.pos..self.pos + 4).ok_or_else(|| self.error("truncated \\u escape"))?;
+        let digits = self
+            .input
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| self.error("truncated \\u escape"))?;
         let mut v = 0u32;
         for &d in digits {
             let n = match d {
@@ -306,7 +336,10 @@ impl<'a> Parser<'a> {
         }
         match text.parse::<f64>() {
             Ok(f) if f.is_finite() => Ok(Json::Float(f)),
-            _ => Err(ParseError { message: format!("number {text} is out of range"), offset: start }),
+            _ => Err(ParseError {
+                message: format!("number {text} is out of range"),
+                offset: start,
+            }),
         }
     }
 

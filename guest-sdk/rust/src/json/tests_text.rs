@@ -29,7 +29,10 @@ fn scalars() {
 fn numbers_keep_integers_exact() {
     assert_eq!(ok("9223372036854775807"), Json::Int(i64::MAX));
     assert_eq!(ok("-9223372036854775808"), Json::Int(i64::MIN));
-    assert_eq!(ok("9223372036854775808"), Json::Float(9223372036854775808.0));
+    assert_eq!(
+        ok("9223372036854775808"),
+        Json::Float(9223372036854775808.0)
+    );
     assert_eq!(ok("1.5"), Json::Float(1.5));
     assert_eq!(ok("-0.25"), Json::Float(-0.25));
     assert_eq!(ok("2.0"), Json::Float(2.0));
@@ -45,8 +48,27 @@ fn numbers_keep_integers_exact() {
 #[test]
 fn invalid_numbers_are_refused() {
     for text in [
-        "01", "-01", "00", "+1", "-", ".5", "1.", "1.e3", "1e", "1e+", "1E-", "0x10", "1_000", "NaN", "Infinity",
-        "-Infinity", "1e400", "-1e400", "1.5.2", "--1", "- 1",
+        "01",
+        "-01",
+        "00",
+        "+1",
+        "-",
+        ".5",
+        "1.",
+        "1.e3",
+        "1e",
+        "1e+",
+        "1E-",
+        "0x10",
+        "1_000",
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "1e400",
+        "-1e400",
+        "1.5.2",
+        "--1",
+        "- 1",
     ] {
         bad(text);
     }
@@ -93,16 +115,25 @@ fn invalid_strings_are_refused() {
     assert!(Json::from_slice(b"\"\xc3\"").is_err());
     assert!(Json::from_slice(b"\"\xed\xa0\x80\"").is_err()); // an encoded surrogate
     assert!(Json::from_slice(b"[\xc3\xa9]").is_err());
-    assert_eq!(Json::from_slice("\"é\"".as_bytes()).unwrap().as_str(), Some("é"));
+    assert_eq!(
+        Json::from_slice("\"é\"".as_bytes()).unwrap().as_str(),
+        Some("é")
+    );
 }
 
 #[test]
 fn structures() {
     assert_eq!(ok("[]"), Json::Array(vec![]));
     assert_eq!(ok("{}"), Json::object());
-    assert_eq!(ok(" [ 1 , [ ] , { } ] "), Json::Array(vec![Json::Int(1), Json::array(), Json::object()]));
+    assert_eq!(
+        ok(" [ 1 , [ ] , { } ] "),
+        Json::Array(vec![Json::Int(1), Json::array(), Json::object()])
+    );
     let v = ok(r#"{"z":1,"a":{"b":[true,null]},"m":"x"}"#);
-    assert_eq!(v.as_object().unwrap().keys().collect::<Vec<_>>(), ["z", "a", "m"]);
+    assert_eq!(
+        v.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["z", "a", "m"]
+    );
     assert_eq!(v["a"]["b"][0], Json::Bool(true));
     // Escaped keys are compared decoded.
     assert_eq!(ok(r#"{"\u0061":1}"#)["a"], Json::Int(1));
@@ -111,9 +142,37 @@ fn structures() {
 #[test]
 fn invalid_structures_are_refused() {
     for text in [
-        "", " ", "[", "]", "{", "}", "[1,]", "[,1]", "[1 2]", "{\"a\":1,}", "{,}", "{\"a\"}", "{\"a\":}", "{\"a\" 1}",
-        "{a:1}", "{1:1}", "{\"a\":1 \"b\":2}", "[1]]", "{}{}", "1 2", "nul", "truex", "tru", "null,", "[1]x",
-        "// c\n1", "/* c */ 1", "[1,/*x*/2]", "\u{feff}1", "[\u{a0}1]", "{\"a\":1,\"a\":2}",
+        "",
+        " ",
+        "[",
+        "]",
+        "{",
+        "}",
+        "[1,]",
+        "[,1]",
+        "[1 2]",
+        "{\"a\":1,}",
+        "{,}",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{\"a\" 1}",
+        "{a:1}",
+        "{1:1}",
+        "{\"a\":1 \"b\":2}",
+        "[1]]",
+        "{}{}",
+        "1 2",
+        "nul",
+        "truex",
+        "tru",
+        "null,",
+        "[1]x",
+        "// c\n1",
+        "/* c */ 1",
+        "[1,/*x*/2]",
+        "\u{feff}1",
+        "[\u{a0}1]",
+        "{\"a\":1,\"a\":2}",
     ] {
         bad(text);
     }
@@ -134,7 +193,10 @@ fn error_positions() {
     let e = Json::parse("[1, 2, x]").unwrap_err();
     assert_eq!(e.offset(), 7);
     assert!(e.message().contains("'x'"), "{e}");
-    assert_eq!(Json::parse("[1] 2").unwrap_err().to_string(), "unexpected data after the JSON value at byte 4");
+    assert_eq!(
+        Json::parse("[1] 2").unwrap_err().to_string(),
+        "unexpected data after the JSON value at byte 4"
+    );
     assert_eq!(Json::parse("\"ab").unwrap_err().offset(), 3);
 }
 
@@ -213,7 +275,10 @@ fn round_trips() {
         assert_eq!(ok(&Json::Float(x).to_string()), Json::Float(x));
     }
     // Every char (except surrogates, which Rust strings cannot hold) survives both ways.
-    let all: String = (0u32..0x11_0000).step_by(7).filter_map(char::from_u32).collect();
+    let all: String = (0u32..0x11_0000)
+        .step_by(7)
+        .filter_map(char::from_u32)
+        .collect();
     let v = Json::String(all.clone());
     assert_eq!(ok(&v.to_string()).as_str(), Some(all.as_str()));
 }

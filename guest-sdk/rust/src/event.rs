@@ -11,7 +11,7 @@ pub enum Event {
     Change {
         /// The key that changed, e.g. `/sensors/t1`.
         key: String,
-        /// The new value; `None` for a delete.
+        /// The new value; `None` for a delete (a value of JSON `null` arrives the same way).
         value: Option<Json>,
         /// The revision of the change.
         revision: u64,

@@ -58,7 +58,8 @@ find_rust() {
     [ -x "$rustc" ] || continue
     sysroot=$("$rustc" --print sysroot 2>/dev/null) || continue
     if [ -d "$sysroot/lib/rustlib/wasm32-unknown-unknown" ]; then
-      export CARGO=$cargo RUSTC=$rustc
+      # rustdoc (doc tests) must be the same version as rustc.
+      export CARGO=$cargo RUSTC=$rustc RUSTDOC=${RUSTDOC:-$(dirname "$rustc")/rustdoc}
       return 0
     fi
   done
@@ -86,9 +87,9 @@ built=()
 
 if find_rust; then
   say "Rust: $("$CARGO" --version), $("$RUSTC" --version)"
-  printf 'CARGO=%s\nRUSTC=%s\n' "$CARGO" "$RUSTC" >> "$out/toolchain.env"
+  printf 'CARGO=%s\nRUSTC=%s\nRUSTDOC=%s\n' "$CARGO" "$RUSTC" "$RUSTDOC" >> "$out/toolchain.env"
   export CARGO_TARGET_DIR="$out/cargo"
-  say "testing the Rust SDK natively (cargo test)"
+  say "testing the Rust SDK natively (cargo test: unit and doc tests)"
   "$CARGO" test --quiet --manifest-path "$here/rust/Cargo.toml"
   for name in "${rust_examples[@]}"; do
     say "building $name (Rust)"

@@ -28,6 +28,7 @@ class GreeterExampleIT {
     void start() {
         logged.start();
         pluginLog.addAppender(logged);
+        pluginLog.setLevel(Level.INFO); // the test config logs WARN and up only
         node = Examples.nodeWith(GuestBuild.signedPlugin("greeter", GuestBuild.C));
         anonymous = node.client();
     }
@@ -35,6 +36,7 @@ class GreeterExampleIT {
     @AfterEach
     void stop() {
         pluginLog.detachAppender(logged);
+        pluginLog.setLevel(null);
         if (node != null) {
             node.close();
         }

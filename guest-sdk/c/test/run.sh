@@ -21,7 +21,7 @@ done
 clang="${CLANG:-clang}"
 if command -v "$clang" >/dev/null && command -v wasm-ld >/dev/null; then
     CLANG="$clang" "$sdk/../examples/greeter/build.sh" "$out/greeter.wasm"
-    python3 "$sdk/tools/wasm-abi-check.py" "$out/greeter.wasm" --allow log > "$out/abi.txt"
+    python3 "$sdk/../tools/wasm-abi-check.py" "$out/greeter.wasm" --allow log > "$out/abi.txt"
     expected=$'import pando.log func (i32, i32, i32) -> ()\nimport pando.error func (i32, i32, i32, i32) -> ()\nexport memory memory \nexport pando_alloc func (i32) -> i32\nexport greet func (i32, i32) -> i64'
     if [ "$(grep -v '^memory' "$out/abi.txt")" != "$expected" ]; then
         echo "greeter.wasm imports/exports differ from the expected ones:" >&2

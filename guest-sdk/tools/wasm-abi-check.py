@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """List a WebAssembly module's imports, exports and memory, and check them against Pando ABI v1.
 
-Usage: wasm-abi-check.py MODULE.wasm [--allow PERM ...]
+Usage: guest-sdk/tools/wasm-abi-check.py MODULE.wasm [--allow PERM ...]
 
 Prints one line per import and export. Exits 1 if the module imports anything outside module
 `pando`, imports a gated function (publish/log/clock_ms/random) whose permission is not given

@@ -84,8 +84,9 @@ public final class PandoNode implements AutoCloseable {
                     new RateLimiter(config.get(NodeConfig.RATE_PER_SECOND), config.get(NodeConfig.RATE_BURST)), metrics);
             CoreOps core = new CoreOps(identity.nodeId(), version(), store, events, registry, config);
             registry.swap(b -> b.addAll(core.specs()));
+            Authenticator auth = new Authenticator(adminToken.value(), config.get(NodeConfig.AUTH_ANONYMOUS));
             this.plugins = new PluginManager(config.get(NodeConfig.PLUGINS_DIR), PluginLoaders.fromConfig(config),
-                    new NodeHostServices(store, events), registry, events, config.get(NodeConfig.LISTENER_QUEUE),
+                    new NodeHostServices(store, events, auth::byName), registry, events, config.get(NodeConfig.LISTENER_QUEUE),
                     config.get(NodeConfig.PLUGIN_DRAIN_MS), Clock.systemUTC(), metrics);
             registry.swap(b -> b.addAll(new PluginOps(plugins).specs()));
             ReloadReport loaded = plugins.reload();
@@ -93,8 +94,7 @@ public final class PandoNode implements AutoCloseable {
                     loaded.count(ReloadReport.Action.FAILED), config.get(NodeConfig.PLUGINS_DIR));
             this.watcher = config.get(NodeConfig.WATCH_PLUGINS) ? new PluginWatcher(plugins, config.get(NodeConfig.WATCH_DEBOUNCE_MS)) : null;
             registerGauges();
-            this.server = new PandoServer(config, dispatcher,
-                    new Authenticator(adminToken.value(), config.get(NodeConfig.AUTH_ANONYMOUS)), events, metrics);
+            this.server = new PandoServer(config, dispatcher, auth, events, metrics);
             server.start();
         } catch (RuntimeException | IOException e) {
             closePlugins();

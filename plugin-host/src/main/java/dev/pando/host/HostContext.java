@@ -7,39 +7,56 @@ import dev.pando.api.PandoException;
 import dev.pando.api.manifest.Permission;
 import dev.pando.api.manifest.PluginManifest;
 import dev.pando.api.path.Keys;
+import dev.pando.api.plugin.Caller;
+import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.PluginContext;
 import dev.pando.api.plugin.PluginKv;
 import dev.pando.host.kv.ScopedKv;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Objects;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The {@link PluginContext} the host hands each plugin, bounded by its manifest. */
 public final class HostContext implements PluginContext {
+    private static final Pattern ACTOR = Pattern.compile("[a-z0-9][a-z0-9:_.-]{0,63}");
     private final PluginManifest manifest;
     private final HostServices host;
     private final ScopedKv kv;
     private final Logger log;
     private final JsonNode config;
     private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
+    private final SecureRandom random;
+    /** {@code plugin:<id>}, or {@code plugin:<id>/<actor>} in an {@link #actingAs} view. */
+    private final String writer;
 
     /**
      * @param operatorConfig the operator's overrides for this plugin, or null
      */
     public HostContext(PluginManifest manifest, HostServices host, JsonNode operatorConfig, Clock clock) {
+        this(manifest, host, merge(manifest, operatorConfig), clock, new SecureRandom(), "plugin:" + manifest.id());
+    }
+
+    private HostContext(PluginManifest manifest, HostServices host, JsonNode config, Clock clock, SecureRandom random, String writer) {
         this.manifest = manifest;
         this.host = host;
-        this.kv = new ScopedKv(manifest, host);
+        this.writer = writer;
+        this.kv = new ScopedKv(manifest, host, writer);
         this.log = LoggerFactory.getLogger("pando.plugin." + manifest.id());
         this.clock = clock;
+        this.random = random;
+        this.config = config;
+    }
+
+    private static JsonNode merge(PluginManifest manifest, JsonNode operatorConfig) {
         ObjectNode merged = manifest.config().deepCopy();
         if (operatorConfig != null && operatorConfig.isObject()) {
             // Copied: setAll would share the operator's nested nodes with the plugin.
             merged.setAll(((ObjectNode) operatorConfig).deepCopy());
         }
-        this.config = merged;
+        return merged;
     }
 
     @Override
@@ -60,7 +77,7 @@ public final class HostContext implements PluginContext {
     @Override
     public void publish(String topic, JsonNode payload) {
         require(Permission.PUBLISH);
-        host.publish(Keys.requireValid(topic), payload, "plugin:" + manifest.id());
+        host.publish(Keys.requireValid(topic), payload, writer);
     }
 
     @Override
@@ -83,6 +100,25 @@ public final class HostContext implements PluginContext {
     @Override
     public JsonNode config() {
         return config;
+    }
+
+    @Override
+    public ChangeFeed feed() {
+        require(Permission.FEED);
+        return host.feed("plugin:" + manifest.id());
+    }
+
+    @Override
+    public Caller principal(String name) {
+        return host.principal(Objects.requireNonNull(name, "name"));
+    }
+
+    @Override
+    public PluginContext actingAs(String actor) {
+        if (actor == null || !ACTOR.matcher(actor).matches()) {
+            throw PandoException.badRequest("actor must be 1 to 64 of a-z 0-9 : _ . - starting with a letter or digit, got '" + actor + "'");
+        }
+        return new HostContext(manifest, host, config, clock, random, "plugin:" + manifest.id() + "/" + actor);
     }
 
     /** Throws {@code FORBIDDEN} unless the manifest declares {@code permission}. */

@@ -1,6 +1,8 @@
 package dev.pando.host;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.api.plugin.Caller;
+import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
 import java.util.Optional;
@@ -25,4 +27,10 @@ public interface HostServices {
     KvPage scan(String prefixOrPattern, String after, int limit);
 
     void publish(String topic, JsonNode payload, String publisher);
+
+    /** The durable change-feed cursor named {@code consumer}, created at position 0 if new. */
+    ChangeFeed feed(String consumer);
+
+    /** The rights principal {@code name} holds now; an unknown name holds none. */
+    Caller principal(String name);
 }

@@ -4,6 +4,7 @@ import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Optional;
 
 /**
  * Maps a bearer token (or its absence) to a {@link Principal}. For now the only token is the
@@ -32,6 +33,19 @@ public final class Authenticator {
             return Principal.admin();
         }
         throw new PandoException(ErrorCode.UNAUTHORIZED, "unknown or invalid token");
+    }
+
+    /**
+     * The principal recorded under {@code name} (a write's {@code writer}), with the rights it
+     * holds now: how plugins acting later for someone (rules) check that they still may. Empty
+     * for a name that holds no rights: unknown, or {@code anonymous} once open mode is off.
+     */
+    public Optional<Principal> byName(String name) {
+        return switch (name) {
+            case "admin" -> Optional.of(Principal.admin());
+            case "anonymous" -> anonymousAllowed ? Optional.of(Principal.anonymous("plugin")) : Optional.empty();
+            default -> Optional.empty();
+        };
     }
 
     public boolean anonymousAllowed() {

@@ -1,22 +1,30 @@
 package dev.pando.node.plugins;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.api.Access;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.Caller;
+import dev.pando.api.plugin.ChangeFeed;
+import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
 import dev.pando.host.HostServices;
+import dev.pando.node.auth.Principal;
 import dev.pando.node.events.EventBus;
 import dev.pando.node.kv.Change;
+import dev.pando.node.kv.ChangeCursor;
 import dev.pando.node.kv.Entry;
 import dev.pando.node.kv.ScanPage;
 import dev.pando.node.kv.ScanQuery;
 import dev.pando.node.kv.StateStore;
 import dev.pando.node.kv.WriteOptions;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 
 /**
  * The node's state store and event bus, lent to the plugin host. Plugin calls run on worker
@@ -26,10 +34,18 @@ import java.util.concurrent.ExecutionException;
 public final class NodeHostServices implements HostServices {
     private final StateStore store;
     private final EventBus events;
+    private final Function<String, Optional<Principal>> principals;
 
+    /** Knows only the {@code admin} principal (tests, benchmarks). */
     public NodeHostServices(StateStore store, EventBus events) {
+        this(store, events, name -> "admin".equals(name) ? Optional.of(Principal.admin()) : Optional.empty());
+    }
+
+    /** @param principals a principal's current rights by name, empty if it holds none */
+    public NodeHostServices(StateStore store, EventBus events, Function<String, Optional<Principal>> principals) {
         this.store = store;
         this.events = events;
+        this.principals = principals;
     }
 
     @Override
@@ -68,6 +84,59 @@ public final class NodeHostServices implements HostServices {
     @Override
     public void publish(String topic, JsonNode payload, String publisher) {
         events.publish(topic, payload, publisher);
+    }
+
+    @Override
+    public ChangeFeed feed(String consumer) {
+        ChangeCursor cursor = store.cursor(consumer);
+        return new ChangeFeed() {
+            @Override
+            public long position() {
+                return cursor.position();
+            }
+
+            @Override
+            public List<KvChange> poll(int limit) {
+                return read(cursor.position(), limit);
+            }
+
+            @Override
+            public List<KvChange> read(long afterRevision, int limit) {
+                return store.changesSince(afterRevision, limit).stream().map(NodeHostServices::change).toList();
+            }
+
+            @Override
+            public void commit(long revision) {
+                cursor.commit(revision);
+            }
+
+            @Override
+            public long lastRevision() {
+                return store.lastRevision();
+            }
+        };
+    }
+
+    @Override
+    public Caller principal(String name) {
+        return principals.apply(name).<Caller>map(NodeCaller::new).orElseGet(() -> new Powerless(name));
+    }
+
+    /** A name that holds no rights on this node. */
+    private record Powerless(String name) implements Caller {
+        @Override
+        public boolean isAuthenticated() {
+            return false;
+        }
+
+        @Override
+        public boolean may(Access access, String key) {
+            return access == Access.NONE;
+        }
+    }
+
+    static KvChange change(Change c) {
+        return new KvChange(c.key(), c.value(), c.revision(), c.timestamp(), c.origin(), c.writer());
     }
 
     static KvEntry entry(Entry e) {

@@ -11,7 +11,12 @@ public enum Permission {
     /** Read the wall clock. */
     CLOCK,
     /** Draw random bytes from the host's secure generator. */
-    RANDOM;
+    RANDOM,
+    /**
+     * Read the node's whole change feed through a durable cursor ({@code PluginContext.feed()}),
+     * whatever the KV prefixes: for consumers that must see every write (journal, federation).
+     */
+    FEED;
 
     /** The manifest spelling: {@code publish}. */
     public String jsonName() {

@@ -38,4 +38,21 @@ public interface PluginContext {
      * with the node operator's {@code <plugins-dir>/<id>.config.json} when present. Never null.
      */
     JsonNode config();
+
+    /** The change feed, read through this plugin's durable cursor; needs the {@code feed} permission. */
+    ChangeFeed feed();
+
+    /**
+     * The rights principal {@code name} (a {@code writer} or {@link Caller#name()}) holds on the
+     * node now: for acting later on behalf of whoever asked, never beyond what they may do. A
+     * name the node does not know holds no rights.
+     */
+    Caller principal(String name);
+
+    /**
+     * This context with writes and publishes attributed to {@code plugin:<id>/<actor>} instead of
+     * {@code plugin:<id>}, so a plugin acting for several parties (rules, say) leaves a trace of
+     * which one wrote. {@code actor}: 1 to 64 of {@code a-z 0-9 : _ . -}, starting with a letter or digit.
+     */
+    PluginContext actingAs(String actor);
 }

@@ -17,7 +17,7 @@ import java.util.Optional;
  * The only way any plugin, native or WASM, reaches the state. Each key is validated as a
  * canonical key first (so {@code ..}, empty segments and encodings are refused rather than
  * normalised into something else), then checked against the manifest's prefixes on segment
- * boundaries. Writes are attributed to {@code plugin:<id>}.
+ * boundaries. Writes are attributed to {@code plugin:<id>} (or {@code plugin:<id>/<actor>}).
  */
 public final class ScopedKv implements PluginKv {
     /** Largest page a plugin may ask for. */
@@ -28,9 +28,14 @@ public final class ScopedKv implements PluginKv {
     private final String writer;
 
     public ScopedKv(PluginManifest manifest, HostServices host) {
+        this(manifest, host, "plugin:" + manifest.id());
+    }
+
+    /** Writes recorded with {@code writer} as their writer. */
+    public ScopedKv(PluginManifest manifest, HostServices host, String writer) {
         this.manifest = Objects.requireNonNull(manifest, "manifest");
         this.host = Objects.requireNonNull(host, "host");
-        this.writer = "plugin:" + manifest.id();
+        this.writer = Objects.requireNonNull(writer, "writer");
     }
 
     @Override

@@ -1,14 +1,19 @@
 package dev.pando.host.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.api.Access;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.Caller;
+import dev.pando.api.plugin.ChangeFeed;
+import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
 import dev.pando.host.HostServices;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +30,10 @@ public final class MemoryHostServices implements HostServices {
 
     private final TreeMap<String, KvEntry> entries = new TreeMap<>();
     private final List<Published> published = new ArrayList<>();
+    /** Every committed write, oldest first: the feed. */
+    private final List<KvChange> changes = new ArrayList<>();
+    private final Map<String, Long> cursors = new HashMap<>();
+    private final Map<String, Caller> principals = new HashMap<>();
     private final Clock clock;
     private long revision;
 
@@ -48,12 +57,17 @@ public final class MemoryHostServices implements HostServices {
         }
         KvEntry entry = new KvEntry(key, value, ++revision, clock.millis(), "local", writer);
         entries.put(key, entry);
+        changes.add(new KvChange(key, value, entry.revision(), entry.timestamp(), "local", writer));
         return entry;
     }
 
     @Override
     public synchronized boolean delete(String key, String writer) {
-        return entries.remove(key) != null;
+        if (entries.remove(key) == null) {
+            return false;
+        }
+        changes.add(new KvChange(key, null, ++revision, clock.millis(), "local", writer));
+        return true;
     }
 
     @Override
@@ -77,6 +91,75 @@ public final class MemoryHostServices implements HostServices {
     @Override
     public synchronized void publish(String topic, JsonNode payload, String publisher) {
         published.add(new Published(topic, payload, publisher));
+    }
+
+    @Override
+    public ChangeFeed feed(String consumer) {
+        return new ChangeFeed() {
+            @Override
+            public long position() {
+                synchronized (MemoryHostServices.this) {
+                    return cursors.getOrDefault(consumer, 0L);
+                }
+            }
+
+            @Override
+            public List<KvChange> poll(int limit) {
+                return read(position(), limit);
+            }
+
+            @Override
+            public List<KvChange> read(long afterRevision, int limit) {
+                synchronized (MemoryHostServices.this) {
+                    return changes.stream().filter(c -> c.revision() > afterRevision).limit(limit).toList();
+                }
+            }
+
+            @Override
+            public void commit(long rev) {
+                synchronized (MemoryHostServices.this) {
+                    cursors.merge(consumer, rev, Math::max);
+                }
+            }
+
+            @Override
+            public long lastRevision() {
+                synchronized (MemoryHostServices.this) {
+                    return revision;
+                }
+            }
+        };
+    }
+
+    /** Gives {@code caller.name()} the rights {@code caller} has, for {@link #principal}. */
+    public synchronized void principal(Caller caller) {
+        principals.put(caller.name(), caller);
+    }
+
+    /** Forgets a principal: it holds no rights any more. */
+    public synchronized void revoke(String name) {
+        principals.remove(name);
+    }
+
+    @Override
+    public synchronized Caller principal(String name) {
+        Caller known = principals.get(name);
+        return known != null ? known : new Caller() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public boolean isAuthenticated() {
+                return false;
+            }
+
+            @Override
+            public boolean may(Access access, String key) {
+                return access == Access.NONE;
+            }
+        };
     }
 
     /** A copy of every entry, by key. */

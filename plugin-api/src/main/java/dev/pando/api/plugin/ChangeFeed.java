@@ -1,0 +1,36 @@
+package dev.pando.api.plugin;
+
+import java.util.List;
+
+/**
+ * The node's change feed read through a durable cursor of the plugin's own: every committed
+ * write, in revision order. {@link #poll} returns what follows {@link #position()}; once the
+ * plugin has durably handled those changes it calls {@link #commit}. After a crash or restart
+ * it resumes at the committed position, so it never misses a change; it may see again changes
+ * it handled but had not committed, and must skip those (by revision) itself.
+ *
+ * <p>While the cursor exists the node keeps every change after its position. Needs the
+ * {@code feed} permission.
+ */
+public interface ChangeFeed {
+    /** Most changes one {@link #poll} returns. */
+    int MAX_POLL = 10_000;
+
+    /** The last revision committed through this cursor; 0 before the first commit. */
+    long position();
+
+    /** Up to {@code limit} (1..{@link #MAX_POLL}) changes after {@link #position()}, oldest first; empty when caught up. */
+    List<KvChange> poll(int limit);
+
+    /**
+     * Up to {@code limit} changes after {@code afterRevision}, oldest first, without moving the
+     * cursor: for reading ahead of {@link #position()} within one batch.
+     */
+    List<KvChange> read(long afterRevision, int limit);
+
+    /** Durably records that every change up to {@code revision} is handled; positions only move forward. */
+    void commit(long revision);
+
+    /** The node's latest committed revision. */
+    long lastRevision();
+}

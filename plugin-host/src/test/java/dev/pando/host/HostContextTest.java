@@ -11,12 +11,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pando.api.Access;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.manifest.ManifestParser;
 import dev.pando.api.manifest.Permission;
 import dev.pando.api.manifest.PluginManifest;
+import dev.pando.api.plugin.PluginContext;
 import dev.pando.host.kv.ScopedKv;
+import dev.pando.host.testing.MemoryHostServices;
 import dev.pando.host.testing.TestHost;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -136,12 +139,51 @@ class HostContextTest {
     @Test
     void requireChecksEachPermission() {
         HostContext none = context("[]");
-        HostContext all = context("[\"publish\", \"log\", \"clock\", \"random\"]");
+        HostContext all = context("[\"publish\", \"log\", \"clock\", \"random\", \"feed\"]");
         for (Permission p : Permission.values()) {
             assertThatThrownBy(() -> none.require(p))
                     .isInstanceOf(PandoException.class)
                     .hasMessageContaining("'" + p.jsonName() + "' permission");
             all.require(p);
+        }
+    }
+
+    // --- feed, principals, acting for someone -------------------------------------------------------
+
+    @Test
+    void feedNeedsItsPermissionAndIsTheCursorNamedAfterThePlugin() {
+        refused(() -> context("[]").feed(), ErrorCode.FORBIDDEN, "'feed' permission");
+        MemoryHostServices memory = TestHost.services();
+        HostContext ctx = new HostContext(manifest("[\"feed\"]", "{}"), memory, null, CLOCK);
+        memory.set("/a", PAYLOAD, HostServices.NO_CAS, "user:x");
+        memory.set("/b", PAYLOAD, HostServices.NO_CAS, "user:x");
+        assertThat(ctx.feed().poll(10)).extracting(c -> c.key()).containsExactly("/a", "/b");
+        ctx.feed().commit(1);
+        // a fresh handle resumes at the committed position: the cursor is durable, not the handle
+        assertThat(ctx.feed().poll(10)).extracting(c -> c.key()).containsExactly("/b");
+        assertThat(memory.feed("plugin:ab").position()).isEqualTo(1);
+    }
+
+    @Test
+    void principalIsTheHostsAnswer() {
+        MemoryHostServices memory = TestHost.services();
+        memory.principal(TestHost.ADMIN);
+        HostContext ctx = new HostContext(manifest("[]", "{}"), memory, null, CLOCK);
+        assertThat(ctx.principal(TestHost.ADMIN.name()).may(Access.WRITE, "/x")).isTrue();
+        assertThat(ctx.principal("stranger").may(Access.READ, "/x")).isFalse();
+    }
+
+    @Test
+    void actingAsAttributesWritesAndPublishesToTheActor() {
+        MemoryHostServices memory = TestHost.services();
+        PluginContext rule = new HostContext(manifest("[\"publish\"]", "{}"), memory, null, CLOCK).actingAs("rule:lights-on");
+        assertThat(rule.kv().set("/_plugins/ab/x", PAYLOAD).writer()).isEqualTo("plugin:ab/rule:lights-on");
+        rule.publish("/t", PAYLOAD);
+        assertThat(memory.published().get(0).publisher()).isEqualTo("plugin:ab/rule:lights-on");
+        // still bounded by the manifest: acting for someone grants nothing
+        refused(() -> rule.kv().set("/elsewhere", PAYLOAD), ErrorCode.FORBIDDEN);
+        for (String bad : new String[] {"", "Rule", "a/b", "-x", "x".repeat(65), null}) {
+            refused(() -> context("[]").actingAs(bad), ErrorCode.BAD_REQUEST, "actor");
         }
     }
 

@@ -16,7 +16,7 @@ import dev.pando.api.manifest.Limits;
 import dev.pando.api.manifest.OpDecl;
 import dev.pando.api.manifest.PluginManifest;
 import dev.pando.api.plugin.Caller;
-import dev.pando.host.testing.TestHost;
+import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
@@ -24,6 +24,7 @@ import dev.pando.api.plugin.OpCall;
 import dev.pando.api.plugin.PandoPlugin;
 import dev.pando.api.plugin.PluginContext;
 import dev.pando.api.plugin.TopicEvent;
+import dev.pando.host.testing.TestHost;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -103,6 +104,16 @@ class HostedPluginTest {
 
         @Override
         public void publish(String topic, JsonNode payload, String publisher) {
+            throw new AssertionError("unexpected host access");
+        }
+
+        @Override
+        public ChangeFeed feed(String consumer) {
+            throw new AssertionError("unexpected host access");
+        }
+
+        @Override
+        public Caller principal(String name) {
             throw new AssertionError("unexpected host access");
         }
     };

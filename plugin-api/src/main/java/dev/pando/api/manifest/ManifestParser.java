@@ -13,6 +13,7 @@ import dev.pando.api.path.Keys;
 import dev.pando.api.path.PathPattern;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Reads and validates a manifest. Strict: unknown fields, wrong types, malformed ids or
@@ -34,7 +36,7 @@ import java.util.regex.Pattern;
  *   "ops": [ {"name": "counter.incr", "export": "incr", "scope": "write"} ],
  *   "listens": { "changes": ["/sensors/**"], "events": ["/alerts/*"] },
  *   "kv": { "read": ["/sensors"], "write": ["/_plugins/counter"] },
- *   "permissions": ["publish", "log", "clock", "random"],
+ *   "permissions": ["publish", "log", "clock", "random", "feed"],
  *   "limits": { "memoryPages": 64, "callTimeoutMs": 500, "instances": 2 },
  *   "config": { ... } }
  * }</pre>
@@ -271,7 +273,8 @@ public final class ManifestParser {
                 }
             }
             if (permission == null) {
-                throw new ManifestException("permissions[" + i + "]", "unknown permission '" + p + "'; known: publish, log, clock, random");
+                throw new ManifestException("permissions[" + i + "]", "unknown permission '" + p + "'; known: "
+                        + Arrays.stream(Permission.values()).map(Permission::jsonName).collect(Collectors.joining(", ")));
             }
             out.add(permission);
         }

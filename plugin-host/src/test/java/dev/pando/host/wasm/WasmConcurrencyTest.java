@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.manifest.PluginManifest;
+import dev.pando.api.plugin.Caller;
+import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
 import dev.pando.host.HostContext;
@@ -157,6 +159,16 @@ class WasmConcurrencyTest {
         @Override
         public void publish(String topic, JsonNode payload, String publisher) {
             delegate.publish(topic, payload, publisher);
+        }
+
+        @Override
+        public ChangeFeed feed(String consumer) {
+            return delegate.feed(consumer);
+        }
+
+        @Override
+        public Caller principal(String name) {
+            return delegate.principal(name);
         }
     }
 }

@@ -85,7 +85,7 @@ public final class PandoNode implements AutoCloseable {
             CoreOps core = new CoreOps(identity.nodeId(), version(), store, events, registry, config);
             registry.swap(b -> b.addAll(core.specs()));
             Authenticator auth = new Authenticator(adminToken.value(), config.get(NodeConfig.AUTH_ANONYMOUS));
-            this.plugins = new PluginManager(config.get(NodeConfig.PLUGINS_DIR), PluginLoaders.fromConfig(config),
+            this.plugins = new PluginManager(config.get(NodeConfig.PLUGINS_DIR), PluginLoaders.builtins(config), PluginLoaders.fromConfig(config),
                     new NodeHostServices(store, events, auth::byName), registry, events, config.get(NodeConfig.LISTENER_QUEUE),
                     config.get(NodeConfig.PLUGIN_DRAIN_MS), Clock.systemUTC(), metrics);
             registry.swap(b -> b.addAll(new PluginOps(plugins).specs()));

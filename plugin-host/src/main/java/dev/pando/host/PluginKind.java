@@ -5,5 +5,7 @@ public enum PluginKind {
     /** A PF4J jar: trusted JVM code, same scoped APIs, no sandbox. */
     NATIVE,
     /** A signed WASM bundle run in the Chicory sandbox. */
-    WASM
+    WASM,
+    /** Shipped inside the node (journal, rules, ...): trusted JVM code on the same public API as a native plugin. */
+    BUILTIN
 }

@@ -3,8 +3,10 @@ package dev.pando.host;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.manifest.ManifestCaps;
+import dev.pando.api.manifest.ManifestException;
 import dev.pando.api.manifest.ManifestParser;
 import dev.pando.api.manifest.PluginManifest;
+import dev.pando.api.plugin.PandoPlugin;
 import dev.pando.host.pf4j.NativePlugin;
 import dev.pando.host.pf4j.NativePluginLoader;
 import dev.pando.host.wasm.WasmOptions;
@@ -16,6 +18,7 @@ import dev.pando.signing.WasmBundle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +52,27 @@ public class PluginLoader {
         return switch (PluginFiles.kindOf(file)) {
             case NATIVE -> loadNative(file);
             case WASM -> loadWasm(file);
+            case BUILTIN -> throw new IllegalArgumentException("builtins have no file: use loadBuiltin");
         };
+    }
+
+    /**
+     * A plugin compiled into the node: its manifest is validated against the same caps as any
+     * plugin's, and must carry the id the node knows it by.
+     *
+     * @param source how reports name it, e.g. {@code builtin:journal}
+     */
+    public LoadedPlugin loadBuiltin(Path source, String id, byte[] manifestJson, Supplier<PandoPlugin> factory) {
+        PluginManifest manifest;
+        try {
+            manifest = ManifestParser.parse(manifestJson, settings.caps());
+        } catch (ManifestException e) {
+            throw PandoException.badRequest("builtin '" + id + "': " + e.getMessage());
+        }
+        if (!manifest.id().equals(id)) {
+            throw PandoException.badRequest("builtin '" + id + "' declares id '" + manifest.id() + "'");
+        }
+        return new LoadedPlugin(source, PluginKind.BUILTIN, null, manifest, factory.get(), () -> { });
     }
 
     private LoadedPlugin loadNative(Path file) {

@@ -1,10 +1,15 @@
 package dev.pando.node.plugins;
 
 import dev.pando.api.manifest.ManifestCaps;
+import dev.pando.builtin.Builtin;
+import dev.pando.builtin.Builtins;
 import dev.pando.host.PluginLoader;
 import dev.pando.host.wasm.WasmOptions;
 import dev.pando.node.config.NodeConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /** Builds the plugin loader from the node's {@code plugins.*} settings. */
 public final class PluginLoaders {
@@ -12,6 +17,24 @@ public final class PluginLoaders {
 
     public static PluginLoader fromConfig(NodeConfig config) {
         return new PluginLoader(settings(config));
+    }
+
+    /** The builtins {@code plugins.builtins} enables, in its order; an unknown id is a config error. */
+    public static List<Builtin> builtins(NodeConfig config) {
+        List<Builtin> out = new ArrayList<>();
+        for (String id : config.get(NodeConfig.BUILTINS).split(",")) {
+            String name = id.strip();
+            if (name.isEmpty()) {
+                continue;
+            }
+            Builtin b = Builtins.named(name).orElseThrow(() -> new IllegalArgumentException("config key 'plugins.builtins': unknown builtin '"
+                    + name + "'; known: " + Builtins.all().stream().map(Builtin::id).collect(Collectors.joining(", "))));
+            if (out.contains(b)) {
+                throw new IllegalArgumentException("config key 'plugins.builtins' lists '" + name + "' twice");
+            }
+            out.add(b);
+        }
+        return out;
     }
 
     static PluginLoader.Settings settings(NodeConfig config) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.manifest.OpDecl;
+import dev.pando.builtin.Builtin;
 import dev.pando.host.CallWatchdog;
 import dev.pando.host.HostContext;
 import dev.pando.host.HostServices;
@@ -55,7 +56,13 @@ public final class PluginManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PluginManager.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    /** How builtins appear where a plugin file name would: {@code builtin:journal}. */
+    public static final String BUILTIN_PREFIX = "builtin:";
+
     private final Path dir;
+    private final Map<Path, Builtin> builtins;
+    /** Fixed for the process: a builtin changes only with the node. */
+    private final Map<Path, String> builtinHashes;
     private final PluginLoader loader;
     private final HostServices host;
     private final HandlerRegistry registry;
@@ -79,6 +86,24 @@ public final class PluginManager implements AutoCloseable {
 
     public PluginManager(Path dir, PluginLoader loader, HostServices host, HandlerRegistry registry, EventBus events,
                          int listenerQueue, long drainMs, Clock clock, Metrics metrics) {
+        this(dir, List.of(), loader, host, registry, events, listenerQueue, drainMs, clock, metrics);
+    }
+
+    /**
+     * @param builtins plugins compiled into the node, served beside the directory's as if each
+     *                 were a file named {@code builtin:<id>}
+     */
+    public PluginManager(Path dir, List<Builtin> builtins, PluginLoader loader, HostServices host, HandlerRegistry registry,
+                         EventBus events, int listenerQueue, long drainMs, Clock clock, Metrics metrics) {
+        Map<Path, Builtin> byPath = new LinkedHashMap<>();
+        Map<Path, String> hashes = new LinkedHashMap<>();
+        for (Builtin b : builtins) {
+            Path source = Path.of(BUILTIN_PREFIX + b.id());
+            byPath.put(source, b);
+            hashes.put(source, BUILTIN_PREFIX + PluginFiles.sha256Hex(b.manifestBytes()));
+        }
+        this.builtins = Map.copyOf(byPath);
+        this.builtinHashes = Map.copyOf(hashes);
         this.dir = dir;
         this.loader = loader;
         this.host = host;
@@ -143,7 +168,9 @@ public final class PluginManager implements AutoCloseable {
         }
         LoadedPlugin loaded;
         try {
-            loaded = loader.load(file);
+            Builtin builtin = builtins.get(file);
+            loaded = builtin == null ? loader.load(file)
+                    : loader.loadBuiltin(file, builtin.id(), builtin.manifestBytes(), builtin.factory());
         } catch (RuntimeException e) {
             String why = reason(e);
             if (owner != null) {
@@ -395,6 +422,7 @@ public final class PluginManager implements AutoCloseable {
         } catch (IOException e) {
             throw new PandoException(ErrorCode.INTERNAL, "cannot list plugins directory " + dir + ": " + e.getMessage(), e);
         }
+        out.putAll(builtinHashes);
         return out;
     }
 

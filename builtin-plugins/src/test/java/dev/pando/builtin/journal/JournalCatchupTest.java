@@ -131,6 +131,34 @@ class JournalCatchupTest {
         assertThat(real.position()).isGreaterThanOrEqualTo(11);
     }
 
+    /** A feed that hands back everything after the committed position, as poll does: the journal skips what it holds. */
+    @Test
+    void changesRedeliveredByTheFeedAreSkippedByRevision() {
+        for (int i = 0; i < 4; i++) {
+            f.write("/d/" + i, Integer.toString(i));
+        }
+        ChangeFeed real = f.context(null).feed();
+        ChangeFeed redelivering = new ForwardingFeed(real) {
+            @Override
+            public List<KvChange> read(long afterRevision, int limit) {
+                return real.poll(limit);
+            }
+
+            @Override
+            public void commit(long revision) {
+                // never moves: every step sees the whole feed again
+            }
+        };
+        JournalStore store = new JournalStore(f.context(null).kv());
+        store.recover();
+        Catchup c = new Catchup(redelivering, store, null, LoggerFactory.getLogger("test"), null);
+        c.step();
+        f.write("/d/4", "4");
+        c.step();
+        c.step();
+        assertDense(5);
+    }
+
     /** A crash between the entry writes and the head update: recovery probes forward past the head. */
     @Test
     void crashBeforeHeadSaveIsRecovered() {

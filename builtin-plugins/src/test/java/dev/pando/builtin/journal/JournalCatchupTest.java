@@ -1,0 +1,319 @@
+package dev.pando.builtin.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.manifest.Permission;
+import dev.pando.api.plugin.ChangeFeed;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvEntry;
+import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.PluginKv;
+import dev.pando.host.HostServices;
+import dev.pando.host.testing.TestHost;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class JournalCatchupTest {
+    private final JournalFixture f = new JournalFixture();
+
+    @AfterEach
+    void stop() {
+        f.stopAll();
+    }
+
+    @Test
+    void manifestDeclaresFeedAndReplayPrefix() {
+        assertThat(JournalFixture.MANIFEST.id()).isEqualTo("journal");
+        assertThat(JournalFixture.MANIFEST.permissions()).contains(Permission.FEED, Permission.CLOCK);
+        assertThat(JournalFixture.MANIFEST.kvWrite()).containsExactly("/_plugins/journal", "/replay");
+        assertThat(JournalFixture.MANIFEST.op("journal.compact").orElseThrow().scope().name()).isEqualTo("ADMIN");
+        assertThat(JournalFixture.MANIFEST.op("journal.query").orElseThrow().scope().name()).isEqualTo("READ");
+    }
+
+    @Test
+    void journalsEveryChangeInRevisionOrderWithDeletes() {
+        JournalPlugin j = f.journal();
+        long r1 = f.write("/a/1", "{\"v\":1}");
+        long r2 = f.write("/a/2", "2");
+        f.delete("/a/1");
+        j.catchUp();
+
+        JsonNode entries = JournalFixture.call(j, "journal.query", "{}").get("entries");
+        assertThat(entries).hasSize(3);
+        assertThat(entries.get(0).get("seq").asLong()).isEqualTo(1);
+        assertThat(entries.get(0).get("revision").asLong()).isEqualTo(r1);
+        assertThat(entries.get(0).get("value").get("v").asInt()).isEqualTo(1);
+        assertThat(entries.get(0).get("writer").asText()).isEqualTo("admin");
+        assertThat(entries.get(0).get("origin").asText()).isEqualTo("local");
+        assertThat(entries.get(0).get("timestamp").asLong()).isEqualTo(f.clock.millis());
+        assertThat(entries.get(1).get("revision").asLong()).isEqualTo(r2);
+        assertThat(entries.get(2).get("key").asText()).isEqualTo("/a/1");
+        assertThat(entries.get(2).get("value").isNull()).isTrue();
+        assertThat(entries.get(2).get("revision").asLong()).isGreaterThan(r2);
+
+        JsonNode status = JournalFixture.call(j, "journal.status", "{}");
+        assertThat(status.get("lastSeq").asLong()).isEqualTo(3);
+        assertThat(status.get("lag").asLong()).isZero();
+        assertThat(status.get("chained").asBoolean()).isFalse();
+    }
+
+    @Test
+    void ownWritesAreNotJournaled() {
+        JournalPlugin j = f.journal();
+        f.write("/x", "1");
+        j.catchUp();
+        j.catchUp(); // the journal's own head/entry writes are now in the feed too
+        f.services.set("/_plugins/journal/foreign", TestHost.json("1"), HostServices.NO_CAS, "admin");
+        f.services.set("/replay/y", TestHost.json("1"), HostServices.NO_CAS, "plugin:journal");
+        f.services.set("/replay/z", TestHost.json("1"), HostServices.NO_CAS, "plugin:journal/replay");
+        f.write("/y", "2");
+        j.catchUp();
+
+        JsonNode entries = JournalFixture.call(j, "journal.query", "{}").get("entries");
+        assertThat(entries).extracting(e -> e.get("key").asText()).containsExactly("/x", "/y");
+        assertThat(Catchup.isOwn(new KvChange("/a", null, 1, 0, "local", "plugin:journalx"))).isFalse();
+        assertThat(JournalFixture.call(j, "journal.status", "{}").get("lag").asLong()).isZero();
+    }
+
+    @Test
+    void catchUpOverManyBatchesLeavesNoGap() {
+        JournalPlugin j = f.journal();
+        List<Long> revisions = new ArrayList<>();
+        for (int i = 0; i < Catchup.BATCH_SIZE * 2 + 17; i++) {
+            revisions.add(f.write("/k/" + (i % 50), Integer.toString(i)));
+            if (i % 333 == 0) {
+                j.catchUp();
+            }
+        }
+        j.catchUp();
+        List<JsonNode> stored = f.storedEntries();
+        assertThat(stored).hasSize(revisions.size());
+        for (int i = 0; i < stored.size(); i++) {
+            assertThat(stored.get(i).get("seq").asLong()).isEqualTo(i + 1);
+            assertThat(stored.get(i).get("revision").asLong()).isEqualTo(revisions.get(i));
+        }
+    }
+
+    /** A crash after the entries were written but before the cursor commit: the batch is polled again. */
+    @Test
+    void repolledChangesAreNotJournaledTwice() {
+        JournalPlugin first = f.journal();
+        first.stop();
+        for (int i = 0; i < 10; i++) {
+            f.write("/c/" + i, Integer.toString(i));
+        }
+        ChangeFeed real = f.context(null).feed();
+        ChangeFeed neverCommits = new ForwardingFeed(real) {
+            @Override
+            public void commit(long revision) {
+                // crash before the commit reaches the node
+            }
+        };
+        JournalStore store = new JournalStore(f.context(null).kv());
+        store.recover();
+        new Catchup(neverCommits, store, null, LoggerFactory.getLogger("test"), null).step();
+        assertThat(f.storedEntries()).hasSize(10);
+        assertThat(real.position()).isZero();
+
+        f.write("/c/after", "true");
+        JournalPlugin restarted = f.journal();
+        restarted.catchUp();
+        assertDense(11);
+        assertThat(real.position()).isGreaterThanOrEqualTo(11);
+    }
+
+    /** A feed that hands back everything after the committed position, as poll does: the journal skips what it holds. */
+    @Test
+    void changesRedeliveredByTheFeedAreSkippedByRevision() {
+        for (int i = 0; i < 4; i++) {
+            f.write("/d/" + i, Integer.toString(i));
+        }
+        ChangeFeed real = f.context(null).feed();
+        ChangeFeed redelivering = new ForwardingFeed(real) {
+            @Override
+            public List<KvChange> read(long afterRevision, int limit) {
+                return real.poll(limit);
+            }
+
+            @Override
+            public void commit(long revision) {
+                // never moves: every step sees the whole feed again
+            }
+        };
+        JournalStore store = new JournalStore(f.context(null).kv());
+        store.recover();
+        Catchup c = new Catchup(redelivering, store, null, LoggerFactory.getLogger("test"), null);
+        c.step();
+        f.write("/d/4", "4");
+        c.step();
+        c.step();
+        assertDense(5);
+    }
+
+    /** A crash between the entry writes and the head update: recovery probes forward past the head. */
+    @Test
+    void crashBeforeHeadSaveIsRecovered() {
+        for (int i = 0; i < 5; i++) {
+            f.write("/h/" + i, Integer.toString(i));
+        }
+        PluginKv kv = f.context(null).kv();
+        PluginKv headFails = new ForwardingKv(kv) {
+            @Override
+            public KvEntry set(String key, JsonNode value) {
+                if (key.equals(JournalStore.HEAD)) {
+                    throw new IllegalStateException("crash");
+                }
+                return super.set(key, value);
+            }
+        };
+        JournalStore store = new JournalStore(headFails);
+        store.recover();
+        Catchup crashing = new Catchup(f.context(null).feed(), store, null, LoggerFactory.getLogger("test"), null);
+        assertThatThrownBy(crashing::step).hasMessage("crash");
+        assertThat(f.services.get(JournalStore.HEAD)).isEmpty();
+        assertThat(f.storedEntries()).hasSize(5);
+
+        f.write("/h/more", "1");
+        JournalPlugin restarted = f.journal();
+        assertThat(restarted.store().lastSeq()).isEqualTo(5); // found by probing, not from the head
+        restarted.catchUp();
+        assertDense(6);
+    }
+
+    /** Two instances (old and new during a reload) consuming at once never duplicate a seq. */
+    @Test
+    void concurrentInstancesDoNotDuplicate() throws Exception {
+        JournalPlugin a = f.journal();
+        JournalPlugin b = f.journal();
+        for (int i = 0; i < 300; i++) {
+            f.write("/p/" + i, Integer.toString(i));
+        }
+        Thread ta = new Thread(a::catchUp);
+        Thread tb = new Thread(b::catchUp);
+        ta.start();
+        tb.start();
+        ta.join();
+        tb.join();
+        a.catchUp();
+        b.catchUp();
+        assertDense(300);
+    }
+
+    @Test
+    void backgroundThreadCatchesUpAndStopsPromptly() throws Exception {
+        JournalPlugin j = f.journal(null, true);
+        f.write("/bg/1", "1");
+        f.write("/bg/2", "2");
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (j.store().lastSeq() < 2 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(j.store().lastSeq()).isEqualTo(2);
+        assertThat(JournalFixture.call(j, "journal.status", "{}").get("running").asBoolean()).isTrue();
+        long t0 = System.nanoTime();
+        j.stop();
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(1_000);
+        assertThat(j.catchup().isRunning()).isFalse();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("pando-journal-catchup") && t.isAlive());
+    }
+
+    @Test
+    void badConfigFailsStart() {
+        TestHost.assertRefused(() -> f.journal("{\"retention\":{\"maxEntrys\":1}}", false), ErrorCode.BAD_REQUEST, "maxEntrys", "unknown");
+        TestHost.assertRefused(() -> f.journal("{\"retention\":{\"maxAgeMs\":0}}", false), ErrorCode.BAD_REQUEST, "maxAgeMs", ">= 1");
+        TestHost.assertRefused(() -> f.journal("{\"hmac\":{\"key\":\"hex:00ff\"}}", false), ErrorCode.BAD_REQUEST, "at least 16");
+        TestHost.assertRefused(() -> f.journal("{\"hmac\":{}}", false), ErrorCode.BAD_REQUEST, "hmac.key", "required");
+        TestHost.assertRefused(() -> f.journal("{\"other\":1}", false), ErrorCode.BAD_REQUEST, "config.other");
+    }
+
+    private void assertDense(int n) {
+        List<JsonNode> stored = f.storedEntries();
+        assertThat(stored).hasSize(n);
+        Set<Long> revisions = new HashSet<>();
+        long prev = 0;
+        for (int i = 0; i < n; i++) {
+            JsonNode e = stored.get(i);
+            assertThat(e.get("seq").asLong()).isEqualTo(i + 1);
+            assertThat(e.get("revision").asLong()).isGreaterThan(prev);
+            prev = e.get("revision").asLong();
+            assertThat(revisions.add(prev)).isTrue();
+            assertThat(e.get("key").asText()).doesNotStartWith("/_plugins/journal");
+        }
+    }
+
+    private static class ForwardingFeed implements ChangeFeed {
+        private final ChangeFeed d;
+
+        ForwardingFeed(ChangeFeed d) {
+            this.d = d;
+        }
+
+        @Override
+        public long position() {
+            return d.position();
+        }
+
+        @Override
+        public List<KvChange> poll(int limit) {
+            return d.poll(limit);
+        }
+
+        @Override
+        public List<KvChange> read(long afterRevision, int limit) {
+            return d.read(afterRevision, limit);
+        }
+
+        @Override
+        public void commit(long revision) {
+            d.commit(revision);
+        }
+
+        @Override
+        public long lastRevision() {
+            return d.lastRevision();
+        }
+    }
+
+    private static class ForwardingKv implements PluginKv {
+        private final PluginKv d;
+
+        ForwardingKv(PluginKv d) {
+            this.d = d;
+        }
+
+        @Override
+        public Optional<KvEntry> get(String key) {
+            return d.get(key);
+        }
+
+        @Override
+        public KvEntry set(String key, JsonNode value) {
+            return d.set(key, value);
+        }
+
+        @Override
+        public KvEntry set(String key, JsonNode value, long ifRevision) {
+            return d.set(key, value, ifRevision);
+        }
+
+        @Override
+        public boolean delete(String key) {
+            return d.delete(key);
+        }
+
+        @Override
+        public KvPage scan(String prefixOrPattern, String after, int limit) {
+            return d.scan(prefixOrPattern, after, limit);
+        }
+    }
+
+}

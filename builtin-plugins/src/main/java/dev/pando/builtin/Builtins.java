@@ -1,14 +1,18 @@
 package dev.pando.builtin;
 
+import dev.pando.builtin.journal.JournalPlugin;
 import java.util.List;
 import java.util.Optional;
 
 /** The builtin plugins, in load order. Each can be disabled with {@code plugins.builtins}. */
 public final class Builtins {
+    /** Durable, gap-free history of every change (docs/journal.md). */
+    public static final Builtin JOURNAL = new Builtin("journal", "dev/pando/builtin/journal/manifest.json", JournalPlugin::new);
+
     private Builtins() {}
 
     public static List<Builtin> all() {
-        return List.of();
+        return List.of(JOURNAL);
     }
 
     public static Optional<Builtin> named(String id) {

@@ -471,10 +471,18 @@ public final class TestNode implements AutoCloseable {
                 .with(NodeConfig.PORT, 0)
                 .with(NodeConfig.BIND, "127.0.0.1")
                 // Tests hammer one node from one address; production's per-client limit would throttle them.
-                .with(NodeConfig.RATE_PER_SECOND, 0L);
+                .with(NodeConfig.RATE_PER_SECOND, 0L)
+                // Builtins off unless a test asks (builtins(...)): a plugin's test sees only its own
+                // plugin's ops and writes, not the journal's entries or the rules' reactions.
+                .with(NodeConfig.BUILTINS, "");
         private Path dataDir;
         private Path pluginsDir;
         private Ed25519KeyPair signingKey;
+
+        /** Serves these builtin plugins ({@code journal}, {@code rules}); none by default. */
+        public Builder builtins(String... ids) {
+            return with(NodeConfig.BUILTINS, String.join(",", ids));
+        }
 
         /** Sets a config key. */
         public <T> Builder with(ConfigKey<T> key, T value) {

@@ -2,6 +2,7 @@ package dev.pando.builtin.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,7 +20,7 @@ sealed interface Transform {
     record Scale(double factor, double offset) implements Transform {
         @Override
         public Optional<JsonNode> apply(JsonNode input) {
-            return number(input).map(x -> num(x * factor + offset));
+            return number(input).map(x -> num(x.multiply(dec(factor)).add(dec(offset))));
         }
     }
 
@@ -27,7 +28,7 @@ sealed interface Transform {
     record Clamp(double min, double max) implements Transform {
         @Override
         public Optional<JsonNode> apply(JsonNode input) {
-            return number(input).map(x -> num(Math.max(min, Math.min(max, x))));
+            return number(input).map(x -> num(x.max(dec(min)).min(dec(max))));
         }
     }
 
@@ -35,7 +36,7 @@ sealed interface Transform {
     record Threshold(double value) implements Transform {
         @Override
         public Optional<JsonNode> apply(JsonNode input) {
-            return number(input).map(x -> num(x >= value ? 1 : 0));
+            return number(input).map(x -> num(x.compareTo(dec(value)) >= 0 ? BigDecimal.ONE : BigDecimal.ZERO));
         }
     }
 
@@ -43,7 +44,7 @@ sealed interface Transform {
     record Invert(double min, double max) implements Transform {
         @Override
         public Optional<JsonNode> apply(JsonNode input) {
-            return number(input).map(x -> num(min + max - x));
+            return number(input).map(x -> num(dec(min).add(dec(max)).subtract(x)));
         }
     }
 
@@ -75,15 +76,33 @@ sealed interface Transform {
         }
     }
 
-    private static Optional<Double> number(JsonNode input) {
-        return input != null && input.isNumber() ? Optional.of(input.asDouble()) : Optional.empty();
+    /**
+     * The input as an exact decimal. Arithmetic is decimal, not binary floating point, so that
+     * scaling 100 by 2.55 gives 255 rather than 254.99999999999997.
+     */
+    private static Optional<BigDecimal> number(JsonNode input) {
+        return input != null && input.isNumber() && Double.isFinite(input.asDouble())
+                ? Optional.of(input.decimalValue()) : Optional.empty();
     }
 
-    /** Integral results are written as integers, so scaling 21 by 2 stores {@code 42}, not {@code 42.0}. */
+    private static BigDecimal dec(double d) {
+        return BigDecimal.valueOf(d);
+    }
+
     static JsonNode num(double x) {
-        if (x == Math.rint(x) && !Double.isInfinite(x) && Math.abs(x) < 1e15) {
-            return JsonNodeFactory.instance.numberNode((long) x);
+        return num(BigDecimal.valueOf(x));
+    }
+
+    /**
+     * Integral results become JSON integers (as a JSON parser would read them: int if it fits,
+     * else long), so scaling 21 by 2 stores {@code 42}, not {@code 42.0}; others become doubles.
+     */
+    static JsonNode num(BigDecimal x) {
+        BigDecimal v = x.signum() == 0 ? BigDecimal.ZERO : x.stripTrailingZeros();
+        if (v.scale() <= 0 && v.precision() - v.scale() <= 18) {
+            long l = v.longValueExact();
+            return l == (int) l ? JsonNodeFactory.instance.numberNode((int) l) : JsonNodeFactory.instance.numberNode(l);
         }
-        return JsonNodeFactory.instance.numberNode(x);
+        return JsonNodeFactory.instance.numberNode(v.doubleValue());
     }
 }

@@ -3,6 +3,7 @@ package dev.pando.builtin.rules;
 import dev.pando.api.Access;
 import dev.pando.api.PandoException;
 import dev.pando.api.plugin.Caller;
+import dev.pando.api.plugin.PluginContext;
 import java.util.List;
 
 /**
@@ -14,13 +15,24 @@ import java.util.List;
 final class RuleAuthority {
     private RuleAuthority() {}
 
-    /** Refuses ({@code FORBIDDEN}, naming the field) a rule whose fixed keys {@code author} may not reach. */
-    static void checkStatic(Rule rule, Caller author) {
+    /**
+     * Refuses a rule whose fixed keys its author may not reach, checked twice: with the rights
+     * of the request ({@code caller}) and with the rights the node will lend the rule when it
+     * fires ({@code context.principal(name)}). The second catches authors the node cannot look
+     * up by name later (whose rules could never act) at put time rather than silently.
+     */
+    static void checkStatic(Rule rule, Caller caller, PluginContext context) {
+        checkStatic(rule, caller, "");
+        checkStatic(rule, context.principal(caller.name()), " (the rights the node lends the rule when it fires"
+                + "; a principal the node cannot look up by name, such as a capability token's holder, has none)");
+    }
+
+    private static void checkStatic(Rule rule, Caller author, String hint) {
         List<Condition> conditions = rule.conditions();
         for (int i = 0; i < conditions.size(); i++) {
             Condition c = conditions.get(i);
             if (c.onKey() && !author.may(Access.READ, c.key())) {
-                throw RuleParser.forbidden("rule.conditions[" + i + "].key", cannot(author.name(), "read", c.key()));
+                throw RuleParser.forbidden("rule.conditions[" + i + "].key", cannot(author.name(), "read", c.key()) + hint);
             }
         }
         List<Action> actions = rule.actions();
@@ -28,18 +40,18 @@ final class RuleAuthority {
             String at = "rule.actions[" + i + "]";
             Action a = actions.get(i);
             if (a instanceof Action.Set s) {
-                requireWrite(author, s.key(), at + ".key");
+                requireWrite(author, s.key(), at + ".key", hint);
             } else if (a instanceof Action.SetFromTrigger s) {
-                requireWrite(author, s.key(), at + ".key");
+                requireWrite(author, s.key(), at + ".key", hint);
             } else if (a instanceof Action.Publish p) {
-                requireWrite(author, p.topic(), at + ".topic");
+                requireWrite(author, p.topic(), at + ".topic", hint);
             }
         }
     }
 
-    private static void requireWrite(Caller author, String key, String at) {
+    private static void requireWrite(Caller author, String key, String at, String hint) {
         if (!author.may(Access.WRITE, key)) {
-            throw RuleParser.forbidden(at, cannot(author.name(), "write", key));
+            throw RuleParser.forbidden(at, cannot(author.name(), "write", key) + hint);
         }
     }
 

@@ -81,7 +81,7 @@ final class RuleOps {
             throw PandoException.badRequest("rule: is required");
         }
         Rule rule = parser.parse(args.get("rule"));
-        RuleAuthority.checkStatic(rule, caller);
+        RuleAuthority.checkStatic(rule, caller, context);
         synchronized (lock) {
             RuleState existing = engine.get(rule.id());
             long now = context.clock().millis();
@@ -164,7 +164,7 @@ final class RuleOps {
         Caller authority;
         if (args.has("rule")) {
             rule = parser.parse(args.get("rule"));
-            RuleAuthority.checkStatic(rule, caller);
+            RuleAuthority.checkStatic(rule, caller, context);
             authority = caller;
         } else {
             RuleState s = find(id(args));

@@ -278,6 +278,7 @@ class RulesPluginTest {
     @Test
     void putIsRefusedWhenTheAuthorMayNotWriteATarget() {
         TestPrincipal alice = TestPrincipal.writer("alice", "/lights").reading("/sensors");
+        h.services.principal(alice);
         assertRefused(() -> h.put(onChange("r", "/sensors/*", "[{\"type\":\"set\",\"key\":\"/lights/x\",\"value\":1},"
                         + "{\"type\":\"set\",\"key\":\"/dmx/1\",\"value\":1}]"), alice),
                 ErrorCode.FORBIDDEN, "rule.actions[1].key: author 'alice' may not write '/dmx/1'");
@@ -291,6 +292,17 @@ class RulesPluginTest {
 
         JsonNode ok = h.put(onChange("r", "/sensors/*", "[{\"type\":\"set\",\"key\":\"/lights/x\",\"value\":1}]"), alice);
         assertThat(ok.get("author").asText()).isEqualTo("alice");
+    }
+
+    @Test
+    void putIsRefusedWhenTheNodeCannotLendTheAuthorsRightsLater() {
+        // Allowed in this request, but unknown to context.principal(name): the rule could never act.
+        TestPrincipal carol = TestPrincipal.writer("carol", "/lights").reading("/sensors");
+        assertRefused(() -> h.put(onChange("r", "/sensors/*", "[{\"type\":\"set\",\"key\":\"/lights/x\",\"value\":1}]"), carol),
+                ErrorCode.FORBIDDEN, "rule.actions[0].key: author 'carol' may not write '/lights/x' (the rights the node lends");
+        h.services.principal(carol);
+        assertThat(h.put(onChange("r", "/sensors/*", "[{\"type\":\"set\",\"key\":\"/lights/x\",\"value\":1}]"), carol)
+                .get("author").asText()).isEqualTo("carol");
     }
 
     @Test
@@ -338,6 +350,8 @@ class RulesPluginTest {
     void onlyTheAuthorOrAnAdminMayChangeARule() {
         TestPrincipal alice = TestPrincipal.writer("alice", "/lights").reading("/sensors");
         TestPrincipal bob = TestPrincipal.writer("bob", "/lights").reading("/sensors");
+        h.services.principal(alice);
+        h.services.principal(bob);
         h.put(onChange("r", "/sensors/*", "[{\"type\":\"set\",\"key\":\"/lights/x\",\"value\":1}]"), alice);
         assertRefused(() -> h.call("delete", "{\"id\":\"r\"}", bob), ErrorCode.FORBIDDEN,
                 "rules.delete: rule 'r' belongs to 'alice'; only its author or an admin may change it, not 'bob'");
@@ -432,6 +446,7 @@ class RulesPluginTest {
                 + "\"actions\":[{\"type\":\"set_from_trigger\",\"key\":\"/dmx/1\",\"transform\":{\"clamp\":{\"min\":0}}}]}}", ADMIN),
                 ErrorCode.BAD_REQUEST, "rule.actions[0].transform.clamp: missing 'max'");
         TestPrincipal alice = TestPrincipal.writer("alice", "/lights").reading("/sensors");
+        h.services.principal(alice);
         assertRefused(() -> h.call("test", "{\"rule\":" + onChange("n", "/sensors/*", "[{\"type\":\"set\",\"key\":\"/dmx/x\",\"value\":1}]")
                 + "}", alice), ErrorCode.FORBIDDEN, "author 'alice' may not write '/dmx/x'");
         // A condition that does not hold is named.

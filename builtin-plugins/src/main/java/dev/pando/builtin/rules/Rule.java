@@ -1,6 +1,5 @@
 package dev.pando.builtin.rules;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
@@ -35,9 +34,5 @@ record Rule(String id, boolean enabled, Trigger trigger, List<Condition> conditi
     @Override
     public ObjectNode source() {
         return source.deepCopy();
-    }
-
-    JsonNode json() {
-        return source();
     }
 }

@@ -128,10 +128,11 @@ class RuleParserTest {
                 ErrorCode.FORBIDDEN, "rule.actions[0].key: '/_sys/x' is outside what the rules plugin may write");
         assertRefused(() -> parser.parse(json("{\"id\":\"r\"," + CHANGE + ",\"actions\":[{\"type\":\"set\",\"key\":\"/_plugins/rules/rules/x\",\"value\":1}]}")),
                 ErrorCode.FORBIDDEN, "rule.actions[0].key: '/_plugins/rules/rules/x' is the rules plugin's own storage");
-        assertRefused(() -> parser.parse(json("{\"id\":\"r\",\"trigger\":{\"type\":\"on_change\",\"pattern\":\"/**\"},\"actions\":[" + SET + "]}")),
-                ErrorCode.FORBIDDEN, "rule.trigger.pattern: '/**' reaches outside the changes the rules plugin hears");
-        assertRefused(() -> parser.parse(json("{\"id\":\"r\"," + CHANGE + ",\"conditions\":[{\"op\":\"eq\",\"key\":\"/elsewhere/x\",\"value\":1}],\"actions\":[" + SET + "]}")),
-                ErrorCode.FORBIDDEN, "rule.conditions[0].key: '/elsewhere/x' is outside what the rules plugin may read");
+        assertRefused(() -> parser.parse(json("{\"id\":\"r\"," + CHANGE + ",\"conditions\":[{\"op\":\"eq\",\"key\":\"/_plugins/other/x\",\"value\":1}],\"actions\":[" + SET + "]}")),
+                ErrorCode.FORBIDDEN, "rule.conditions[0].key: '/_plugins/other/x' is outside what the rules plugin may read");
+        // The manifest's root prefix: any other key and any change pattern is within reach.
+        assertThat(parser.parse(json("{\"id\":\"r\",\"trigger\":{\"type\":\"on_change\",\"pattern\":\"/**\"},\"actions\":[" + SET + "]}")).trigger())
+                .isInstanceOf(Trigger.OnChange.class);
         // Events are heard everywhere: any topic pattern is accepted.
         Rule r = parser.parse(json("{\"id\":\"r\",\"trigger\":{\"type\":\"on_event\",\"topic\":\"/**\"},\"actions\":[" + SET + "]}"));
         assertThat(r.trigger()).isInstanceOf(Trigger.OnEvent.class);

@@ -30,7 +30,8 @@ final class PluginListener implements AutoCloseable {
         this.queue = new QueuedSubscriber("plugin-" + plugin.id(), capacity, d -> {
             if (d.isChange()) {
                 Change c = d.change();
-                if (c.revision() > lastRevision) {
+                // A root ('/') reader's patterns also match /_sys and other plugins' keys, which it may not see.
+                if (c.revision() > lastRevision && plugin.manifest().mayRead(c.key())) {
                     lastRevision = c.revision();
                     plugin.deliver(new KvChange(c.key(), c.value(), c.revision(), c.timestamp(), c.origin(), c.writer()));
                 }

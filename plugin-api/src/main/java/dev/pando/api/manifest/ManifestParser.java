@@ -63,7 +63,7 @@ public final class ManifestParser {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
-    private static final String SYS_ROOT = "/_sys";
+    private static final String SYS_ROOT = PluginManifest.SYS_ROOT;
 
     private ManifestParser() {}
 
@@ -219,6 +219,13 @@ public final class ManifestParser {
                 Keys.requireValidPrefix(prefix);
             } catch (PandoException e) {
                 throw new ManifestException(f, e.getMessage());
+            }
+            if (PluginManifest.ROOT.equals(prefix)) {
+                // Everything but /_sys and other plugins' prefixes: PluginManifest.mayRead/mayWrite exclude them.
+                if (!out.contains(prefix)) {
+                    out.add(prefix);
+                }
+                continue;
             }
             if (Keys.isUnder(prefix, SYS_ROOT) || Keys.isUnder(SYS_ROOT, prefix)) {
                 throw new ManifestException(f, "'" + raw.get(i) + "' reaches " + SYS_ROOT + "/, which belongs to the node");

@@ -34,6 +34,14 @@ public record PluginManifest(
     public static final int API_VERSION = 1;
     /** Root under which each plugin has a private default prefix. */
     public static final String PLUGINS_ROOT = "/_plugins";
+    /** The node's own keys: never a plugin's. */
+    public static final String SYS_ROOT = "/_sys";
+    /**
+     * The prefix {@code /}: every key outside {@link #SYS_ROOT} and other plugins' private
+     * prefixes, for plugins whose reach is decided per request (rules act only where their
+     * author may).
+     */
+    public static final String ROOT = "/";
 
     public PluginManifest {
         ops = List.copyOf(ops);
@@ -70,11 +78,22 @@ public record PluginManifest(
 
     /** True if {@code key} (already valid) lies within a read prefix. */
     public boolean mayRead(String key) {
-        return kvRead.stream().anyMatch(p -> Keys.isUnder(key, p));
+        return kvRead.stream().anyMatch(p -> covers(p, key));
     }
 
     /** True if {@code key} (already valid) lies within a write prefix. */
     public boolean mayWrite(String key) {
-        return kvWrite.stream().anyMatch(p -> Keys.isUnder(key, p));
+        return kvWrite.stream().anyMatch(p -> covers(p, key));
+    }
+
+    /**
+     * {@link #ROOT} covers every key but the node's {@code /_sys} and other plugins' private
+     * prefixes; any other prefix covers its subtree.
+     */
+    private boolean covers(String prefix, String key) {
+        if (ROOT.equals(prefix)) {
+            return !Keys.isUnder(key, SYS_ROOT) && (!Keys.isUnder(key, PLUGINS_ROOT) || Keys.isUnder(key, defaultPrefix()));
+        }
+        return Keys.isUnder(key, prefix);
     }
 }

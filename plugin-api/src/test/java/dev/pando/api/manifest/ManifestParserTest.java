@@ -479,9 +479,18 @@ class ManifestParserTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"read", "write"})
-    void rootIsRefusedBecauseItReachesSys(String which) {
-        // "/" covers /_sys, so neither reading nor writing it is allowed.
-        refused(counter(q("'kv': {'" + which + "': ['/']}")), "kv." + which + "[0]", "'/' reaches /_sys/");
+    void rootReachesEverythingButSysAndOtherPluginsPrefixes(String which) throws Exception {
+        PluginManifest m = ManifestParser.parse(counter(q("'kv': {'" + which + "': ['/']}, 'listens': {'changes': ['/**']}")).getBytes(StandardCharsets.UTF_8));
+        assertThat(m.mayRead("/_plugins/counter/x")).isTrue();
+        assertThat(m.mayWrite("/_plugins/counter/x")).as("its own prefix, writable either way").isTrue();
+        for (String key : List.of("/a", "/sensors/t1", "/_sysx", "/_pluginsx/y")) {
+            assertThat(m.mayRead(key)).as("read %s", key).isTrue();
+            assertThat(m.mayWrite(key)).as("write %s", key).isEqualTo(which.equals("write"));
+        }
+        for (String key : List.of("/_sys", "/_sys/admin", "/_plugins/other/x", "/_plugins/counterx/y", "/_plugins")) {
+            assertThat(m.mayRead(key)).as("read %s", key).isFalse();
+            assertThat(m.mayWrite(key)).as("write %s", key).isFalse();
+        }
     }
 
     @ParameterizedTest

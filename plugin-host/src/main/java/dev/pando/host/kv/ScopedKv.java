@@ -75,7 +75,13 @@ public final class ScopedKv implements PluginKv {
         }
         // 'after' is the store's opaque continuation token; it only positions the scan, and
         // every entry returned still has to match the checked query.
-        return host.scan(prefixOrPattern, after, limit);
+        KvPage page = host.scan(prefixOrPattern, after, limit);
+        if (page.entries().stream().allMatch(e -> manifest.mayRead(e.key()))) {
+            return page;
+        }
+        // Only a root ('/') reader gets here: its query spans /_sys or other plugins' prefixes,
+        // which it may not see. The page shrinks; its continuation token stays valid.
+        return new KvPage(page.entries().stream().filter(e -> manifest.mayRead(e.key())).toList(), page.next());
     }
 
     /** Validates {@code key} and checks it against the read prefixes; returns it unchanged. */

@@ -3,6 +3,7 @@ package dev.pando.host.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.mock;
@@ -13,6 +14,7 @@ import static org.mockito.Mockito.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -24,6 +26,7 @@ import dev.pando.api.path.Keys;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
 import dev.pando.host.HostServices;
+import dev.pando.host.testing.MemoryHostServices;
 import dev.pando.host.testing.TestHost;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -52,6 +55,7 @@ class ScopedKvTest {
     @BeforeEach
     void setUp() {
         host = mock(HostServices.class);
+        when(host.scan(anyString(), any(), anyInt())).thenReturn(new KvPage(List.of(), null));
         kv = new ScopedKv(AB, host);
     }
 
@@ -313,5 +317,22 @@ class ScopedKvTest {
         kv.set("/_plugins/ab/z", IntNode.valueOf(0));
         verify(host).set("/_plugins/ab/s", TextNode.valueOf(""), HostServices.NO_CAS, WRITER);
         verify(host).set("/_plugins/ab/z", IntNode.valueOf(0), HostServices.NO_CAS, WRITER);
+    }
+
+    @Test
+    void aRootReaderSeesEverythingButSysAndOtherPluginsKeys() {
+        MemoryHostServices memory = TestHost.services();
+        for (String key : List.of("/a", "/_sys/secret", "/_plugins/other/x", "/_plugins/wide/mine", "/z")) {
+            memory.set(key, JsonNodeFactory.instance.numberNode(1), HostServices.NO_CAS, "test");
+        }
+        PluginManifest wide = TestHost.manifest("{\"id\":\"wide\",\"version\":\"1.0.0\",\"apiVersion\":1,\"kv\":{\"write\":[\"/\"]}}");
+        ScopedKv root = new ScopedKv(wide, memory);
+        assertThat(root.scan("/**", null, 100).entries()).extracting(KvEntry::key)
+                .containsExactly("/_plugins/wide/mine", "/a", "/z");
+        assertThat(root.scan("/", null, 100).entries()).extracting(KvEntry::key)
+                .containsExactly("/_plugins/wide/mine", "/a", "/z");
+        TestHost.assertRefused(() -> root.get("/_sys/secret"), ErrorCode.FORBIDDEN);
+        TestHost.assertRefused(() -> root.set("/_plugins/other/x", JsonNodeFactory.instance.numberNode(2)), ErrorCode.FORBIDDEN);
+        assertThat(root.set("/anywhere/else", JsonNodeFactory.instance.numberNode(2)).key()).isEqualTo("/anywhere/else");
     }
 }

@@ -5,7 +5,13 @@ import dev.pando.api.PandoException;
 import dev.pando.api.path.Keys;
 import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 
 /**
@@ -25,6 +31,11 @@ final class Catchup implements Runnable {
     /** First and longest sleep after a failed step. */
     static final long MIN_BACKOFF_MS = 100;
     static final long MAX_BACKOFF_MS = 5_000;
+    /**
+     * Entry writes in flight at once: each is a durable write, and the node commits concurrent
+     * writes together, so parallel writes multiply the append rate.
+     */
+    static final int WRITERS = 8;
     /** How long {@link #stop} waits for the thread before interrupting it. */
     static final long STOP_JOIN_MS = 5_000;
 
@@ -34,6 +45,8 @@ final class Catchup implements Runnable {
     private final Logger log;
     /** Runs after each background step (retention); may be null. */
     private final Runnable afterStep;
+    /** Idle threads expire, so a Catchup that is never stopped (tests) holds none for long. */
+    private final ThreadPoolExecutor writers;
     private final Object monitor = new Object();
     private volatile boolean running;
     private boolean woken;
@@ -45,6 +58,12 @@ final class Catchup implements Runnable {
         this.chain = chain;
         this.log = log;
         this.afterStep = afterStep;
+        this.writers = new ThreadPoolExecutor(WRITERS, WRITERS, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "pando-journal-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        writers.allowCoreThreadTimeOut(true);
     }
 
     /** True for the journal's own writes, which it must not journal or it would feed itself. */
@@ -68,36 +87,66 @@ final class Catchup implements Runnable {
         if (batch.isEmpty()) {
             return 0;
         }
-        int appended = 0;
-        long handled = 0;
+        // Seqs and macs follow from the head and the feed's order alone, so a batch's entries can
+        // be computed first and written in parallel: after a crash that left holes, the same
+        // changes get the same seqs again, and a seq found written (CONFLICT) holds this very entry.
+        List<JournalEntry> entries = new ArrayList<>();
+        JournalStore.Head h = store.head();
+        long seq = h.seq();
+        String mac = h.mac();
         for (KvChange c : batch) {
-            JournalStore.Head h = store.head();
             if (c.revision() > h.revision() && !isOwn(c)) {
-                JournalEntry e = new JournalEntry(h.seq() + 1, c.revision(), c.key(), c.value(), c.timestamp(), c.origin(), c.writer(), null);
+                JournalEntry e = new JournalEntry(++seq, c.revision(), c.key(), c.value(), c.timestamp(), c.origin(), c.writer(), null);
                 if (chain != null) {
-                    e = e.withMac(chain.mac(h.mac(), e));
+                    e = e.withMac(chain.mac(mac, e));
+                    mac = e.mac();
                 }
-                try {
-                    store.append(e);
-                } catch (PandoException conflict) {
-                    if (conflict.code() != ErrorCode.CONFLICT) {
-                        throw conflict;
-                    }
-                    // Another instance (the old one during a reload) appended this seq first:
-                    // adopt what is there and go again from the real head.
-                    log.info("journal seq {} was appended concurrently; recovering", e.seq());
-                    store.recover();
-                    return batch.size();
-                }
-                appended++;
+                entries.add(e);
             }
-            handled = c.revision();
         }
-        if (appended > 0) {
+        if (!entries.isEmpty()) {
+            PandoException conflict = writeAll(entries);
+            if (conflict != null) {
+                // Another instance (the old one during a reload) or a run cut short by a crash
+                // wrote some of these seqs: adopt what is there and go again from the real head.
+                log.info("journal seqs {}..{} were partly written already; recovering", entries.get(0).seq(), seq);
+                store.recover();
+                return batch.size();
+            }
+            store.advanceTo(entries.get(entries.size() - 1));
             store.saveHead();
         }
-        feed.commit(handled);
+        feed.commit(batch.get(batch.size() - 1).revision());
         return batch.size();
+    }
+
+    /** Writes every entry, {@link #WRITERS} at a time; the first CONFLICT, or null. Other failures propagate. */
+    private PandoException writeAll(List<JournalEntry> entries) {
+        List<Future<?>> pending = new ArrayList<>(entries.size());
+        for (JournalEntry e : entries) {
+            pending.add(writers.submit(() -> store.write(e)));
+        }
+        PandoException conflict = null;
+        RuntimeException failure = null;
+        // Every write is waited for, failed or not, so none is still running when the caller recovers.
+        for (Future<?> f : pending) {
+            try {
+                f.get();
+            } catch (ExecutionException ex) {
+                if (ex.getCause() instanceof PandoException p && p.code() == ErrorCode.CONFLICT) {
+                    conflict = conflict == null ? p : conflict;
+                } else if (failure == null) {
+                    failure = ex.getCause() instanceof RuntimeException r ? r : new IllegalStateException(ex.getCause());
+                }
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                failure = failure == null ? new PandoException(ErrorCode.UNAVAILABLE, "interrupted while journaling") : failure;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return conflict;
     }
 
     /** Steps until the feed has nothing more, at most {@code maxSteps} times; for ops and tests. */
@@ -134,6 +183,7 @@ final class Catchup implements Runnable {
             monitor.notifyAll();
         }
         if (t == null || t == Thread.currentThread()) {
+            writers.shutdown();
             return;
         }
         try {
@@ -149,6 +199,7 @@ final class Catchup implements Runnable {
         if (t.isAlive()) {
             log.warn("journal catch-up thread did not stop within {} ms", 2 * STOP_JOIN_MS);
         }
+        writers.shutdown(); // after the thread: a step it was finishing still had writers to use
     }
 
     boolean isRunning() {

@@ -122,7 +122,17 @@ final class JournalStore {
      * second instance during a reload) got there first and the caller must {@link #recover}.
      */
     void append(JournalEntry e) {
+        write(e);
+        advanceTo(e);
+    }
+
+    /** Writes entry {@code e} if its seq is free, without moving the head (see {@link #append}). */
+    void write(JournalEntry e) {
         kv.set(entryKey(e.seq()), e.toJson(), 0);
+    }
+
+    /** Moves the in-memory head to {@code e}, once it and every entry before it are written. */
+    void advanceTo(JournalEntry e) {
         head = new Head(e.seq(), e.revision(), e.mac());
     }
 

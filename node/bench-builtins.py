@@ -110,6 +110,7 @@ def journal_append():
                 line("journal: entries written", entries)
                 line("journal: lag when the load stopped (changes)", lag_at_end)
                 line("journal: drain time after the load (s)", "%.1f" % drain)
+                line("journal: drain rate, no competing load (entries/s)", round(lag_at_end / drain) if drain > 0 else "-")
                 line("journal: sustained append rate (entries/s)", round(entries / (r["durationMs"] / 1000.0 + drain + 20000 / max(r["throughput"], 1))))
         finally:
             node.close()
@@ -180,7 +181,7 @@ def journal_1m():
 
 
 def rules():
-    print("rules: %d on_change rules on /bench/key:NNNNNN (one key each), %gs of kv.set over those keys" % (RULES, BENCH_SECONDS))
+    print("rules: %d on_change rules on /bench/key:NNNNNN (one key each), %gs of kv.set over those keys, 4 connections x 1 in flight" % (RULES, BENCH_SECONDS))
     results = {}
     for installed in (False, True):
         node = Node("rules")
@@ -193,7 +194,10 @@ def rules():
                         "trigger": {"type": "on_change", "pattern": "/bench/key:%06d" % i},
                         "actions": [{"type": "set_from_trigger", "key": "/bench-out/%d" % i}]}})
                 line("rules.put x %d (s)" % RULES, "%.1f" % (time.time() - t0))
-            r = node.bench("--duration", str(BENCH_SECONDS), "--mix", "set=100", "--keyspace", str(RULES), "--warmup", "20000")
+            # A closed loop of 4 connections, one request each: a steady stream the rules can keep up
+            # with, so firings count evaluations, and latency is not queueing behind a saturated node.
+            r = node.bench("--duration", str(BENCH_SECONDS), "--mix", "set=100", "--keyspace", str(RULES), "--warmup", "20000",
+                           "--connections", "4", "--pipeline", "1")
             lat = r["latencyMs"]
             name = "%d rules" % RULES if installed else "no rules"
             line(name + ": writes/s", r["throughput"])
@@ -210,9 +214,9 @@ def rules():
                     last = fired
                     time.sleep(1.0)
                 elapsed = r["durationMs"] / 1000.0 + (time.time() - t0) - 1.0
-                line("rule firings (each evaluated against %d rules)" % RULES, "%d of %d writes" % (fired, total_writes))
-                line("changes evaluated by the rules plugin (/s)", round(fired / elapsed))
-                line("rule evaluations (changes x rules, /s)", round(fired * RULES / elapsed))
+                line("rule firings", "%d of %d writes" % (fired, total_writes))
+                line("changes handled by the rules plugin (/s)", round(fired / elapsed))
+                line("rule matches tried (changes x %d rules, /s)" % RULES, round(fired * RULES / elapsed))
         finally:
             node.close()
     if len(results) == 2:

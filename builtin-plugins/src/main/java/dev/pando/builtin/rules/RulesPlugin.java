@@ -18,17 +18,25 @@ import java.util.function.Supplier;
  */
 public final class RulesPlugin implements PandoPlugin {
     private final Supplier<Scheduler> schedulers;
+    /** Changes come from the durable feed (the node) or straight from onChange (unit tests). */
+    private final boolean fromFeed;
     private volatile Scheduler scheduler;
+    private volatile FeedPump pump;
     private volatile RuleEngine engine;
     private volatile RuleOps ops;
 
     public RulesPlugin() {
-        this(ExecutorScheduler::new);
+        this(ExecutorScheduler::new, true);
     }
 
-    /** With the scheduler tests drive by hand. */
+    /** With the scheduler tests drive by hand, and changes delivered by {@link #onChange} directly. */
     RulesPlugin(Supplier<Scheduler> schedulers) {
+        this(schedulers, false);
+    }
+
+    private RulesPlugin(Supplier<Scheduler> schedulers, boolean fromFeed) {
         this.schedulers = schedulers;
+        this.fromFeed = fromFeed;
     }
 
     @Override
@@ -43,6 +51,11 @@ public final class RulesPlugin implements PandoPlugin {
             scheduler = s;
             engine = e;
             ops = o;
+            if (fromFeed) {
+                FeedPump p = new FeedPump(context.feed(), e::onChange, context.log());
+                p.start();
+                pump = p;
+            }
             context.log().info("rules: {} rules loaded", loaded);
         } catch (RuntimeException e) {
             s.close(); // a failed start gets no stop(): release the thread here
@@ -61,8 +74,13 @@ public final class RulesPlugin implements PandoPlugin {
 
     @Override
     public void onChange(KvChange change) {
+        FeedPump p = pump;
+        if (p != null) {
+            p.wake(); // the pump reads this change (and any the listener dropped) from the feed
+            return;
+        }
         RuleEngine e = engine;
-        if (e != null) {
+        if (e != null && !fromFeed) {
             e.onChange(change);
         }
     }
@@ -77,6 +95,11 @@ public final class RulesPlugin implements PandoPlugin {
 
     @Override
     public void stop() {
+        FeedPump p = pump;
+        if (p != null) {
+            p.stop();
+        }
+        pump = null;
         RuleEngine e = engine;
         if (e != null) {
             e.close();

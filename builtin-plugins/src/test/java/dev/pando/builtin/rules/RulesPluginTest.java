@@ -484,7 +484,7 @@ class RulesPluginTest {
         assertThat(RulesHarness.MANIFEST.ops()).extracting(o -> o.verb())
                 .containsExactlyInAnyOrder("put", "get", "list", "delete", "enable", "disable", "test");
         assertThat(RulesHarness.MANIFEST.permissions()).extracting(p -> p.jsonName())
-                .containsExactlyInAnyOrder("publish", "clock", "log");
+                .containsExactlyInAnyOrder("publish", "clock", "log", "feed");
         assertThat(RulesHarness.MANIFEST.mayWrite("/_plugins/rules/rules/x")).isTrue();
         assertThat(RulesHarness.MANIFEST.mayWrite("/_sys/x")).isFalse();
         assertThat(RulesHarness.MANIFEST.mayWrite("/_plugins/journal/head")).isFalse();

@@ -1,0 +1,67 @@
+package dev.pando.builtin.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.IntNode;
+import dev.pando.api.plugin.ChangeFeed;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.host.HostServices;
+import dev.pando.host.testing.MemoryHostServices;
+import dev.pando.host.testing.TestHost;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class FeedPumpTest {
+    private final MemoryHostServices services = TestHost.services();
+    private final List<String> seen = new CopyOnWriteArrayList<>();
+
+    private void write(String key) {
+        services.set(key, IntNode.valueOf(1), HostServices.NO_CAS, "test");
+    }
+
+    @Test
+    void startsAtTheHeadThenHandsOnEveryChangeAndCommits() throws Exception {
+        write("/before");
+        ChangeFeed feed = services.feed("plugin:rules");
+        FeedPump pump = new FeedPump(feed, c -> seen.add(c.key()), LoggerFactory.getLogger("test"));
+        pump.start();
+        try {
+            for (int i = 0; i < 1200; i++) {
+                write("/after/" + i);
+            }
+            pump.wake();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (seen.size() < 1200 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } finally {
+            pump.stop();
+        }
+        assertThat(seen).as("history before the first start is not replayed").doesNotContain("/before");
+        assertThat(seen).hasSize(1200).startsWith("/after/0").endsWith("/after/1199");
+        assertThat(feed.position()).isEqualTo(services.feed("x").lastRevision());
+    }
+
+    @Test
+    void aBatchThatFailsIsReadAgain() {
+        ChangeFeed feed = services.feed("plugin:rules");
+        feed.commit(0);
+        write("/a");
+        List<KvChange> got = new CopyOnWriteArrayList<>();
+        boolean[] fail = {true};
+        FeedPump pump = new FeedPump(feed, c -> {
+            if (fail[0]) {
+                throw new IllegalStateException("engine down");
+            }
+            got.add(c);
+        }, LoggerFactory.getLogger("test"));
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(pump::step)).hasMessage("engine down");
+        assertThat(feed.position()).as("not committed").isZero();
+        fail[0] = false;
+        assertThat(pump.step()).isEqualTo(1);
+        assertThat(got).extracting(KvChange::key).containsExactly("/a");
+        assertThat(feed.position()).isEqualTo(1);
+    }
+}

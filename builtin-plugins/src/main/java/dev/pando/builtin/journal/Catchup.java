@@ -19,9 +19,8 @@ import org.slf4j.Logger;
  * each change not yet journaled, save the head, then commit the cursor. Every step is
  * idempotent, so a crash anywhere in between is repaired by running it again: changes at or
  * below the head's revision are skipped, entries are written with "must not exist", and the
- * head is re-derived by probing forward. The background thread polls (the manifest cannot
- * listen to {@code /**}: listen patterns must lie within readable prefixes, and no plugin may
- * read {@code /}), with a short idle sleep and a backoff after failures.
+ * head is re-derived by probing forward. The background thread polls, with a short idle sleep
+ * and a backoff after failures.
  */
 final class Catchup implements Runnable {
     /** Changes read from the feed per step. */

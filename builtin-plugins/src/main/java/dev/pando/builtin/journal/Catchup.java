@@ -5,6 +5,7 @@ import dev.pando.api.PandoException;
 import dev.pando.api.path.Keys;
 import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
+import dev.pando.builtin.PollingWorker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -22,21 +23,16 @@ import org.slf4j.Logger;
  * head is re-derived by probing forward. The background thread polls, with a short idle sleep
  * and a backoff after failures.
  */
-final class Catchup implements Runnable {
+final class Catchup {
     /** Changes read from the feed per step. */
     static final int BATCH_SIZE = 500;
     /** Sleep when caught up; the bound on how stale the journal is on an idle node. */
     static final long IDLE_POLL_MS = 50;
-    /** First and longest sleep after a failed step. */
-    static final long MIN_BACKOFF_MS = 100;
-    static final long MAX_BACKOFF_MS = 5_000;
     /**
      * Entry writes in flight at once: each is a durable write, and the node commits concurrent
      * writes together, so parallel writes multiply the append rate.
      */
     static final int WRITERS = 8;
-    /** How long {@link #stop} waits for the thread before interrupting it. */
-    static final long STOP_JOIN_MS = 5_000;
 
     private final ChangeFeed feed;
     private final JournalStore store;
@@ -46,10 +42,7 @@ final class Catchup implements Runnable {
     private final Runnable afterStep;
     /** Idle threads expire, so a Catchup that is never stopped (tests) holds none for long. */
     private final ThreadPoolExecutor writers;
-    private final Object monitor = new Object();
-    private volatile boolean running;
-    private boolean woken;
-    private Thread thread;
+    private final PollingWorker worker;
 
     Catchup(ChangeFeed feed, JournalStore store, HmacChain chain, Logger log, Runnable afterStep) {
         this.feed = feed;
@@ -63,6 +56,7 @@ final class Catchup implements Runnable {
             return t;
         });
         writers.allowCoreThreadTimeOut(true);
+        this.worker = new PollingWorker("pando-journal-catchup", this::backgroundStep, BATCH_SIZE, IDLE_POLL_MS, log);
     }
 
     /** True for the journal's own writes, which it must not journal or it would feed itself. */
@@ -156,97 +150,30 @@ final class Catchup implements Runnable {
     }
 
     void start() {
-        synchronized (monitor) {
-            running = true;
-            thread = new Thread(this, "pando-journal-catchup");
-            thread.setDaemon(true);
-            thread.start();
-        }
+        worker.start();
     }
 
     /** Wakes the thread early (a change is known to be waiting). */
     void wake() {
-        synchronized (monitor) {
-            woken = true;
-            monitor.notifyAll();
-        }
+        worker.wake();
     }
 
-    /** Stops the thread and waits for it; interrupts it only if it does not finish in time. */
+    /** Stops the thread, then the entry writers (a step it was finishing still had them to use). */
     void stop() {
-        Thread t;
-        synchronized (monitor) {
-            running = false;
-            t = thread;
-            thread = null;
-            monitor.notifyAll();
-        }
-        if (t == null || t == Thread.currentThread()) {
-            writers.shutdown();
-            return;
-        }
-        try {
-            t.join(STOP_JOIN_MS);
-            if (t.isAlive()) {
-                t.interrupt();
-                t.join(STOP_JOIN_MS);
-            }
-        } catch (InterruptedException e) {
-            t.interrupt();
-            Thread.currentThread().interrupt();
-        }
-        if (t.isAlive()) {
-            log.warn("journal catch-up thread did not stop within {} ms", 2 * STOP_JOIN_MS);
-        }
-        writers.shutdown(); // after the thread: a step it was finishing still had writers to use
+        worker.stop();
+        writers.shutdown();
     }
 
     boolean isRunning() {
-        Thread t;
-        synchronized (monitor) {
-            t = thread;
-        }
-        return t != null && t.isAlive();
+        return worker.isRunning();
     }
 
-    @Override
-    public void run() {
-        long backoff = 0;
-        while (running) {
-            try {
-                int read = step();
-                if (afterStep != null) {
-                    afterStep.run();
-                }
-                backoff = 0;
-                if (read < BATCH_SIZE) {
-                    pause(IDLE_POLL_MS);
-                }
-            } catch (Throwable t) {
-                if (!running) {
-                    break;
-                }
-                if (t instanceof VirtualMachineError v && !(t instanceof StackOverflowError)) {
-                    throw v;
-                }
-                backoff = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, backoff * 2));
-                log.warn("journal catch-up failed, retrying in {} ms: {}", backoff, t.toString());
-                pause(backoff);
-            }
+    /** The background step: catch up, then apply retention. */
+    private int backgroundStep() {
+        int read = step();
+        if (afterStep != null) {
+            afterStep.run();
         }
-    }
-
-    private void pause(long ms) {
-        synchronized (monitor) {
-            if (running && !woken) {
-                try {
-                    monitor.wait(ms);
-                } catch (InterruptedException e) {
-                    running = false;
-                    Thread.currentThread().interrupt();
-                }
-            }
-            woken = false;
-        }
+        return read;
     }
 }

@@ -252,7 +252,7 @@ public final class JournalPlugin implements PandoPlugin {
                 next = entries.get(limit - 1).get("key").asText();
                 break;
             }
-            entries.add(stateJson(e));
+            entries.add(e.toJson());
         }
         ObjectNode out = page(entries, next);
         out.put("revision", revision);
@@ -481,16 +481,5 @@ public final class JournalPlugin implements PandoPlugin {
         out.set("entries", entries);
         out.set("next", next == null ? NullNode.getInstance() : JSON.textNode(next));
         return out;
-    }
-
-    private static ObjectNode stateJson(KvEntry e) {
-        ObjectNode o = JSON.objectNode();
-        o.put("key", e.key());
-        o.set("value", e.value());
-        o.put("revision", e.revision());
-        o.put("timestamp", e.timestamp());
-        o.put("origin", e.origin());
-        o.put("writer", e.writer());
-        return o;
     }
 }

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.PandoException;
 import dev.pando.api.plugin.KvChange;
-import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
 import dev.pando.api.plugin.TopicEvent;
 import java.io.IOException;
@@ -51,22 +50,10 @@ final class AbiJson {
         return MAPPER.createObjectNode();
     }
 
-    /** {@code {key, value, revision, timestamp, origin, writer}}: kv_get's result and each scan entry. */
-    static ObjectNode entry(KvEntry e) {
-        ObjectNode o = MAPPER.createObjectNode();
-        o.put("key", e.key());
-        o.set("value", e.value());
-        o.put("revision", e.revision());
-        o.put("timestamp", e.timestamp());
-        o.put("origin", e.origin());
-        o.put("writer", e.writer());
-        return o;
-    }
-
     static ObjectNode page(KvPage page) {
         ObjectNode o = MAPPER.createObjectNode();
         ArrayNode entries = o.putArray("entries");
-        page.entries().forEach(e -> entries.add(entry(e)));
+        page.entries().forEach(e -> entries.add(e.toJson()));
         o.put("next", page.next());
         return o;
     }

@@ -124,7 +124,7 @@ final class HostImports {
             state.result(("no entry at '" + key + "'").getBytes(StandardCharsets.UTF_8));
             return Status.NOT_FOUND.code();
         }
-        return setResult(state, AbiJson.bytes(AbiJson.entry(entry.get())));
+        return setResult(state, AbiJson.bytes(entry.get().toJson()));
     }
 
     private long kvSet(InstanceState state, GuestMemory memory, long[] a) {

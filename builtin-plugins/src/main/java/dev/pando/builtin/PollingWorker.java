@@ -1,0 +1,129 @@
+package dev.pando.builtin;
+
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+
+/**
+ * One daemon thread that runs a step again and again: at once while the step reports a full
+ * batch, after {@code idleMs} (or a {@link #wake}) when it reports less, and with a doubling
+ * backoff after a failure. What the journal and the rules use to consume the change feed.
+ */
+public final class PollingWorker implements Runnable {
+    /** First and longest sleep after a failed step. */
+    public static final long MIN_BACKOFF_MS = 100;
+    public static final long MAX_BACKOFF_MS = 5_000;
+    /** How long {@link #stop} waits for the thread before interrupting it (and then again). */
+    public static final long STOP_JOIN_MS = 5_000;
+
+    private final String name;
+    private final IntSupplier step;
+    private final int fullBatch;
+    private final long idleMs;
+    private final Logger log;
+    private final Object monitor = new Object();
+    private volatile boolean running;
+    private boolean woken;
+    private Thread thread;
+
+    /**
+     * @param step      one step; returns how many items it handled
+     * @param fullBatch a step that handled this many goes again at once
+     */
+    public PollingWorker(String name, IntSupplier step, int fullBatch, long idleMs, Logger log) {
+        this.name = name;
+        this.step = step;
+        this.fullBatch = fullBatch;
+        this.idleMs = idleMs;
+        this.log = log;
+    }
+
+    public void start() {
+        synchronized (monitor) {
+            running = true;
+            thread = new Thread(this, name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    /** Runs the next step now rather than after the idle sleep (work is known to be waiting). */
+    public void wake() {
+        synchronized (monitor) {
+            woken = true;
+            monitor.notifyAll();
+        }
+    }
+
+    /** Stops the thread and waits for it; interrupts it only if it does not finish in time. */
+    public void stop() {
+        Thread t;
+        synchronized (monitor) {
+            running = false;
+            t = thread;
+            thread = null;
+            monitor.notifyAll();
+        }
+        if (t == null || t == Thread.currentThread()) {
+            return;
+        }
+        try {
+            t.join(STOP_JOIN_MS);
+            if (t.isAlive()) {
+                t.interrupt();
+                t.join(STOP_JOIN_MS);
+            }
+        } catch (InterruptedException e) {
+            t.interrupt();
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            log.warn("{} did not stop within {} ms", name, 2 * STOP_JOIN_MS);
+        }
+    }
+
+    public boolean isRunning() {
+        Thread t;
+        synchronized (monitor) {
+            t = thread;
+        }
+        return t != null && t.isAlive();
+    }
+
+    @Override
+    public void run() {
+        long backoff = 0;
+        while (running) {
+            try {
+                int handled = step.getAsInt();
+                backoff = 0;
+                if (handled < fullBatch) {
+                    pause(idleMs);
+                }
+            } catch (Throwable t) {
+                if (!running) {
+                    break;
+                }
+                if (t instanceof VirtualMachineError v && !(t instanceof StackOverflowError)) {
+                    throw v;
+                }
+                backoff = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, backoff * 2));
+                log.warn("{} failed, retrying in {} ms: {}", name, backoff, t.toString());
+                pause(backoff);
+            }
+        }
+    }
+
+    private void pause(long ms) {
+        synchronized (monitor) {
+            if (running && !woken) {
+                try {
+                    monitor.wait(ms);
+                } catch (InterruptedException e) {
+                    running = false;
+                    Thread.currentThread().interrupt();
+                }
+            }
+            woken = false;
+        }
+    }
+}

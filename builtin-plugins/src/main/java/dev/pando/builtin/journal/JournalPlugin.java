@@ -19,9 +19,11 @@ import dev.pando.api.plugin.PandoPlugin;
 import dev.pando.api.plugin.PluginContext;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -234,6 +236,8 @@ public final class JournalPlugin implements PandoPlugin {
         return out;
     }
 
+    private volatile LastSnapshot lastSnapshot;
+
     // --- state reconstruction --------------------------------------------------------------
 
     private JsonNode snapshot(OpCall call) {
@@ -243,11 +247,15 @@ public final class JournalPlugin implements PandoPlugin {
         int limit = a.limit(DEFAULT_LIMIT, MAX_LIMIT);
         String after = a.optKey("after");
         requireJournaled(revision);
-        Predicate<String> visible = visible(pattern, call.caller());
-        TreeMap<String, KvEntry> state = store.stateAt(revision, k -> (after == null || k.compareTo(after) > 0) && visible.test(k));
+        store.requireRetained(revision);
+        NavigableMap<String, KvEntry> state = stateFor(revision, pattern);
+        Caller caller = call.caller();
         ArrayNode entries = JSON.arrayNode();
         String next = null;
-        for (KvEntry e : state.values()) {
+        for (KvEntry e : (after == null ? state : state.tailMap(after, false)).values()) {
+            if (!caller.may(Access.READ, e.key())) {
+                continue;
+            }
             if (entries.size() == limit) {
                 next = entries.get(limit - 1).get("key").asText();
                 break;
@@ -260,6 +268,26 @@ public final class JournalPlugin implements PandoPlugin {
         out.put("baseRevision", store.meta().baseRevision());
         return out;
     }
+
+    /**
+     * The state at {@code revision} under {@code pattern}, rebuilt once and kept for the pages
+     * that follow: rebuilding it for every page made paging through a snapshot quadratic. The
+     * state at a journaled revision never changes (compaction keeps what it folds in the base),
+     * so the copy needs no invalidation; it holds at most {@link JournalStore#MAX_SNAPSHOT_KEYS}.
+     */
+    private NavigableMap<String, KvEntry> stateFor(long revision, PathPattern pattern) {
+        String key = revision + " " + (pattern == null ? "" : pattern.toString());
+        LastSnapshot last = lastSnapshot;
+        if (last != null && last.key().equals(key)) {
+            return last.state();
+        }
+        NavigableMap<String, KvEntry> state = Collections.unmodifiableNavigableMap(
+                store.stateAt(revision, k -> pattern == null || pattern.matches(k)));
+        lastSnapshot = new LastSnapshot(key, state);
+        return state;
+    }
+
+    private record LastSnapshot(String key, NavigableMap<String, KvEntry> state) {}
 
     private JsonNode replay(OpCall call) {
         Args a = Args.of(call, "revision", "pattern", "target");

@@ -174,10 +174,7 @@ final class JournalStore {
         history.readLock().lock();
         try {
             Meta m = meta;
-            if (m.baseSeq() > 0 && revision < m.baseRevision()) {
-                throw new PandoException(ErrorCode.NOT_FOUND, "revision " + revision + " is compacted: the journal holds the state from revision "
-                        + m.baseRevision() + " on (entries from seq " + (m.baseSeq() + 1) + ")");
-            }
+            requireRetained(revision);
             TreeMap<String, KvEntry> state = new TreeMap<>();
             String after = null;
             do {
@@ -217,6 +214,15 @@ final class JournalStore {
             return state;
         } finally {
             history.readLock().unlock();
+        }
+    }
+
+    /** Throws {@code NOT_FOUND} if compaction has folded away the history the state at {@code revision} needs. */
+    void requireRetained(long revision) {
+        Meta m = meta;
+        if (m.baseSeq() > 0 && revision < m.baseRevision()) {
+            throw new PandoException(ErrorCode.NOT_FOUND, "revision " + revision + " is compacted: the journal holds the state from revision "
+                    + m.baseRevision() + " on (entries from seq " + (m.baseSeq() + 1) + ")");
         }
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.plugin.KvEntry;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -27,6 +28,11 @@ public record JournalEntry(long seq, long revision, String key, JsonNode value, 
 
     JournalEntry withMac(String newMac) {
         return new JournalEntry(seq, revision, key, value, timestamp, origin, writer, newMac);
+    }
+
+    /** The state this change left at its key (not for a delete, which leaves none). */
+    KvEntry toKvEntry() {
+        return new KvEntry(key, value, revision, timestamp, origin, writer);
     }
 
     /** The stored and returned form. */

@@ -205,7 +205,7 @@ final class JournalStore {
                     if (e.isDelete()) {
                         state.remove(e.key());
                     } else {
-                        state.put(e.key(), new KvEntry(e.key(), e.value(), e.revision(), e.timestamp(), e.origin(), e.writer()));
+                        state.put(e.key(), e.toKvEntry());
                     }
                 }
                 bound(state);
@@ -271,7 +271,7 @@ final class JournalStore {
                     if (e.isDelete()) {
                         kv.delete(baseKey);
                     } else {
-                        kv.set(baseKey, baseJson(e));
+                        kv.set(baseKey, e.toKvEntry().toJson());
                     }
                 }
                 JournalEntry last = chunk.get(chunk.size() - 1);
@@ -328,17 +328,6 @@ final class JournalStore {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
-    }
-
-    private static ObjectNode baseJson(JournalEntry e) {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("key", e.key());
-        o.set("value", e.value());
-        o.put("revision", e.revision());
-        o.put("timestamp", e.timestamp());
-        o.put("origin", e.origin());
-        o.put("writer", e.writer());
-        return o;
     }
 
     private static KvEntry readBase(JsonNode o, String where) {

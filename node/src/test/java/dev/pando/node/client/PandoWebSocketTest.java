@@ -172,6 +172,9 @@ class PandoWebSocketTest {
     @Test
     void nodeClosingFailsInFlightCallsAndCloseFuture() throws Exception {
         open();
+        // The fake node registers a session once its 101 write completes, which can be after the
+        // client saw it; an answered call proves the session is registered, so closeSessions reaches it.
+        ws.callSync("node.health", null);
         CompletableFuture<JsonNode> slow = ws.call("test.echo", obj().put("value", 1).put("delayMs", 5_000));
         node.closeSessions();
         assertThat(slow).failsWithin(5, TimeUnit.SECONDS).withThrowableOfType(java.util.concurrent.ExecutionException.class)

@@ -185,9 +185,10 @@ class SubscriptionTest {
                     Thread.sleep(1); // let the event loop fill the socket, so its backpressure is what stops the drain
                 }
             }
-            // The commit side only enqueued: it never waited on a socket.
-            assertThat(TimeUnit.NANOSECONDS.toMillis(totalNanos)).as("total time in committed()").isLessThan(2_000);
-            assertThat(TimeUnit.NANOSECONDS.toMillis(maxCallNanos)).as("slowest committed() call").isLessThan(500);
+            // The commit side only enqueued: it never waited on a socket. Waiting on the stuck client
+            // would block for good, so the bounds are loose enough for a loaded CI machine's pauses.
+            assertThat(TimeUnit.NANOSECONDS.toMillis(totalNanos)).as("total time in committed()").isLessThan(5_000);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(maxCallNanos)).as("slowest committed() call").isLessThan(2_000);
 
             assertThat(eventually(5_000, () -> node.bus.overflowCount() == 1)).isTrue();
             assertThat(node.metrics.counter(ServerContext.SLOW_CONSUMERS)).isEqualTo(1);

@@ -157,7 +157,11 @@ def journal_1m():
             after = page.get("next")
             if not after:
                 break
-        line("journal.query of one key's history, all pages (s)", "%.1f (%d entries, %d calls)" % (time.time() - t0, n, calls))
+        line("journal.query of one key's history, all pages (s)", "%.3f (%d entries, %d calls)" % (time.time() - t0, n, calls))
+
+        t0 = time.time()
+        newest = node.call("journal.latest", {"pattern": "/bench/key:000123", "limit": 10})
+        line("journal.latest of one key, newest 10 (s)", "%.3f (%d entries)" % (time.time() - t0, len(newest["entries"])))
 
         mid = status["lastRevision"] // 2
         t0 = time.time()

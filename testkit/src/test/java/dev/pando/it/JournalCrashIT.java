@@ -115,6 +115,25 @@ class JournalCrashIT {
                 assertThat(journaled.get(ack.getKey())).as("acknowledged write at revision %d after kill %d", ack.getKey(), cycle)
                         .isEqualTo(ack.getValue());
             }
+            // A key's history comes from the key index, which the kills must leave whole too.
+            String key = "/crash/k" + (cycle % KEYS);
+            List<Long> expected = journaled.entrySet().stream().filter(e -> e.getValue().startsWith(key + "=")).map(Map.Entry::getKey).toList();
+            assertThat(keyHistory(admin, key)).as("history of %s from the key index after kill %d", key, cycle).isEqualTo(expected);
         }
+    }
+
+    private static List<Long> keyHistory(PandoClient admin, String key) {
+        List<Long> revisions = new ArrayList<>();
+        String after = null;
+        do {
+            ObjectNode args = Json.obj().put("pattern", key).put("limit", 1000);
+            if (after != null) {
+                args.put("after", after);
+            }
+            JsonNode page = admin.call("journal.query", args);
+            page.path("entries").forEach(e -> revisions.add(e.path("revision").asLong()));
+            after = page.path("next").isNull() || page.path("next").isMissingNode() ? null : page.path("next").asText();
+        } while (after != null);
+        return revisions;
     }
 }

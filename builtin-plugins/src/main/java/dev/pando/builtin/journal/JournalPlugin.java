@@ -18,6 +18,7 @@ import dev.pando.api.plugin.OpCall;
 import dev.pando.api.plugin.PandoPlugin;
 import dev.pando.api.plugin.PluginContext;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.PrimitiveIterator;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
@@ -155,12 +157,16 @@ public final class JournalPlugin implements PandoPlugin {
         Predicate<String> visible = visible(pattern, call.caller());
         ArrayNode entries = JSON.arrayNode();
         String next = null;
-        for (long examined = 0; seq <= last; seq++, examined++) {
+        PrimitiveIterator.OfLong seqs = store.seqs(pattern, seq, last);
+        long previous = seq - 1;
+        for (long examined = 0; seqs.hasNext(); examined++) {
             if (examined == MAX_EXAMINED) {
-                next = Long.toString(seq - 1);
+                next = Long.toString(previous);
                 break;
             }
-            Optional<JournalEntry> found = store.entry(seq);
+            long s = seqs.nextLong();
+            previous = s;
+            Optional<JournalEntry> found = store.entry(s);
             if (found.isEmpty()) {
                 continue; // compacted while we read
             }
@@ -173,7 +179,7 @@ public final class JournalPlugin implements PandoPlugin {
             }
             entries.add(e.toJson());
             if (entries.size() == limit) {
-                next = seq < last ? Long.toString(seq) : null;
+                next = seqs.hasNext() ? Long.toString(s) : null;
                 break;
             }
         }
@@ -193,14 +199,45 @@ public final class JournalPlugin implements PandoPlugin {
         long first = store.firstSeq();
         long last = store.lastSeq();
         ArrayNode entries = JSON.arrayNode();
-        for (long seq = last, examined = 0; seq >= first && examined < MAX_EXAMINED && entries.size() < limit; seq--, examined++) {
-            store.entry(seq).filter(e -> visible.test(e.key())).ifPresent(e -> entries.add(e.toJson()));
+        if (pattern != null && pattern.isLiteral()) {
+            for (long seq : newestOfKey(pattern, first, last, limit)) {
+                store.entry(seq).filter(e -> visible.test(e.key())).ifPresent(e -> entries.add(e.toJson()));
+            }
+        } else {
+            for (long seq = last, examined = 0; seq >= first && examined < MAX_EXAMINED && entries.size() < limit; seq--, examined++) {
+                store.entry(seq).filter(e -> visible.test(e.key())).ifPresent(e -> entries.add(e.toJson()));
+            }
         }
         ObjectNode out = JSON.objectNode();
         out.set("entries", entries);
         out.put("firstSeq", store.firstSeq());
         out.put("lastSeq", last);
         return out;
+    }
+
+    /**
+     * The newest {@code limit} seqs of one key, newest first. The index is read oldest first, so
+     * it is read in windows back from the end, each twice as wide as the one before: a busy key
+     * is answered from the first window, a rare one in a few index seeks, the whole history never.
+     */
+    private List<Long> newestOfKey(PathPattern key, long first, long last, int limit) {
+        List<Long> newest = new ArrayList<>(limit);
+        long width = MAX_EXAMINED;
+        for (long hi = last; hi >= first && newest.size() < limit; width = Math.min(width * 2, Long.MAX_VALUE / 4)) {
+            long lo = Math.max(first, hi - width + 1);
+            ArrayDeque<Long> window = new ArrayDeque<>();
+            for (PrimitiveIterator.OfLong seqs = store.seqs(key, lo, hi); seqs.hasNext(); ) {
+                window.addLast(seqs.nextLong());
+                if (window.size() > limit - newest.size()) {
+                    window.removeFirst();
+                }
+            }
+            while (!window.isEmpty()) {
+                newest.add(window.removeLast());
+            }
+            hi = lo - 1;
+        }
+        return newest;
     }
 
     private JsonNode since(OpCall call) {
@@ -212,14 +249,18 @@ public final class JournalPlugin implements PandoPlugin {
         long first = store.firstSeq();
         long last = store.lastSeq();
         ArrayNode entries = JSON.arrayNode();
-        long seq = Math.max(after + 1, first);
         long position = Math.max(after, first - 1);
-        for (long examined = 0; seq <= last && examined < MAX_EXAMINED && entries.size() < limit; seq++, examined++) {
+        PrimitiveIterator.OfLong seqs = store.seqs(pattern, Math.max(after + 1, first), last);
+        for (long examined = 0; seqs.hasNext() && examined < MAX_EXAMINED && entries.size() < limit; examined++) {
+            long seq = seqs.nextLong();
             Optional<JournalEntry> e = store.entry(seq);
             if (e.isPresent() && visible.test(e.get().key())) {
                 entries.add(e.get().toJson());
             }
             position = seq;
+        }
+        if (!seqs.hasNext()) {
+            position = Math.max(position, last); // nothing else up to last can match
         }
         ObjectNode out = JSON.objectNode();
         out.set("entries", entries);

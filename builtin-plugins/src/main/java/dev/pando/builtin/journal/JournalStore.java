@@ -2,23 +2,25 @@ package dev.pando.builtin.journal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.path.PathPattern;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
 import dev.pando.api.plugin.PluginKv;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.pando.builtin.KeyHash;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.PrimitiveIterator;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
+import java.util.stream.LongStream;
 
 /**
  * The journal's layout in the node's KV, under {@value #ROOT}:
@@ -29,13 +31,19 @@ import java.util.function.Predicate;
  *       probes forward past it, so a crash between an append and the head update loses nothing;</li>
  *   <li>{@code meta}: how far compaction has gone (baseSeq, baseRevision, baseMac);</li>
  *   <li>{@code b/<sha-256 of key>}: the base, the state as of baseRevision folded from compacted
- *       entries, so snapshots at or after baseRevision stay possible after compaction.</li>
+ *       entries, so snapshots at or after baseRevision stay possible after compaction;</li>
+ *   <li>{@code k/<sha-256 of key>/<seq>}: the key index, one row per entry holding its revision,
+ *       so a key's history is read in proportion to its own length. A row is written before its
+ *       entry and deleted before it: every held entry has its row, and a row whose entry is
+ *       missing (a crash between the two) is skipped by readers and rewritten, identical, when
+ *       the catch-up writes that seq again.</li>
  * </ul>
  */
 final class JournalStore {
     static final String ROOT = "/_plugins/journal";
     static final String ENTRIES = ROOT + "/e";
     static final String BASE = ROOT + "/b";
+    static final String KEYS = ROOT + "/k";
     static final String HEAD = ROOT + "/head";
     static final String META = ROOT + "/meta";
     /** Page size of the store scans the journal does itself. */
@@ -47,6 +55,9 @@ final class JournalStore {
 
     /** The last appended entry; seq 0 when nothing was ever journaled. */
     record Head(long seq, long revision, String mac) {}
+
+    /** Seqs of one key's entries, oldest first, from the key index. */
+    record KeySeqs(List<Long> seqs, String next) {}
 
     /** Compaction progress: entries up to baseSeq are folded into the base (and deleted). */
     record Meta(long baseSeq, long baseRevision, String baseMac) {
@@ -67,7 +78,19 @@ final class JournalStore {
     }
 
     static String entryKey(long seq) {
-        return ENTRIES + "/" + String.format("%019d", seq);
+        return ENTRIES + "/" + seqText(seq);
+    }
+
+    static String indexPrefix(String key) {
+        return KEYS + "/" + KeyHash.of(key);
+    }
+
+    static String indexKey(String key, long seq) {
+        return indexPrefix(key) + "/" + seqText(seq);
+    }
+
+    private static String seqText(long seq) {
+        return String.format("%019d", seq);
     }
 
     Head head() {
@@ -128,7 +151,54 @@ final class JournalStore {
 
     /** Writes entry {@code e} if its seq is free, without moving the head (see {@link #append}). */
     void write(JournalEntry e) {
+        kv.set(indexKey(e.key(), e.seq()), LongNode.valueOf(e.revision()));
         kv.set(entryKey(e.seq()), e.toJson(), 0);
+    }
+
+    /**
+     * The held seqs from {@code from} to {@code to} that may hold an entry matching {@code pattern},
+     * in order: every seq, or for a literal pattern (one key) only that key's, from the index.
+     */
+    PrimitiveIterator.OfLong seqs(PathPattern pattern, long from, long to) {
+        if (pattern == null || !pattern.isLiteral()) {
+            return LongStream.rangeClosed(from, to).iterator();
+        }
+        String key = pattern.literalPrefix();
+        return new PrimitiveIterator.OfLong() {
+            private KeySeqs page = seqsOf(key, from - 1, SCAN_PAGE);
+            private int i;
+
+            @Override
+            public boolean hasNext() {
+                if (i == page.seqs().size() && page.next() != null) {
+                    page = seqsOf(key, Long.parseLong(page.next()), SCAN_PAGE);
+                    i = 0;
+                }
+                return i < page.seqs().size() && page.seqs().get(i) <= to;
+            }
+
+            @Override
+            public long nextLong() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return page.seqs().get(i++);
+            }
+        };
+    }
+
+    /**
+     * Up to {@code limit} seqs of {@code key}'s entries after {@code afterSeq}, oldest first, and
+     * the seq to pass next ({@code next} null when the index holds no more). Seqs may name entries
+     * compaction has removed since: readers skip what {@link #entry} no longer finds.
+     */
+    KeySeqs seqsOf(String key, long afterSeq, int limit) {
+        KvPage page = kv.scan(indexPrefix(key), KvPage.resumeAfter(indexKey(key, Math.max(afterSeq, 0))), limit);
+        List<Long> seqs = new ArrayList<>(page.entries().size());
+        for (KvEntry row : page.entries()) {
+            seqs.add(Long.parseLong(row.key().substring(row.key().lastIndexOf('/') + 1)));
+        }
+        return new KeySeqs(seqs, page.next() == null || seqs.isEmpty() ? null : Long.toString(seqs.get(seqs.size() - 1)));
     }
 
     /** Moves the in-memory head to {@code e}, once it and every entry before it are written. */
@@ -278,7 +348,7 @@ final class JournalStore {
                 meta = new Meta(to, last.revision(), last.mac());
                 saveMeta();
                 for (JournalEntry e : chunk) {
-                    kv.delete(entryKey(e.seq()));
+                    deleteEntry(e);
                 }
                 done += chunk.size();
             }
@@ -298,13 +368,19 @@ final class JournalStore {
                 if (seqOf(stored.key()) > seq) {
                     return;
                 }
-                kv.delete(stored.key());
+                deleteEntry(JournalEntry.fromJson(stored.value(), stored.key()));
                 deleted = true;
             }
             if (!deleted || page.next() == null) {
                 return;
             }
         }
+    }
+
+    /** The index row first, so a crash between the two leaves a row readers skip, never an entry without one. */
+    private void deleteEntry(JournalEntry e) {
+        kv.delete(indexKey(e.key(), e.seq()));
+        kv.delete(entryKey(e.seq()));
     }
 
     private void saveMeta() {
@@ -320,14 +396,8 @@ final class JournalStore {
         return Long.parseLong(entryKey.substring(ENTRIES.length() + 1));
     }
 
-    /** Hashed, so any key (up to the node's 1 KiB limit) fits below the base prefix. */
     static String baseKey(String key) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return BASE + "/" + HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return BASE + "/" + KeyHash.of(key);
     }
 
     private static KvEntry readBase(JsonNode o, String where) {

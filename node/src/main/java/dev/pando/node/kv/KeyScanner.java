@@ -4,10 +4,10 @@ import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.Keys;
 import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.KvPage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -29,8 +29,6 @@ final class KeyScanner {
     static final int MIN_EXAMINED_PER_PAGE = 1_000;
     /** Ceiling of the per-page examine budget. */
     static final int MAX_EXAMINED_PER_PAGE = 100_000;
-
-    private static final Base64.Encoder CURSOR_ENCODER = Base64.getUrlEncoder().withoutPadding();
 
     private KeyScanner() {}
 
@@ -98,23 +96,22 @@ final class KeyScanner {
         return new ScanPage(out, null);
     }
 
+    /** The cursor format is the plugin API's scan token, so a plugin can seek with {@link KvPage#resumeAfter}. */
     static String encodeCursor(byte[] key) {
-        return CURSOR_ENCODER.encodeToString(key);
+        return KvPage.resumeAfter(new String(key, StandardCharsets.UTF_8));
     }
 
     static byte[] decodeCursor(String cursor) {
-        byte[] bytes;
+        String key;
         try {
-            bytes = Base64.getUrlDecoder().decode(cursor);
+            key = KvPage.positionOf(cursor);
         } catch (IllegalArgumentException e) {
             throw invalidCursor();
         }
-        String key = new String(bytes, StandardCharsets.UTF_8);
-        // The round trip rejects malformed UTF-8, which decoding would silently replace.
-        if (!Keys.isValid(key) || !Arrays.equals(RecordCodec.utf8(key), bytes)) {
+        if (!Keys.isValid(key)) {
             throw invalidCursor();
         }
-        return bytes;
+        return RecordCodec.utf8(key);
     }
 
     private static PandoException invalidCursor() {

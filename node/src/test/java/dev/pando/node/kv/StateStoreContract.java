@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.plugin.KvPage;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -429,6 +430,17 @@ abstract class StateStoreContract {
         counting.examined.set(0);
         assertThat(keys(s.scan(ScanQuery.pattern("/a/b/**")))).containsExactly("/a/b", "/a/b/1", "/a/b/2");
         assertThat(counting.examined.get()).isLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void aPluginMadeTokenSeeksPastAnyKey() {
+        writeAll(store, List.of("/log/0001", "/log/0002", "/log/0005", "/log/0009"));
+        ScanQuery q = ScanQuery.prefix("/log").after(KvPage.resumeAfter("/log/0002"));
+        assertThat(keys(store.scan(q))).containsExactly("/log/0005", "/log/0009");
+        // The key need not exist, and a page's own cursor is the same kind of token.
+        assertThat(keys(store.scan(q.after(KvPage.resumeAfter("/log/0006"))))).containsExactly("/log/0009");
+        ScanPage first = store.scan(ScanQuery.prefix("/log").withLimit(1));
+        assertThat(KvPage.positionOf(first.cursor())).isEqualTo("/log/0001");
     }
 
     @Test

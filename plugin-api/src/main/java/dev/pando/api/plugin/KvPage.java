@@ -1,11 +1,48 @@
 package dev.pando.api.plugin;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 
-/** One page of a scan; {@code next} is null on the last page. */
+/**
+ * One page of a scan; {@code next} is null on the last page.
+ *
+ * <p>A scan token is a position in key order: {@link #next()} is the position after the page's
+ * last key, and {@link #resumeAfter(String)} makes the position after any key. Treat tokens as
+ * opaque strings; pass them back as a scan's {@code after}.
+ */
 public record KvPage(List<KvEntry> entries, String next) {
+    private static final Base64.Encoder TOKENS = Base64.getUrlEncoder().withoutPadding();
 
     public KvPage {
         entries = List.copyOf(entries);
+    }
+
+    /**
+     * The {@code after} token that starts a scan just past {@code key}, which need not exist. A
+     * plugin that keeps ordered keys of its own (a log, an index) seeks with it instead of paging
+     * from the start.
+     */
+    public static String resumeAfter(String key) {
+        return TOKENS.encodeToString(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The key {@code token} positions after: the inverse of {@link #resumeAfter}, for hosts.
+     *
+     * @throws IllegalArgumentException if {@code token} is not a scan token
+     */
+    public static String positionOf(String token) {
+        try {
+            byte[] bytes = Base64.getUrlDecoder().decode(token);
+            // A strict decode: malformed UTF-8 would otherwise become U+FFFD and seek elsewhere.
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (IllegalArgumentException | CharacterCodingException e) {
+            throw new IllegalArgumentException("not a scan token: '" + token + "'", e);
+        }
     }
 }

@@ -74,14 +74,18 @@ public final class MemoryHostServices implements HostServices {
     public synchronized KvPage scan(String prefixOrPattern, String after, int limit) {
         // A prefix selects itself and everything below it, which is what prefix/** matches.
         PathPattern pattern = prefixOrPattern.indexOf('*') >= 0 ? PathPattern.compile(prefixOrPattern) : PathPattern.under(prefixOrPattern);
-        Map<String, KvEntry> tail = after == null ? entries : entries.tailMap(after, false);
+        Map<String, KvEntry> tail = after == null ? entries : entries.tailMap(KvPage.positionOf(after), false);
         List<KvEntry> page = new ArrayList<>();
+        String literal = pattern.literalPrefix();
         for (KvEntry e : tail.values()) {
+            if (!e.key().startsWith(literal) && e.key().compareTo(literal) > 0) {
+                break; // past every key under the pattern's literal part
+            }
             if (!pattern.matches(e.key())) {
                 continue;
             }
             if (page.size() == limit) {
-                return new KvPage(page, page.get(page.size() - 1).key());
+                return new KvPage(page, KvPage.resumeAfter(page.get(page.size() - 1).key()));
             }
             page.add(e);
         }

@@ -3,6 +3,7 @@ package dev.pando.builtin.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.pando.api.Access;
+import dev.pando.api.path.Keys;
 import dev.pando.api.plugin.Caller;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
@@ -35,6 +36,8 @@ final class RuleEngine implements AutoCloseable {
     }
 
     private final PluginContext context;
+    private final RuleStore store;
+    private final String ownPrefix;
     private final RulesConfig config;
     private final Scheduler scheduler;
     private final Logger log;
@@ -47,8 +50,10 @@ final class RuleEngine implements AutoCloseable {
     final AtomicLong errors = new AtomicLong();
     private volatile boolean closed;
 
-    RuleEngine(PluginContext context, RulesConfig config, Scheduler scheduler) {
+    RuleEngine(PluginContext context, RuleStore store, RulesConfig config, Scheduler scheduler) {
         this.context = context;
+        this.store = store;
+        this.ownPrefix = context.manifest().defaultPrefix();
         this.config = config;
         this.scheduler = scheduler;
         this.log = context.log();
@@ -91,6 +96,9 @@ final class RuleEngine implements AutoCloseable {
     }
 
     void onChange(KvChange change) {
+        if (Keys.isUnder(change.key(), ownPrefix)) {
+            return; // the plugin's own rules and memory are not state rules react to
+        }
         dispatch(TriggerInput.of(change), cascade.depthOf(change));
     }
 
@@ -122,8 +130,10 @@ final class RuleEngine implements AutoCloseable {
 
     private void fire(RuleState s, TriggerInput input, int depth) {
         Rule rule = s.rule();
+        Remembering crossing = new Remembering(s);
+        boolean claimed = false;
         try {
-            Evaluation ev = evaluate(rule, context.principal(s.author()), input, s::crossed);
+            Evaluation ev = evaluate(rule, context.principal(s.author()), input, crossing);
             if (!ev.fires()) {
                 if (ev.denied()) {
                     s.stats().forbidden.incrementAndGet();
@@ -145,6 +155,7 @@ final class RuleEngine implements AutoCloseable {
                 s.stats().cooldownSkips.incrementAndGet();
                 return;
             }
+            claimed = true;
             s.stats().fired.incrementAndGet();
             s.stats().lastFiredAt = now;
             run(s, ev.actions(), 0, depth + 1);
@@ -152,6 +163,44 @@ final class RuleEngine implements AutoCloseable {
             s.stats().error(e.getMessage());
             errors.incrementAndGet();
             log.warn("rule '{}' failed: {}", rule.id(), e.toString());
+        } finally {
+            // After the actions, so a crash in between fires again rather than not at all.
+            remember(s, crossing, claimed && rule.cooldownMs() > 0);
+        }
+    }
+
+    /** Saves what a firing changed of the rule's memory; a failure is logged, never thrown. */
+    private void remember(RuleState s, Remembering crossing, boolean fired) {
+        if (rules.get(s.id()) != s || (crossing.move == RuleState.Move.STAYED && !fired)) {
+            return; // a replaced rule's memory was cleared and must stay so
+        }
+        try {
+            if (crossing.move != RuleState.Move.STAYED) {
+                store.saveBeyond(s.id(), crossing.key, crossing.move == RuleState.Move.CROSSED);
+            }
+            if (fired) {
+                store.saveFired(s.id(), s.stats().lastFiredAt);
+            }
+        } catch (RuntimeException e) {
+            log.warn("rule '{}': its memory was not saved, a restart may fire it again: {}", s.id(), e.toString());
+        }
+    }
+
+    /** The live rule's crossing: remembers the move so the firing can save it. */
+    private static final class Remembering implements Crossing {
+        private final RuleState state;
+        private RuleState.Move move = RuleState.Move.STAYED;
+        private String key;
+
+        Remembering(RuleState state) {
+            this.state = state;
+        }
+
+        @Override
+        public boolean crossed(Trigger.OnThreshold trigger, String key, double x) {
+            this.key = key;
+            this.move = state.move(trigger, key, x);
+            return move == RuleState.Move.CROSSED;
         }
     }
 

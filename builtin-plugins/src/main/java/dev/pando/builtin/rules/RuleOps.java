@@ -48,8 +48,10 @@ final class RuleOps {
             try {
                 JsonNode doc = e.value();
                 Rule rule = parser.parse(doc.get("rule"));
-                engine.install(new RuleState(rule, RuleStore.author(doc), doc.path("created").asLong(),
-                        doc.path("updated").asLong(), new RuleStats()));
+                RuleState state = new RuleState(rule, RuleStore.author(doc), doc.path("created").asLong(),
+                        doc.path("updated").asLong(), new RuleStats());
+                store.restoreMemory(state);
+                engine.install(state);
                 loaded++;
             } catch (RuntimeException ex) {
                 context.log().error("rules: stored rule {} is not loaded: {}", e.key(), ex.getMessage());
@@ -94,6 +96,7 @@ final class RuleOps {
             // A replaced rule belongs to whoever replaced it: it acts with their rights from now on.
             RuleState state = new RuleState(rule, caller.name(), existing == null ? now : existing.created(), now,
                     existing == null ? new RuleStats() : existing.stats());
+            store.clearMemory(rule.id());
             store.save(state);
             engine.install(state);
             return state.toView();
@@ -127,6 +130,7 @@ final class RuleOps {
             requireManage("rules.delete", s, caller);
             store.delete(id);
             engine.remove(id);
+            store.clearMemory(id);
         }
         ObjectNode out = JSON.objectNode();
         out.put("id", id);
@@ -141,6 +145,7 @@ final class RuleOps {
             RuleState s = find(id(args));
             requireManage(op, s, caller);
             RuleState next = new RuleState(s.rule().withEnabled(on), s.author(), s.created(), context.clock().millis(), s.stats());
+            store.clearMemory(next.id());
             store.save(next);
             engine.install(next);
             return next.toView();

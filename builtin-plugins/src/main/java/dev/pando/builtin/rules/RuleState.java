@@ -58,14 +58,22 @@ final class RuleState {
     }
 
     /**
-     * Records {@code x} for {@code key} and says whether it just crossed: beyond now, and not
-     * beyond at the previous update. A key never seen counts as not beyond, so the first value
-     * beyond the threshold fires.
+     * Records {@code x} for {@code key} and says how its side changed: {@link Move#CROSSED} when
+     * beyond now and not beyond at the previous update. A key never seen counts as not beyond, so
+     * the first value beyond the threshold crosses.
      */
-    synchronized boolean crossed(Trigger.OnThreshold t, String key, double x) {
+    synchronized Move move(Trigger.OnThreshold t, String key, double x) {
         boolean now = t.beyond(x);
-        Boolean was = beyond.put(key, now);
-        return now && !Boolean.TRUE.equals(was);
+        boolean was = Boolean.TRUE.equals(beyond.put(key, now));
+        return now == was ? Move.STAYED : now ? Move.CROSSED : Move.RETURNED;
+    }
+
+    /** What an update did to a key's side of the threshold. */
+    enum Move { STAYED, CROSSED, RETURNED }
+
+    /** Restores a key remembered beyond the threshold before a restart. */
+    synchronized void rememberBeyond(String key) {
+        beyond.put(key, true);
     }
 
     /** Claims a firing at {@code now} unless the previous one is less than the cooldown ago. */
@@ -75,6 +83,11 @@ final class RuleState {
         }
         lastFiredAt = now;
         return true;
+    }
+
+    /** Restores when the rule last fired, so its cooldown runs on across a restart. */
+    synchronized void firedAt(long at) {
+        lastFiredAt = at;
     }
 
     void interval(Scheduler.Task task) {

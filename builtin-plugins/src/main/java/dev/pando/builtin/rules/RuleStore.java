@@ -1,25 +1,37 @@
 package dev.pando.builtin.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
 import dev.pando.api.plugin.PluginKv;
+import dev.pando.builtin.KeyHash;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Rules persisted under the plugin's own prefix, one entry per rule:
- * {@code /_plugins/rules/rules/<id>} holding {@code {rule, author, created, updated}}.
+ * Rules persisted under the plugin's own prefix:
+ * <ul>
+ *   <li>{@code rules/<id>}: one entry per rule, {@code {rule, author, created, updated}};</li>
+ *   <li>{@code memory/<id>/beyond/<hash of key>}: {@code {key}} for each key a threshold rule
+ *       last saw beyond its threshold (absent: not beyond), so a restart does not fire again
+ *       for a crossing already handled;</li>
+ *   <li>{@code memory/<id>/fired}: when a rule with a cooldown last fired.</li>
+ * </ul>
+ * A rule's memory is cleared when it is put, enabled, disabled or deleted.
  */
 final class RuleStore {
     private static final int PAGE = 500;
 
     private final PluginKv kv;
     private final String prefix;
+    private final String memory;
 
     RuleStore(PluginKv kv, String pluginPrefix) {
         this.kv = kv;
         this.prefix = pluginPrefix + "/rules";
+        this.memory = pluginPrefix + "/memory";
     }
 
     String keyOf(String id) {
@@ -48,6 +60,45 @@ final class RuleStore {
             after = page.next();
         } while (after != null);
         return out;
+    }
+
+    /** Remembers whether {@code key} is beyond rule {@code id}'s threshold. */
+    void saveBeyond(String id, String key, boolean beyond) {
+        String row = memory + "/" + id + "/beyond/" + KeyHash.of(key);
+        if (beyond) {
+            kv.set(row, JsonNodeFactory.instance.objectNode().put("key", key));
+        } else {
+            kv.delete(row);
+        }
+    }
+
+    void saveFired(String id, long at) {
+        kv.set(memory + "/" + id + "/fired", LongNode.valueOf(at));
+    }
+
+    /** Gives {@code state} the memory its rule had before the restart. */
+    void restoreMemory(RuleState state) {
+        kv.get(memory + "/" + state.id() + "/fired").ifPresent(e -> state.firedAt(e.value().asLong()));
+        String after = null;
+        int restored = 0;
+        do {
+            KvPage page = kv.scan(memory + "/" + state.id() + "/beyond", after, PAGE);
+            for (KvEntry e : page.entries()) {
+                if (restored++ < RuleState.MAX_THRESHOLD_KEYS) {
+                    state.rememberBeyond(e.value().path("key").asText());
+                }
+            }
+            after = page.next();
+        } while (after != null && restored < RuleState.MAX_THRESHOLD_KEYS);
+    }
+
+    void clearMemory(String id) {
+        String root = memory + "/" + id;
+        KvPage page;
+        do {
+            page = kv.scan(root, null, PAGE);
+            page.entries().forEach(e -> kv.delete(e.key()));
+        } while (page.next() != null && !page.entries().isEmpty());
     }
 
     static String author(JsonNode doc) {

@@ -44,9 +44,9 @@ public final class RulesPlugin implements PandoPlugin {
         RulesConfig config = RulesConfig.from(context.config());
         Scheduler s = schedulers.get();
         try {
-            RuleEngine e = new RuleEngine(context, config, s);
-            RuleOps o = new RuleOps(context, config, new RuleParser(context.manifest(), config), e,
-                    new RuleStore(context.kv(), context.manifest().defaultPrefix()));
+            RuleStore store = new RuleStore(context.kv(), context.manifest().defaultPrefix());
+            RuleEngine e = new RuleEngine(context, store, config, s);
+            RuleOps o = new RuleOps(context, config, new RuleParser(context.manifest(), config), e, store);
             int loaded = o.loadAll();
             scheduler = s;
             engine = e;

@@ -394,6 +394,69 @@ class RulesPluginTest {
     }
 
     @Test
+    void thresholdMemorySurvivesARestartSoAHandledCrossingDoesNotFireAgain() {
+        h.put("""
+                {"id":"hot","trigger":{"type":"on_threshold","pattern":"/sensors/*","value":30},
+                 "actions":[{"type":"set_from_trigger","key":"/alerts/hot"}]}""");
+        h.write("/sensors/a", "35");
+        h.write("/sensors/b", "35");
+        h.write("/sensors/b", "20"); // b is back below: nothing of it is kept
+        assertThat(h.writesTo("/alerts/hot")).hasSize(2);
+        assertThat(h.services.entries().keySet()).filteredOn(k -> k.startsWith("/_plugins/rules/memory/hot/beyond/")).hasSize(1);
+
+        h = h.restart();
+        h.write("/sensors/a", "36"); // still above since before the restart: no new crossing
+        assertThat(h.writesTo("/alerts/hot")).hasSize(2);
+        h.write("/sensors/b", "31"); // b crosses
+        assertThat(h.writesTo("/alerts/hot")).hasSize(3);
+        h.write("/sensors/a", "10");
+        h.write("/sensors/a", "40"); // re-armed, crosses again
+        assertThat(h.writesTo("/alerts/hot")).hasSize(4);
+    }
+
+    @Test
+    void aCooldownRunsOnAcrossARestart() {
+        h.put("""
+                {"id":"cool","cooldown_ms":1000,"trigger":{"type":"on_change","pattern":"/sensors/b"},
+                 "actions":[{"type":"set_from_trigger","key":"/lights/b"}]}""");
+        h.write("/sensors/b", "1");
+        h = h.restart();
+        h.clock.advance(500);
+        h.write("/sensors/b", "2");
+        assertThat(h.value("/lights/b")).isEqualTo(json("1"));
+        h.clock.advance(500);
+        h.write("/sensors/b", "3");
+        assertThat(h.value("/lights/b")).isEqualTo(json("3"));
+    }
+
+    @Test
+    void putEnableDisableAndDeleteStartTheRuleWithoutMemory() {
+        String hot = """
+                {"id":"hot","trigger":{"type":"on_threshold","pattern":"/sensors/*","value":30},
+                 "actions":[{"type":"set_from_trigger","key":"/alerts/hot"}]}""";
+        h.put(hot);
+        h.write("/sensors/a", "35");
+        h.put(hot); // replaced: the next value beyond crosses again, as documented
+        h.write("/sensors/a", "36");
+        assertThat(h.writesTo("/alerts/hot")).hasSize(2);
+        h.call("disable", "{\"id\":\"hot\"}", ADMIN);
+        h.call("enable", "{\"id\":\"hot\"}", ADMIN);
+        h.write("/sensors/a", "37");
+        assertThat(h.writesTo("/alerts/hot")).hasSize(3);
+        h.call("delete", "{\"id\":\"hot\"}", ADMIN);
+        assertThat(h.services.entries().keySet()).noneMatch(k -> k.startsWith("/_plugins/rules/memory/hot"));
+    }
+
+    @Test
+    void rulesDoNotReactToThePluginsOwnStorage() {
+        h.put(onChange("all", "/**", "[{\"type\":\"set\",\"key\":\"/seen/all\",\"value\":1}]"));
+        h.put(onChange("other", "/x", "[{\"type\":\"set\",\"key\":\"/seen/other\",\"value\":1}]"));
+        assertThat(h.writesTo("/seen/all")).isEmpty();
+        h.write("/y", "1");
+        assertThat(h.writesTo("/seen/all")).hasSize(1);
+    }
+
+    @Test
     void stopCancelsIntervalsAndPendingDelays() {
         h.put("{\"id\":\"tick\",\"trigger\":{\"type\":\"on_interval\",\"period_ms\":1000},"
                 + "\"actions\":[{\"type\":\"set\",\"key\":\"/state/tick\",\"value\":1}]}");

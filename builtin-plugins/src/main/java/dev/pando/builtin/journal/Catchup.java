@@ -29,10 +29,10 @@ final class Catchup {
     /** Sleep when caught up; the bound on how stale the journal is on an idle node. */
     static final long IDLE_POLL_MS = 50;
     /**
-     * Entry writes in flight at once: each is a durable write, and the node commits concurrent
-     * writes together, so parallel writes multiply the append rate.
+     * Writes (entries and index rows) in flight at once: each is a durable write, and the node
+     * commits concurrent writes together, so parallel writes multiply the append rate.
      */
-    static final int WRITERS = 8;
+    static final int WRITERS = 16;
 
     private final ChangeFeed feed;
     private final JournalStore store;
@@ -113,11 +113,15 @@ final class Catchup {
         return batch.size();
     }
 
-    /** Writes every entry, {@link #WRITERS} at a time; the first CONFLICT, or null. Other failures propagate. */
+    /**
+     * Writes every entry and its index row, {@link #WRITERS} writes at a time; the first CONFLICT,
+     * or null. Other failures propagate.
+     */
     private PandoException writeAll(List<JournalEntry> entries) {
-        List<Future<?>> pending = new ArrayList<>(entries.size());
+        List<Future<?>> pending = new ArrayList<>(2 * entries.size());
         for (JournalEntry e : entries) {
-            pending.add(writers.submit(() -> store.write(e)));
+            pending.add(writers.submit(() -> store.writeEntry(e)));
+            pending.add(writers.submit(() -> store.writeIndexRow(e)));
         }
         PandoException conflict = null;
         RuntimeException failure = null;

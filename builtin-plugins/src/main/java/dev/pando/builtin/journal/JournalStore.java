@@ -33,10 +33,12 @@ import java.util.stream.LongStream;
  *   <li>{@code b/<sha-256 of key>}: the base, the state as of baseRevision folded from compacted
  *       entries, so snapshots at or after baseRevision stay possible after compaction;</li>
  *   <li>{@code k/<sha-256 of key>/<seq>}: the key index, one row per entry holding its revision,
- *       so a key's history is read in proportion to its own length. A row is written before its
- *       entry and deleted before it: every held entry has its row, and a row whose entry is
- *       missing (a crash between the two) is skipped by readers and rewritten, identical, when
- *       the catch-up writes that seq again.</li>
+ *       so a key's history is read in proportion to its own length. Rows and entries are written
+ *       in parallel, and the head moves only once both are: every entry up to the head has its
+ *       row, and {@link #recover} writes the rows of entries it finds past the head. A row whose
+ *       entry is missing (a crash between the two) is skipped by readers and rewritten,
+ *       identical, when the catch-up writes that seq again. Compaction deletes a row before its
+ *       entry.</li>
  * </ul>
  */
 final class JournalStore {
@@ -123,6 +125,7 @@ final class JournalStore {
         Head saved = h;
         for (Optional<JournalEntry> next = entry(h.seq() + 1); next.isPresent(); next = entry(h.seq() + 1)) {
             JournalEntry e = next.get();
+            writeIndexRow(e); // a crash may have come between the entry and its row
             h = new Head(e.seq(), e.revision(), e.mac());
         }
         meta = m;
@@ -149,10 +152,24 @@ final class JournalStore {
         advanceTo(e);
     }
 
-    /** Writes entry {@code e} if its seq is free, without moving the head (see {@link #append}). */
+    /**
+     * Writes entry {@code e} if its seq is free, and its index row, without moving the head (see
+     * {@link #append}); the catch-up writes the two in parallel with {@link #writeEntry} and
+     * {@link #writeIndexRow}.
+     */
     void write(JournalEntry e) {
-        kv.set(indexKey(e.key(), e.seq()), LongNode.valueOf(e.revision()));
+        writeIndexRow(e);
+        writeEntry(e);
+    }
+
+    /** Writes entry {@code e} if its seq is free; {@code CONFLICT} if it is taken. */
+    void writeEntry(JournalEntry e) {
         kv.set(entryKey(e.seq()), e.toJson(), 0);
+    }
+
+    /** Writes (or rewrites, identical) the index row of entry {@code e}. */
+    void writeIndexRow(JournalEntry e) {
+        kv.set(indexKey(e.key(), e.seq()), LongNode.valueOf(e.revision()));
     }
 
     /**

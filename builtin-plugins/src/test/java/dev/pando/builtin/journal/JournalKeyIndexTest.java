@@ -4,8 +4,12 @@ import static dev.pando.builtin.journal.JournalFixture.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
 import dev.pando.api.plugin.KvEntry;
+import dev.pando.host.HostServices;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -91,7 +95,7 @@ class JournalKeyIndexTest {
         assertThat(seqs(call(j, "journal.latest", "{\"pattern\":\"/rare\",\"limit\":10}"))).containsExactly(rare.get(2), rare.get(1), rare.get(0));
         assertThat(seqs(call(j, "journal.latest", "{\"pattern\":\"/rare\",\"limit\":2}"))).containsExactly(rare.get(2), rare.get(1));
         List<Long> newestHot = new ArrayList<>(hot.subList(hot.size() - 5, hot.size()));
-        java.util.Collections.reverse(newestHot);
+        Collections.reverse(newestHot);
         assertThat(seqs(call(j, "journal.latest", "{\"pattern\":\"/hot\",\"limit\":5}"))).isEqualTo(newestHot);
         assertThat(seqs(call(j, "journal.latest", "{\"pattern\":\"/never\"}"))).isEmpty();
     }
@@ -116,7 +120,7 @@ class JournalKeyIndexTest {
     void aRowWhoseEntryIsMissingIsSkippedAndMadeWholeByTheCatchup() {
         // What a crash between the row and the entry leaves: the row of the next seq, no entry.
         long next = WRITES + 1;
-        f.services.set(JournalStore.indexKey("/rare", next), com.fasterxml.jackson.databind.node.LongNode.valueOf(0), 0, "plugin:journal");
+        f.services.set(JournalStore.indexKey("/rare", next), LongNode.valueOf(0), HostServices.NO_CAS, "plugin:journal");
         assertThat(seqs(call(j, "journal.query", "{\"pattern\":\"/rare\"}"))).isEqualTo(rare);
         f.write("/rare", "\"again\"");
         j.catchUp();
@@ -124,6 +128,22 @@ class JournalKeyIndexTest {
         expected.add(next);
         assertThat(seqs(call(j, "journal.query", "{\"pattern\":\"/rare\"}"))).isEqualTo(expected);
         assertIndexMatchesEntries();
+    }
+
+    @Test
+    void recoveryWritesTheRowsOfEntriesItFindsPastTheHead() {
+        // What a crash after the last entries but before their rows and the head leaves.
+        for (long seq = WRITES - 2; seq <= WRITES; seq++) {
+            JournalEntry e = j.store().entry(seq).orElseThrow();
+            f.services.delete(JournalStore.indexKey(e.key(), seq), "plugin:journal");
+        }
+        f.services.set(JournalStore.HEAD, JsonNodeFactory.instance.objectNode()
+                .put("seq", WRITES - 3).put("revision", j.store().entry(WRITES - 3).orElseThrow().revision()), HostServices.NO_CAS, "plugin:journal");
+        j.stop();
+        JournalPlugin restarted = f.journal();
+        assertThat(restarted.store().lastSeq()).isEqualTo(WRITES);
+        assertIndexMatchesEntries();
+        assertThat(seqs(call(restarted, "journal.query", "{\"pattern\":\"/rare\"}"))).isEqualTo(rare);
     }
 
     /** Every held entry has exactly its index row, and no row is left without an entry. */

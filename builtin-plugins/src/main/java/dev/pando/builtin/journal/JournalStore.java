@@ -58,8 +58,8 @@ final class JournalStore {
     /** The last appended entry; seq 0 when nothing was ever journaled. */
     record Head(long seq, long revision, String mac) {}
 
-    /** Seqs of one key's entries, oldest first, from the key index. */
-    record KeySeqs(List<Long> seqs, String next) {}
+    /** Seqs of one key's entries, oldest first, from the key index; {@code more} if the index may hold more. */
+    record KeySeqs(List<Long> seqs, boolean more) {}
 
     /** Compaction progress: entries up to baseSeq are folded into the base (and deleted). */
     record Meta(long baseSeq, long baseRevision, String baseMac) {
@@ -187,8 +187,8 @@ final class JournalStore {
 
             @Override
             public boolean hasNext() {
-                if (i == page.seqs().size() && page.next() != null) {
-                    page = seqsOf(key, Long.parseLong(page.next()), SCAN_PAGE);
+                if (i == page.seqs().size() && page.more()) {
+                    page = seqsOf(key, page.seqs().get(i - 1), SCAN_PAGE);
                     i = 0;
                 }
                 return i < page.seqs().size() && page.seqs().get(i) <= to;
@@ -205,9 +205,8 @@ final class JournalStore {
     }
 
     /**
-     * Up to {@code limit} seqs of {@code key}'s entries after {@code afterSeq}, oldest first, and
-     * the seq to pass next ({@code next} null when the index holds no more). Seqs may name entries
-     * compaction has removed since: readers skip what {@link #entry} no longer finds.
+     * Up to {@code limit} seqs of {@code key}'s entries after {@code afterSeq}, oldest first. Seqs
+     * may name entries compaction has removed since: readers skip what {@link #entry} no longer finds.
      */
     KeySeqs seqsOf(String key, long afterSeq, int limit) {
         KvPage page = kv.scan(indexPrefix(key), KvPage.resumeAfter(indexKey(key, Math.max(afterSeq, 0))), limit);
@@ -215,7 +214,7 @@ final class JournalStore {
         for (KvEntry row : page.entries()) {
             seqs.add(Long.parseLong(row.key().substring(row.key().lastIndexOf('/') + 1)));
         }
-        return new KeySeqs(seqs, page.next() == null || seqs.isEmpty() ? null : Long.toString(seqs.get(seqs.size() - 1)));
+        return new KeySeqs(seqs, page.next() != null && !seqs.isEmpty());
     }
 
     /** Moves the in-memory head to {@code e}, once it and every entry before it are written. */

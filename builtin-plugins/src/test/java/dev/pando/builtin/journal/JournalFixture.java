@@ -103,6 +103,13 @@ final class JournalFixture {
         return p.call(new OpCall(op, TestHost.json(args), caller));
     }
 
+    /** The seqs of a query, latest or since result's entries, in order. */
+    static List<Long> seqs(JsonNode result) {
+        List<Long> out = new ArrayList<>();
+        result.get("entries").forEach(e -> out.add(e.get("seq").asLong()));
+        return out;
+    }
+
     /** The node's state outside the journal's own prefix: what a snapshot must reproduce. */
     Map<String, JsonNode> userState() {
         Map<String, JsonNode> out = new TreeMap<>();

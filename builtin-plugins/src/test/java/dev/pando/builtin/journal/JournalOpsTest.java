@@ -1,6 +1,7 @@
 package dev.pando.builtin.journal;
 
 import static dev.pando.builtin.journal.JournalFixture.call;
+import static dev.pando.builtin.journal.JournalFixture.seqs;
 import static dev.pando.host.testing.TestHost.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,12 +34,6 @@ class JournalOpsTest {
     @AfterEach
     void tearDown() {
         f.stopAll();
-    }
-
-    private static List<Long> seqs(JsonNode result) {
-        List<Long> out = new ArrayList<>();
-        result.get("entries").forEach(e -> out.add(e.get("seq").asLong()));
-        return out;
     }
 
     @Test

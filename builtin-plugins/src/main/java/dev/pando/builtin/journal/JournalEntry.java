@@ -37,17 +37,23 @@ public record JournalEntry(long seq, long revision, String key, JsonNode value, 
 
     /** The stored and returned form. */
     public ObjectNode toJson() {
+        ObjectNode o = fields(value);
+        if (mac != null) {
+            o.put("mac", mac);
+        }
+        return o;
+    }
+
+    /** Every field but the mac, in the one order both the stored form and the signed bytes use. */
+    private ObjectNode fields(JsonNode v) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("seq", seq);
         o.put("revision", revision);
         o.put("key", key);
-        o.set("value", value == null ? NullNode.getInstance() : value);
+        o.set("value", v == null ? NullNode.getInstance() : v);
         o.put("timestamp", timestamp);
         o.put("origin", origin);
         o.put("writer", writer);
-        if (mac != null) {
-            o.put("mac", mac);
-        }
         return o;
     }
 
@@ -76,14 +82,7 @@ public record JournalEntry(long seq, long revision, String key, JsonNode value, 
      * however the store hands its JSON back.
      */
     byte[] canonicalBytes() {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("seq", seq);
-        o.put("revision", revision);
-        o.put("key", key);
-        o.set("value", value == null ? NullNode.getInstance() : canonical(value));
-        o.put("timestamp", timestamp);
-        o.put("origin", origin);
-        o.put("writer", writer);
+        ObjectNode o = fields(value == null ? null : canonical(value));
         try {
             return MAPPER.writeValueAsBytes(o);
         } catch (Exception e) {

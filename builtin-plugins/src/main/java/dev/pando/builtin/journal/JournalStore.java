@@ -59,7 +59,7 @@ final class JournalStore {
     record Head(long seq, long revision, String mac) {}
 
     /** Seqs of one key's entries, oldest first, from the key index; {@code more} if the index may hold more. */
-    record KeySeqs(List<Long> seqs, boolean more) {}
+    private record KeySeqs(List<Long> seqs, boolean more) {}
 
     /** Compaction progress: entries up to baseSeq are folded into the base (and deleted). */
     record Meta(long baseSeq, long baseRevision, String baseMac) {
@@ -144,25 +144,10 @@ final class JournalStore {
     }
 
     /**
-     * Writes entry {@code e} if its seq is free; a {@code CONFLICT} means another writer (a
-     * second instance during a reload) got there first and the caller must {@link #recover}.
+     * Writes entry {@code e} if its seq is free, without moving the head; a {@code CONFLICT} means
+     * another writer (a second instance during a reload, or a run a crash cut short) got there
+     * first and the caller must {@link #recover}.
      */
-    void append(JournalEntry e) {
-        write(e);
-        advanceTo(e);
-    }
-
-    /**
-     * Writes entry {@code e} if its seq is free, and its index row, without moving the head (see
-     * {@link #append}); the catch-up writes the two in parallel with {@link #writeEntry} and
-     * {@link #writeIndexRow}.
-     */
-    void write(JournalEntry e) {
-        writeIndexRow(e);
-        writeEntry(e);
-    }
-
-    /** Writes entry {@code e} if its seq is free; {@code CONFLICT} if it is taken. */
     void writeEntry(JournalEntry e) {
         kv.set(entryKey(e.seq()), e.toJson(), 0);
     }
@@ -180,15 +165,15 @@ final class JournalStore {
         if (pattern == null || !pattern.isLiteral()) {
             return LongStream.rangeClosed(from, to).iterator();
         }
-        String key = pattern.literalPrefix();
+        String rows = indexPrefix(pattern.literalPrefix());
         return new PrimitiveIterator.OfLong() {
-            private KeySeqs page = seqsOf(key, from - 1, SCAN_PAGE);
+            private KeySeqs page = keySeqs(rows, from - 1);
             private int i;
 
             @Override
             public boolean hasNext() {
                 if (i == page.seqs().size() && page.more()) {
-                    page = seqsOf(key, page.seqs().get(i - 1), SCAN_PAGE);
+                    page = keySeqs(rows, page.seqs().get(i - 1));
                     i = 0;
                 }
                 return i < page.seqs().size() && page.seqs().get(i) <= to;
@@ -205,11 +190,12 @@ final class JournalStore {
     }
 
     /**
-     * Up to {@code limit} seqs of {@code key}'s entries after {@code afterSeq}, oldest first. Seqs
-     * may name entries compaction has removed since: readers skip what {@link #entry} no longer finds.
+     * Up to {@link #SCAN_PAGE} seqs from one key's index rows ({@code rows}, its
+     * {@link #indexPrefix}) after {@code afterSeq}, oldest first. Seqs may name entries compaction
+     * has removed since: readers skip what {@link #entry} no longer finds.
      */
-    KeySeqs seqsOf(String key, long afterSeq, int limit) {
-        KvPage page = kv.scan(indexPrefix(key), KvPage.resumeAfter(indexKey(key, Math.max(afterSeq, 0))), limit);
+    private KeySeqs keySeqs(String rows, long afterSeq) {
+        KvPage page = kv.scan(rows, KvPage.resumeAfter(rows + "/" + seqText(Math.max(afterSeq, 0))), SCAN_PAGE);
         List<Long> seqs = new ArrayList<>(page.entries().size());
         for (KvEntry row : page.entries()) {
             seqs.add(Long.parseLong(row.key().substring(row.key().lastIndexOf('/') + 1)));

@@ -48,23 +48,12 @@ final class RuleStore {
 
     /** Every stored rule document, in id order. */
     List<KvEntry> loadAll() {
-        List<KvEntry> out = new ArrayList<>();
-        String after = null;
-        do {
-            KvPage page = kv.scan(prefix, after, PAGE);
-            for (KvEntry e : page.entries()) {
-                if (!e.key().equals(prefix)) {
-                    out.add(e);
-                }
-            }
-            after = page.next();
-        } while (after != null);
-        return out;
+        return scan(prefix, Integer.MAX_VALUE);
     }
 
     /** Remembers whether {@code key} is beyond rule {@code id}'s threshold. */
     void saveBeyond(String id, String key, boolean beyond) {
-        String row = memory + "/" + id + "/beyond/" + KeyHash.of(key);
+        String row = memoryOf(id) + "/beyond/" + KeyHash.of(key);
         if (beyond) {
             kv.set(row, JsonNodeFactory.instance.objectNode().put("key", key));
         } else {
@@ -73,32 +62,38 @@ final class RuleStore {
     }
 
     void saveFired(String id, long at) {
-        kv.set(memory + "/" + id + "/fired", LongNode.valueOf(at));
+        kv.set(memoryOf(id) + "/fired", LongNode.valueOf(at));
     }
 
     /** Gives {@code state} the memory its rule had before the restart. */
     void restoreMemory(RuleState state) {
-        kv.get(memory + "/" + state.id() + "/fired").ifPresent(e -> state.firedAt(e.value().asLong()));
-        String after = null;
-        int restored = 0;
-        do {
-            KvPage page = kv.scan(memory + "/" + state.id() + "/beyond", after, PAGE);
-            for (KvEntry e : page.entries()) {
-                if (restored++ < RuleState.MAX_THRESHOLD_KEYS) {
-                    state.rememberBeyond(e.value().path("key").asText());
-                }
-            }
-            after = page.next();
-        } while (after != null && restored < RuleState.MAX_THRESHOLD_KEYS);
+        kv.get(memoryOf(state.id()) + "/fired").ifPresent(e -> state.firedAt(e.value().asLong()));
+        scan(memoryOf(state.id()) + "/beyond", RuleState.MAX_THRESHOLD_KEYS)
+                .forEach(e -> state.rememberBeyond(e.value().path("key").asText()));
     }
 
     void clearMemory(String id) {
-        String root = memory + "/" + id;
-        KvPage page;
+        scan(memoryOf(id), Integer.MAX_VALUE).forEach(e -> kv.delete(e.key()));
+    }
+
+    private String memoryOf(String id) {
+        return memory + "/" + id;
+    }
+
+    /** Up to {@code max} entries below {@code under} (not {@code under} itself), in key order. */
+    private List<KvEntry> scan(String under, int max) {
+        List<KvEntry> out = new ArrayList<>();
+        String after = null;
         do {
-            page = kv.scan(root, null, PAGE);
-            page.entries().forEach(e -> kv.delete(e.key()));
-        } while (page.next() != null && !page.entries().isEmpty());
+            KvPage page = kv.scan(under, after, PAGE);
+            for (KvEntry e : page.entries()) {
+                if (!e.key().equals(under) && out.size() < max) {
+                    out.add(e);
+                }
+            }
+            after = page.next();
+        } while (after != null && out.size() < max);
+        return out;
     }
 
     static String author(JsonNode doc) {

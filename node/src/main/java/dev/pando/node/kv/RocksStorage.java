@@ -33,6 +33,8 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.RocksObject;
 import org.rocksdb.Slice;
+import org.rocksdb.Status;
+import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +54,8 @@ public final class RocksStorage implements Storage {
     private static final byte[] LAST_REVISION = utf8("revision.last");
     private static final long BLOCK_CACHE_BYTES = 64L << 20;
     private static final long MAX_TOTAL_WAL_BYTES = 256L << 20;
+    /** Meta record of the revisions a rollback skipped: "low high" (revisions low+1..high do not exist). */
+    static final String GAP_META = "revision.gap";
 
     private final Path dir;
     /** Native option objects, closed after the db in reverse creation order. */
@@ -66,8 +70,10 @@ public final class RocksStorage implements Storage {
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile long lastRevision;
     private boolean closed; // guarded by lifecycle
+    private RevisionMark mark;
+    private StoreRecovery recovery;
 
-    private RocksStorage(Path dir) throws RocksDBException {
+    private RocksStorage(Path dir, WALRecoveryMode walMode, boolean create) throws RocksDBException {
         this.dir = dir;
         LRUCache cache = track(new LRUCache(BLOCK_CACHE_BYTES));
         BloomFilter bloom = track(new BloomFilter(10));
@@ -77,8 +83,10 @@ public final class RocksStorage implements Storage {
         ColumnFamilyOptions plainOptions = track(new ColumnFamilyOptions()
                 .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache)));
         DBOptions dbOptions = track(new DBOptions()
-                .setCreateIfMissing(true)
+                .setCreateIfMissing(create)
                 .setCreateMissingColumnFamilies(true)
+                // A torn or corrupt WAL fails the open, so a rollback is never silent (see open()).
+                .setWalRecoveryMode(walMode)
                 .setMaxBackgroundJobs(2)
                 .setKeepLogFileNum(5)
                 // Tiny meta writes would otherwise pin old WAL files until that family flushes.
@@ -111,18 +119,108 @@ public final class RocksStorage implements Storage {
         metaCf = handles.get(3);
     }
 
-    /** Opens (creating if missing) the database in {@code dir}. */
+    /** As {@link #open(Path, RocksOptions)} with the defaults (a corrupt WAL is refused). */
     public static RocksStorage open(Path dir) {
+        return open(dir, RocksOptions.defaults());
+    }
+
+    /**
+     * Opens the store in {@code dir}, creating it only if the directory never held one. A WAL
+     * that lost its tail opens with a reported rollback; one corrupt before its tail is refused
+     * unless {@link RocksOptions#recoverCorruptWal()}. Fails with {@link StoreRefusedException}
+     * or {@code UNAVAILABLE}.
+     */
+    public static RocksStorage open(Path dir, RocksOptions options) {
+        boolean fresh;
         try {
             Files.createDirectories(dir);
+            fresh = StoreDir.isNew(dir);
         } catch (IOException e) {
-            throw new PandoException(ErrorCode.UNAVAILABLE, "cannot create data dir " + dir + ": " + e.getMessage(), e);
+            throw new PandoException(ErrorCode.UNAVAILABLE, "cannot use data dir " + dir + ": " + e.getMessage(), e);
+        }
+        RocksStorage storage;
+        StoreRecovery.Kind kind = fresh ? StoreRecovery.Kind.NEW : StoreRecovery.Kind.CLEAN;
+        try {
+            storage = new RocksStorage(dir, WALRecoveryMode.AbsoluteConsistency, fresh);
+        } catch (RocksDBException | RuntimeException strict) {
+            if (!isCorruption(strict)) {
+                throw cannotOpen(dir, strict);
+            }
+            try {
+                storage = new RocksStorage(dir, WALRecoveryMode.TolerateCorruptedTailRecords, false);
+                kind = StoreRecovery.Kind.TORN_WAL_TAIL;
+            } catch (RocksDBException | RuntimeException tail) {
+                if (!isCorruption(tail)) {
+                    throw cannotOpen(dir, tail);
+                }
+                if (!options.recoverCorruptWal()) {
+                    throw new StoreRefusedException(StoreRefusedException.Reason.CORRUPT_WAL, "the WAL of the store at " + dir
+                            + " is corrupt before its end (" + tail.getMessage() + "); refusing to start, since opening it would"
+                            + " drop every write from the corruption on. Restore the directory from a backup, or accept the loss"
+                            + " with store.recover-corrupt-wal=true (the node then starts at the last intact revision, reports the"
+                            + " rollback and continues above every revision issued before).", tail);
+                }
+                try {
+                    storage = new RocksStorage(dir, WALRecoveryMode.PointInTimeRecovery, false);
+                    kind = StoreRecovery.Kind.CORRUPT_WAL_SKIPPED;
+                } catch (RocksDBException | RuntimeException e) {
+                    throw cannotOpen(dir, e);
+                }
+            }
         }
         try {
-            return new RocksStorage(dir);
-        } catch (RocksDBException | RuntimeException e) {
-            throw new PandoException(ErrorCode.UNAVAILABLE, "cannot open store at " + dir + ": " + e.getMessage(), e);
+            storage.settle(kind);
+            return storage;
+        } catch (IOException | RuntimeException e) {
+            storage.close();
+            throw e instanceof PandoException p ? p : cannotOpen(dir, e);
         }
+    }
+
+    /**
+     * Decides, once RocksDB is open, whether this start rolled back, and if so moves the last
+     * revision above every revision that may have been issued; then marks the store running.
+     */
+    private void settle(StoreRecovery.Kind found) throws IOException {
+        mark = RevisionMark.load(dir);
+        long recovered = lastRevision;
+        StoreRecovery.Kind kind = found == StoreRecovery.Kind.CLEAN && mark.cleanAtOpen() > recovered
+                ? StoreRecovery.Kind.BEHIND_REVISION_MARK : found;
+        long resumed = recovered;
+        recovery = new StoreRecovery(kind, recovered, resumed);
+        if (recovery.rolledBack()) {
+            resumed = Math.max(recovered, Math.max(mark.reserved(), mark.cleanAtOpen()));
+            recovery = new StoreRecovery(kind, recovered, resumed);
+            locked("record rollback", () -> {
+                try (WriteBatch wb = new WriteBatch()) {
+                    wb.put(metaCf, LAST_REVISION, longBytes(recovery.resumedRevision()));
+                    wb.put(metaCf, utf8(GAP_META), utf8(recovery.recoveredRevision() + " " + recovery.resumedRevision()));
+                    db.write(syncWrite, wb);
+                }
+                return null;
+            });
+            lastRevision = resumed;
+            log.error("STORE ROLLBACK at {}: {}; the data ends at revision {}, writes acknowledged after it may be lost."
+                    + " New revisions continue after {} (revisions {}..{} do not exist); feed readers past {} must resync.",
+                    dir, kind, recovered, resumed, recovered + 1, resumed, recovered);
+        } else if (kind == StoreRecovery.Kind.NEW) {
+            log.info("created a new store at {}", dir);
+        }
+        mark.opened(resumed);
+        StoreDir.markInitialised(dir);
+    }
+
+    private static boolean isCorruption(Exception e) {
+        return e instanceof RocksDBException r && r.getStatus() != null && r.getStatus().getCode() == Status.Code.Corruption;
+    }
+
+    private static PandoException cannotOpen(Path dir, Exception e) {
+        return new PandoException(ErrorCode.UNAVAILABLE, "cannot open store at " + dir + ": " + e.getMessage(), e);
+    }
+
+    @Override
+    public StoreRecovery recovery() {
+        return recovery;
     }
 
     @Override
@@ -141,6 +239,7 @@ public final class RocksStorage implements Storage {
                     wb.put(changesCf, longBytes(m.revision()), m.change());
                 }
                 long last = batch.get(batch.size() - 1).revision();
+                reserve(last);
                 wb.put(metaCf, LAST_REVISION, longBytes(last));
                 db.write(sync ? syncWrite : walWrite, wb);
                 lastRevision = last;
@@ -289,6 +388,11 @@ public final class RocksStorage implements Storage {
             } catch (RocksDBException e) {
                 log.warn("flush on close of {} failed (the WAL still holds the data): {}", dir, e.getMessage());
             }
+            try {
+                mark.closedCleanly(lastRevision);
+            } catch (IOException | RuntimeException e) {
+                log.warn("cannot record the clean close of {}: {}", dir, e.getMessage());
+            }
             handles.forEach(RocksObject::close);
             try {
                 db.closeE();
@@ -300,6 +404,29 @@ public final class RocksStorage implements Storage {
             }
         } finally {
             lifecycle.writeLock().unlock();
+        }
+    }
+
+    /** Tests: release the db as a kill -9 would leave it (no flush), the WAL holding the latest writes. */
+    void closeAsIfCrashed() {
+        lifecycle.writeLock().lock();
+        try {
+            closed = true;
+            handles.forEach(RocksObject::close);
+            closeQuietly(db);
+            while (!resources.isEmpty()) {
+                closeQuietly(resources.pop());
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    private void reserve(long revision) {
+        try {
+            mark.reserve(revision);
+        } catch (IOException e) {
+            throw new PandoException(ErrorCode.UNAVAILABLE, "cannot record the revision mark of " + dir + ": " + e.getMessage(), e);
         }
     }
 

@@ -96,6 +96,11 @@ public final class StateStore implements AutoCloseable {
         return open(new MemoryStorage(), options);
     }
 
+    /** How the store came up at this start, including any rollback of acknowledged writes. */
+    public StoreRecovery recovery() {
+        return storage.recovery();
+    }
+
     public StoreOptions options() {
         return options;
     }
@@ -188,12 +193,26 @@ public final class StateStore implements AutoCloseable {
             }
             out.add(c);
         }
-        if (out.isEmpty() || out.get(0).revision() != afterRevision + 1) {
+        if (out.isEmpty() || out.get(0).revision() != afterRevision + 1 && !skipsRollbackGap(afterRevision, out.get(0).revision())) {
             long compactedUpTo = (out.isEmpty() ? firstRetainedRevision() : out.get(0).revision()) - 1;
             throw new PandoException(ErrorCode.NOT_FOUND, "change feed was compacted up to revision " + compactedUpTo
                     + "; changes after " + afterRevision + " are gone, resync from a snapshot");
         }
         return out;
+    }
+
+    /**
+     * True if revisions {@code afterRevision + 1 .. first - 1} are the gap a rollback left: they
+     * never existed for a reader that stopped at the last surviving revision. A reader past that
+     * revision saw writes that were lost, and must resync.
+     */
+    private boolean skipsRollbackGap(long afterRevision, long first) {
+        byte[] gap = storage.getMeta(RocksStorage.GAP_META);
+        if (gap == null) {
+            return false;
+        }
+        String[] lowHigh = new String(gap, java.nio.charset.StandardCharsets.UTF_8).split(" ");
+        return afterRevision == Long.parseLong(lowHigh[0]) && first == Long.parseLong(lowHigh[1]) + 1;
     }
 
     /**
@@ -322,6 +341,18 @@ public final class StateStore implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         storage.close();
+    }
+
+    /** Tests: stops the threads, then drops storage as a kill -9 would (RocksDB: no flush). */
+    synchronized void closeAsIfCrashedForTest() {
+        committer.close();
+        closed = true;
+        pruner.shutdownNow();
+        if (storage instanceof RocksStorage rocks) {
+            rocks.closeAsIfCrashed();
+        } else {
+            storage.close();
+        }
     }
 
     private static void requireOptions(WriteOptions opts) {

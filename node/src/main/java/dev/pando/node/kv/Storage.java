@@ -61,6 +61,11 @@ public interface Storage extends AutoCloseable {
     /** Rough number of state keys. */
     long approximateKeyCount();
 
+    /** How this start found the store; engines without a WAL always start clean. */
+    default StoreRecovery recovery() {
+        return StoreRecovery.clean(lastRevision());
+    }
+
     /** Flushes and releases the engine. Idempotent. */
     @Override
     void close();

@@ -9,6 +9,8 @@ import dev.pando.node.dispatch.HandlerRegistry;
 import dev.pando.node.dispatch.RateLimiter;
 import dev.pando.node.events.EventBus;
 import dev.pando.node.kv.StateStore;
+import dev.pando.node.kv.RocksOptions;
+import dev.pando.node.kv.RocksStorage;
 import dev.pando.node.kv.StoreOptions;
 import dev.pando.node.metrics.Metrics;
 import dev.pando.node.ops.CoreOps;
@@ -70,7 +72,8 @@ public final class PandoNode implements AutoCloseable {
                 config.get(NodeConfig.COMMIT_QUEUE), config.get(NodeConfig.STORE_SYNC),
                 config.get(NodeConfig.RETAIN_COUNT), config.get(NodeConfig.RETAIN_AGE_MS));
         this.store = switch (config.get(NodeConfig.STORE)) {
-            case "rocksdb" -> StateStore.rocks(dataDir.resolve("state"), storeOptions);
+            case "rocksdb" -> StateStore.open(RocksStorage.open(dataDir.resolve("state"),
+                    new RocksOptions(config.get(NodeConfig.STORE_RECOVER_CORRUPT_WAL))), storeOptions);
             case "memory" -> StateStore.memory(storeOptions);
             default -> throw new IllegalArgumentException("config key 'store' must be rocksdb or memory, got '" + config.get(NodeConfig.STORE) + "'");
         };
@@ -145,6 +148,10 @@ public final class PandoNode implements AutoCloseable {
         metrics.gauge("pando_store_revision", "Last committed revision", store::lastRevision);
         metrics.gauge("pando_store_size_bytes", "Approximate state store size on disk and in memtables", store::approximateSizeBytes);
         metrics.gauge("pando_store_keys", "Approximate number of keys", store::approximateKeyCount);
+        metrics.gauge("pando_store_rollback", "1 if this start found acknowledged writes may be lost (see node.info storeRecovery)",
+                () -> store.recovery().rolledBack() ? 1 : 0);
+        metrics.gauge("pando_store_rollback_gap", "Revisions skipped after a rollback at this start",
+                () -> store.recovery().resumedRevision() - store.recovery().recoveredRevision());
         metrics.gauge("pando_handler_generation", "Generation of the live handler table", () -> registry.current().generation());
         metrics.gauge("pando_worker_queue", "Calls waiting for a worker thread", () -> workers.getQueue().size());
     }

@@ -70,6 +70,9 @@ public final class NodeConfig {
             "On reload, how long calls still running on the old generation may take before the old plugin is closed anyway.");
     public static final ConfigKey<String> WASM_ENGINE = stringKey("plugins.wasm-engine", "compiler",
             "How WASM runs: compiler (Chicory AOT to JVM bytecode, once per module) or interpreter.");
+    // storage failure modes (issue 12, items 10-12)
+    public static final ConfigKey<Boolean> STORE_RECOVER_CORRUPT_WAL = boolKey("store.recover-corrupt-wal", false,
+            "Start even if the WAL is corrupt before its end, dropping the writes from the corruption on (a reported rollback); false refuses to start.");
 
     private final Map<ConfigKey<?>, Object> values;
     private final Map<String, String> sources;

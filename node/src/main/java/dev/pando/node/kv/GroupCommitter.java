@@ -178,11 +178,29 @@ final class GroupCommitter {
             } catch (Throwable t) {
                 log.error("commit of {} writes failed", batch.size(), t);
                 PandoException failure = internal(t);
+                resyncPersistedRevision();
                 List<PendingWrite> failed = List.copyOf(batch);
                 acks.execute(() -> failed.forEach(w -> w.future().completeExceptionally(failure)));
             } finally {
                 batch = new ArrayList<>(MAX_BATCH); // the ack thread may still be reading the old one
             }
+        }
+    }
+
+    /**
+     * After a failed batch the storage may have been reopened; if it holds more revisions than
+     * counted here (the batch landed after all), number on from there, never reusing one.
+     */
+    private void resyncPersistedRevision() {
+        try {
+            long stored = storage.lastRevision();
+            if (stored > persistedRevision) {
+                log.warn("storage holds revisions up to {} after a failed batch (counted {}); continuing after it", stored, persistedRevision);
+                persistedRevision = stored;
+                acks.execute(() -> lastRevision = stored);
+            }
+        } catch (RuntimeException e) {
+            log.debug("cannot read the storage's last revision after a failure", e);
         }
     }
 
@@ -294,7 +312,7 @@ final class GroupCommitter {
     }
 
     private static PandoException internal(Throwable t) {
-        if (t instanceof PandoException p && p.code() == ErrorCode.INTERNAL) {
+        if (t instanceof PandoException p) { // e.g. UNAVAILABLE for a full disk: keep the storage's word
             return p;
         }
         return new PandoException(ErrorCode.INTERNAL, "commit failed: " + t.getMessage(), t);

@@ -56,17 +56,23 @@ public final class RocksStorage implements Storage {
     private static final long MAX_TOTAL_WAL_BYTES = 256L << 20;
     /** Meta record of the revisions a rollback skipped: "low high" (revisions low+1..high do not exist). */
     static final String GAP_META = "revision.gap";
+    private static final byte[] PROBE = utf8("store.write-probe");
+    /** Free space below which a blocked store does not reopen (it could not write its WAL again). */
+    static final long MIN_FREE_BYTES_TO_REOPEN = 1L << 20;
 
     private final Path dir;
     /** Native option objects, closed after the db in reverse creation order. */
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
-    private final org.rocksdb.WriteOptions walWrite;
-    private final org.rocksdb.WriteOptions syncWrite;
-    private final RocksDB db;
-    private final List<ColumnFamilyHandle> handles;
-    private final ColumnFamilyHandle stateCf;
-    private final ColumnFamilyHandle changesCf;
-    private final ColumnFamilyHandle metaCf;
+    // The db and everything native are replaced when a write failure is resumed by reopening,
+    // always under the lifecycle write lock; readers hold the read lock.
+    private org.rocksdb.WriteOptions walWrite;
+    private org.rocksdb.WriteOptions syncWrite;
+    private RocksDB db;
+    private List<ColumnFamilyHandle> handles;
+    private ColumnFamilyHandle stateCf;
+    private ColumnFamilyHandle changesCf;
+    private ColumnFamilyHandle metaCf;
+    private final WriteResume resume;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile long lastRevision;
     private boolean closed; // guarded by lifecycle
@@ -75,6 +81,11 @@ public final class RocksStorage implements Storage {
 
     private RocksStorage(Path dir, WALRecoveryMode walMode, boolean create) throws RocksDBException {
         this.dir = dir;
+        this.resume = new WriteResume(dir.toString(), System::currentTimeMillis);
+        openDb(walMode, create);
+    }
+
+    private void openDb(WALRecoveryMode walMode, boolean create) throws RocksDBException {
         LRUCache cache = track(new LRUCache(BLOCK_CACHE_BYTES));
         BloomFilter bloom = track(new BloomFilter(10));
         // Point gets for CAS and kv.get hit the state family; the feed and meta are read in order.
@@ -99,7 +110,7 @@ public final class RocksStorage implements Storage {
                 new ColumnFamilyDescriptor(utf8("state"), stateOptions),
                 new ColumnFamilyDescriptor(utf8("changes"), plainOptions),
                 new ColumnFamilyDescriptor(utf8("meta"), plainOptions));
-        handles = new ArrayList<>();
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
         RocksDB opened = null;
         try {
             opened = RocksDB.open(dbOptions, dir.toString(), families, handles);
@@ -114,6 +125,7 @@ public final class RocksStorage implements Storage {
             throw e;
         }
         db = opened;
+        this.handles = handles;
         stateCf = handles.get(1);
         changesCf = handles.get(2);
         metaCf = handles.get(3);
@@ -228,6 +240,12 @@ public final class RocksStorage implements Storage {
         if (batch.isEmpty()) {
             return;
         }
+        if (resume.blocked()) {
+            if (!resume.retryDue()) {
+                throw resume.unavailable();
+            }
+            tryResume();
+        }
         locked("write", () -> {
             try (WriteBatch wb = new WriteBatch()) {
                 for (Mutation m : batch) {
@@ -241,7 +259,13 @@ public final class RocksStorage implements Storage {
                 long last = batch.get(batch.size() - 1).revision();
                 reserve(last);
                 wb.put(metaCf, LAST_REVISION, longBytes(last));
-                db.write(sync ? syncWrite : walWrite, wb);
+                try {
+                    db.write(sync ? syncWrite : walWrite, wb);
+                } catch (RocksDBException e) {
+                    PandoException failure = resume.failed(e);
+                    log.error("write of revisions {}..{} failed: {}", batch.get(0).revision(), last, failure.getMessage());
+                    throw failure;
+                }
                 lastRevision = last;
             }
             return null;
@@ -383,6 +407,9 @@ public final class RocksStorage implements Storage {
                 return;
             }
             closed = true;
+            if (db == null) { // a reopen after a write failure did not succeed
+                return;
+            }
             try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
                 db.flush(flush, handles);
             } catch (RocksDBException e) {
@@ -422,6 +449,67 @@ public final class RocksStorage implements Storage {
         }
     }
 
+    /**
+     * Resumes writes after a failure: RocksDB may have recovered by itself (a probe write
+     * succeeds); otherwise, if there is space again, reopen the db, which replays the WAL up to
+     * the failed write (its torn record is dropped; it was never acknowledged).
+     */
+    private void tryResume() {
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                throw new PandoException(ErrorCode.UNAVAILABLE, "store is closed");
+            }
+            if (db != null) {
+                try {
+                    db.put(metaCf, syncWrite, PROBE, longBytes(lastRevision));
+                    resume.resumed();
+                    log.info("writes to the store at {} resumed", dir);
+                    return;
+                } catch (RocksDBException e) {
+                    if (usableBytes() < MIN_FREE_BYTES_TO_REOPEN) {
+                        resume.retryFailed();
+                        throw resume.unavailable();
+                    }
+                }
+                releaseNatives();
+            }
+            try {
+                openDb(WALRecoveryMode.TolerateCorruptedTailRecords, false);
+            } catch (RocksDBException | RuntimeException e) {
+                db = null; // every call answers UNAVAILABLE until a later attempt opens it
+                resume.retryFailed();
+                log.warn("reopening the store at {} after a write failure failed: {}", dir, e.getMessage());
+                throw resume.unavailable();
+            }
+            resume.resumed();
+            log.info("writes to the store at {} resumed after reopening it (last revision {})", dir, lastRevision);
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    private long usableBytes() {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return Long.MAX_VALUE; // cannot tell: try
+        }
+    }
+
+    private void releaseNatives() {
+        handles.forEach(RocksObject::close);
+        try {
+            db.closeE();
+        } catch (RocksDBException e) {
+            log.debug("closing the failed db at {}: {}", dir, e.getMessage());
+        }
+        db = null;
+        while (!resources.isEmpty()) {
+            closeQuietly(resources.pop());
+        }
+    }
+
     private void reserve(long revision) {
         try {
             mark.reserve(revision);
@@ -442,6 +530,10 @@ public final class RocksStorage implements Storage {
         if (closed) {
             lock.unlock();
             throw new PandoException(ErrorCode.UNAVAILABLE, "store is closed");
+        }
+        if (db == null) {
+            lock.unlock();
+            throw resume.unavailable();
         }
         return lock;
     }

@@ -79,7 +79,7 @@ public final class RocksStorage implements Storage {
     private RevisionMark mark;
     private StoreRecovery recovery;
 
-    private RocksStorage(Path dir, WALRecoveryMode walMode, boolean create) throws RocksDBException {
+    RocksStorage(Path dir, WALRecoveryMode walMode, boolean create) throws RocksDBException {
         this.dir = dir;
         this.resume = new WriteResume(dir.toString(), System::currentTimeMillis);
         openDb(walMode, create);
@@ -143,61 +143,24 @@ public final class RocksStorage implements Storage {
      * or {@code UNAVAILABLE}.
      */
     public static RocksStorage open(Path dir, RocksOptions options) {
-        boolean fresh;
-        try {
-            Files.createDirectories(dir);
-            fresh = StoreDir.isNew(dir);
-        } catch (IOException e) {
-            throw new PandoException(ErrorCode.UNAVAILABLE, "cannot use data dir " + dir + ": " + e.getMessage(), e);
-        }
-        RocksStorage storage;
-        StoreRecovery.Kind kind = fresh ? StoreRecovery.Kind.NEW : StoreRecovery.Kind.CLEAN;
-        try {
-            storage = new RocksStorage(dir, WALRecoveryMode.AbsoluteConsistency, fresh);
-        } catch (RocksDBException | RuntimeException strict) {
-            if (!isCorruption(strict)) {
-                throw cannotOpen(dir, strict);
-            }
-            try {
-                storage = new RocksStorage(dir, WALRecoveryMode.TolerateCorruptedTailRecords, false);
-                kind = StoreRecovery.Kind.TORN_WAL_TAIL;
-            } catch (RocksDBException | RuntimeException tail) {
-                if (!isCorruption(tail)) {
-                    throw cannotOpen(dir, tail);
-                }
-                if (!options.recoverCorruptWal()) {
-                    throw new StoreRefusedException(StoreRefusedException.Reason.CORRUPT_WAL, "the WAL of the store at " + dir
-                            + " is corrupt before its end (" + tail.getMessage() + "); refusing to start, since opening it would"
-                            + " drop every write from the corruption on. Restore the directory from a backup, or accept the loss"
-                            + " with store.recover-corrupt-wal=true (the node then starts at the last intact revision, reports the"
-                            + " rollback and continues above every revision issued before).", tail);
-                }
-                try {
-                    storage = new RocksStorage(dir, WALRecoveryMode.PointInTimeRecovery, false);
-                    kind = StoreRecovery.Kind.CORRUPT_WAL_SKIPPED;
-                } catch (RocksDBException | RuntimeException e) {
-                    throw cannotOpen(dir, e);
-                }
-            }
-        }
-        try {
-            storage.settle(kind);
-            return storage;
-        } catch (IOException | RuntimeException e) {
-            storage.close();
-            throw e instanceof PandoException p ? p : cannotOpen(dir, e);
-        }
+        return RocksOpener.open(dir, options);
     }
 
     /**
      * Decides, once RocksDB is open, whether this start rolled back, and if so moves the last
      * revision above every revision that may have been issued; then marks the store running.
      */
-    private void settle(StoreRecovery.Kind found) throws IOException {
+    void settle(StoreRecovery.Kind found) throws IOException {
         mark = RevisionMark.load(dir);
         long recovered = lastRevision;
         StoreRecovery.Kind kind = found == StoreRecovery.Kind.CLEAN && mark.cleanAtOpen() > recovered
                 ? StoreRecovery.Kind.BEHIND_REVISION_MARK : found;
+        if (kind == StoreRecovery.Kind.TORN_WAL_TAIL && mark.cleanAtOpen() == recovered) {
+            // Closed cleanly at exactly this revision: the torn record was a write that failed
+            // (e.g. on a full disk) and was never acknowledged. Nothing was lost.
+            log.warn("the WAL of {} ended in a torn record after a clean close at revision {}; nothing acknowledged was lost", dir, recovered);
+            kind = StoreRecovery.Kind.CLEAN;
+        }
         long resumed = recovered;
         recovery = new StoreRecovery(kind, recovered, resumed);
         if (recovery.rolledBack()) {
@@ -220,14 +183,6 @@ public final class RocksStorage implements Storage {
         }
         mark.opened(resumed);
         StoreDir.markInitialised(dir);
-    }
-
-    private static boolean isCorruption(Exception e) {
-        return e instanceof RocksDBException r && r.getStatus() != null && r.getStatus().getCode() == Status.Code.Corruption;
-    }
-
-    private static PandoException cannotOpen(Path dir, Exception e) {
-        return new PandoException(ErrorCode.UNAVAILABLE, "cannot open store at " + dir + ": " + e.getMessage(), e);
     }
 
     @Override
@@ -297,7 +252,7 @@ public final class RocksStorage implements Storage {
             }
             RocksIterator it = db.newIterator(stateCf, options);
             it.seek(from);
-            return new RocksStateIterator(it, options, upper, lock);
+            return new RocksStateIterator(it, options, upper, lock, e -> failure("scan", e));
         } catch (RuntimeException e) {
             closeQuietly(upper);
             closeQuietly(options);
@@ -573,71 +528,6 @@ public final class RocksStorage implements Storage {
                 c.close();
             } catch (Exception e) {
                 log.debug("close of {} failed", c, e);
-            }
-        }
-    }
-
-    /** Holds the lifecycle read lock until closed, so the db cannot be freed underneath it. */
-    private final class RocksStateIterator implements StateIterator {
-        private final RocksIterator it;
-        private final ReadOptions options;
-        private final Slice upper;
-        private final Lock lock;
-        private boolean started;
-        private boolean done;
-        private boolean released;
-
-        RocksStateIterator(RocksIterator it, ReadOptions options, Slice upper, Lock lock) {
-            this.it = it;
-            this.options = options;
-            this.upper = upper;
-            this.lock = lock;
-        }
-
-        @Override
-        public boolean next() {
-            if (done) {
-                return false;
-            }
-            if (started) {
-                it.next();
-            }
-            started = true;
-            if (it.isValid()) {
-                return true;
-            }
-            done = true;
-            try {
-                it.status();
-            } catch (RocksDBException e) {
-                throw failure("scan", e);
-            }
-            return false;
-        }
-
-        @Override
-        public byte[] key() {
-            return it.key();
-        }
-
-        @Override
-        public byte[] value() {
-            return it.value();
-        }
-
-        @Override
-        public void close() {
-            if (released) {
-                return;
-            }
-            released = true;
-            done = true;
-            try {
-                it.close();
-                closeQuietly(upper);
-                options.close();
-            } finally {
-                lock.unlock();
             }
         }
     }

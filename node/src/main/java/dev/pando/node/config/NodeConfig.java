@@ -71,6 +71,10 @@ public final class NodeConfig {
     public static final ConfigKey<String> WASM_ENGINE = stringKey("plugins.wasm-engine", "compiler",
             "How WASM runs: compiler (Chicory AOT to JVM bytecode, once per module) or interpreter.");
 
+    // JSON rules (issue #12 item 3): one nesting limit for every value that enters the node.
+    public static final ConfigKey<Integer> MAX_JSON_DEPTH = intKey("limits.max-json-depth", 64,
+            "Deepest nesting of arrays/objects accepted in request JSON, guest results and stored values (1..256).");
+
     private final Map<ConfigKey<?>, Object> values;
     private final Map<String, String> sources;
 

@@ -70,7 +70,8 @@ public final class PandoNode implements AutoCloseable {
 
         StoreOptions storeOptions = new StoreOptions(identity.nodeId(), config.get(NodeConfig.MAX_VALUE_BYTES),
                 config.get(NodeConfig.COMMIT_QUEUE), config.get(NodeConfig.STORE_SYNC),
-                config.get(NodeConfig.RETAIN_COUNT), config.get(NodeConfig.RETAIN_AGE_MS));
+                config.get(NodeConfig.RETAIN_COUNT), config.get(NodeConfig.RETAIN_AGE_MS))
+                .withMaxJsonDepth(config.get(NodeConfig.MAX_JSON_DEPTH));
         this.store = switch (config.get(NodeConfig.STORE)) {
             case "rocksdb" -> StateStore.open(RocksStorage.open(dataDir.resolve("state"),
                     new RocksOptions(config.get(NodeConfig.STORE_RECOVER_CORRUPT_WAL))), storeOptions);

@@ -74,6 +74,10 @@ public final class NodeConfig {
     public static final ConfigKey<Boolean> STORE_RECOVER_CORRUPT_WAL = boolKey("store.recover-corrupt-wal", false,
             "Start even if the WAL is corrupt before its end, dropping the writes from the corruption on (a reported rollback); false refuses to start.");
 
+    // JSON rules (issue #12 item 3): one nesting limit for every value that enters the node.
+    public static final ConfigKey<Integer> MAX_JSON_DEPTH = intKey("limits.max-json-depth", 64,
+            "Deepest nesting of arrays/objects accepted in request JSON, guest results and stored values (1..256).");
+
     private final Map<ConfigKey<?>, Object> values;
     private final Map<String, String> sources;
 

@@ -3,6 +3,7 @@ package dev.pando.node.kv;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.json.JsonRules;
 import dev.pando.api.path.Keys;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -113,7 +114,8 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * Sets {@code key} to {@code value}. Fails with BAD_REQUEST (invalid key, null value),
+     * Sets {@code key} to {@code value}. Fails with BAD_REQUEST (invalid key, null value, value
+     * nested deeper than {@link StoreOptions#maxJsonDepth()} or holding a non-finite number),
      * TOO_LARGE (serialized value over {@link StoreOptions#maxValueBytes()}), CONFLICT
      * ({@link WriteOptions#ifRevision()} does not hold), UNAVAILABLE (closed or queue full),
      * INTERNAL (storage failure). A failed write changes nothing and consumes no revision.
@@ -125,6 +127,7 @@ public final class StateStore implements AutoCloseable {
             if (value == null || value.isNull() || value.isMissingNode()) {
                 throw PandoException.badRequest("value of '" + key + "' must not be null (use delete to remove a key)");
             }
+            JsonRules.requireWithin(value, options.maxJsonDepth(), "value of '" + key + "'");
             byte[] json = RecordCodec.toJson(value);
             if (json.length > options.maxValueBytes()) {
                 throw new PandoException(ErrorCode.TOO_LARGE, "value of '" + key + "' is " + json.length

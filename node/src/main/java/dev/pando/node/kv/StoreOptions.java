@@ -1,5 +1,7 @@
 package dev.pando.node.kv;
 
+import dev.pando.api.json.JsonRules;
+
 /**
  * Settings of a {@link StateStore}.
  *
@@ -10,6 +12,8 @@ package dev.pando.node.kv;
  * @param syncByDefault fsync the WAL before acknowledging every write, not only {@code sync} ones
  * @param retainCount newest changes the feed keeps; 0 = unlimited
  * @param retainAgeMillis age beyond which changes may be pruned from the feed; 0 = unlimited
+ * @param maxJsonDepth deepest nesting of arrays/objects a value may have ({@code limits.max-json-depth}),
+ *     so that everything stored can be read back, fed and pushed
  */
 public record StoreOptions(
         String nodeId,
@@ -17,7 +21,8 @@ public record StoreOptions(
         int commitQueueCapacity,
         boolean syncByDefault,
         long retainCount,
-        long retainAgeMillis) {
+        long retainAgeMillis,
+        int maxJsonDepth) {
 
     public static final int DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
     public static final int DEFAULT_COMMIT_QUEUE_CAPACITY = 65_536;
@@ -35,30 +40,43 @@ public record StoreOptions(
         if (retainCount < 0 || retainAgeMillis < 0) {
             throw new IllegalArgumentException("retention limits must be >= 0 (0 = unlimited)");
         }
+        JsonRules.requireDepthLimit(maxJsonDepth);
+    }
+
+    /** As the canonical constructor with the default JSON depth limit. */
+    public StoreOptions(String nodeId, int maxValueBytes, int commitQueueCapacity, boolean syncByDefault,
+            long retainCount, long retainAgeMillis) {
+        this(nodeId, maxValueBytes, commitQueueCapacity, syncByDefault, retainCount, retainAgeMillis,
+                JsonRules.DEFAULT_MAX_DEPTH);
     }
 
     /** 64 KiB values, a 65,536-write commit queue, WAL without fsync, unlimited retention. */
     public static StoreOptions defaults(String nodeId) {
-        return new StoreOptions(nodeId, DEFAULT_MAX_VALUE_BYTES, DEFAULT_COMMIT_QUEUE_CAPACITY, false, 0, 0);
+        return new StoreOptions(nodeId, DEFAULT_MAX_VALUE_BYTES, DEFAULT_COMMIT_QUEUE_CAPACITY, false, 0, 0,
+                JsonRules.DEFAULT_MAX_DEPTH);
     }
 
     public StoreOptions withMaxValueBytes(int bytes) {
-        return new StoreOptions(nodeId, bytes, commitQueueCapacity, syncByDefault, retainCount, retainAgeMillis);
+        return new StoreOptions(nodeId, bytes, commitQueueCapacity, syncByDefault, retainCount, retainAgeMillis, maxJsonDepth);
     }
 
     public StoreOptions withCommitQueueCapacity(int capacity) {
-        return new StoreOptions(nodeId, maxValueBytes, capacity, syncByDefault, retainCount, retainAgeMillis);
+        return new StoreOptions(nodeId, maxValueBytes, capacity, syncByDefault, retainCount, retainAgeMillis, maxJsonDepth);
     }
 
     public StoreOptions withSyncByDefault(boolean sync) {
-        return new StoreOptions(nodeId, maxValueBytes, commitQueueCapacity, sync, retainCount, retainAgeMillis);
+        return new StoreOptions(nodeId, maxValueBytes, commitQueueCapacity, sync, retainCount, retainAgeMillis, maxJsonDepth);
     }
 
     public StoreOptions withRetainCount(long count) {
-        return new StoreOptions(nodeId, maxValueBytes, commitQueueCapacity, syncByDefault, count, retainAgeMillis);
+        return new StoreOptions(nodeId, maxValueBytes, commitQueueCapacity, syncByDefault, count, retainAgeMillis, maxJsonDepth);
     }
 
     public StoreOptions withRetainAgeMillis(long millis) {
-        return new StoreOptions(nodeId, maxValueBytes, commitQueueCapacity, syncByDefault, retainCount, millis);
+        return new StoreOptions(nodeId, maxValueBytes, commitQueueCapacity, syncByDefault, retainCount, millis, maxJsonDepth);
+    }
+
+    public StoreOptions withMaxJsonDepth(int depth) {
+        return new StoreOptions(nodeId, maxValueBytes, commitQueueCapacity, syncByDefault, retainCount, retainAgeMillis, depth);
     }
 }

@@ -45,7 +45,8 @@ public final class PluginLoaders {
         }
         ManifestCaps caps = new ManifestCaps(config.get(NodeConfig.MAX_MEMORY_PAGES), config.get(NodeConfig.MAX_CALL_TIMEOUT_MS),
                 config.get(NodeConfig.MAX_INSTANCES));
-        WasmOptions wasm = WasmOptions.DEFAULT.withCompiled(engine.equals("compiler")).withMaxOutputBytes(config.get(NodeConfig.MAX_OUTPUT_BYTES));
+        WasmOptions wasm = WasmOptions.DEFAULT.withCompiled(engine.equals("compiler")).withMaxOutputBytes(config.get(NodeConfig.MAX_OUTPUT_BYTES))
+                .withMaxJsonDepth(config.get(NodeConfig.MAX_JSON_DEPTH));
         return new PluginLoader.Settings(caps, keys.isBlank() ? null : Path.of(keys), config.get(NodeConfig.DEV_ALLOW_UNSIGNED),
                 config.get(NodeConfig.REQUIRE_SIGNED_NATIVE), wasm);
     }

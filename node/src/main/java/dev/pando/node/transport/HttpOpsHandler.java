@@ -167,7 +167,7 @@ final class HttpOpsHandler extends ChannelInboundHandlerAdapter {
                 if (op.isEmpty()) {
                     throw PandoException.badRequest("missing op: use POST /v1/ops/{op}");
                 }
-                JsonNode args = Json.parse(request.content());
+                JsonNode args = Json.parse(request.content(), server.settings.maxJsonDepth());
                 if (args != null && !args.isObject() && !args.isNull()) {
                     throw PandoException.badRequest("the body must be a JSON object (the op's args)");
                 }
@@ -216,7 +216,7 @@ final class HttpOpsHandler extends ChannelInboundHandlerAdapter {
             Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
             if (method.equals(HttpMethod.PUT)) {
                 op = "kv.set";
-                JsonNode value = Json.parse(request.content());
+                JsonNode value = Json.parse(request.content(), server.settings.maxJsonDepth());
                 if (value == null) {
                     throw PandoException.badRequest("PUT /v1/kv/{path} needs the JSON value as its body");
                 }

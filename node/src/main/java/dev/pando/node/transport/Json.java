@@ -9,9 +9,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.json.JsonRules;
 import dev.pando.node.dispatch.Response;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -27,10 +27,16 @@ import org.slf4j.LoggerFactory;
 /** JSON in and out of Netty buffers, with parse errors turned into {@code BAD_REQUEST}. */
 final class Json {
     private static final Logger log = LoggerFactory.getLogger(Json.class);
-    /** Trailing tokens are rejected: {@code {"a":1} x} is a malformed body, not {@code {"a":1}}. */
-    static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    /**
+     * The node's strict mapper ({@link JsonRules}): trailing tokens ({@code {"a":1} x}) and
+     * duplicate keys are malformed, nesting is capped at the parser.
+     */
+    static final ObjectMapper MAPPER = JsonRules.strictMapper();
+    /**
+     * Levels a request may nest above its values: a WebSocket frame holds {@code args}, which
+     * hold the value; so a value exactly at the limit still fits in any request.
+     */
+    static final int ENVELOPE_DEPTH = 2;
 
     private static final ObjectReader LENIENT = MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final int MAX_ERROR_DETAIL = 240;
@@ -44,18 +50,29 @@ final class Json {
     }
 
     /**
-     * Parses the readable bytes of {@code buf} (left untouched) as one JSON value.
+     * Parses the readable bytes of {@code buf} (left untouched) as one JSON value, under the
+     * node's JSON rules: strict UTF-8, no duplicate keys, finite numbers, and values nested at
+     * most {@code maxDepth} levels (the request itself may add {@link #ENVELOPE_DEPTH}).
      *
      * @return the value, or null when the buffer is empty
      * @throws PandoException {@code BAD_REQUEST} naming where the parser gave up
      */
-    static JsonNode parse(ByteBuf buf) {
+    static JsonNode parse(ByteBuf buf, int maxDepth) {
         if (!buf.isReadable()) {
             return null;
         }
-        try (InputStream in = new ByteBufInputStream(buf.duplicate())) {
-            return MAPPER.readTree(in);
+        // Decoded strictly first: Jackson's own UTF-8 reader folds overlong forms (C0 AF is '/').
+        String text = JsonRules.decodeUtf8(buf.nioBuffer(), "the request");
+        try {
+            JsonNode node = MAPPER.readTree(text);
+            if (node != null) {
+                JsonRules.requireWithin(node, maxDepth, ENVELOPE_DEPTH, "the request");
+            }
+            return node;
         } catch (JsonProcessingException e) {
+            if (JsonRules.isNestingLimit(e)) {
+                throw JsonRules.tooDeep("the request", maxDepth);
+            }
             throw new PandoException(ErrorCode.BAD_REQUEST, describe(e));
         } catch (IOException e) {
             throw new PandoException(ErrorCode.BAD_REQUEST, "unreadable JSON: " + e.getMessage());

@@ -1,5 +1,6 @@
 package dev.pando.node.transport;
 
+import dev.pando.api.json.JsonRules;
 import dev.pando.node.config.NodeConfig;
 
 /**
@@ -17,6 +18,7 @@ import dev.pando.node.config.NodeConfig;
  * @param idleTimeoutMs           connections without traffic for this long are closed
  * @param shutdownDrainMs         on close, how long in-flight requests may take to finish
  * @param ioThreads               event-loop threads; 0 = Netty's default (2 × cores)
+ * @param maxJsonDepth            deepest nesting of a value in request JSON ({@code limits.max-json-depth})
  */
 public record TransportSettings(
         String bind,
@@ -29,7 +31,8 @@ public record TransportSettings(
         long requestReadTimeoutMs,
         long idleTimeoutMs,
         long shutdownDrainMs,
-        int ioThreads) {
+        int ioThreads,
+        int maxJsonDepth) {
 
     public TransportSettings {
         if (bind == null || bind.isBlank()) {
@@ -42,6 +45,15 @@ public record TransportSettings(
                 || subscriberQueue < 0 || requestReadTimeoutMs < 0 || idleTimeoutMs < 0 || shutdownDrainMs < 0 || ioThreads < 0) {
             throw new IllegalArgumentException("transport limits must not be negative (max frame bytes must be positive)");
         }
+        JsonRules.requireDepthLimit(maxJsonDepth);
+    }
+
+    /** As the canonical constructor with the default JSON depth limit. */
+    public TransportSettings(String bind, int port, int maxBodyBytes, int maxFrameBytes, int maxConnections,
+            int subscriptionsPerSession, int subscriberQueue, long requestReadTimeoutMs, long idleTimeoutMs,
+            long shutdownDrainMs, int ioThreads) {
+        this(bind, port, maxBodyBytes, maxFrameBytes, maxConnections, subscriptionsPerSession, subscriberQueue,
+                requestReadTimeoutMs, idleTimeoutMs, shutdownDrainMs, ioThreads, JsonRules.DEFAULT_MAX_DEPTH);
     }
 
     /** Reads the transport keys ({@code bind}, {@code port}, {@code limits.*}, {@code shutdown.drain-ms}, {@code transport.*}). */
@@ -57,6 +69,7 @@ public record TransportSettings(
                 config.get(NodeConfig.REQUEST_READ_TIMEOUT_MS),
                 config.get(NodeConfig.IDLE_TIMEOUT_MS),
                 config.get(NodeConfig.SHUTDOWN_DRAIN_MS),
-                config.get(NodeConfig.IO_THREADS));
+                config.get(NodeConfig.IO_THREADS),
+                config.get(NodeConfig.MAX_JSON_DEPTH));
     }
 }

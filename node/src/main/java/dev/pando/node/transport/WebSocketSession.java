@@ -151,7 +151,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
     private void onRequestFrame(ByteBuf content) {
         JsonNode frame;
         try {
-            frame = Json.parse(content);
+            frame = Json.parse(content, server.settings.maxJsonDepth());
         } catch (PandoException e) {
             writeDirect(Response.error(orNull(Json.salvageId(content)), e));
             return;

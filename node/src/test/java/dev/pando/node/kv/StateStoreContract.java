@@ -307,6 +307,53 @@ abstract class StateStoreContract {
         assertThat(small.lastRevision()).isEqualTo(1);
     }
 
+    private static JsonNode nested(int depth) {
+        JsonNode n = TextNode.valueOf("leaf");
+        for (int i = 0; i < depth; i++) {
+            n = new ObjectMapper().createArrayNode().add(n);
+        }
+        return n;
+    }
+
+    @Test
+    void valuesDeeperThanTheJsonDepthLimitAreRefusedAndAtTheLimitReadBackEverywhere() {
+        // The store is the one path every write takes (HTTP, WebSocket, guests, native plugins).
+        for (int depth : new int[] {999, 65}) {
+            PandoException e = failure(store.set("/deep", nested(depth), ALICE));
+            assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(e.getMessage()).contains("more than 64 levels").contains("limits.max-json-depth");
+        }
+        assertThat(store.lastRevision()).isZero();
+
+        JsonNode atLimit = nested(64);
+        assertThat(store.set("/deep", atLimit, ALICE).join().revision()).isEqualTo(1);
+        assertThat(store.get("/deep").orElseThrow().value()).isEqualTo(atLimit);
+        assertThat(store.scan(ScanQuery.prefix("/deep")).entries().get(0).value()).isEqualTo(atLimit);
+        assertThat(store.changesSince(0, 10).get(0).value()).isEqualTo(atLimit);
+
+        StateStore shallow = open(StoreOptions.defaults("n").withMaxJsonDepth(2));
+        assertThat(failure(shallow.set("/k", nested(3), ALICE)).getMessage()).contains("more than 2 levels");
+    }
+
+    @Test
+    void valuesTheStoreCouldNotReadBackAreRefused() {
+        // Built in code (as a native plugin may): none of these survives a round trip through JSON text.
+        ObjectMapper m = new ObjectMapper();
+        List<JsonNode> bad = List.of(
+                m.getNodeFactory().numberNode(Double.POSITIVE_INFINITY),
+                m.createArrayNode().add(Double.NaN),
+                m.getNodeFactory().numberNode(new java.math.BigDecimal("1e999999")),
+                m.getNodeFactory().numberNode(new java.math.BigInteger("9".repeat(1001))),
+                m.createObjectNode().put("k".repeat(50_001), 1));
+        for (JsonNode v : bad) {
+            assertThat(failure(store.set("/bad", v, ALICE)).code()).as("%s", v.getNodeType()).isEqualTo(ErrorCode.BAD_REQUEST);
+        }
+        assertThat(store.lastRevision()).isZero();
+        JsonNode longNumber = m.getNodeFactory().numberNode(new java.math.BigInteger("9".repeat(1000)));
+        store.set("/ok", longNumber, ALICE).join();
+        assertThat(store.get("/ok").orElseThrow().value()).isEqualTo(longNumber);
+    }
+
     @Test
     void defaultValueLimitIs64KiB() {
         assertThat(store.set("/k", TextNode.valueOf("x".repeat(64 * 1024 - 2)), ALICE).join().revision()).isEqualTo(1);

@@ -1,40 +1,36 @@
 package dev.pando.host.wasm;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.PandoException;
+import dev.pando.api.json.JsonRules;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvPage;
 import dev.pando.api.plugin.TopicEvent;
-import java.io.IOException;
 
 /** The JSON shapes ABI v1 exchanges with guests, in one place. */
 final class AbiJson {
-    /** Strict: a guest's output followed by garbage is not "valid JSON with a tail". */
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    /**
+     * Strict ({@link JsonRules}): a guest's output followed by garbage is not "valid JSON with a
+     * tail", and duplicate keys are an error, not "last wins".
+     */
+    private static final ObjectMapper MAPPER = JsonRules.strictMapper();
 
     private AbiJson() {}
 
-    /** Parses guest-provided JSON, or throws {@code BAD_REQUEST} naming {@code what}. */
-    static JsonNode parse(byte[] bytes, String what) {
-        try {
-            JsonNode node = MAPPER.readTree(bytes);
-            if (node == null || node.isMissingNode()) {
-                throw PandoException.badRequest(what + " is empty, not JSON");
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            throw PandoException.badRequest(what + " is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw PandoException.badRequest(what + " cannot be read: " + e.getMessage());
+    /**
+     * Parses guest-provided JSON under the node's rules (strict UTF-8, no duplicate keys, finite
+     * numbers, nested at most {@code maxDepth}), or throws {@code BAD_REQUEST} naming {@code what}.
+     */
+    static JsonNode parse(byte[] bytes, int maxDepth, String what) {
+        JsonNode node = JsonRules.parse(bytes, maxDepth, what);
+        if (node.isMissingNode()) {
+            throw PandoException.badRequest(what + " is empty, not JSON");
         }
+        return node;
     }
 
     static byte[] bytes(JsonNode node) {

@@ -26,9 +26,11 @@ final class GuestInstance {
     private final ExportFunction free;
     private final ExportFunction onEvent;
     private final Map<String, ExportFunction> ops = new HashMap<>();
+    private final int maxJsonDepth;
 
     private GuestInstance(Instance instance, InstanceState state, ValidatedModule module, Collection<String> opExports,
-            int maxOutputBytes) {
+            int maxOutputBytes, int maxJsonDepth) {
+        this.maxJsonDepth = maxJsonDepth;
         this.instance = instance;
         this.state = state;
         this.memory = new GuestMemory(instance.memory(), maxOutputBytes);
@@ -46,7 +48,7 @@ final class GuestInstance {
      * @param machineFactory the compiled machine shared by all instances, or null for the interpreter
      */
     static GuestInstance create(ValidatedModule module, Function<Instance, Machine> machineFactory, HostImports host,
-            Collection<String> opExports, int maxOutputBytes) {
+            Collection<String> opExports, int maxOutputBytes, int maxJsonDepth) {
         InstanceState state = new InstanceState();
         Instance.Builder builder = Instance.builder(module.module())
                 .withImportValues(host.bind(state))
@@ -55,7 +57,7 @@ final class GuestInstance {
         if (machineFactory != null) {
             builder.withMachineFactory(machineFactory);
         }
-        GuestInstance guest = new GuestInstance(builder.build(), state, module, opExports, maxOutputBytes);
+        GuestInstance guest = new GuestInstance(builder.build(), state, module, opExports, maxOutputBytes, maxJsonDepth);
         if (module.hasInit()) {
             guest.init();
         }
@@ -101,7 +103,7 @@ final class GuestInstance {
             free.apply(ptr, len);
         }
         try {
-            return AbiJson.parse(out, what);
+            return AbiJson.parse(out, maxJsonDepth, what);
         } catch (PandoException e) {
             throw new PandoException(ErrorCode.PLUGIN_FAILED, e.getMessage());
         }

@@ -42,11 +42,13 @@ final class HostImports {
 
     private final PluginContext context;
     private final int maxBytes;
+    private final int maxJsonDepth;
     private final SecureRandom random;
 
-    HostImports(PluginContext context, int maxBytes) {
+    HostImports(PluginContext context, int maxBytes, int maxJsonDepth) {
         this.context = context;
         this.maxBytes = maxBytes;
+        this.maxJsonDepth = maxJsonDepth;
         this.random = context.manifest().has(Permission.RANDOM) ? context.random() : null;
     }
 
@@ -129,7 +131,7 @@ final class HostImports {
 
     private long kvSet(InstanceState state, GuestMemory memory, long[] a) {
         String key = memory.readUtf8(i32(a[0]), i32(a[1]), "key");
-        JsonNode value = AbiJson.parse(memory.read(i32(a[2]), i32(a[3]), "value"), "value");
+        JsonNode value = AbiJson.parse(memory.read(i32(a[2]), i32(a[3]), "value"), maxJsonDepth, "value");
         long ifRevision = a[4];
         KvEntry written = ifRevision == AbiV1.NO_CAS
                 ? context.kv().set(key, value)
@@ -153,7 +155,7 @@ final class HostImports {
 
     private long publish(InstanceState state, GuestMemory memory, long[] a) {
         String topic = memory.readUtf8(i32(a[0]), i32(a[1]), "topic");
-        JsonNode payload = AbiJson.parse(memory.read(i32(a[2]), i32(a[3]), "payload"), "payload");
+        JsonNode payload = AbiJson.parse(memory.read(i32(a[2]), i32(a[3]), "payload"), maxJsonDepth, "payload");
         context.publish(topic, payload);
         state.clearResult();
         return 0;

@@ -104,10 +104,10 @@ public final class WasmPlugin implements PandoPlugin, AutoCloseable {
         if (pool != null || closed) {
             throw new IllegalStateException(name + " was already started");
         }
-        HostImports host = new HostImports(context, options.maxOutputBytes());
+        HostImports host = new HostImports(context, options.maxOutputBytes(), options.maxJsonDepth());
         List<String> opExports = manifest.ops().stream().map(OpDecl::export).toList();
         InstancePool instances = new InstancePool(manifest.limits().instances(),
-                () -> GuestInstance.create(module, machineFactory, host, opExports, options.maxOutputBytes()));
+                () -> GuestInstance.create(module, machineFactory, host, opExports, options.maxOutputBytes(), options.maxJsonDepth()));
         // Build one instance now: a module that cannot instantiate or init should fail its load,
         // not every call. pando_init gets the call time limit, tighter than the host's start limit.
         int timeoutMs = manifest.limits().callTimeoutMs();

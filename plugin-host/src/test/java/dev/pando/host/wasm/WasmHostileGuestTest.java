@@ -96,7 +96,13 @@ class WasmHostileGuestTest {
                 Arguments.of(compiled, "bad_len", "2147483647 bytes, above the limit of 1048576"),
                 Arguments.of(compiled, "huge", "1048577 bytes, above the limit of 1048576"),
                 Arguments.of(compiled, "bad_json", "is not valid JSON"),
-                Arguments.of(compiled, "trailing_json", "is not valid JSON")));
+                Arguments.of(compiled, "trailing_json", "is not valid JSON"),
+                Arguments.of(compiled, "overlong_json", "is not valid UTF-8"),
+                Arguments.of(compiled, "surrogate_json", "is not valid UTF-8"),
+                Arguments.of(compiled, "dup_json", "Duplicate field 'a'"),
+                Arguments.of(compiled, "inf_json", "overflows a double"),
+                Arguments.of(compiled, "limit_json", "more than 64 levels deep (limits.max-json-depth)"),
+                Arguments.of(compiled, "deep_json", "more than 64 levels deep (limits.max-json-depth)")));
     }
 
     @ParameterizedTest(name = "compiled={0} {1}")

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -61,6 +62,19 @@ class WasmKvEscapeTest {
 
         assertThat(probe.services().entries()).as("nothing written").isEmpty();
         assertThat(probe.plugin().stats().instancesDiscarded()).as("refusals are not traps").isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "set_overlong | value is not valid UTF-8",
+        "set_inf | value holds a number that overflows a double",
+        "set_limit_plus_one | value is nested more than 64 levels deep (limits.max-json-depth)",
+        "set_deep | value is nested more than 64 levels deep (limits.max-json-depth)"})
+    void kvSetRefusesValuesOutsideTheJsonRules(String op, String message) {
+        JsonNode answer = probe.call(op, "{\"key\":\"/_plugins/ab/x\"}");
+        assertThat(answer.get("status").asInt()).isEqualTo(Status.BAD_REQUEST.code());
+        assertThat(answer.get("result").asText()).contains(message);
+        assertThat(probe.services().entries()).as("nothing written").isEmpty();
     }
 
     @Test

@@ -71,6 +71,12 @@ public final class NodeConfig {
     public static final ConfigKey<String> WASM_ENGINE = stringKey("plugins.wasm-engine", "compiler",
             "How WASM runs: compiler (Chicory AOT to JVM bytecode, once per module) or interpreter.");
 
+    // transport (issue 12): per-address connection limit and the DNS-rebinding guard
+    public static final ConfigKey<Integer> MAX_CONNECTIONS_PER_ADDRESS = intKey("limits.max-connections-per-address", 64,
+            "Open connections accepted at once from one remote IP address (loopback included); more are closed at once. 0 = no per-address limit.");
+    public static final ConfigKey<String> ALLOWED_HOSTS = stringKey("transport.allowed-hosts", "",
+            "Host header names accepted besides localhost, 127.0.0.1, [::1] and a non-wildcard bind address, comma-separated (any port); * accepts any. Checked in open mode always, with auth only when set.");
+
     private final Map<ConfigKey<?>, Object> values;
     private final Map<String, String> sources;
 

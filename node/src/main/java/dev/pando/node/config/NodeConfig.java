@@ -37,7 +37,7 @@ public final class NodeConfig {
     public static final ConfigKey<Integer> SUBSCRIBER_QUEUE = intKey("limits.subscriber-queue", 4096, "Pushed frames queued for one session before it is dropped as SLOW_CONSUMER.");
     public static final ConfigKey<Long> RATE_PER_SECOND = longKey("limits.rate-per-second", 20_000L, "Requests per second per client (0 = unlimited).");
     public static final ConfigKey<Long> RATE_BURST = longKey("limits.rate-burst", 40_000L, "Requests a client may send at once before the rate applies.");
-    public static final ConfigKey<Long> REQUEST_READ_TIMEOUT_MS = longKey("limits.request-read-timeout-ms", 10_000L, "A request must arrive completely within this time (slow-loris guard).");
+    public static final ConfigKey<Long> REQUEST_READ_TIMEOUT_MS = longKey("limits.request-read-timeout-ms", 10_000L, "A request must arrive completely within this time: a connection's first one counted from accept (silent connections are closed), later ones from their first byte (slow-loris guard).");
     public static final ConfigKey<Long> IDLE_TIMEOUT_MS = longKey("limits.idle-timeout-ms", 120_000L, "Connections with no traffic for this long are closed (WebSocket: pinged at a third of it).");
     public static final ConfigKey<Integer> IO_THREADS = intKey("transport.io-threads", 0, "Netty event-loop threads (0 = 2 × cores).");
     public static final ConfigKey<Integer> WORKER_THREADS = intKey("workers.threads", Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), "Threads running handlers that may block.");
@@ -77,6 +77,12 @@ public final class NodeConfig {
     // JSON rules (issue #12 item 3): one nesting limit for every value that enters the node.
     public static final ConfigKey<Integer> MAX_JSON_DEPTH = intKey("limits.max-json-depth", 64,
             "Deepest nesting of arrays/objects accepted in request JSON, guest results and stored values (1..256).");
+
+    // transport (issue 12): per-address connection limit and the DNS-rebinding guard
+    public static final ConfigKey<Integer> MAX_CONNECTIONS_PER_ADDRESS = intKey("limits.max-connections-per-address", 64,
+            "Open connections accepted at once from one remote IP address (loopback included); more are closed at once. 0 = no per-address limit.");
+    public static final ConfigKey<String> ALLOWED_HOSTS = stringKey("transport.allowed-hosts", "",
+            "Host header names accepted besides localhost, 127.0.0.1, [::1] and a non-wildcard bind address, comma-separated (any port); * accepts any. Checked in open mode always, with auth only when set.");
 
     private final Map<ConfigKey<?>, Object> values;
     private final Map<String, String> sources;

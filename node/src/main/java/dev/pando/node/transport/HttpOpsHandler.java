@@ -158,6 +158,7 @@ final class HttpOpsHandler extends ChannelInboundHandlerAdapter {
                     "malformed HTTP request: " + (cause == null ? "unknown" : cause.getMessage())), false);
             return;
         }
+        server.hosts.check(request);
         String path = rawPath(request.uri());
         HttpMethod method = request.method();
         switch (ex.route()) {

@@ -13,9 +13,12 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Builds the HTTP responses the node sends: the JSON envelope, plain JSON, and metrics text. */
 final class HttpResponses {
+    private static final Logger log = LoggerFactory.getLogger(HttpResponses.class);
     static final String PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private HttpResponses() {}
@@ -26,13 +29,24 @@ final class HttpResponses {
     }
 
     /**
-     * The envelope as a response, with {@code Retry-After} (whole seconds, rounded up) when the
-     * caller is rate limited.
+     * The envelope as a response whose status is that of the envelope actually sent, with
+     * {@code Retry-After} (whole seconds, rounded up) when the caller is rate limited.
      */
     static FullHttpResponse envelope(ByteBufAllocator alloc, Response response) {
-        FullHttpResponse res = withBody(status(response), Json.envelope(alloc, response), HttpHeaderValues.APPLICATION_JSON.toString());
-        if (response.code() == ErrorCode.RATE_LIMITED && response.retryAfterMillis() > 0) {
-            long seconds = Math.max(1, (response.retryAfterMillis() + 999) / 1000);
+        Response sent = response;
+        ByteBuf body;
+        try {
+            body = Json.write(alloc, gen -> response.writeTo(gen, Json.MAPPER));
+        } catch (RuntimeException e) {
+            // The status must follow what is sent: an ok response that cannot be written goes out
+            // as INTERNAL, and so as 500, never as a 200 carrying an error.
+            log.error("cannot serialise the response to request {}", response.id(), e);
+            sent = Response.error(response.id(), ErrorCode.INTERNAL, "result could not be serialised");
+            body = Json.envelope(alloc, sent);
+        }
+        FullHttpResponse res = withBody(status(sent), body, HttpHeaderValues.APPLICATION_JSON.toString());
+        if (sent.code() == ErrorCode.RATE_LIMITED && sent.retryAfterMillis() > 0) {
+            long seconds = Math.max(1, (sent.retryAfterMillis() + 999) / 1000);
             res.headers().set(HttpHeaderNames.RETRY_AFTER, seconds);
         }
         return res;

@@ -23,6 +23,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,9 +31,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's network front: HTTP and WebSocket on one port (Netty, NIO).
  *
- * <p>Every connection is counted against {@code limits.max-connections}, closed after
- * {@code limits.idle-timeout-ms} without traffic, and must deliver each request completely
- * within {@code limits.request-read-timeout-ms} of its first byte; bodies are limited to
+ * <p>Every connection is counted against {@code limits.max-connections} and, per remote address,
+ * {@code limits.max-connections-per-address}; it must deliver its first request completely
+ * within {@code limits.request-read-timeout-ms} of being accepted, and each later one within
+ * that time of its first byte; it is closed after {@code limits.idle-timeout-ms} without
+ * traffic; requests must name the node in {@code Host} ({@link HostGuard}); bodies are limited to
  * {@code limits.max-body-bytes} and WebSocket messages to {@code limits.max-frame-bytes}.
  * Requests go to the {@link Dispatcher}; the event loops never run handler code or wait.
  *
@@ -189,8 +192,9 @@ public final class PandoServer implements AutoCloseable {
 
     private void initConnection(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
-        if (!server.connections.tryAdmit(ch)) {
-            p.addLast("reject", ConnectionLimiter.rejecter());
+        Optional<ConnectionLimiter.Refusal> refusal = server.connections.tryAdmit(ch);
+        if (refusal.isPresent()) {
+            p.addLast("reject", ConnectionLimiter.rejecter(refusal.get()));
             return;
         }
         channels.add(ch);
@@ -218,7 +222,8 @@ public final class PandoServer implements AutoCloseable {
         m.gauge("pando_ws_sessions", "Open WebSocket sessions", server.wsSessions::get);
         m.gauge("pando_subscriptions", "Live subscriptions", server.eventBus::subscriptionCount);
         // Counters appear at 0 from the start rather than at their first increment.
-        m.add(ConnectionLimiter.REJECTED, "Connections refused because the connection limit was reached", 0);
+        m.add(ConnectionLimiter.REJECTED, ConnectionLimiter.REJECTED_HELP, 0);
+        m.add(ConnectionLimiter.REJECTED_PER_ADDRESS, ConnectionLimiter.REJECTED_PER_ADDRESS_HELP, 0);
         m.add(ServerContext.SLOW_CONSUMERS, "WebSocket sessions cut off for falling behind on pushes", 0);
         m.add(ServerContext.READ_TIMEOUTS, "Connections closed because a request did not arrive completely in time", 0);
     }

@@ -13,9 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The slow-loris guard: once the first byte of a request arrives, the whole request must arrive
- * within {@code limits.request-read-timeout-ms}, or the connection is closed. An idle timeout
- * cannot give this, since a client trickling one byte at a time is never idle.
+ * The slow-loris and silent-connection guard: a connection's first request must arrive completely
+ * within {@code limits.request-read-timeout-ms} of the connection being accepted, and each later
+ * request within that time of its first byte, or the connection is closed. An idle timeout cannot
+ * give this, since a client trickling one byte at a time is never idle; and counting from the
+ * first byte would let a client that never sends one hold its slot until the (much longer) idle
+ * timeout. Between requests on a kept-alive connection only the idle timeout applies.
  *
  * <p>It takes two places in the pipeline. The {@link #firstByteWatcher()} sits before the HTTP
  * decoder and starts the clock on raw bytes (the decoder emits nothing until the headers are
@@ -49,6 +52,19 @@ final class RequestDeadlineHandler extends ChannelInboundHandlerAdapter {
         disarm();
         pipeline.remove(watcher);
         pipeline.remove(this);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            arm(ctx); // the clock for the first request starts at accept
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        arm(ctx);
+        ctx.fireChannelActive();
     }
 
     @Override

@@ -24,6 +24,7 @@ final class ServerContext {
     final EventBus eventBus;
     final Metrics metrics;
     final ConnectionLimiter connections;
+    final HostGuard hosts;
     private final WebSocketServerProtocolConfig webSocketConfig;
 
     /** Requests dispatched whose response has not yet been written (or dropped). */
@@ -39,7 +40,8 @@ final class ServerContext {
         this.authenticator = authenticator;
         this.eventBus = eventBus;
         this.metrics = metrics;
-        this.connections = new ConnectionLimiter(settings.maxConnections(), metrics);
+        this.connections = new ConnectionLimiter(settings.maxConnections(), settings.maxConnectionsPerAddress(), metrics);
+        this.hosts = HostGuard.of(settings.bind(), settings.allowedHosts(), authenticator.anonymousAllowed());
         this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(HttpOpsHandler.WS_PATH)
                 .checkStartsWith(true) // the upgrade URL may carry ?token=

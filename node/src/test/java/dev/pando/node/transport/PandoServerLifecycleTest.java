@@ -11,6 +11,7 @@ import dev.pando.node.dispatch.HandlerRegistry;
 import dev.pando.node.dispatch.RateLimiter;
 import dev.pando.node.events.EventBus;
 import dev.pando.node.metrics.Metrics;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -32,8 +33,8 @@ class PandoServerLifecycleTest {
                 .with(NodeConfig.MAX_CONNECTIONS, 3).with(NodeConfig.SUBSCRIPTIONS_PER_SESSION, 4)
                 .with(NodeConfig.SUBSCRIBER_QUEUE, 5).with(NodeConfig.REQUEST_READ_TIMEOUT_MS, 6L)
                 .with(NodeConfig.IDLE_TIMEOUT_MS, 7L).with(NodeConfig.SHUTDOWN_DRAIN_MS, 8L);
-        assertThat(TransportSettings.from(c)).isEqualTo(new TransportSettings("0.0.0.0", 1234, 1, 2, 3, 4, 5, 6, 7, 8, 0));
-        assertThatThrownBy(() -> new TransportSettings("127.0.0.1", 70_000, 1, 1, 1, 1, 1, 1, 1, 1, 0))
+        assertThat(TransportSettings.from(c)).isEqualTo(new TransportSettings("0.0.0.0", 1234, 1, 2, 3, 4, 5, 6, 7, 8, 0, 64, List.of(), 64));
+        assertThatThrownBy(() -> new TransportSettings("127.0.0.1", 70_000, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, List.of(), 64))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -24,8 +24,16 @@ class RawConnection implements AutoCloseable {
     record HttpReply(int status, Map<String, String> headers, String body) {}
 
     RawConnection(int port) throws IOException {
+        this(port, null);
+    }
+
+    /** Connects from {@code localAddress} (e.g. 127.0.0.2, to be another client on loopback), or any if null. */
+    RawConnection(int port, String localAddress) throws IOException {
         socket = new Socket();
         socket.setTcpNoDelay(true);
+        if (localAddress != null) {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(10_000);
         in = socket.getInputStream();

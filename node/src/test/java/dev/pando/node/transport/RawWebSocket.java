@@ -58,6 +58,14 @@ final class RawWebSocket extends RawConnection {
         return readHead();
     }
 
+    /** Sends an upgrade request naming {@code host} in its Host header; returns the response head. */
+    static String handshakeWithHost(int port, String target, String host) throws IOException {
+        try (RawWebSocket ws = new RawWebSocket(port)) {
+            ws.write(upgradeRequest(target).replace("Host: localhost\r\n", "Host: " + host + "\r\n"));
+            return ws.readHead();
+        }
+    }
+
     private static String upgradeRequest(String target) {
         byte[] key = new byte[16];
         ThreadLocalRandom.current().nextBytes(key);

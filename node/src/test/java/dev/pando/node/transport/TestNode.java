@@ -84,6 +84,10 @@ final class TestNode implements AutoCloseable {
         return new TestNode(config.apply(baseConfig()), limiter, new Authenticator(ADMIN_TOKEN, true));
     }
 
+    static TestNode start(UnaryOperator<NodeConfig> config, Authenticator authenticator) {
+        return new TestNode(config.apply(baseConfig()), new RateLimiter(0, 0), authenticator);
+    }
+
     /** A server whose tokens are resolved by {@code authenticator} (e.g. a mock granting narrow scopes). */
     static TestNode start(Authenticator authenticator) {
         return new TestNode(baseConfig(), new RateLimiter(0, 0), authenticator);
@@ -112,6 +116,9 @@ final class TestNode implements AutoCloseable {
                 .add(OpSpec.inline("test.fail", Access.NONE, "test", (ctx, args) -> {
                     throw new PandoException(ErrorCode.CONFLICT, "nope");
                 }))
+                .add(OpSpec.inline("test.unserialisable", Access.NONE, "test",
+                        // A result Jackson cannot write (an empty bean): the envelope fails at serialisation.
+                        (ctx, args) -> done(new com.fasterxml.jackson.databind.node.POJONode(new Object()))))
                 .add(OpSpec.inline("test.admin", Access.ADMIN, "test", (ctx, args) -> done(obj().put("admin", true))))
                 .add(OpSpec.worker("test.slow", Access.NONE, "test", (ctx, args) -> {
                     slowStarted.incrementAndGet();

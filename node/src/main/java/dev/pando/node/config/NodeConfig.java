@@ -71,6 +71,10 @@ public final class NodeConfig {
     public static final ConfigKey<String> WASM_ENGINE = stringKey("plugins.wasm-engine", "compiler",
             "How WASM runs: compiler (Chicory AOT to JVM bytecode, once per module) or interpreter.");
 
+    // Plugin call admission (issue 12: a looping op must not starve anyone).
+    public static final ConfigKey<Integer> PLUGIN_CALL_QUEUE = intKey("plugins.call-queue", 64,
+            "Calls to one plugin that may wait for a free instance; more get UNAVAILABLE at once. A waiting call is answered by its time limit.");
+
     private final Map<ConfigKey<?>, Object> values;
     private final Map<String, String> sources;
 

@@ -1,5 +1,6 @@
 package dev.pando.node;
 
+import dev.pando.host.CallLimits;
 import dev.pando.node.auth.AdminToken;
 import dev.pando.node.auth.Authenticator;
 import dev.pando.node.auth.NodeIdentity;
@@ -91,7 +92,7 @@ public final class PandoNode implements AutoCloseable {
             Authenticator auth = new Authenticator(adminToken.value(), config.get(NodeConfig.AUTH_ANONYMOUS));
             this.plugins = new PluginManager(config.get(NodeConfig.PLUGINS_DIR), PluginLoaders.builtins(config), PluginLoaders.fromConfig(config),
                     new NodeHostServices(store, events, auth::byName), registry, events, config.get(NodeConfig.LISTENER_QUEUE),
-                    config.get(NodeConfig.PLUGIN_DRAIN_MS), Clock.systemUTC(), metrics);
+                    config.get(NodeConfig.PLUGIN_DRAIN_MS), Clock.systemUTC(), metrics, new CallLimits(config.get(NodeConfig.PLUGIN_CALL_QUEUE)));
             registry.swap(b -> b.addAll(new PluginOps(plugins).specs()));
             ReloadReport loaded = plugins.reload();
             log.info("plugins: {} loaded, {} failed from {}", loaded.count(ReloadReport.Action.LOADED),

@@ -40,6 +40,11 @@ public final class CallWatchdog implements AutoCloseable {
         return guard;
     }
 
+    /** Runs {@code task} on the watchdog's timer after {@code delayMs}; cancel it if it is no longer due. */
+    ScheduledFuture<?> schedule(Runnable task, long delayMs) {
+        return timer.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void close() {
         timer.shutdownNow();

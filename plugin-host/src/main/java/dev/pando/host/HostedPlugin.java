@@ -9,42 +9,60 @@ import dev.pando.api.plugin.Caller;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.OpCall;
 import dev.pando.api.plugin.TopicEvent;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A started plugin as the node drives it, the same for both kinds: it bounds concurrent calls to
- * {@code limits.instances}, times each call out at {@code limits.callTimeoutMs}, turns whatever
- * the plugin throws into a typed error for that call only, and counts what happened.
+ * A started plugin as the node drives it, the same for both kinds: its calls run on its own
+ * threads through a {@link CallQueue} (at most {@code limits.instances} at once, a bounded queue
+ * behind them, each answered by {@code limits.callTimeoutMs} from its arrival plus
+ * {@link #CALL_SLACK_MS}); whatever the plugin throws becomes a typed error for that call only,
+ * and what happened is counted in its {@link PluginStats}.
  */
 public final class HostedPlugin implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HostedPlugin.class);
     /** Time a plugin's {@code start} may take, at least; longer if its call limit is longer. */
     public static final int MIN_START_TIMEOUT_MS = 10_000;
+    /**
+     * How long past its limit a caller waits for code that ignores the watchdog's interrupt
+     * before it is answered {@code TIMEOUT} anyway (WASM code stops well within it).
+     */
+    public static final int CALL_SLACK_MS = 1_000;
 
     private final LoadedPlugin loaded;
     private final HostContext context;
     private final CallWatchdog watchdog;
-    private final Semaphore slots;
-    private final PluginStats stats = new PluginStats();
+    private final CallQueue calls;
+    private final PluginStats stats;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private HostedPlugin(LoadedPlugin loaded, HostContext context, CallWatchdog watchdog) {
+    private HostedPlugin(LoadedPlugin loaded, HostContext context, CallWatchdog watchdog, CallLimits limits, PluginStats stats) {
         this.loaded = loaded;
         this.context = context;
         this.watchdog = watchdog;
-        this.slots = new Semaphore(loaded.manifest().limits().instances(), true);
+        this.stats = stats;
+        this.calls = new CallQueue(loaded.id(), loaded.manifest().limits().instances(), limits.queue(), watchdog, stats.busy);
+    }
+
+    /** {@link #start(LoadedPlugin, HostContext, CallWatchdog, CallLimits, PluginStats)} with defaults and fresh stats. */
+    public static HostedPlugin start(LoadedPlugin loaded, HostContext context, CallWatchdog watchdog) {
+        return start(loaded, context, watchdog, CallLimits.DEFAULT, new PluginStats());
     }
 
     /**
      * Starts {@code loaded} with {@code context}. On failure its resources are released and a
      * {@code PLUGIN_FAILED} error says why.
+     *
+     * @param stats where its calls are counted; a node passes the same one to every version of
+     *              an id, so totals survive replacement
      */
-    public static HostedPlugin start(LoadedPlugin loaded, HostContext context, CallWatchdog watchdog) {
-        HostedPlugin hosted = new HostedPlugin(loaded, context, watchdog);
+    public static HostedPlugin start(LoadedPlugin loaded, HostContext context, CallWatchdog watchdog, CallLimits limits,
+                                     PluginStats stats) {
+        HostedPlugin hosted = new HostedPlugin(loaded, context, watchdog, limits, stats);
         int limit = Math.max(MIN_START_TIMEOUT_MS, loaded.manifest().limits().callTimeoutMs());
         try (CallWatchdog.Guard guard = watchdog.start(limit)) {
             String why = null;
@@ -89,38 +107,80 @@ public final class HostedPlugin implements AutoCloseable {
         return stats;
     }
 
-    /** Runs one call on the current thread; blocking, bounded by the plugin's limits. */
-    public JsonNode call(String op, JsonNode args, Caller caller) {
+    /** Calls admitted and waiting for a free instance. */
+    public int waitingCalls() {
+        return calls.waiting();
+    }
+
+    /**
+     * Admits one call and returns at once: it runs on the plugin's own threads, or fails fast
+     * with {@code UNAVAILABLE} when every instance is in use and the queue is full. The result
+     * completes within the call limit plus {@link #CALL_SLACK_MS}, whatever the plugin does.
+     */
+    public CompletableFuture<JsonNode> submit(String op, JsonNode args, Caller caller) {
         stats.calls.increment();
+        CompletableFuture<JsonNode> result = closed.get()
+                ? CompletableFuture.failedFuture(unloaded())
+                : calls.submit(op, manifest().limits().callTimeoutMs(), budgetMs -> invoke(op, args, caller, budgetMs));
+        return result.whenComplete((value, error) -> {
+            if (error != null) {
+                count(unwrap(error));
+            }
+        });
+    }
+
+    /** {@link #submit} and wait for the answer; for embedding and tests. */
+    public JsonNode call(String op, JsonNode args, Caller caller) {
         try {
-            return invoke(op, args, caller);
-        } catch (PandoException e) {
-            stats.errors.increment();
+            return submit(op, args, caller).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PandoException(ErrorCode.UNAVAILABLE, "interrupted while waiting for plugin '" + id() + "'");
+        } catch (ExecutionException e) {
+            Throwable t = unwrap(e);
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            if (t instanceof Error err) {
+                throw err;
+            }
+            throw new PandoException(ErrorCode.INTERNAL, "plugin '" + id() + "' call failed: " + describe(t));
+        }
+    }
+
+    private void count(Throwable error) {
+        stats.errors.increment();
+        if (error instanceof PandoException e) {
             if (e.code() == ErrorCode.TIMEOUT) {
                 stats.timeouts.increment();
             } else if (e.code() == ErrorCode.PLUGIN_FAILED) {
                 stats.failures.increment();
             }
             stats.lastError.set(e.code() + ": " + e.getMessage());
-            throw e;
+        } else {
+            stats.lastError.set(describe(error));
         }
     }
 
-    private JsonNode invoke(String op, JsonNode args, Caller caller) {
+    private static Throwable unwrap(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private PandoException unloaded() {
+        return new PandoException(ErrorCode.UNAVAILABLE, "plugin '" + id() + "' is unloaded");
+    }
+
+    /** Runs one admitted call on the current (plugin) thread, interrupted after {@code budgetMs}. */
+    private JsonNode invoke(String op, JsonNode args, Caller caller, long budgetMs) {
         if (closed.get()) {
-            throw new PandoException(ErrorCode.UNAVAILABLE, "plugin '" + id() + "' is unloaded");
+            throw unloaded();
         }
         int timeoutMs = manifest().limits().callTimeoutMs();
-        try {
-            if (!slots.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS)) {
-                throw new PandoException(ErrorCode.UNAVAILABLE, "plugin '" + id() + "' is busy: all "
-                        + manifest().limits().instances() + " instances stayed in use for " + timeoutMs + " ms");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PandoException(ErrorCode.UNAVAILABLE, "interrupted while waiting for plugin '" + id() + "'");
-        }
-        try (CallWatchdog.Guard guard = watchdog.start(timeoutMs)) {
+        try (CallWatchdog.Guard guard = watchdog.start(budgetMs)) {
             JsonNode[] result = new JsonNode[1];
             try {
                 // Libraries inside a native plugin that look classes up through the context
@@ -140,8 +200,6 @@ public final class HostedPlugin implements AutoCloseable {
                 throw timeout(op, timeoutMs);
             }
             return result[0] == null ? NullNode.getInstance() : result[0];
-        } finally {
-            slots.release();
         }
     }
 
@@ -194,12 +252,16 @@ public final class HostedPlugin implements AutoCloseable {
         }
     }
 
-    /** Stops the plugin and releases its resources. Idempotent; call once no call is running. */
+    /**
+     * Stops the plugin and releases its resources; calls still queued are answered
+     * {@code UNAVAILABLE}. Idempotent; call once no call is running.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        calls.close();
         try {
             loaded.plugin().stop();
         } catch (Throwable t) {
@@ -210,6 +272,7 @@ public final class HostedPlugin implements AutoCloseable {
     }
 
     private void release() {
+        calls.close();
         try {
             loaded.resources().close();
         } catch (Exception e) {

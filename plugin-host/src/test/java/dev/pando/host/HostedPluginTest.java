@@ -32,7 +32,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -415,6 +418,176 @@ class HostedPluginTest {
         release.countDown();
         assertThat(holder.get(10, TimeUnit.SECONDS)).isEqualTo(TextNode.valueOf("hold"));
         assertThat(waiter.get(10, TimeUnit.SECONDS)).isEqualTo(TextNode.valueOf("run"));
+    }
+
+    // --- queueing and deadlines -------------------------------------------------------------------------------
+
+    private HostedPlugin host(PandoPlugin plugin, int timeoutMs, int instances, int queue) {
+        LoadedPlugin l = loaded(plugin, timeoutMs, instances);
+        return HostedPlugin.start(l, context(l), watchdog, new CallLimits(queue), new PluginStats());
+    }
+
+    /** The outcome of a submitted call: its JSON, or the error it failed with. */
+    private static Object outcomeOf(CompletableFuture<JsonNode> f) throws Exception {
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable t = e.getCause();
+            while (t instanceof CompletionException && t.getCause() != null) {
+                t = t.getCause();
+            }
+            if (t instanceof PandoException p) {
+                return p.code();
+            }
+            throw e;
+        }
+    }
+
+    private static JsonNode joinUnwrapped(CompletableFuture<JsonNode> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private static long millisSince(long t0) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    }
+
+    @Test
+    void aCallerIsAnsweredAtTheLimitEvenWhileThePluginIgnoresTheInterrupt() {
+        CountDownLatch release = new CountDownLatch(1);
+        HostedPlugin p = host(call -> {
+            awaitIgnoringInterrupts(release);
+            return TextNode.valueOf("late");
+        }, TIMEOUT_MS, 1);
+        try {
+            long t0 = System.nanoTime();
+            fails(() -> call(p, "x.run"), ErrorCode.TIMEOUT, "plugin 'x' did not answer x.run within " + TIMEOUT_MS + " ms");
+            // Not when the code finally returns (10 s here): at the limit plus the slack.
+            assertThat(millisSince(t0)).isLessThan(TIMEOUT_MS + HostedPlugin.CALL_SLACK_MS + 3_000L);
+            assertThat(p.stats().timeouts()).isEqualTo(1);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void aQueuedCallWhoseDeadlinePassesIsAnsweredThenAndNeverRuns() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        HostedPlugin p = host(call -> {
+            if (call.verb().equals("hold")) {
+                entered.countDown();
+                awaitIgnoringInterrupts(release);
+                return TextNode.valueOf("hold");
+            }
+            runs.incrementAndGet();
+            return TextNode.valueOf("run");
+        }, TIMEOUT_MS, 1);
+
+        CompletableFuture<JsonNode> holder = p.submit("x.hold", ARGS, CALLER);
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<JsonNode> queued = p.submit("x.run", ARGS, CALLER);
+        // Answered while the holder still has the only instance, not when it frees.
+        assertThat(outcomeOf(queued)).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(release.getCount()).isEqualTo(1);
+        fails(() -> joinUnwrapped(queued), ErrorCode.UNAVAILABLE, "plugin 'x' is busy: all 1 instances stayed in use for " + TIMEOUT_MS + " ms");
+
+        release.countDown();
+        assertThat(outcomeOf(holder)).isIn(TextNode.valueOf("hold"), ErrorCode.TIMEOUT);
+        // The instance is free again; the expired call did not run when it freed.
+        assertThat(call(p, "x.run")).isEqualTo(TextNode.valueOf("run"));
+        Thread.sleep(100);
+        assertThat(runs.get()).isEqualTo(1);
+        assertThat(p.stats().busy()).isEqualTo(1);
+    }
+
+    @Test
+    void callsBeyondTheInstancesAndTheQueueAreRefusedAtOnce() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        HostedPlugin p = host(call -> {
+            if (call.verb().equals("hold")) {
+                entered.countDown();
+                awaitIgnoringInterrupts(release);
+            }
+            return TextNode.valueOf(call.verb());
+        }, 10_000, 1, 1);
+
+        CompletableFuture<JsonNode> holder = p.submit("x.hold", ARGS, CALLER);
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<JsonNode> queued = p.submit("x.run", ARGS, CALLER);
+        long t0 = System.nanoTime();
+        // Refused at once (the limit is 10 s), and from a thread that was never made to wait.
+        fails(() -> call(p, "x.run"), ErrorCode.UNAVAILABLE, "plugin 'x' is busy: all 1 instances in use and 1 calls waiting");
+        assertThat(millisSince(t0)).isLessThan(2_000L);
+        assertThat(queued.isDone()).isFalse();
+
+        release.countDown();
+        assertThat(outcomeOf(holder)).isEqualTo(TextNode.valueOf("hold"));
+        assertThat(outcomeOf(queued)).isEqualTo(TextNode.valueOf("run"));
+        assertThat(p.stats().calls()).isEqualTo(3);
+        assertThat(p.stats().errors()).isEqualTo(1);
+        assertThat(p.stats().busy()).isEqualTo(1);
+    }
+
+    @Test
+    void submitNeverBlocksTheCallerAndCallsRunOnThePluginsOwnThreads() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<String> thread = new AtomicReference<>();
+        HostedPlugin p = host(call -> {
+            thread.set(Thread.currentThread().getName());
+            awaitIgnoringInterrupts(release);
+            return TextNode.valueOf("done");
+        }, 10_000, 1);
+        long t0 = System.nanoTime();
+        CompletableFuture<JsonNode> first = p.submit("x.run", ARGS, CALLER);
+        CompletableFuture<JsonNode> second = p.submit("x.run", ARGS, CALLER);
+        assertThat(millisSince(t0)).isLessThan(2_000L);
+        release.countDown();
+        assertThat(outcomeOf(first)).isEqualTo(TextNode.valueOf("done"));
+        assertThat(outcomeOf(second)).isEqualTo(TextNode.valueOf("done"));
+        assertThat(thread.get()).startsWith("pando-plugin-x-");
+    }
+
+    @Test
+    void closeAnswersQueuedCallsAtOnce() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        HostedPlugin p = host(call -> {
+            if (call.verb().equals("hold")) {
+                entered.countDown();
+                awaitIgnoringInterrupts(release);
+            } else {
+                runs.incrementAndGet();
+            }
+            return TextNode.valueOf(call.verb());
+        }, 10_000, 1);
+        CompletableFuture<JsonNode> holder = p.submit("x.hold", ARGS, CALLER);
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<JsonNode> queued = p.submit("x.run", ARGS, CALLER);
+        p.close();
+        assertThat(outcomeOf(queued)).isEqualTo(ErrorCode.UNAVAILABLE);
+        release.countDown();
+        assertThat(outcomeOf(holder)).isEqualTo(TextNode.valueOf("hold"));
+        assertThat(runs.get()).isZero();
+    }
+
+    @Test
+    void aSharedStatsObjectKeepsCountingAcrossGenerations() {
+        PluginStats totals = new PluginStats();
+        LoadedPlugin first = loaded(call -> TextNode.valueOf("v1"), 5_000, 1);
+        HostedPlugin v1 = HostedPlugin.start(first, context(first), watchdog, CallLimits.DEFAULT, totals);
+        call(v1, "x.run");
+        v1.close();
+        LoadedPlugin second = loaded(call -> TextNode.valueOf("v2"), 5_000, 1);
+        HostedPlugin v2 = HostedPlugin.start(second, context(second), watchdog, CallLimits.DEFAULT, totals);
+        call(v2, "x.run");
+        assertThat(v2.stats().calls()).isEqualTo(2);
     }
 
     // --- stats ---------------------------------------------------------------------------------------------

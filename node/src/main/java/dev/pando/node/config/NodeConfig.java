@@ -84,6 +84,10 @@ public final class NodeConfig {
     public static final ConfigKey<String> ALLOWED_HOSTS = stringKey("transport.allowed-hosts", "",
             "Host header names accepted besides localhost, 127.0.0.1, [::1] and a non-wildcard bind address, comma-separated (any port); * accepts any. Checked in open mode always, with auth only when set.");
 
+    // Plugin call admission (issue 12: a looping op must not starve anyone).
+    public static final ConfigKey<Integer> PLUGIN_CALL_QUEUE = intKey("plugins.call-queue", 64,
+            "Calls to one plugin that may wait for a free instance; more get UNAVAILABLE at once. A waiting call is answered by its time limit.");
+
     private final Map<ConfigKey<?>, Object> values;
     private final Map<String, String> sources;
 

@@ -120,6 +120,7 @@ public final class PluginOps {
                 .put("errors", st.errors())
                 .put("timeouts", st.timeouts())
                 .put("failures", st.failures())
+                .put("busy", st.busy())
                 .put("deliveries", st.deliveries())
                 .put("deliveryErrors", st.deliveryErrors())
                 .put("lastError", st.lastError());

@@ -6,6 +6,7 @@ import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.manifest.OpDecl;
 import dev.pando.builtin.Builtin;
+import dev.pando.host.CallLimits;
 import dev.pando.host.CallWatchdog;
 import dev.pando.host.HostContext;
 import dev.pando.host.HostServices;
@@ -71,7 +72,10 @@ public final class PluginManager implements AutoCloseable {
     private final long drainMs;
     private final Clock clock;
     private final Metrics metrics;
+    private final CallLimits callLimits;
     private final CallWatchdog watchdog = new CallWatchdog();
+    /** Per-id call counts, shared by every version of an id so they survive replacement. */
+    private final Map<String, PluginStats> totals = new java.util.concurrent.ConcurrentHashMap<>();
     private final Object reloadLock = new Object();
     private final ExecutorService retirer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "pando-plugin-retire");
@@ -95,6 +99,13 @@ public final class PluginManager implements AutoCloseable {
      */
     public PluginManager(Path dir, List<Builtin> builtins, PluginLoader loader, HostServices host, HandlerRegistry registry,
                          EventBus events, int listenerQueue, long drainMs, Clock clock, Metrics metrics) {
+        this(dir, builtins, loader, host, registry, events, listenerQueue, drainMs, clock, metrics, CallLimits.DEFAULT);
+    }
+
+    /** @param callLimits how each plugin's calls queue ({@code plugins.call-queue}) */
+    public PluginManager(Path dir, List<Builtin> builtins, PluginLoader loader, HostServices host, HandlerRegistry registry,
+                         EventBus events, int listenerQueue, long drainMs, Clock clock, Metrics metrics, CallLimits callLimits) {
+        this.callLimits = callLimits;
         Map<Path, Builtin> byPath = new LinkedHashMap<>();
         Map<Path, String> hashes = new LinkedHashMap<>();
         for (Builtin b : builtins) {
@@ -205,7 +216,8 @@ public final class PluginManager implements AutoCloseable {
             return;
         }
         try {
-            HostedPlugin hosted = HostedPlugin.start(loaded, new HostContext(loaded.manifest(), host, operatorConfig(id), clock), watchdog);
+            HostedPlugin hosted = HostedPlugin.start(loaded, new HostContext(loaded.manifest(), host, operatorConfig(id), clock), watchdog,
+                    callLimits, totals.computeIfAbsent(id, k -> new PluginStats()));
             plan.incoming.put(id, new Candidate(hosted, file, hash, configHash(id)));
             plan.failed.remove(file);
             if (renamed) {
@@ -281,8 +293,8 @@ public final class PluginManager implements AutoCloseable {
     }
 
     /**
-     * Per-plugin series read at scrape time from whichever version is serving; they restart
-     * from zero when a plugin is replaced, which Prometheus treats as a counter reset.
+     * Per-plugin series read at scrape time from the id's totals, which run on across
+     * replacements and unloads (so they never reset while the node runs).
      */
     private void registerGauges(String id) {
         gauge("pando_plugin_calls", "Calls to the plugin's ops", id, PluginStats::calls);
@@ -290,10 +302,15 @@ public final class PluginManager implements AutoCloseable {
         gauge("pando_plugin_timeouts", "Plugin calls cut off at the call time limit", id, PluginStats::timeouts);
         gauge("pando_plugin_failures", "Plugin calls that trapped or threw", id, PluginStats::failures);
         gauge("pando_plugin_deliveries", "Changes and events delivered to the plugin's listener", id, PluginStats::deliveries);
+        gauge("pando_plugin_busy", "Plugin calls refused UNAVAILABLE without running: instances and queue full, or limit passed while queued",
+                id, PluginStats::busy);
+        metrics.gauge("pando_plugin_waiting", "Calls waiting for a free plugin instance", () -> plugin(id).map(p -> (long) p.waitingCalls()).orElse(0L),
+                "plugin", id);
     }
 
     private void gauge(String name, String help, String id, ToLongFunction<PluginStats> read) {
-        metrics.gauge(name, help, () -> plugin(id).map(p -> read.applyAsLong(p.stats())).orElse(0L), "plugin", id);
+        PluginStats stats = totals.get(id);
+        metrics.gauge(name, help, () -> read.applyAsLong(stats), "plugin", id);
     }
 
     /**
@@ -370,12 +387,17 @@ public final class PluginManager implements AutoCloseable {
                 why + " (version " + serving.plugin().manifest().version() + " keeps serving)");
     }
 
+    /**
+     * A plugin's ops are INLINE: the handler only admits the call to the plugin's own queue and
+     * threads (never blocking), so plugin code never occupies the node's worker pool and core
+     * ops never wait behind it.
+     */
     private static List<OpSpec> specs(HostedPlugin plugin) {
         List<OpSpec> specs = new ArrayList<>();
         for (OpDecl op : plugin.manifest().ops()) {
             String name = op.name();
-            specs.add(OpSpec.worker(name, op.scope(), plugin.id(),
-                    (ctx, args) -> CompletableFuture.completedFuture(plugin.call(name, args, new NodeCaller(ctx.principal())))));
+            specs.add(OpSpec.inline(name, op.scope(), plugin.id(),
+                    (ctx, args) -> plugin.submit(name, args, new NodeCaller(ctx.principal()))));
         }
         return specs;
     }

@@ -155,7 +155,8 @@ class PluginManagerTest {
             assertThat(o.version()).isEqualTo("1.0.1");
         });
         assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.0.1");
-        assertThat(metrics.render()).contains("pando_plugin_calls{plugin=\"alpha\"} 1");
+        // Totals per id: the two calls to 1.0.0 still count.
+        assertThat(metrics.render()).contains("pando_plugin_calls{plugin=\"alpha\"} 3");
         assertThat(manager.awaitRetired(5, TimeUnit.SECONDS)).isTrue();
         assertThat(stops.get()).isEqualTo(1);
         assertThat(releases.get()).isEqualTo(1);
@@ -166,6 +167,29 @@ class PluginManagerTest {
         assertThat(manager.awaitRetired(5, TimeUnit.SECONDS)).isTrue();
         assertThat(stops.get()).isEqualTo(2);
         assertThat(manager.status()).isEmpty();
+    }
+
+    @Test
+    void callCountsArePerIdTotalsThatSurviveReplacementAndUnloading() throws Exception {
+        write("a.jar", "alpha", "1.0.0");
+        manager.reload();
+        call("alpha.ver");
+        call("alpha.ver");
+        write("a.jar", "alpha", "1.0.1");
+        assertThat(manager.reload().count(Action.REPLACED)).isEqualTo(1);
+        call("alpha.ver");
+        assertThat(manager.status()).singleElement().satisfies(s -> {
+            assertThat(s.manifest().version()).isEqualTo("1.0.1");
+            assertThat(s.stats().calls()).isEqualTo(3);
+        });
+
+        Files.delete(dir.resolve("a.jar"));
+        manager.reload();
+        write("a.jar", "alpha", "1.0.2");
+        assertThat(manager.reload().count(Action.LOADED)).isEqualTo(1);
+        call("alpha.ver");
+        assertThat(manager.status()).singleElement().satisfies(s -> assertThat(s.stats().calls()).isEqualTo(4));
+        assertThat(metrics.render()).contains("pando_plugin_calls{plugin=\"alpha\"} 4");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.pando.host.wasm;
 
+import java.util.Objects;
+
 /**
  * How the host runs a WASM module.
  *
@@ -9,23 +11,43 @@ package dev.pando.host.wasm;
  * @param maxOutputBytes the most the host reads from guest memory in one piece: an op's result,
  *                       a value passed to {@code kv_set}, a log message. Also caps what a host
  *                       function hands back through the result buffer.
+ * @param moduleLimits   what a module may cost to load: size, functions, {@code br_table} size,
+ *                       compile time
+ * @param memoryBudget   the node-wide budget every instance's linear memory is drawn from; shared
+ *                       by every plugin loaded with these options
  */
-public record WasmOptions(boolean compiled, int maxOutputBytes) {
+public record WasmOptions(boolean compiled, int maxOutputBytes, ModuleLimits moduleLimits, GuestMemoryBudget memoryBudget) {
     public static final int DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 
+    /** Default limits and an unlimited memory budget. */
     public static final WasmOptions DEFAULT = new WasmOptions(true, DEFAULT_MAX_OUTPUT_BYTES);
 
     public WasmOptions {
         if (maxOutputBytes < 1) {
             throw new IllegalArgumentException("maxOutputBytes must be positive, got " + maxOutputBytes);
         }
+        Objects.requireNonNull(moduleLimits, "moduleLimits");
+        Objects.requireNonNull(memoryBudget, "memoryBudget");
+    }
+
+    /** Default module limits and a memory budget of its own, unlimited. */
+    public WasmOptions(boolean compiled, int maxOutputBytes) {
+        this(compiled, maxOutputBytes, ModuleLimits.DEFAULT, GuestMemoryBudget.unlimited());
     }
 
     public WasmOptions withCompiled(boolean compiled) {
-        return new WasmOptions(compiled, maxOutputBytes);
+        return new WasmOptions(compiled, maxOutputBytes, moduleLimits, memoryBudget);
     }
 
     public WasmOptions withMaxOutputBytes(int maxOutputBytes) {
-        return new WasmOptions(compiled, maxOutputBytes);
+        return new WasmOptions(compiled, maxOutputBytes, moduleLimits, memoryBudget);
+    }
+
+    public WasmOptions withModuleLimits(ModuleLimits moduleLimits) {
+        return new WasmOptions(compiled, maxOutputBytes, moduleLimits, memoryBudget);
+    }
+
+    public WasmOptions withMemoryBudget(GuestMemoryBudget memoryBudget) {
+        return new WasmOptions(compiled, maxOutputBytes, moduleLimits, memoryBudget);
     }
 }

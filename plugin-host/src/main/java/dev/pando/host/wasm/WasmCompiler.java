@@ -105,7 +105,7 @@ public final class WasmCompiler implements AutoCloseable {
         try {
             return result.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            result.cancel(true);
+            result.cancel(true); // marks it abandoned; the compile thread itself runs on to the end
             synchronized (overran) {
                 overran.put(hash, timeoutMs);
             }

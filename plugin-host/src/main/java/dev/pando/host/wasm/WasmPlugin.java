@@ -27,6 +27,8 @@ import java.util.function.Function;
  * compiles it to JVM bytecode once. {@link #start} binds the host functions to the plugin's
  * context and builds the first instance (so a failing {@code pando_init} fails the load). Each
  * call then borrows one of up to {@code limits.instances} instances for its exclusive use.
+ * Every instance's linear memory is drawn from {@link WasmOptions#memoryBudget()}, the node-wide
+ * {@link GuestMemoryBudget}, and given back when the instance is dropped.
  *
  * <p>Failures stay with the call that caused them: a trap (unreachable, out-of-bounds access,
  * stack exhaustion) is {@code PLUGIN_FAILED}, an interrupted call is {@code TIMEOUT}, and in both

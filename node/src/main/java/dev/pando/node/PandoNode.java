@@ -17,6 +17,7 @@ import dev.pando.node.metrics.Metrics;
 import dev.pando.node.ops.CoreOps;
 import dev.pando.node.ops.PluginOps;
 import dev.pando.node.plugins.NodeHostServices;
+import dev.pando.host.PluginLoader;
 import dev.pando.node.plugins.PluginLoaders;
 import dev.pando.node.plugins.PluginManager;
 import dev.pando.node.plugins.PluginWatcher;
@@ -90,7 +91,9 @@ public final class PandoNode implements AutoCloseable {
             CoreOps core = new CoreOps(identity.nodeId(), version(), store, events, registry, config);
             registry.swap(b -> b.addAll(core.specs()));
             Authenticator auth = new Authenticator(adminToken.value(), config.get(NodeConfig.AUTH_ANONYMOUS));
-            this.plugins = new PluginManager(config.get(NodeConfig.PLUGINS_DIR), PluginLoaders.builtins(config), PluginLoaders.fromConfig(config),
+            PluginLoader pluginLoader = PluginLoaders.fromConfig(config);
+            PluginLoaders.registerGauges(pluginLoader, metrics);
+            this.plugins = new PluginManager(config.get(NodeConfig.PLUGINS_DIR), PluginLoaders.builtins(config), pluginLoader,
                     new NodeHostServices(store, events, auth::byName), registry, events, config.get(NodeConfig.LISTENER_QUEUE),
                     config.get(NodeConfig.PLUGIN_DRAIN_MS), Clock.systemUTC(), metrics, new CallLimits(config.get(NodeConfig.PLUGIN_CALL_QUEUE)));
             registry.swap(b -> b.addAll(new PluginOps(plugins).specs()));

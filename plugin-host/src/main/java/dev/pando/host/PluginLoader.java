@@ -47,6 +47,10 @@ public class PluginLoader {
         this.settings = settings;
     }
 
+    public Settings settings() {
+        return settings;
+    }
+
     /** Loads {@code file}, or throws a {@link PandoException} saying why it cannot be. */
     public LoadedPlugin load(Path file) {
         return switch (PluginFiles.kindOf(file)) {

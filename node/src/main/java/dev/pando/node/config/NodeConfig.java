@@ -88,6 +88,18 @@ public final class NodeConfig {
     public static final ConfigKey<Integer> PLUGIN_CALL_QUEUE = intKey("plugins.call-queue", 64,
             "Calls to one plugin that may wait for a free instance; more get UNAVAILABLE at once. A waiting call is answered by its time limit.");
 
+    // WASM module load limits and guest memory (issue #12, items 5 and 8)
+    public static final ConfigKey<Integer> MAX_MODULE_BYTES = intKey("plugins.max-module-bytes", 8 * 1024 * 1024,
+            "Largest WASM module accepted, in bytes; checked before parsing.");
+    public static final ConfigKey<Integer> MAX_FUNCTIONS = intKey("plugins.max-functions", 20_000,
+            "Most functions a WASM module may define; checked before compiling.");
+    public static final ConfigKey<Integer> MAX_BR_TABLE_TARGETS = intKey("plugins.max-br-table-targets", 16_384,
+            "Most labels one br_table in a WASM module may list; checked before compiling.");
+    public static final ConfigKey<Integer> MAX_COMPILE_MS = intKey("plugins.max-compile-ms", 20_000,
+            "Time compiling one WASM module may take; a module that overruns is refused until its file changes.");
+    public static final ConfigKey<Integer> MAX_TOTAL_MEMORY_MB = intKey("plugins.max-total-memory-mb", 1024,
+            "Guest linear memory all WASM instances on the node may hold together, in MiB; a memory.grow past it returns -1.");
+
     private final Map<ConfigKey<?>, Object> values;
     private final Map<String, String> sources;
 

@@ -4,8 +4,11 @@ import dev.pando.api.manifest.ManifestCaps;
 import dev.pando.builtin.Builtin;
 import dev.pando.builtin.Builtins;
 import dev.pando.host.PluginLoader;
+import dev.pando.host.wasm.GuestMemoryBudget;
+import dev.pando.host.wasm.ModuleLimits;
 import dev.pando.host.wasm.WasmOptions;
 import dev.pando.node.config.NodeConfig;
+import dev.pando.node.metrics.Metrics;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +20,16 @@ public final class PluginLoaders {
 
     public static PluginLoader fromConfig(NodeConfig config) {
         return new PluginLoader(settings(config));
+    }
+
+    /** Node-wide series of the loader's guest memory budget. */
+    public static void registerGauges(PluginLoader loader, Metrics metrics) {
+        GuestMemoryBudget budget = loader.settings().wasm().memoryBudget();
+        metrics.gauge("pando_guest_memory_bytes", "Linear memory held by all WASM instances on the node", budget::usedBytes);
+        metrics.gauge("pando_guest_memory_budget_bytes", "The node's guest memory budget (" + GuestMemoryBudget.KEY + ")",
+                budget::limitBytes);
+        metrics.gauge("pando_guest_memory_refusals", "memory.grow calls and new instances refused for lack of guest memory budget",
+                budget::refusals);
     }
 
     /** The builtins {@code plugins.builtins} enables, in its order; an unknown id is a config error. */
@@ -45,8 +58,12 @@ public final class PluginLoaders {
         }
         ManifestCaps caps = new ManifestCaps(config.get(NodeConfig.MAX_MEMORY_PAGES), config.get(NodeConfig.MAX_CALL_TIMEOUT_MS),
                 config.get(NodeConfig.MAX_INSTANCES));
+        ModuleLimits limits = new ModuleLimits(config.get(NodeConfig.MAX_MODULE_BYTES), config.get(NodeConfig.MAX_FUNCTIONS),
+                config.get(NodeConfig.MAX_BR_TABLE_TARGETS), config.get(NodeConfig.MAX_COMPILE_MS));
+        // One budget per loader, and the node builds one loader: the budget is node-wide.
         WasmOptions wasm = WasmOptions.DEFAULT.withCompiled(engine.equals("compiler")).withMaxOutputBytes(config.get(NodeConfig.MAX_OUTPUT_BYTES))
-                .withMaxJsonDepth(config.get(NodeConfig.MAX_JSON_DEPTH));
+                .withMaxJsonDepth(config.get(NodeConfig.MAX_JSON_DEPTH))
+                .withModuleLimits(limits).withMemoryBudget(GuestMemoryBudget.ofMegabytes(config.get(NodeConfig.MAX_TOTAL_MEMORY_MB)));
         return new PluginLoader.Settings(caps, keys.isBlank() ? null : Path.of(keys), config.get(NodeConfig.DEV_ALLOW_UNSIGNED),
                 config.get(NodeConfig.REQUIRE_SIGNED_NATIVE), wasm);
     }

@@ -15,6 +15,7 @@ import dev.pando.host.LoadedPlugin;
 import dev.pando.host.PluginFiles;
 import dev.pando.host.PluginLoader;
 import dev.pando.host.PluginStats;
+import dev.pando.host.wasm.WasmPlugin;
 import dev.pando.node.dispatch.HandlerRegistry;
 import dev.pando.node.dispatch.HandlerTable;
 import dev.pando.node.dispatch.OpSpec;
@@ -52,6 +53,8 @@ import org.slf4j.LoggerFactory;
  * referenced. Retiring happens after {@link #reload} returns because the reload request itself
  * is a call on the old generation. A
  * plugin whose new version fails keeps its old version serving and is reported with the reason.
+ * Files are read, verified and compiled before the reload lock is taken ({@link Preloads}), so a
+ * slow compile holds up no other reload; only starting and publishing are serialized.
  */
 public final class PluginManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PluginManager.class);
@@ -140,17 +143,47 @@ public final class PluginManager implements AutoCloseable {
      * replaced or unloaded and every other plugin is left as it is.
      */
     public ReloadReport reload(String onlyId) {
-        synchronized (reloadLock) {
-            if (closed) {
-                throw new PandoException(ErrorCode.UNAVAILABLE, "the node is shutting down");
+        long t0 = System.nanoTime();
+        // Reading, verifying and compiling happen before the lock, so a slow compile holds up
+        // no other reload; under the lock the plan is made again from what is serving by then.
+        try (Preloads preloads = preload(onlyId)) {
+            synchronized (reloadLock) {
+                if (closed) {
+                    throw new PandoException(ErrorCode.UNAVAILABLE, "the node is shutting down");
+                }
+                return doReload(onlyId, preloads, t0);
             }
-            return doReload(onlyId);
         }
     }
 
-    private ReloadReport doReload(String onlyId) {
-        long t0 = System.nanoTime();
+    /** Loads, outside the reload lock, every directory file this reload would load as things stand. */
+    private Preloads preload(String onlyId) {
+        Preloads preloads = new Preloads(loading);
+        if (closed) {
+            return preloads;
+        }
+        try {
+            Map<String, PluginSlot> serving = slots;
+            for (Map.Entry<Path, String> f : scan().entrySet()) {
+                Path file = f.getKey();
+                PluginSlot owner = slotForFile(serving, file);
+                boolean unchanged = owner != null && owner.hash().equals(f.getValue())
+                        && Objects.equals(owner.configHash(), configHash(owner.id()));
+                if (builtins.containsKey(file) || unchanged || (owner != null && !matches(onlyId, owner.id()))) {
+                    continue;
+                }
+                preloads.load(file, f.getValue(), () -> loader.load(file));
+            }
+            return preloads;
+        } catch (RuntimeException | Error e) {
+            preloads.close();
+            throw e;
+        }
+    }
+
+    private ReloadReport doReload(String onlyId, Preloads preloads, long t0) {
         Plan plan = new Plan(onlyId, clock.millis(), slots, failures, scan());
+        plan.preloads = preloads;
         plan.files.forEach((file, hash) -> consider(plan, file, hash));
         long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         if (plan.incoming.isEmpty() && plan.removed.isEmpty()) {
@@ -177,11 +210,21 @@ public final class PluginManager implements AutoCloseable {
         if (owner != null && !matches(plan.onlyId, owner.id())) {
             return;
         }
+        if (plan.preloads.busy(file, hash)) {
+            // Another reload is still compiling this very file; it reports the result.
+            String why = "still loading in another reload";
+            if (owner != null) {
+                plan.outcomes.add(fail(owner.id(), file, owner, why));
+            } else if (plan.onlyId == null) {
+                plan.outcomes.add(new Outcome(null, name(file), Action.FAILED, null, null, why));
+            }
+            return;
+        }
         LoadedPlugin loaded;
         try {
             Builtin builtin = builtins.get(file);
-            loaded = builtin == null ? loader.load(file)
-                    : loader.loadBuiltin(file, builtin.id(), builtin.manifestBytes(), builtin.factory());
+            loaded = builtin != null ? loader.loadBuiltin(file, builtin.id(), builtin.manifestBytes(), builtin.factory())
+                    : plan.preloads.take(file, hash).orElseGet(() -> loader.load(file));
         } catch (RuntimeException e) {
             String why = reason(e);
             if (owner != null) {
@@ -306,6 +349,8 @@ public final class PluginManager implements AutoCloseable {
                 id, PluginStats::busy);
         metrics.gauge("pando_plugin_waiting", "Calls waiting for a free plugin instance", () -> plugin(id).map(p -> (long) p.waitingCalls()).orElse(0L),
                 "plugin", id);
+        metrics.gauge("pando_plugin_memory_bytes", "Linear memory held by the plugin's WASM instances", () -> plugin(id)
+                .map(p -> p.loaded().plugin() instanceof WasmPlugin w ? w.stats().memoryBytes() : 0L).orElse(0L), "plugin", id);
     }
 
     private void gauge(String name, String help, String id, ToLongFunction<PluginStats> read) {
@@ -431,6 +476,9 @@ public final class PluginManager implements AutoCloseable {
         }
     }
 
+    /** Files some reload is loading outside the lock right now, with the content hash it is loading. */
+    private final Map<Path, String> loading = new java.util.concurrent.ConcurrentHashMap<>();
+
     private Map<Path, String> scan() {
         Map<Path, String> out = new TreeMap<>();
         try {
@@ -550,6 +598,7 @@ public final class PluginManager implements AutoCloseable {
         final List<PluginSlot> removed = new ArrayList<>();
         /** Unchanged plugins whose listener was cut off for falling behind. */
         final List<PluginSlot> resubscribe = new ArrayList<>();
+        Preloads preloads;
 
         Plan(String onlyId, long now, Map<String, PluginSlot> current, Map<Path, FileFailure> failures, Map<Path, String> files) {
             this.onlyId = onlyId;

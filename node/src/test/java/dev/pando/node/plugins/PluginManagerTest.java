@@ -2,6 +2,7 @@ package dev.pando.node.plugins;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
@@ -33,7 +34,9 @@ import dev.pando.node.plugins.ReloadReport.Action;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +66,9 @@ class PluginManagerTest {
     private final List<KvChange> heard = new CopyOnWriteArrayList<>();
     /** Listeners of plugins configured with {"blockListener": true} wait for this before each change. */
     private final CountDownLatch gate = new CountDownLatch(1);
+    /** Loading a plugin configured with {"slowLoad": true} (a slow compile) counts this down, then waits for slowRelease. */
+    private final CountDownLatch slowStarted = new CountDownLatch(1);
+    private final CountDownLatch slowRelease = new CountDownLatch(1);
 
     @BeforeEach
     void setUp() {
@@ -89,6 +95,10 @@ class PluginManagerTest {
         PluginManifest m = ManifestParser.parse(text.getBytes());
         boolean failStart = m.config().path("failStart").asBoolean();
         boolean blockListener = m.config().path("blockListener").asBoolean();
+        if (m.config().path("slowLoad").asBoolean()) {
+            slowStarted.countDown();
+            slowRelease.await(30, TimeUnit.SECONDS);
+        }
         PandoPlugin plugin = new PandoPlugin() {
             @Override
             public void start(PluginContext context) {
@@ -272,6 +282,31 @@ class PluginManagerTest {
         assertThat(registry.current().lookup("gamma.ver")).isNull();
         assertThat(manager.reload().outcomes()).extracting(o -> o.id() + " " + o.action()).containsExactly("delta LOADED");
         assertThat(manager.status()).extracting(PluginStatus::id).containsExactly("delta");
+    }
+
+    @Test
+    void aSlowCompileDoesNotHoldUpOtherReloads() throws Exception {
+        write("a.jar", "alpha", "1.0.0");
+        manager.reload();
+        write("s.jar", "slow", "1.0.0", ",\"config\":{\"slowLoad\":true}");
+        write("a.jar", "alpha", "1.1.0");
+        CompletableFuture<ReloadReport> slow = CompletableFuture.supplyAsync(() -> manager.reload("slow"));
+        try {
+            assertThat(slowStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            ReloadReport other = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> manager.reload("alpha"));
+            assertThat(other.outcomes()).extracting(o -> o.id() + " " + o.action()).containsExactly("alpha REPLACED");
+            assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.1.0");
+
+            ReloadReport all = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> manager.reload());
+            assertThat(all.outcomes()).extracting(o -> o.file() + " " + o.action() + " " + o.error())
+                    .containsExactlyInAnyOrder("a.jar UNCHANGED null", "s.jar FAILED still loading in another reload");
+            assertThat(manager.status()).extracting(PluginStatus::id).containsExactly("alpha");
+            assertThat(slow).isNotDone();
+        } finally {
+            slowRelease.countDown();
+        }
+        assertThat(slow.get(10, TimeUnit.SECONDS).outcomes()).extracting(o -> o.id() + " " + o.action()).containsExactly("slow LOADED");
+        assertThat(manager.reload().count(Action.UNCHANGED)).isEqualTo(2);
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.pando.api.PandoException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -20,6 +21,7 @@ import java.util.function.Function;
  */
 final class GuestInstance {
     private final Instance instance;
+    private final BudgetedMemory budgeted;
     private final InstanceState state;
     private final GuestMemory memory;
     private final ExportFunction alloc;
@@ -28,10 +30,11 @@ final class GuestInstance {
     private final Map<String, ExportFunction> ops = new HashMap<>();
     private final int maxJsonDepth;
 
-    private GuestInstance(Instance instance, InstanceState state, ValidatedModule module, Collection<String> opExports,
-            int maxOutputBytes, int maxJsonDepth) {
+    private GuestInstance(Instance instance, BudgetedMemory budgeted, InstanceState state, ValidatedModule module,
+            Collection<String> opExports, int maxOutputBytes, int maxJsonDepth) {
         this.maxJsonDepth = maxJsonDepth;
         this.instance = instance;
+        this.budgeted = budgeted;
         this.state = state;
         this.memory = new GuestMemory(instance.memory(), maxOutputBytes);
         this.alloc = instance.export(AbiV1.ALLOC);
@@ -48,20 +51,37 @@ final class GuestInstance {
      * @param machineFactory the compiled machine shared by all instances, or null for the interpreter
      */
     static GuestInstance create(ValidatedModule module, Function<Instance, Machine> machineFactory, HostImports host,
-            Collection<String> opExports, int maxOutputBytes, int maxJsonDepth) {
+            Collection<String> opExports, int maxOutputBytes, int maxJsonDepth, GuestMemoryBudget budget,
+            AtomicLong pluginBytes) {
         InstanceState state = new InstanceState();
+        BudgetedMemory[] memory = new BudgetedMemory[1];
         Instance.Builder builder = Instance.builder(module.module())
                 .withImportValues(host.bind(state))
                 .withMemoryLimits(module.memoryLimits())
+                .withMemoryFactory(limits -> memory[0] = BudgetedMemory.create(limits, budget, pluginBytes))
                 .withUnsafeExecutionListener(InterruptCheck.LISTENER);
         if (machineFactory != null) {
             builder.withMachineFactory(machineFactory);
         }
-        GuestInstance guest = new GuestInstance(builder.build(), state, module, opExports, maxOutputBytes, maxJsonDepth);
-        if (module.hasInit()) {
-            guest.init();
+        try {
+            GuestInstance guest = new GuestInstance(builder.build(), memory[0], state, module, opExports, maxOutputBytes,
+                    maxJsonDepth);
+            if (module.hasInit()) {
+                guest.init();
+            }
+            return guest;
+        } catch (RuntimeException | Error e) {
+            // A start function or pando_init that trapped leaves memory that no instance owns.
+            if (memory[0] != null) {
+                memory[0].release();
+            }
+            throw e;
         }
-        return guest;
+    }
+
+    /** Gives this instance's memory back to the node's budget; the instance is not used again. */
+    void release() {
+        budgeted.release();
     }
 
     private void init() {

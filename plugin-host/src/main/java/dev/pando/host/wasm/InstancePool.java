@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Up to {@code capacity} instances, each lent to one thread at a time. Instances are built on
+ * Up to {@code capacity} instances, each lent to one thread at a time. An instance that is
+ * dropped (discarded, or idle when the pool closes) gives its memory back to the node's budget. Instances are built on
  * demand, so a discarded one is replaced by the next borrow rather than eagerly. Idle instances
  * are reused most-recently-returned first, which keeps the working set warm.
  */
@@ -57,8 +58,13 @@ final class InstancePool {
 
     /** Returns a healthy instance for reuse. */
     void giveBack(GuestInstance instance) {
-        if (!closed) {
+        if (closed) {
+            instance.release();
+        } else {
             idle.addFirst(instance);
+            if (closed) {
+                releaseIdle(); // close() ran between the check and the add
+            }
         }
         permits.release();
     }
@@ -66,16 +72,23 @@ final class InstancePool {
     /** Drops an instance whose state can no longer be trusted; the next borrow builds a new one. */
     void discard(GuestInstance instance) {
         discarded.incrementAndGet();
+        instance.release();
         permits.release();
     }
 
     /** Drops every idle instance; ones still lent out are dropped when they come back. */
     void close() {
         closed = true;
-        idle.clear();
+        releaseIdle();
     }
 
-    WasmStats stats() {
-        return new WasmStats(created.get(), discarded.get(), idle.size());
+    private void releaseIdle() {
+        for (GuestInstance i = idle.pollFirst(); i != null; i = idle.pollFirst()) {
+            i.release();
+        }
+    }
+
+    WasmStats stats(long memoryBytes) {
+        return new WasmStats(created.get(), discarded.get(), idle.size(), memoryBytes);
     }
 }

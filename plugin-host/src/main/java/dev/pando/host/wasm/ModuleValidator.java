@@ -4,9 +4,12 @@ import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.Export;
 import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.FunctionImport;
+import com.dylibso.chicory.wasm.types.FunctionBody;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
+import com.dylibso.chicory.wasm.types.Instruction;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.OpCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.manifest.OpDecl;
 import dev.pando.api.manifest.PluginManifest;
@@ -25,8 +28,13 @@ final class ModuleValidator {
     private ModuleValidator() {}
 
     static ValidatedModule validate(PluginManifest manifest, WasmModule module) {
+        return validate(manifest, module, ModuleLimits.DEFAULT);
+    }
+
+    static ValidatedModule validate(PluginManifest manifest, WasmModule module, ModuleLimits limits) {
+        checkCodeShape(module, limits);
         checkImports(manifest, module);
-        MemoryLimits limits = memoryLimits(manifest, module);
+        MemoryLimits memoryLimits = memoryLimits(manifest, module);
         Map<String, Export> exports = exports(module);
 
         Export memory = exports.get(AbiV1.MEMORY);
@@ -49,7 +57,28 @@ final class ModuleValidator {
                         + "; ABI v1 ops must be " + AbiV1.describe(AbiV1.OP_TYPE));
             }
         }
-        return new ValidatedModule(module, limits, hasFree, hasInit, hasOnEvent);
+        return new ValidatedModule(module, memoryLimits, hasFree, hasInit, hasOnEvent);
+    }
+
+    /**
+     * Refuses the shapes that make compiling blow up (minutes and gigabytes from a module of one
+     * megabyte) before anything is compiled.
+     */
+    private static void checkCodeShape(WasmModule module, ModuleLimits limits) {
+        int functions = module.functionSection().functionCount();
+        if (functions > limits.maxFunctions()) {
+            throw refuse("module defines " + functions + " functions, above the limit of " + limits.maxFunctions()
+                    + " (" + ModuleLimits.MAX_FUNCTIONS_KEY + ")");
+        }
+        FunctionBody[] bodies = module.codeSection().functionBodies();
+        for (int f = 0; f < bodies.length; f++) {
+            for (Instruction ins : bodies[f].instructions()) {
+                if (ins.opcode() == OpCode.BR_TABLE && ins.operandCount() - 1 > limits.maxBrTableTargets()) {
+                    throw refuse("function " + f + " has a br_table with " + (ins.operandCount() - 1) + " targets, above the limit of "
+                            + limits.maxBrTableTargets() + " (" + ModuleLimits.MAX_BR_TABLE_TARGETS_KEY + ")");
+                }
+            }
+        }
     }
 
     private static void checkImports(PluginManifest manifest, WasmModule module) {

@@ -1,6 +1,7 @@
 package dev.pando.host.wasm;
 
 import dev.pando.api.json.JsonRules;
+import java.util.Objects;
 
 /**
  * How the host runs a WASM module.
@@ -13,33 +14,49 @@ import dev.pando.api.json.JsonRules;
  *                       function hands back through the result buffer.
  * @param maxJsonDepth   deepest nesting of arrays/objects in JSON a guest hands the host (results,
  *                       values, payloads); {@code limits.max-json-depth}
+ * @param moduleLimits   what a module may cost to load: size, functions, {@code br_table} size,
+ *                       compile time
+ * @param memoryBudget   the node-wide budget every instance's linear memory is drawn from; shared
+ *                       by every plugin loaded with these options
  */
-public record WasmOptions(boolean compiled, int maxOutputBytes, int maxJsonDepth) {
+public record WasmOptions(boolean compiled, int maxOutputBytes, int maxJsonDepth, ModuleLimits moduleLimits,
+        GuestMemoryBudget memoryBudget) {
     public static final int DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 
-    public static final WasmOptions DEFAULT = new WasmOptions(true, DEFAULT_MAX_OUTPUT_BYTES, JsonRules.DEFAULT_MAX_DEPTH);
+    /** Default limits and an unlimited memory budget. */
+    public static final WasmOptions DEFAULT = new WasmOptions(true, DEFAULT_MAX_OUTPUT_BYTES);
 
     public WasmOptions {
         if (maxOutputBytes < 1) {
             throw new IllegalArgumentException("maxOutputBytes must be positive, got " + maxOutputBytes);
         }
         JsonRules.requireDepthLimit(maxJsonDepth);
+        Objects.requireNonNull(moduleLimits, "moduleLimits");
+        Objects.requireNonNull(memoryBudget, "memoryBudget");
     }
 
-    /** As the canonical constructor with the default JSON depth limit. */
+    /** Default JSON depth and module limits, and a memory budget of its own, unlimited. */
     public WasmOptions(boolean compiled, int maxOutputBytes) {
-        this(compiled, maxOutputBytes, JsonRules.DEFAULT_MAX_DEPTH);
+        this(compiled, maxOutputBytes, JsonRules.DEFAULT_MAX_DEPTH, ModuleLimits.DEFAULT, GuestMemoryBudget.unlimited());
     }
 
     public WasmOptions withCompiled(boolean compiled) {
-        return new WasmOptions(compiled, maxOutputBytes, maxJsonDepth);
+        return new WasmOptions(compiled, maxOutputBytes, maxJsonDepth, moduleLimits, memoryBudget);
     }
 
     public WasmOptions withMaxOutputBytes(int maxOutputBytes) {
-        return new WasmOptions(compiled, maxOutputBytes, maxJsonDepth);
+        return new WasmOptions(compiled, maxOutputBytes, maxJsonDepth, moduleLimits, memoryBudget);
     }
 
     public WasmOptions withMaxJsonDepth(int maxJsonDepth) {
-        return new WasmOptions(compiled, maxOutputBytes, maxJsonDepth);
+        return new WasmOptions(compiled, maxOutputBytes, maxJsonDepth, moduleLimits, memoryBudget);
+    }
+
+    public WasmOptions withModuleLimits(ModuleLimits moduleLimits) {
+        return new WasmOptions(compiled, maxOutputBytes, maxJsonDepth, moduleLimits, memoryBudget);
+    }
+
+    public WasmOptions withMemoryBudget(GuestMemoryBudget memoryBudget) {
+        return new WasmOptions(compiled, maxOutputBytes, maxJsonDepth, moduleLimits, memoryBudget);
     }
 }

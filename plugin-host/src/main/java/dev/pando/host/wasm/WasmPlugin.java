@@ -1,6 +1,5 @@
 package dev.pando.host.wasm;
 
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.Parser;
@@ -18,6 +17,7 @@ import dev.pando.api.plugin.PluginContext;
 import dev.pando.api.plugin.TopicEvent;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -27,6 +27,8 @@ import java.util.function.Function;
  * compiles it to JVM bytecode once. {@link #start} binds the host functions to the plugin's
  * context and builds the first instance (so a failing {@code pando_init} fails the load). Each
  * call then borrows one of up to {@code limits.instances} instances for its exclusive use.
+ * Every instance's linear memory is drawn from {@link WasmOptions#memoryBudget()}, the node-wide
+ * {@link GuestMemoryBudget}, and given back when the instance is dropped.
  *
  * <p>Failures stay with the call that caused them: a trap (unreachable, out-of-bounds access,
  * stack exhaustion) is {@code PLUGIN_FAILED}, an interrupted call is {@code TIMEOUT}, and in both
@@ -42,6 +44,8 @@ public final class WasmPlugin implements PandoPlugin, AutoCloseable {
     /** Compiled once, shared by every instance; null in interpreted mode. */
     private final Function<Instance, Machine> machineFactory;
     private final String name;
+    /** Linear memory held by this plugin's instances, drawn from {@code options.memoryBudget()}. */
+    private final AtomicLong memoryBytes = new AtomicLong();
     private volatile InstancePool pool;
     private volatile boolean closed;
 
@@ -59,30 +63,43 @@ public final class WasmPlugin implements PandoPlugin, AutoCloseable {
      *
      * @throws PandoException {@code BAD_REQUEST} naming the problem: not WebAssembly, an import
      *         the host does not provide or the manifest does not permit, a missing ABI export,
-     *         an op whose export is missing or mistyped, memory above {@code limits.memoryPages}
+     *         an op whose export is missing or mistyped, memory above {@code limits.memoryPages},
+     *         a module over one of the {@link ModuleLimits} (named by its config key), a compile
+     *         past its deadline; {@code UNAVAILABLE} if the compiler stayed busy
      */
     public static WasmPlugin load(PluginManifest manifest, byte[] moduleBytes, WasmOptions options) {
+        return load(manifest, moduleBytes, options, WasmCompiler.shared());
+    }
+
+    /** As {@link #load(PluginManifest, byte[], WasmOptions)}, compiling with {@code compiler}. */
+    static WasmPlugin load(PluginManifest manifest, byte[] moduleBytes, WasmOptions options, WasmCompiler compiler) {
         Objects.requireNonNull(manifest, "manifest");
         Objects.requireNonNull(moduleBytes, "moduleBytes");
         Objects.requireNonNull(options, "options");
+        String who = "plugin '" + manifest.id() + "': ";
+        ModuleLimits limits = options.moduleLimits();
+        if (moduleBytes.length > limits.maxModuleBytes()) {
+            throw PandoException.badRequest(who + "module is " + moduleBytes.length + " bytes, above the limit of "
+                    + limits.maxModuleBytes() + " (" + ModuleLimits.MAX_MODULE_BYTES_KEY + ")");
+        }
         WasmModule parsed;
         try {
             parsed = Parser.parse(moduleBytes);
         } catch (RuntimeException e) {
-            throw PandoException.badRequest("plugin '" + manifest.id() + "': module is not valid WebAssembly: " + e.getMessage());
+            throw PandoException.badRequest(who + "module is not valid WebAssembly: " + e.getMessage());
         }
         ValidatedModule validated;
         try {
-            validated = ModuleValidator.validate(manifest, parsed);
+            validated = ModuleValidator.validate(manifest, parsed, limits);
         } catch (PandoException e) {
-            throw PandoException.badRequest("plugin '" + manifest.id() + "': " + e.getMessage());
+            throw PandoException.badRequest(who + e.getMessage());
         }
         Function<Instance, Machine> machineFactory = null;
         if (options.compiled()) {
             try {
-                machineFactory = MachineFactoryCompiler.compile(parsed);
-            } catch (RuntimeException e) {
-                throw PandoException.badRequest("plugin '" + manifest.id() + "': module does not compile: " + e.getMessage());
+                machineFactory = compiler.compile(moduleBytes, parsed, limits.maxCompileMs());
+            } catch (PandoException e) {
+                throw new PandoException(e.code(), who + e.getMessage());
             }
         }
         return new WasmPlugin(manifest, options, validated, machineFactory);
@@ -107,7 +124,8 @@ public final class WasmPlugin implements PandoPlugin, AutoCloseable {
         HostImports host = new HostImports(context, options.maxOutputBytes(), options.maxJsonDepth());
         List<String> opExports = manifest.ops().stream().map(OpDecl::export).toList();
         InstancePool instances = new InstancePool(manifest.limits().instances(),
-                () -> GuestInstance.create(module, machineFactory, host, opExports, options.maxOutputBytes(), options.maxJsonDepth()));
+                () -> GuestInstance.create(module, machineFactory, host, opExports, options.maxOutputBytes(),
+                        options.maxJsonDepth(), options.memoryBudget(), memoryBytes));
         // Build one instance now: a module that cannot instantiate or init should fail its load,
         // not every call. pando_init gets the call time limit, tighter than the host's start limit.
         int timeoutMs = manifest.limits().callTimeoutMs();
@@ -161,7 +179,7 @@ public final class WasmPlugin implements PandoPlugin, AutoCloseable {
     /** Instance counters; all zero before {@link #start}. */
     public WasmStats stats() {
         InstancePool p = pool;
-        return p == null ? new WasmStats(0, 0, 0) : p.stats();
+        return p == null ? new WasmStats(0, 0, 0, memoryBytes.get()) : p.stats(memoryBytes.get());
     }
 
     @Override

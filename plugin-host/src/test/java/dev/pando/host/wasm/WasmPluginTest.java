@@ -139,7 +139,7 @@ class WasmPluginTest {
         try (WasmFixture echo = WasmFixture.start("echo", COMPILED)) {
             echo.plugin().onChange(new KvChange("/a", json("1"), 1, 1, "local", "u"));
             echo.plugin().onEvent(new TopicEvent("/t", json("1"), "p", 1));
-            assertThat(echo.plugin().stats()).isEqualTo(new WasmStats(1, 0, 1));
+            assertThat(echo.plugin().stats()).isEqualTo(new WasmStats(1, 0, 1, 65536)); // one idle instance of one page
         }
     }
 
@@ -179,7 +179,7 @@ class WasmPluginTest {
     void callsNeedAStartedPluginAndADeclaredOp() {
         PluginManifest manifest = TestHost.manifest(Wat.manifestJson("echo"));
         WasmPlugin plugin = WasmPlugin.load(manifest, Wat.module("echo"), COMPILED);
-        assertThat(plugin.stats()).isEqualTo(new WasmStats(0, 0, 0));
+        assertThat(plugin.stats()).isEqualTo(new WasmStats(0, 0, 0, 0));
         assertThat(failure(() -> plugin.call(TestHost.call("echo.echo", "{}"))).code()).isEqualTo(ErrorCode.UNAVAILABLE);
 
         plugin.start(TestHost.context(manifest, TestHost.services()));

@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The node's state store and event bus, lent to the plugin host. Plugin calls run on worker
@@ -77,7 +78,12 @@ public final class NodeHostServices implements HostServices {
 
     @Override
     public KvPage scan(String prefixOrPattern, String after, int limit) {
-        ScanPage page = store.scan(new ScanQuery(PathPattern.prefixOrPattern(prefixOrPattern), limit, after));
+        return scan(prefixOrPattern, after, limit, key -> true);
+    }
+
+    @Override
+    public KvPage scan(String prefixOrPattern, String after, int limit, Predicate<String> visible) {
+        ScanPage page = store.scan(new ScanQuery(PathPattern.prefixOrPattern(prefixOrPattern), limit, after, visible));
         return new KvPage(page.entries().stream().map(NodeHostServices::entry).toList(), page.cursor());
     }
 

@@ -73,15 +73,10 @@ public final class ScopedKv implements PluginKv {
         if (!manifest.mayRead(reach)) {
             throw forbidden("read", prefixOrPattern, manifest.kvRead().toString());
         }
-        // 'after' is the store's opaque continuation token; it only positions the scan, and
-        // every entry returned still has to match the checked query.
-        KvPage page = host.scan(prefixOrPattern, after, limit);
-        if (page.entries().stream().allMatch(e -> manifest.mayRead(e.key()))) {
-            return page;
-        }
-        // Only a root ('/') reader gets here: its query spans /_sys or other plugins' prefixes,
-        // which it may not see. The page shrinks; its continuation token stays valid.
-        return new KvPage(page.entries().stream().filter(e -> manifest.mayRead(e.key())).toList(), page.next());
+        // A root ('/') reader's query spans /_sys and other plugins' prefixes, which it may not
+        // see: the host skips those keys inside the scan, so they neither fill nor end a page,
+        // and its continuation token is opaque, so it does not name them either.
+        return host.scan(prefixOrPattern, after, limit, manifest::mayRead);
     }
 
     /** Validates {@code key} and checks it against the read prefixes; returns it unchanged. */

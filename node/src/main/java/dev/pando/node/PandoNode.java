@@ -14,6 +14,7 @@ import dev.pando.node.metrics.Metrics;
 import dev.pando.node.ops.CoreOps;
 import dev.pando.node.ops.PluginOps;
 import dev.pando.node.plugins.NodeHostServices;
+import dev.pando.host.kv.WriteBudget;
 import dev.pando.node.plugins.PluginLoaders;
 import dev.pando.node.plugins.PluginManager;
 import dev.pando.node.plugins.PluginWatcher;
@@ -86,7 +87,8 @@ public final class PandoNode implements AutoCloseable {
             registry.swap(b -> b.addAll(core.specs()));
             Authenticator auth = new Authenticator(adminToken.value(), config.get(NodeConfig.AUTH_ANONYMOUS));
             this.plugins = new PluginManager(config.get(NodeConfig.PLUGINS_DIR), PluginLoaders.builtins(config), PluginLoaders.fromConfig(config),
-                    new NodeHostServices(store, events, auth::byName), registry, events, config.get(NodeConfig.LISTENER_QUEUE),
+                    new NodeHostServices(store, events, auth::byName, new WriteBudget.Limits(
+                            config.get(NodeConfig.PLUGIN_MAX_WRITES_PER_CALL), config.get(NodeConfig.PLUGIN_MAX_WRITES_PER_SECOND))), registry, events, config.get(NodeConfig.LISTENER_QUEUE),
                     config.get(NodeConfig.PLUGIN_DRAIN_MS), Clock.systemUTC(), metrics);
             registry.swap(b -> b.addAll(new PluginOps(plugins).specs()));
             ReloadReport loaded = plugins.reload();

@@ -5,6 +5,7 @@ import dev.pando.api.plugin.Caller;
 import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
+import dev.pando.host.kv.WriteBudget;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -39,6 +40,11 @@ public interface HostServices {
     }
 
     void publish(String topic, JsonNode payload, String publisher);
+
+    /** The write budgets of a plugin that is not a builtin; unlimited unless the node sets them. */
+    default WriteBudget.Limits writeLimits() {
+        return WriteBudget.Limits.UNLIMITED;
+    }
 
     /** The durable change-feed cursor named {@code consumer}, created at position 0 if new. */
     ChangeFeed feed(String consumer);

@@ -71,6 +71,12 @@ public final class NodeConfig {
     public static final ConfigKey<String> WASM_ENGINE = stringKey("plugins.wasm-engine", "compiler",
             "How WASM runs: compiler (Chicory AOT to JVM bytecode, once per module) or interpreter.");
 
+    // Plugin write budgets (issue 12: feedback loops). Builtins are exempt.
+    public static final ConfigKey<Integer> PLUGIN_MAX_WRITES_PER_CALL = intKey("plugins.max-writes-per-call", 1000,
+            "Writes one plugin call (op call, listener delivery or start) may make; more fail with TOO_LARGE. Builtins are exempt.");
+    public static final ConfigKey<Integer> PLUGIN_MAX_WRITES_PER_SECOND = intKey("plugins.max-writes-per-second", 5000,
+            "Writes one plugin may make per second, across its calls and threads; more fail with RATE_LIMITED. Builtins are exempt.");
+
     private final Map<ConfigKey<?>, Object> values;
     private final Map<String, String> sources;
 

@@ -8,10 +8,12 @@ import dev.pando.api.manifest.OpDecl;
 import dev.pando.builtin.Builtin;
 import dev.pando.host.CallWatchdog;
 import dev.pando.host.HostContext;
+import dev.pando.host.kv.WriteBudget;
 import dev.pando.host.HostServices;
 import dev.pando.host.HostedPlugin;
 import dev.pando.host.LoadedPlugin;
 import dev.pando.host.PluginFiles;
+import dev.pando.host.PluginKind;
 import dev.pando.host.PluginLoader;
 import dev.pando.host.PluginStats;
 import dev.pando.node.dispatch.HandlerRegistry;
@@ -205,7 +207,11 @@ public final class PluginManager implements AutoCloseable {
             return;
         }
         try {
-            HostedPlugin hosted = HostedPlugin.start(loaded, new HostContext(loaded.manifest(), host, operatorConfig(id), clock), watchdog);
+            // Builtins have no write budget: the journal's volume follows the node's own writes
+            // and the rules bound theirs (cascade depth, intervals, action counts).
+            HostContext context = new HostContext(loaded.manifest(), host, operatorConfig(id), clock,
+                    loaded.kind() == PluginKind.BUILTIN ? WriteBudget.Limits.UNLIMITED : host.writeLimits());
+            HostedPlugin hosted = HostedPlugin.start(loaded, context, watchdog);
             plan.incoming.put(id, new Candidate(hosted, file, hash, configHash(id)));
             plan.failed.remove(file);
             if (renamed) {

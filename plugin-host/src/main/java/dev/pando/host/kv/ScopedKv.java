@@ -26,16 +26,18 @@ public final class ScopedKv implements PluginKv {
     private final PluginManifest manifest;
     private final HostServices host;
     private final String writer;
+    private final WriteBudget budget;
 
     public ScopedKv(PluginManifest manifest, HostServices host) {
-        this(manifest, host, "plugin:" + manifest.id());
+        this(manifest, host, "plugin:" + manifest.id(), new WriteBudget(manifest.id(), WriteBudget.Limits.UNLIMITED));
     }
 
-    /** Writes recorded with {@code writer} as their writer. */
-    public ScopedKv(PluginManifest manifest, HostServices host, String writer) {
+    /** Writes recorded with {@code writer} as their writer, each charged to {@code budget}. */
+    public ScopedKv(PluginManifest manifest, HostServices host, String writer, WriteBudget budget) {
         this.manifest = Objects.requireNonNull(manifest, "manifest");
         this.host = Objects.requireNonNull(host, "host");
         this.writer = Objects.requireNonNull(writer, "writer");
+        this.budget = Objects.requireNonNull(budget, "budget");
     }
 
     @Override
@@ -45,7 +47,10 @@ public final class ScopedKv implements PluginKv {
 
     @Override
     public KvEntry set(String key, JsonNode value) {
-        return host.set(writable(key), requireValue(value), HostServices.NO_CAS, writer);
+        String k = writable(key);
+        JsonNode v = requireValue(value);
+        budget.charge();
+        return host.set(k, v, HostServices.NO_CAS, writer);
     }
 
     @Override
@@ -53,12 +58,17 @@ public final class ScopedKv implements PluginKv {
         if (ifRevision < 0) {
             throw PandoException.badRequest("ifRevision must be 0 (must not exist) or a revision, got " + ifRevision);
         }
-        return host.set(writable(key), requireValue(value), ifRevision, writer);
+        String k = writable(key);
+        JsonNode v = requireValue(value);
+        budget.charge();
+        return host.set(k, v, ifRevision, writer);
     }
 
     @Override
     public boolean delete(String key) {
-        return host.delete(writable(key), writer);
+        String k = writable(key);
+        budget.charge();
+        return host.delete(k, writer);
     }
 
     @Override

@@ -35,12 +35,12 @@ public final class HostContext implements PluginContext {
     private final WriteBudget budget;
 
     /**
-     * A context with the host's write budgets ({@link HostServices#writeLimits()}).
+     * A context with no write budget (tests, tools); the node passes its budgets explicitly.
      *
      * @param operatorConfig the operator's overrides for this plugin, or null
      */
     public HostContext(PluginManifest manifest, HostServices host, JsonNode operatorConfig, Clock clock) {
-        this(manifest, host, operatorConfig, clock, host.writeLimits());
+        this(manifest, host, operatorConfig, clock, WriteBudget.Limits.UNLIMITED);
     }
 
     /** A context whose writes are bounded by {@code writeLimits} (builtins: {@link WriteBudget.Limits#UNLIMITED}). */

@@ -18,6 +18,7 @@ import dev.pando.node.ops.CoreOps;
 import dev.pando.node.ops.PluginOps;
 import dev.pando.node.plugins.NodeHostServices;
 import dev.pando.host.PluginLoader;
+import dev.pando.host.kv.WriteBudget;
 import dev.pando.node.plugins.PluginLoaders;
 import dev.pando.node.plugins.PluginManager;
 import dev.pando.node.plugins.PluginWatcher;
@@ -93,8 +94,10 @@ public final class PandoNode implements AutoCloseable {
             Authenticator auth = new Authenticator(adminToken.value(), config.get(NodeConfig.AUTH_ANONYMOUS));
             PluginLoader pluginLoader = PluginLoaders.fromConfig(config);
             PluginLoaders.registerGauges(pluginLoader, metrics);
+            WriteBudget.Limits writeLimits = new WriteBudget.Limits(
+                    config.get(NodeConfig.PLUGIN_MAX_WRITES_PER_CALL), config.get(NodeConfig.PLUGIN_MAX_WRITES_PER_SECOND));
             this.plugins = new PluginManager(config.get(NodeConfig.PLUGINS_DIR), PluginLoaders.builtins(config), pluginLoader,
-                    new NodeHostServices(store, events, auth::byName), registry, events, config.get(NodeConfig.LISTENER_QUEUE),
+                    new NodeHostServices(store, events, auth::byName, writeLimits), registry, events, config.get(NodeConfig.LISTENER_QUEUE),
                     config.get(NodeConfig.PLUGIN_DRAIN_MS), Clock.systemUTC(), metrics, new CallLimits(config.get(NodeConfig.PLUGIN_CALL_QUEUE)));
             registry.swap(b -> b.addAll(new PluginOps(plugins).specs()));
             ReloadReport loaded = plugins.reload();

@@ -12,6 +12,7 @@ import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.PluginContext;
 import dev.pando.api.plugin.PluginKv;
 import dev.pando.host.kv.ScopedKv;
+import dev.pando.host.kv.WriteBudget;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
@@ -31,19 +32,30 @@ public final class HostContext implements PluginContext {
     private final SecureRandom random;
     /** {@code plugin:<id>}, or {@code plugin:<id>/<actor>} in an {@link #actingAs} view. */
     private final String writer;
+    private final WriteBudget budget;
 
     /**
+     * A context with no write budget (tests, tools); the node passes its budgets explicitly.
+     *
      * @param operatorConfig the operator's overrides for this plugin, or null
      */
     public HostContext(PluginManifest manifest, HostServices host, JsonNode operatorConfig, Clock clock) {
-        this(manifest, host, merge(manifest, operatorConfig), clock, new SecureRandom(), "plugin:" + manifest.id());
+        this(manifest, host, operatorConfig, clock, WriteBudget.Limits.UNLIMITED);
     }
 
-    private HostContext(PluginManifest manifest, HostServices host, JsonNode config, Clock clock, SecureRandom random, String writer) {
+    /** A context whose writes are bounded by {@code writeLimits} (builtins: {@link WriteBudget.Limits#UNLIMITED}). */
+    public HostContext(PluginManifest manifest, HostServices host, JsonNode operatorConfig, Clock clock, WriteBudget.Limits writeLimits) {
+        this(manifest, host, merge(manifest, operatorConfig), clock, new SecureRandom(), "plugin:" + manifest.id(),
+                new WriteBudget(manifest.id(), writeLimits));
+    }
+
+    private HostContext(PluginManifest manifest, HostServices host, JsonNode config, Clock clock, SecureRandom random, String writer,
+                        WriteBudget budget) {
         this.manifest = manifest;
         this.host = host;
         this.writer = writer;
-        this.kv = new ScopedKv(manifest, host, writer);
+        this.budget = budget;
+        this.kv = new ScopedKv(manifest, host, writer, budget);
         this.log = LoggerFactory.getLogger("pando.plugin." + manifest.id());
         this.clock = clock;
         this.random = random;
@@ -118,7 +130,12 @@ public final class HostContext implements PluginContext {
         if (actor == null || !ACTOR.matcher(actor).matches()) {
             throw PandoException.badRequest("actor must be 1 to 64 of a-z 0-9 : _ . - starting with a letter or digit, got '" + actor + "'");
         }
-        return new HostContext(manifest, host, config, clock, random, "plugin:" + manifest.id() + "/" + actor);
+        return new HostContext(manifest, host, config, clock, random, "plugin:" + manifest.id() + "/" + actor, budget);
+    }
+
+    /** The plugin's write budget, shared by every view of this context. */
+    public WriteBudget writeBudget() {
+        return budget;
     }
 
     /** Throws {@code FORBIDDEN} unless the manifest declares {@code permission}. */

@@ -5,7 +5,9 @@ import dev.pando.api.plugin.Caller;
 import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
+import dev.pando.host.kv.WriteBudget;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * What the node lends the plugin host: raw, unscoped access to the state and the event bus.
@@ -26,7 +28,23 @@ public interface HostServices {
     /** A page of entries under a prefix, or matching a pattern when it contains {@code *}. */
     KvPage scan(String prefixOrPattern, String after, int limit);
 
+    /**
+     * A page of only the entries whose keys {@code visible} accepts: the others do not count
+     * towards {@code limit}, and the page's continuation token reveals nothing about them. This
+     * default filters a full scan's page, which suits hosts whose tokens only ever name the last
+     * entry returned; the node's store overrides it.
+     */
+    default KvPage scan(String prefixOrPattern, String after, int limit, Predicate<String> visible) {
+        KvPage page = scan(prefixOrPattern, after, limit);
+        return new KvPage(page.entries().stream().filter(e -> visible.test(e.key())).toList(), page.next());
+    }
+
     void publish(String topic, JsonNode payload, String publisher);
+
+    /** The write budgets of a plugin that is not a builtin; unlimited unless the node sets them. */
+    default WriteBudget.Limits writeLimits() {
+        return WriteBudget.Limits.UNLIMITED;
+    }
 
     /** The durable change-feed cursor named {@code consumer}, created at position 0 if new. */
     ChangeFeed feed(String consumer);

@@ -207,14 +207,17 @@ public final class HostedPlugin implements AutoCloseable {
         return new PandoException(ErrorCode.TIMEOUT, "plugin '" + id() + "' did not answer " + op + " within " + timeoutMs + " ms");
     }
 
+    /** How one delivery to the listener ended. */
+    public enum Delivered { OK, FAILED, TIMED_OUT }
+
     /** Hands a change to the plugin's listener; failures are counted and logged, never thrown. */
-    public void deliver(KvChange change) {
-        deliver(() -> loaded.plugin().onChange(change), change.key());
+    public Delivered deliver(KvChange change) {
+        return deliver(() -> loaded.plugin().onChange(change), change.key());
     }
 
     /** Hands an event to the plugin's listener; failures are counted and logged, never thrown. */
-    public void deliver(TopicEvent event) {
-        deliver(() -> loaded.plugin().onEvent(event), event.topic());
+    public Delivered deliver(TopicEvent event) {
+        return deliver(() -> loaded.plugin().onEvent(event), event.topic());
     }
 
     private interface Delivery {
@@ -226,16 +229,17 @@ public final class HostedPlugin implements AutoCloseable {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loaded.plugin().getClass().getClassLoader());
-        try {
+        // Each start, op call and delivery is one call for the per-call write budget.
+        try (var writes = context.writeBudget().openCall()) {
             code.run();
         } finally {
             thread.setContextClassLoader(previous);
         }
     }
 
-    private void deliver(Delivery delivery, String what) {
+    private Delivered deliver(Delivery delivery, String what) {
         if (closed.get()) {
-            return;
+            return Delivered.OK;
         }
         stats.deliveries.increment();
         int timeoutMs = manifest().limits().callTimeoutMs();
@@ -248,7 +252,9 @@ public final class HostedPlugin implements AutoCloseable {
                 String why = guard.expired() ? "timed out after " + timeoutMs + " ms" : describe(t);
                 stats.lastError.set("listener: " + why);
                 log.warn("plugin '{}' listener failed on {}: {}", id(), what, why);
+                return guard.expired() ? Delivered.TIMED_OUT : Delivered.FAILED;
             }
+            return guard.expired() ? Delivered.TIMED_OUT : Delivered.OK;
         }
     }
 

@@ -100,6 +100,12 @@ public final class NodeConfig {
     public static final ConfigKey<Integer> MAX_TOTAL_MEMORY_MB = intKey("plugins.max-total-memory-mb", 1024,
             "Guest linear memory all WASM instances on the node may hold together, in MiB; a memory.grow past it returns -1.");
 
+    // Plugin write budgets (issue 12: feedback loops). Builtins are exempt.
+    public static final ConfigKey<Integer> PLUGIN_MAX_WRITES_PER_CALL = intKey("plugins.max-writes-per-call", 1000,
+            "Writes one plugin call (op call, listener delivery or start) may make; more fail with TOO_LARGE. Builtins are exempt.");
+    public static final ConfigKey<Integer> PLUGIN_MAX_WRITES_PER_SECOND = intKey("plugins.max-writes-per-second", 5000,
+            "Writes one plugin may make per second, across its calls and threads; more fail with RATE_LIMITED. Builtins are exempt.");
+
     private final Map<ConfigKey<?>, Object> values;
     private final Map<String, String> sources;
 

@@ -102,6 +102,19 @@ public final class QueuedSubscriber implements Subscriber, AutoCloseable {
         }
     }
 
+    /**
+     * Stops taking deliveries and drops the queued ones without waiting: for the consumer itself
+     * to call (from its own thread) when it gives up, so a backlog is discarded, not drained.
+     */
+    public void abandon() {
+        if (closed.compareAndSet(false, true)) {
+            int dropped = queue.size();
+            queue.clear();
+            queue.offer(STOP);
+            log.warn("listener {} stopped; {} queued deliveries dropped", name, dropped);
+        }
+    }
+
     /** Stops the thread after the delivery in progress; queued deliveries are dropped. Waits up to {@code timeoutMs}. */
     public boolean close(long timeoutMs) throws InterruptedException {
         if (closed.compareAndSet(false, true)) {

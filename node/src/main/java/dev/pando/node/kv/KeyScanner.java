@@ -1,10 +1,6 @@
 package dev.pando.node.kv;
 
-import dev.pando.api.ErrorCode;
-import dev.pando.api.PandoException;
-import dev.pando.api.path.Keys;
 import dev.pando.api.path.PathPattern;
-import dev.pando.api.plugin.KvPage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,8 +15,10 @@ import java.util.List;
  *
  * <p>A page examines at most {@link #examineBudget(int)} keys, so a sparse pattern such as
  * {@code /**}{@code /x} returns short (even empty) pages with a cursor instead of walking the
- * whole keyspace in one call. The cursor is the base64url UTF-8 of the last examined key;
- * the next page starts right after it.
+ * whole keyspace in one call. The cursor positions after the last examined key, which the
+ * caller may not be allowed to see, so it is sealed ({@link ScanTokens}); the next page starts
+ * right after it. Entries the query's {@code visible} test rejects are skipped inside the scan,
+ * so they neither fill a page nor shape it.
  */
 final class KeyScanner {
     /** Keys a page may examine per entry it may return. */
@@ -40,7 +38,7 @@ final class KeyScanner {
     static ScanPage page(Storage storage, ScanQuery q) {
         PathPattern pattern = q.pattern();
         String prefix = pattern.literalPrefix();
-        byte[] after = q.cursor() == null ? null : decodeCursor(q.cursor());
+        byte[] after = q.cursor() == null ? null : ScanTokens.open(q.cursor(), q);
         int limit = q.limit();
         int budget = examineBudget(limit);
         List<Entry> out = new ArrayList<>(Math.min(limit, 1024));
@@ -57,7 +55,7 @@ final class KeyScanner {
             if (after == null || Arrays.compareUnsigned(after, p) < 0) {
                 examined++;
                 last = p;
-                if (pattern.matches(prefix)) {
+                if (pattern.matches(prefix) && q.visible().test(prefix)) {
                     byte[] record = storage.get(p);
                     if (record != null) {
                         out.add(RecordCodec.decodeEntry(prefix, record));
@@ -82,40 +80,18 @@ final class KeyScanner {
         try (Storage.StateIterator it = storage.iterate(from, to)) {
             while (it.next()) {
                 if (out.size() == limit || examined >= budget) {
-                    return new ScanPage(out, encodeCursor(last));
+                    return new ScanPage(out, ScanTokens.seal(last, q));
                 }
                 byte[] k = it.key();
                 examined++;
                 last = k;
                 String key = new String(k, StandardCharsets.UTF_8);
-                if (pattern.matches(key)) {
+                if (pattern.matches(key) && q.visible().test(key)) {
                     out.add(RecordCodec.decodeEntry(key, it.value()));
                 }
             }
         }
         return new ScanPage(out, null);
-    }
-
-    /** The cursor format is the plugin API's scan token, so a plugin can seek with {@link KvPage#resumeAfter}. */
-    static String encodeCursor(byte[] key) {
-        return KvPage.resumeAfter(new String(key, StandardCharsets.UTF_8));
-    }
-
-    static byte[] decodeCursor(String cursor) {
-        String key;
-        try {
-            key = KvPage.positionOf(cursor);
-        } catch (IllegalArgumentException e) {
-            throw invalidCursor();
-        }
-        if (!Keys.isValid(key)) {
-            throw invalidCursor();
-        }
-        return RecordCodec.utf8(key);
-    }
-
-    private static PandoException invalidCursor() {
-        return new PandoException(ErrorCode.BAD_REQUEST, "invalid scan cursor");
     }
 
     private static byte[] append(byte[] b, byte last) {

@@ -98,16 +98,13 @@ public final class KvOps {
         }
         PathPattern p = prefix != null ? PathPattern.under(prefix) : PathPattern.compile(pattern);
         int limit = (int) args.longOr("limit", 1, ScanQuery.MAX_LIMIT, ScanQuery.DEFAULT_LIMIT);
-        ScanPage page = store.scan(new ScanQuery(p, limit, args.optString("cursor")));
+        Principal principal = ctx.principal();
+        // A scan never reveals keys the caller may not read, even if the pattern reaches them:
+        // the store skips them inside the scan and seals the cursor, which may stop on one.
+        ScanPage page = store.scan(new ScanQuery(p, limit, args.optString("cursor"), key -> principal.allows(Access.READ, key)));
         ObjectNode result = JsonNodeFactory.instance.objectNode();
         ArrayNode entries = result.putArray("entries");
-        Principal principal = ctx.principal();
-        for (Entry e : page.entries()) {
-            // A scan never reveals keys the caller may not read, even if the pattern reaches them.
-            if (principal.allows(Access.READ, e.key())) {
-                entries.add(Views.entry(e));
-            }
-        }
+        page.entries().forEach(e -> entries.add(Views.entry(e)));
         result.put("cursor", page.cursor());
         return CompletableFuture.completedFuture(result);
     }

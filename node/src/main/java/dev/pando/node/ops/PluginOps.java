@@ -127,6 +127,7 @@ public final class PluginOps {
         if (s.listenerOverflowed()) {
             n.put("listener", "cut off after falling behind; reload the plugin to resubscribe");
         }
+        s.listenerStopped().ifPresent(why -> n.put("listener", "STOPPED: " + why));
         if (s.lastReload() != null) {
             n.set("lastReload", outcome(s.lastReload()).put("at", s.lastReloadAt()));
         }

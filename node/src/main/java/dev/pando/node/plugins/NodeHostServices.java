@@ -11,6 +11,7 @@ import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
 import dev.pando.host.HostServices;
+import dev.pando.host.kv.WriteBudget;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.events.EventBus;
 import dev.pando.node.kv.Change;
@@ -25,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The node's state store and event bus, lent to the plugin host. Plugin calls run on worker
@@ -35,6 +37,7 @@ public final class NodeHostServices implements HostServices {
     private final StateStore store;
     private final EventBus events;
     private final Function<String, Optional<Principal>> principals;
+    private final WriteBudget.Limits writeLimits;
 
     /** Knows only the {@code admin} principal (tests, benchmarks). */
     public NodeHostServices(StateStore store, EventBus events) {
@@ -43,9 +46,21 @@ public final class NodeHostServices implements HostServices {
 
     /** @param principals a principal's current rights by name, empty if it holds none */
     public NodeHostServices(StateStore store, EventBus events, Function<String, Optional<Principal>> principals) {
+        this(store, events, principals, WriteBudget.Limits.UNLIMITED);
+    }
+
+    /** @param writeLimits each plugin's write budgets ({@code plugins.max-writes-per-call|second}) */
+    public NodeHostServices(StateStore store, EventBus events, Function<String, Optional<Principal>> principals,
+                            WriteBudget.Limits writeLimits) {
         this.store = store;
         this.events = events;
         this.principals = principals;
+        this.writeLimits = writeLimits;
+    }
+
+    @Override
+    public WriteBudget.Limits writeLimits() {
+        return writeLimits;
     }
 
     @Override
@@ -77,7 +92,12 @@ public final class NodeHostServices implements HostServices {
 
     @Override
     public KvPage scan(String prefixOrPattern, String after, int limit) {
-        ScanPage page = store.scan(new ScanQuery(PathPattern.prefixOrPattern(prefixOrPattern), limit, after));
+        return scan(prefixOrPattern, after, limit, key -> true);
+    }
+
+    @Override
+    public KvPage scan(String prefixOrPattern, String after, int limit, Predicate<String> visible) {
+        ScanPage page = store.scan(new ScanQuery(PathPattern.prefixOrPattern(prefixOrPattern), limit, after, visible));
         return new KvPage(page.entries().stream().map(NodeHostServices::entry).toList(), page.cursor());
     }
 

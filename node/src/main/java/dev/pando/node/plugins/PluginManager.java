@@ -9,10 +9,12 @@ import dev.pando.builtin.Builtin;
 import dev.pando.host.CallLimits;
 import dev.pando.host.CallWatchdog;
 import dev.pando.host.HostContext;
+import dev.pando.host.kv.WriteBudget;
 import dev.pando.host.HostServices;
 import dev.pando.host.HostedPlugin;
 import dev.pando.host.LoadedPlugin;
 import dev.pando.host.PluginFiles;
+import dev.pando.host.PluginKind;
 import dev.pando.host.PluginLoader;
 import dev.pando.host.PluginStats;
 import dev.pando.host.wasm.WasmPlugin;
@@ -259,7 +261,11 @@ public final class PluginManager implements AutoCloseable {
             return;
         }
         try {
-            HostedPlugin hosted = HostedPlugin.start(loaded, new HostContext(loaded.manifest(), host, operatorConfig(id), clock), watchdog,
+            // Builtins have no write budget: the journal's volume follows the node's own writes
+            // and the rules bound theirs (cascade depth, intervals, action counts).
+            HostContext context = new HostContext(loaded.manifest(), host, operatorConfig(id), clock,
+                    loaded.kind() == PluginKind.BUILTIN ? WriteBudget.Limits.UNLIMITED : host.writeLimits());
+            HostedPlugin hosted = HostedPlugin.start(loaded, context, watchdog,
                     callLimits, totals.computeIfAbsent(id, k -> new PluginStats()));
             plan.incoming.put(id, new Candidate(hosted, file, hash, configHash(id)));
             plan.failed.remove(file);

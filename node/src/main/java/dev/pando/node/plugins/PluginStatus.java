@@ -3,6 +3,7 @@ package dev.pando.node.plugins;
 import dev.pando.api.manifest.PluginManifest;
 import dev.pando.host.PluginKind;
 import dev.pando.host.PluginStats;
+import java.util.Optional;
 
 /**
  * One row of {@code admin.plugins}: a serving plugin, or a file that failed with nothing
@@ -10,7 +11,7 @@ import dev.pando.host.PluginStats;
  */
 public record PluginStatus(String id, String file, State state, String error, PluginManifest manifest, PluginKind kind,
                            String signer, String hash, long loadedAt, PluginStats stats, boolean listenerOverflowed,
-                           ReloadReport.Outcome lastReload, long lastReloadAt) {
+                           ReloadReport.Outcome lastReload, long lastReloadAt, Optional<String> listenerStopped) {
 
     /** LOADED: serving. FAILED: nothing serving for this file. */
     public enum State { LOADED, FAILED }
@@ -19,11 +20,12 @@ public record PluginStatus(String id, String file, State state, String error, Pl
         var loaded = s.plugin().loaded();
         return new PluginStatus(s.id(), s.file().getFileName().toString(), State.LOADED, null, loaded.manifest(), loaded.kind(),
                 loaded.signer(), s.hash(), s.loadedAt(), s.plugin().stats(),
-                s.listener() != null && s.listener().overflowed(), s.lastResult(), s.lastResultAt());
+                s.listener() != null && s.listener().overflowed(), s.lastResult(), s.lastResultAt(),
+                s.listener() == null ? Optional.empty() : s.listener().stopped());
     }
 
     static PluginStatus of(FileFailure f) {
         return new PluginStatus(f.id(), f.file().getFileName().toString(), State.FAILED, f.error(), null, null,
-                null, f.hash(), 0, null, false, null, f.at());
+                null, f.hash(), 0, null, false, null, f.at(), Optional.empty());
     }
 }

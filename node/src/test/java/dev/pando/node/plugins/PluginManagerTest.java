@@ -76,9 +76,13 @@ class PluginManagerTest {
         events = new EventBus();
         store.addCommitListener(events);
         registry = new HandlerRegistry();
+        manager = new PluginManager(dir, loaderOf(), new NodeHostServices(store, events), registry, events, 64, 5_000, Clock.systemUTC(), metrics);
+    }
+
+    private PluginLoader loaderOf() {
         PluginLoader loader = mock(PluginLoader.class);
         when(loader.load(any())).thenAnswer(inv -> load(inv.getArgument(0)));
-        manager = new PluginManager(dir, loader, new NodeHostServices(store, events), registry, events, 64, 5_000, Clock.systemUTC(), metrics);
+        return loader;
     }
 
     @AfterEach
@@ -99,9 +103,14 @@ class PluginManagerTest {
             slowStarted.countDown();
             slowRelease.await(30, TimeUnit.SECONDS);
         }
+        boolean selfWrite = m.config().path("selfWrite").asBoolean();
+        boolean loopListener = m.config().path("loopListener").asBoolean();
         PandoPlugin plugin = new PandoPlugin() {
+            private volatile PluginContext ctx;
+
             @Override
             public void start(PluginContext context) {
+                ctx = context;
                 if (failStart) {
                     throw new IllegalStateException("cannot start");
                 }
@@ -109,6 +118,19 @@ class PluginManagerTest {
 
             @Override
             public JsonNode call(OpCall call) {
+                if (call.op().endsWith(".writeLoop")) {
+                    // Writes until refused, as a hostile op would, and says how far it got.
+                    int written = 0;
+                    try {
+                        while (written < 1_000_000) {
+                            ctx.kv().set(m.defaultPrefix() + "/w" + written, JsonNodeFactory.instance.numberNode(written));
+                            written++;
+                        }
+                    } catch (PandoException e) {
+                        return JsonNodeFactory.instance.objectNode().put("written", written).put("code", e.code().name());
+                    }
+                    return JsonNodeFactory.instance.objectNode().put("written", written);
+                }
                 return JsonNodeFactory.instance.objectNode().put("version", m.version()).put("caller", call.caller().name());
             }
 
@@ -118,6 +140,15 @@ class PluginManagerTest {
                     gate.await(10, TimeUnit.SECONDS);
                 }
                 heard.add(change);
+                if (loopListener) {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        Thread.onSpinWait(); // a guest stuck in a loop until its time limit
+                    }
+                    throw new InterruptedException("cut off");
+                }
+                if (selfWrite) {
+                    ctx.kv().set(change.key() + "/again", JsonNodeFactory.instance.numberNode(1));
+                }
             }
 
             @Override
@@ -342,6 +373,89 @@ class PluginManagerTest {
         Thread.sleep(50);
         assertThat(heard).extracting(KvChange::key).containsExactly("/sensors/t1");
         assertThat(events.subscriptionCount()).isZero();
+    }
+
+    @Test
+    void aListenerDoesNotHearItsOwnWritesUnlessItAsks() throws Exception {
+        // Issue #12 item 6: a listener writing where it listens fed itself ~33,000 times a second.
+        write("a.jar", "alpha", "1.0.0", ",\"kv\":{\"write\":[\"/loop\"]},\"listens\":{\"changes\":[\"/loop/**\"]},"
+                + "\"config\":{\"selfWrite\":true}");
+        manager.reload();
+        store.set("/loop/x", JSON.readTree("1"), WriteOptions.by("test")).get();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (store.get("/loop/x/again").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(store.get("/loop/x/again")).as("the listener ran and wrote").isPresent();
+        Thread.sleep(300);
+        assertThat(heard).extracting(KvChange::key).containsExactly("/loop/x");
+        assertThat(store.get("/loop/x/again/again")).isEmpty();
+    }
+
+    @Test
+    void aListenerThatAsksHearsItsOwnWrites() throws Exception {
+        write("a.jar", "alpha", "1.0.0", ",\"kv\":{\"write\":[\"/loop\"]},\"listens\":{\"changes\":[\"/loop/a/**\"],\"includeOwn\":true},"
+                + "\"config\":{\"selfWrite\":true}");
+        manager.reload();
+        store.set("/loop/a", JSON.readTree("1"), WriteOptions.by("test")).get();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (heard.size() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(heard).extracting(KvChange::key).startsWith("/loop/a", "/loop/a/again", "/loop/a/again/again");
+        manager.close(); // stop the loop this test made on purpose
+    }
+
+    @Test
+    void oneCallsWritesAreBoundedAndWhatItWroteBeforeStaysCommitted() throws Exception {
+        manager.close();
+        manager = new PluginManager(dir, loaderOf(), new NodeHostServices(store, events, n -> java.util.Optional.empty(),
+                new dev.pando.host.kv.WriteBudget.Limits(50, 10_000)), registry, events, 64, 5_000, Clock.systemUTC(), metrics);
+        Files.writeString(dir.resolve("w.jar"), "{\"id\":\"w\",\"version\":\"1.0.0\",\"apiVersion\":1,"
+                + "\"ops\":[{\"name\":\"w.writeLoop\",\"scope\":\"read\"}]}");
+        manager.reload();
+        long before = store.lastRevision();
+        JsonNode r = manager.plugin("w").orElseThrow().call("w.writeLoop", null, null);
+        assertThat(r.path("code").asText()).isEqualTo("TOO_LARGE");
+        assertThat(r.path("written").asInt()).isEqualTo(50);
+        assertThat(store.lastRevision() - before).as("writes committed by the call").isEqualTo(50);
+        // The next call has a budget of its own.
+        assertThat(manager.plugin("w").orElseThrow().call("w.writeLoop", null, null).path("written").asInt()).isEqualTo(50);
+    }
+
+    @Test
+    void aPluginsWritesPerSecondAreBoundedAcrossCalls() throws Exception {
+        manager.close();
+        manager = new PluginManager(dir, loaderOf(), new NodeHostServices(store, events, n -> java.util.Optional.empty(),
+                new dev.pando.host.kv.WriteBudget.Limits(1_000, 120)), registry, events, 64, 5_000, Clock.systemUTC(), metrics);
+        Files.writeString(dir.resolve("w.jar"), "{\"id\":\"w\",\"version\":\"1.0.0\",\"apiVersion\":1,"
+                + "\"ops\":[{\"name\":\"w.writeLoop\",\"scope\":\"read\"}]}");
+        manager.reload();
+        JsonNode r = manager.plugin("w").orElseThrow().call("w.writeLoop", null, null);
+        assertThat(r.path("code").asText()).isEqualTo("RATE_LIMITED");
+        assertThat(r.path("written").asInt()).isBetween(1, 120);
+    }
+
+    @Test
+    void aListenerThatKeepsTimingOutIsStoppedAndItsBacklogDropped() throws Exception {
+        // Issue #12 item 7: a looping listener drained 4,096 deliveries at one full timeout each.
+        write("a.jar", "alpha", "1.0.0", ",\"kv\":{\"read\":[\"/sensors\"]},\"listens\":{\"changes\":[\"/sensors/**\"]},"
+                + "\"limits\":{\"callTimeoutMs\":100},\"config\":{\"loopListener\":true}");
+        manager.reload();
+        for (int i = 0; i < 40; i++) {
+            store.set("/sensors/t" + i, JSON.readTree("1"), WriteOptions.by("test")).get();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (manager.status().get(0).listenerStopped().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(manager.status().get(0).listenerStopped()).get().asString().contains("timed out 3 times in a row");
+        Thread.sleep(500);
+        assertThat(manager.status().get(0).stats().deliveries()).as("the backlog is dropped, not drained").isEqualTo(3);
+        assertThat(events.subscriptionCount()).isZero();
+        store.set("/sensors/after", JSON.readTree("1"), WriteOptions.by("test")).get();
+        Thread.sleep(100);
+        assertThat(manager.status().get(0).stats().deliveries()).isEqualTo(3);
     }
 
     @Test

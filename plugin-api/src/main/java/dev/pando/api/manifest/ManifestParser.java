@@ -34,7 +34,7 @@ import java.util.stream.Collectors;
  * <pre>{@code
  * { "id": "counter", "version": "1.0.0", "apiVersion": 1, "description": "...",
  *   "ops": [ {"name": "counter.incr", "export": "incr", "scope": "write"} ],
- *   "listens": { "changes": ["/sensors/**"], "events": ["/alerts/*"] },
+ *   "listens": { "changes": ["/sensors/**"], "events": ["/alerts/*"], "includeOwn": false },
  *   "kv": { "read": ["/sensors"], "write": ["/_plugins/counter"] },
  *   "permissions": ["publish", "log", "clock", "random", "feed"],
  *   "limits": { "memoryPages": 64, "callTimeoutMs": 500, "instances": 2 },
@@ -130,16 +130,18 @@ public final class ManifestParser {
         JsonNode listens = root.get("listens");
         List<String> changes = List.of();
         List<String> events = List.of();
+        boolean includeOwn = false;
         if (listens != null) {
             if (!listens.isObject()) {
                 throw new ManifestException("listens", "must be an object with 'changes' and/or 'events'");
             }
-            onlyFields(listens, "listens", "changes", "events");
+            onlyFields(listens, "listens", "changes", "events", "includeOwn");
             changes = patterns(listens.get("changes"), "listens.changes");
             events = patterns(listens.get("events"), "listens.events");
+            includeOwn = optionalBoolean(listens, "includeOwn", "listens.includeOwn");
             for (int i = 0; i < changes.size(); i++) {
                 String literal = PathPattern.compile(changes.get(i)).literalPrefix();
-                if (readList.stream().noneMatch(p -> Keys.isUnder(literal, p))) {
+                if (!Keys.isUnder(literal, PluginManifest.defaultPrefix(id)) && readList.stream().noneMatch(p -> Keys.isUnder(literal, p))) {
                     throw new ManifestException("listens.changes[" + i + "]", "'" + changes.get(i)
                             + "' reaches outside the readable prefixes " + readList + "; a plugin only hears changes it may read");
                 }
@@ -147,7 +149,19 @@ public final class ManifestParser {
         }
 
         return new PluginManifest(id, version, PluginManifest.API_VERSION, description, ops, changes, events,
-                readList, write, permissions(root.get("permissions")), limits(root.get("limits"), caps), config(root.get("config")));
+                readList, write, permissions(root.get("permissions")), limits(root.get("limits"), caps), config(root.get("config")),
+                includeOwn);
+    }
+
+    private static boolean optionalBoolean(JsonNode parent, String name, String field) {
+        JsonNode n = parent.get(name);
+        if (n == null) {
+            return false;
+        }
+        if (!n.isBoolean()) {
+            throw new ManifestException(field, "must be true or false");
+        }
+        return n.booleanValue();
     }
 
     private static List<OpDecl> ops(JsonNode node, String id) {

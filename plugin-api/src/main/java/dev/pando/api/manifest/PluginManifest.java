@@ -14,6 +14,9 @@ import java.util.Set;
  *
  * @param listenChanges patterns of committed changes delivered to {@code onChange}
  * @param listenEvents  patterns of published topics delivered to {@code onEvent}
+ * @param listenOwn     whether the listener also hears the changes and events this plugin made
+ *                      itself ({@code listens.includeOwn}); off by default, so a listener that
+ *                      writes where it listens does not feed itself
  * @param config        the manifest's {@code config} object (empty when absent)
  */
 public record PluginManifest(
@@ -28,7 +31,8 @@ public record PluginManifest(
         List<String> kvWrite,
         Set<Permission> permissions,
         Limits limits,
-        JsonNode config) {
+        JsonNode config,
+        boolean listenOwn) {
 
     /** The only ABI/API version this host speaks. */
     public static final int API_VERSION = 1;
@@ -42,6 +46,14 @@ public record PluginManifest(
      * author may).
      */
     public static final String ROOT = "/";
+
+    /** A manifest whose listener does not hear its own writes. */
+    public PluginManifest(String id, String version, int apiVersion, String description, List<OpDecl> ops,
+                          List<String> listenChanges, List<String> listenEvents, List<String> kvRead, List<String> kvWrite,
+                          Set<Permission> permissions, Limits limits, JsonNode config) {
+        this(id, version, apiVersion, description, ops, listenChanges, listenEvents, kvRead, kvWrite, permissions, limits,
+                config, false);
+    }
 
     public PluginManifest {
         ops = List.copyOf(ops);
@@ -76,14 +88,29 @@ public record PluginManifest(
         return ops.stream().filter(o -> o.name().equals(name)).findFirst();
     }
 
-    /** True if {@code key} (already valid) lies within a read prefix. */
+    /**
+     * True if {@code key} (already valid) lies within a read prefix or the plugin's own
+     * {@link #defaultPrefix()}, which it keeps whatever it declares.
+     */
     public boolean mayRead(String key) {
-        return kvRead.stream().anyMatch(p -> covers(p, key));
+        return Keys.isUnder(key, defaultPrefix()) || kvRead.stream().anyMatch(p -> covers(p, key));
     }
 
-    /** True if {@code key} (already valid) lies within a write prefix. */
+    /**
+     * True if {@code key} (already valid) lies within a write prefix or the plugin's own
+     * {@link #defaultPrefix()}, which it keeps whatever it declares.
+     */
     public boolean mayWrite(String key) {
-        return kvWrite.stream().anyMatch(p -> covers(p, key));
+        return Keys.isUnder(key, defaultPrefix()) || kvWrite.stream().anyMatch(p -> covers(p, key));
+    }
+
+    /**
+     * True if {@code writer} (a change's writer or an event's publisher) is this plugin:
+     * {@code plugin:<id>} or one of its actors, {@code plugin:<id>/<actor>}.
+     */
+    public boolean isOwnWriter(String writer) {
+        String self = "plugin:" + id;
+        return writer != null && (writer.equals(self) || writer.startsWith(self + "/"));
     }
 
     /**

@@ -10,9 +10,11 @@ import java.util.List;
 /**
  * One page of a scan; {@code next} is null on the last page.
  *
- * <p>A scan token is a position in key order: {@link #next()} is the position after the page's
- * last key, and {@link #resumeAfter(String)} makes the position after any key. Treat tokens as
- * opaque strings; pass them back as a scan's {@code after}.
+ * <p>A scan token is a position in key order, passed back as a scan's {@code after}. The
+ * {@link #next()} a host hands out is opaque and may be sealed (a page can stop on a key the
+ * caller may not read, and the token must not name it): it resumes only the scan that made it.
+ * {@link #resumeAfter(String)} makes a plain token positioned after any key the plugin already
+ * knows, for seeking.
  */
 public record KvPage(List<KvEntry> entries, String next) {
     private static final Base64.Encoder TOKENS = Base64.getUrlEncoder().withoutPadding();
@@ -32,8 +34,9 @@ public record KvPage(List<KvEntry> entries, String next) {
 
     /**
      * The key {@code token} positions after: the inverse of {@link #resumeAfter}, for hosts.
+     * Sealed tokens from a host's {@link #next()} do not decode here.
      *
-     * @throws IllegalArgumentException if {@code token} is not a scan token
+     * @throws IllegalArgumentException if {@code token} is not a plain scan token
      */
     public static String positionOf(String token) {
         try {

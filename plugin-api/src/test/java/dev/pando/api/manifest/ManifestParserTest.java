@@ -225,9 +225,35 @@ class ManifestParserTest {
     }
 
     @Test
-    void declaringKvReadAndWriteReplacesTheDefaultPrefix() {
-        String json = counter(q("'kv': {'read': ['/sensors'], 'write': ['/out']}, 'listens': {'changes': ['/_plugins/counter/**']}"));
-        refused(json, "listens.changes[0]", "'/_plugins/counter/**' reaches outside the readable prefixes [/sensors, /out]");
+    void declaringKvReadAndWriteKeepsTheOwnPrivatePrefix() {
+        // docs/plugin-abi.md: every plugin keeps /_plugins/<id>, whatever it declares.
+        PluginManifest m = parse(counter(q("'kv': {'read': ['/sensors'], 'write': ['/out']}, 'listens': {'changes': ['/_plugins/counter/**']}")));
+        assertThat(m.mayRead("/_plugins/counter")).isTrue();
+        assertThat(m.mayRead("/_plugins/counter/state")).isTrue();
+        assertThat(m.mayWrite("/_plugins/counter/state")).isTrue();
+        assertThat(m.mayWrite("/_plugins/counterx/state")).isFalse();
+        assertThat(m.mayRead("/_plugins/other/state")).isFalse();
+        assertThat(m.mayWrite("/sensors/t1")).isFalse();
+    }
+
+    @Test
+    void listenersDoNotHearTheirOwnWritesUnlessTheyAsk() {
+        assertThat(parse(counter(q("'listens': {'changes': ['/_plugins/counter/**']}"))).listenOwn()).isFalse();
+        assertThat(parse(counter(q("'listens': {'changes': ['/_plugins/counter/**'], 'includeOwn': true}"))).listenOwn()).isTrue();
+        assertThat(parse(counter(q("'listens': {'includeOwn': false}"))).listenOwn()).isFalse();
+        refused(counter(q("'listens': {'includeOwn': 'yes'}")), "listens.includeOwn", "must be true or false");
+        refused(counter(q("'listens': {'includeOwn': 1}")), "listens.includeOwn", "must be true or false");
+        refused(counter(q("'listens': {'includeOwn': null}")), "listens.includeOwn", "must be true or false");
+    }
+
+    @Test
+    void ownWritersAreThePluginAndItsActors() {
+        PluginManifest m = parse(counter(""));
+        assertThat(m.isOwnWriter("plugin:counter")).isTrue();
+        assertThat(m.isOwnWriter("plugin:counter/rule:x")).isTrue();
+        assertThat(m.isOwnWriter("plugin:counterx")).isFalse();
+        assertThat(m.isOwnWriter("admin")).isFalse();
+        assertThat(m.isOwnWriter(null)).isFalse();
     }
 
     @Test

@@ -26,16 +26,18 @@ public final class ScopedKv implements PluginKv {
     private final PluginManifest manifest;
     private final HostServices host;
     private final String writer;
+    private final WriteBudget budget;
 
     public ScopedKv(PluginManifest manifest, HostServices host) {
-        this(manifest, host, "plugin:" + manifest.id());
+        this(manifest, host, "plugin:" + manifest.id(), new WriteBudget(manifest.id(), WriteBudget.Limits.UNLIMITED));
     }
 
-    /** Writes recorded with {@code writer} as their writer. */
-    public ScopedKv(PluginManifest manifest, HostServices host, String writer) {
+    /** Writes recorded with {@code writer} as their writer, each charged to {@code budget}. */
+    public ScopedKv(PluginManifest manifest, HostServices host, String writer, WriteBudget budget) {
         this.manifest = Objects.requireNonNull(manifest, "manifest");
         this.host = Objects.requireNonNull(host, "host");
         this.writer = Objects.requireNonNull(writer, "writer");
+        this.budget = Objects.requireNonNull(budget, "budget");
     }
 
     @Override
@@ -45,7 +47,10 @@ public final class ScopedKv implements PluginKv {
 
     @Override
     public KvEntry set(String key, JsonNode value) {
-        return host.set(writable(key), requireValue(value), HostServices.NO_CAS, writer);
+        String k = writable(key);
+        JsonNode v = requireValue(value);
+        budget.charge();
+        return host.set(k, v, HostServices.NO_CAS, writer);
     }
 
     @Override
@@ -53,12 +58,17 @@ public final class ScopedKv implements PluginKv {
         if (ifRevision < 0) {
             throw PandoException.badRequest("ifRevision must be 0 (must not exist) or a revision, got " + ifRevision);
         }
-        return host.set(writable(key), requireValue(value), ifRevision, writer);
+        String k = writable(key);
+        JsonNode v = requireValue(value);
+        budget.charge();
+        return host.set(k, v, ifRevision, writer);
     }
 
     @Override
     public boolean delete(String key) {
-        return host.delete(writable(key), writer);
+        String k = writable(key);
+        budget.charge();
+        return host.delete(k, writer);
     }
 
     @Override
@@ -73,15 +83,10 @@ public final class ScopedKv implements PluginKv {
         if (!manifest.mayRead(reach)) {
             throw forbidden("read", prefixOrPattern, manifest.kvRead().toString());
         }
-        // 'after' is the store's opaque continuation token; it only positions the scan, and
-        // every entry returned still has to match the checked query.
-        KvPage page = host.scan(prefixOrPattern, after, limit);
-        if (page.entries().stream().allMatch(e -> manifest.mayRead(e.key()))) {
-            return page;
-        }
-        // Only a root ('/') reader gets here: its query spans /_sys or other plugins' prefixes,
-        // which it may not see. The page shrinks; its continuation token stays valid.
-        return new KvPage(page.entries().stream().filter(e -> manifest.mayRead(e.key())).toList(), page.next());
+        // A root ('/') reader's query spans /_sys and other plugins' prefixes, which it may not
+        // see: the host skips those keys inside the scan, so they neither fill nor end a page,
+        // and its continuation token is opaque, so it does not name them either.
+        return host.scan(prefixOrPattern, after, limit, manifest::mayRead);
     }
 
     /** Validates {@code key} and checks it against the read prefixes; returns it unchanged. */

@@ -85,6 +85,9 @@ public final class AbiV1 {
 
         /** The status for a host failure with {@code errorCode}; codes without their own status are {@link #FAILED}. */
         public static Status of(ErrorCode errorCode) {
+            if (errorCode == ErrorCode.RATE_LIMITED) {
+                return UNAVAILABLE; // a spent write budget: try again later, as for any UNAVAILABLE
+            }
             return Arrays.stream(values()).filter(s -> s.errorCode == errorCode).findFirst().orElse(FAILED);
         }
     }

@@ -6,6 +6,8 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.ArgumentMatchers.isNull;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
@@ -55,7 +57,7 @@ class ScopedKvTest {
     @BeforeEach
     void setUp() {
         host = mock(HostServices.class);
-        when(host.scan(anyString(), any(), anyInt())).thenReturn(new KvPage(List.of(), null));
+        when(host.scan(anyString(), any(), anyInt(), any())).thenReturn(new KvPage(List.of(), null));
         kv = new ScopedKv(AB, host);
     }
 
@@ -229,7 +231,7 @@ class ScopedKvTest {
     void scanCursorIsPassedThroughOpaque() {
         // The cursor only positions a scan; the store still applies the checked query.
         kv.scan("/sensors", "L3NlbnNvcnMvYQ", 10);
-        verify(host).scan("/sensors", "L3NlbnNvcnMvYQ", 10);
+        verify(host).scan(eq("/sensors"), eq("L3NlbnNvcnMvYQ"), eq(10), any());
     }
 
     @ParameterizedTest
@@ -256,9 +258,9 @@ class ScopedKvTest {
         "/sensors/*", "/sensors/**", "/sensors/*/temp", "/sensors/**/temp", "/_plugins/ab/**"})
     void scanWithinTheReadPrefixesDelegates(String query) {
         KvPage page = new KvPage(List.of(), null);
-        when(host.scan(query, null, 50)).thenReturn(page);
+        when(host.scan(eq(query), isNull(), eq(50), any())).thenReturn(page);
         assertThat(kv.scan(query, null, 50)).isSameAs(page);
-        verify(host).scan(query, null, 50);
+        verify(host).scan(eq(query), isNull(), eq(50), any());
         verifyNoMoreInteractions(host);
     }
 
@@ -266,8 +268,8 @@ class ScopedKvTest {
     void scanWithACursorInsideTheReadPrefixesDelegates() {
         kv.scan("/sensors", "/sensors/t5", 1);
         kv.scan("/sensors/*", "/sensors/t5", ScopedKv.MAX_SCAN_LIMIT);
-        verify(host).scan("/sensors", "/sensors/t5", 1);
-        verify(host).scan("/sensors/*", "/sensors/t5", ScopedKv.MAX_SCAN_LIMIT);
+        verify(host).scan(eq("/sensors"), eq("/sensors/t5"), eq(1), any());
+        verify(host).scan(eq("/sensors/*"), eq("/sensors/t5"), eq(ScopedKv.MAX_SCAN_LIMIT), any());
         verifyNoMoreInteractions(host);
     }
 

@@ -69,11 +69,16 @@ public final class PandoNode implements AutoCloseable {
         StoreOptions storeOptions = new StoreOptions(identity.nodeId(), config.get(NodeConfig.MAX_VALUE_BYTES),
                 config.get(NodeConfig.COMMIT_QUEUE), config.get(NodeConfig.STORE_SYNC),
                 config.get(NodeConfig.RETAIN_COUNT), config.get(NodeConfig.RETAIN_AGE_MS));
-        this.store = switch (config.get(NodeConfig.STORE)) {
-            case "rocksdb" -> StateStore.rocks(dataDir.resolve("state"), storeOptions);
-            case "memory" -> StateStore.memory(storeOptions);
-            default -> throw new IllegalArgumentException("config key 'store' must be rocksdb or memory, got '" + config.get(NodeConfig.STORE) + "'");
-        };
+        try {
+            this.store = switch (config.get(NodeConfig.STORE)) {
+                case "rocksdb" -> StateStore.rocks(dataDir.resolve("state"), storeOptions);
+                case "memory" -> StateStore.memory(storeOptions);
+                default -> throw new IllegalArgumentException("config key 'store' must be rocksdb or memory, got '" + config.get(NodeConfig.STORE) + "'");
+            };
+        } catch (RuntimeException e) {
+            adminToken.discard();
+            throw e;
+        }
         try {
             this.metrics = new Metrics();
             this.events = new EventBus();
@@ -99,6 +104,7 @@ public final class PandoNode implements AutoCloseable {
         } catch (RuntimeException | IOException e) {
             closePlugins();
             store.close();
+            adminToken.discard(); // never shown: the first start that succeeds makes and prints one
             throw e;
         }
     }

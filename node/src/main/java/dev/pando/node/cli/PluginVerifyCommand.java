@@ -117,8 +117,9 @@ final class PluginVerifyCommand implements Callable<Integer> {
                 return manifest;
             }
             NativePlugin plugin = new NativePluginLoader().load(file, ManifestCaps.DEFAULT);
+            PluginManifest manifest = plugin.manifest();
             release(plugin);
-            return plugin.manifest();
+            return manifest;
         } catch (PandoException | WasmBundleException e) {
             throw refused(e.getMessage(), e);
         }

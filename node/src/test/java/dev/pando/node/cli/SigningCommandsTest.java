@@ -183,6 +183,9 @@ class SigningCommandsTest {
         assertThat(JSON.readTree(sign.out()).get("signature").asText()).isEqualTo(jar + ".sig");
         assertThat(Files.readAllLines(dir.resolve("plugin.jar.sig")).get(0)).isEqualTo("pando-signature v1");
 
+        CliRun plain = CliRun.run("plugin", "verify", jar.toString());
+        assertThat(plain.exit()).as(plain.toString()).isZero();
+        assertThat(JSON.readTree(plain.out()).get("id").asText()).isEqualTo("echo");
         CliRun ok = CliRun.run("plugin", "verify", "--trusted", trusted.toString(), jar.toString());
         assertThat(ok.exit()).as(ok.toString()).isZero();
         assertThat(JSON.readTree(ok.out())).isEqualTo(JSON.readTree("{\"file\":\"" + jar + "\",\"kind\":\"jar\",\"id\":\"echo\","

@@ -346,6 +346,18 @@ int pando_json_get_double(const char *json, uint32_t len, const char *name, doub
 /** Field `name` as a bool. */
 int pando_json_get_bool(const char *json, uint32_t len, const char *name, bool *out);
 
+/**
+ * Refuses arguments other than `allowed` (a NULL-terminated list of member names), as the
+ * node's core ops do, so a misspelt field ({"N":1} for n) is not silently ignored. Returns true
+ * if `json` is an object with only allowed members (empty or `null` arguments count as {}).
+ * Otherwise it records BAD_REQUEST naming the unknown member (like pando_fail) and returns
+ * false, so an op starts with:
+ *
+ *     static const char *const ARGS[] = {"n", "by", NULL};
+ *     if (!pando_args_only(args, args_len, ARGS)) return 0;
+ */
+bool pando_args_only(const char *json, uint32_t len, const char *const *allowed);
+
 /* ------------------------------------------------------------------------------------------ */
 /* JSON writing                                                                               */
 /* ------------------------------------------------------------------------------------------ */
@@ -1267,6 +1279,51 @@ int pando_json_get_bool(const char *json, uint32_t len, const char *name, bool *
     pando_json_value v;
     int rc = pando_json_get(json, len, name, &v);
     return rc != PANDO_JSON_OK ? rc : pando_json_as_bool(&v, out);
+}
+
+bool pando_args_only(const char *json, uint32_t len, const char *const *allowed) {
+    pando_json_value doc;
+    if (len == 0) return true;
+    if (pando_json_parse(json, len, &doc) != PANDO_JSON_OK) {
+        pando_fail(PANDO_ERR_BAD_REQUEST, "the arguments are not valid JSON");
+        return false;
+    }
+    if (doc.type == PANDO_JT_NULL) return true;
+    if (doc.type != PANDO_JT_OBJECT) {
+        pando_fail(PANDO_ERR_BAD_REQUEST, "the arguments must be a JSON object");
+        return false;
+    }
+    pando_json_iter it;
+    pando_json_value key;
+    if (pando_json_iter_init(&it, &doc) != PANDO_JSON_OK) return true; /* "{}" */
+    int rc;
+    while ((rc = pando_json_next(&it, &key, NULL)) == PANDO_JSON_OK) {
+        bool known = false;
+        for (const char *const *a = allowed; *a != NULL && !known; a++) known = pando_json_string_equals(&key, *a);
+        if (known) continue;
+        pando_buf decoded;
+        const char *name = key.ptr; /* raw, if it cannot be decoded */
+        uint32_t name_len = key.len;
+        if (pando_json_as_string(&key, &decoded) == PANDO_JSON_OK) {
+            name = decoded.ptr;
+            name_len = decoded.len;
+        }
+        if (allowed[0] == NULL) {
+            pando_failf(PANDO_ERR_BAD_REQUEST, "unknown argument '%.*s' (this op takes no arguments)", (int)name_len, name);
+            return false;
+        }
+        pando_buf list = pando_format("%s", allowed[0]);
+        for (const char *const *a = allowed + 1; *a != NULL && list.ptr != NULL; a++) {
+            list = pando_format("%.*s, %s", (int)list.len, list.ptr, *a);
+        }
+        if (list.ptr == NULL) {
+            pando_failf(PANDO_ERR_BAD_REQUEST, "unknown argument '%.*s'", (int)name_len, name);
+            return false;
+        }
+        pando_failf(PANDO_ERR_BAD_REQUEST, "unknown argument '%.*s' (expected %.*s)", (int)name_len, name, (int)list.len, list.ptr);
+        return false;
+    }
+    return true;
 }
 
 /* ---- JSON writing ---------------------------------------------------------------------- */

@@ -39,7 +39,9 @@ int main(void) {
     expect_ok("{\"name\":\"Ada\"}", "{\"greeting\":\"Hello, Ada!\"}", "greeted Ada");
     expect_ok("{\"name\":\"Ada\",\"shout\":true}", "{\"greeting\":\"HELLO, ADA!\"}", "greeted Ada");
     expect_ok("{\"name\":\"Ada\",\"shout\":false}", "{\"greeting\":\"Hello, Ada!\"}", "greeted Ada");
-    expect_ok("{\"shout\":false,\"extra\":[1,{}],\"name\":\"Ada\"}", "{\"greeting\":\"Hello, Ada!\"}", "greeted Ada");
+    expect_ok("{\"shout\":false,\"name\":\"Ada\"}", "{\"greeting\":\"Hello, Ada!\"}", "greeted Ada");
+    expect_bad("{\"shout\":false,\"extra\":[1,{}],\"name\":\"Ada\"}", "unknown argument 'extra' (expected name, shout)");
+    expect_bad("{\"name\":\"Ada\",\"Shout\":true}", "'Shout'");
     expect_ok("{\"name\":\"Zo\xc3\xab \\\"Z\\\"\"}", "{\"greeting\":\"Hello, Zo\xc3\xab \\\"Z\\\"!\"}", "greeted Zo\xc3\xab \"Z\"");
     expect_ok("{\"name\":\"Zo\\u00eb \\\\ \\n\",\"shout\":true}", "{\"greeting\":\"HELLO, ZO\xc3\xab \\\\ \\n!\"}",
               "greeted Zo\xc3\xab \\ \n");

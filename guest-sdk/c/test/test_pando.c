@@ -394,8 +394,33 @@ static void test_wrappers(void) {
     CHECK(strcmp(mock_error_code, "BAD_REQUEST") == 0 && strcmp(mock_error_msg, "'name' must be at most 100") == 0);
 }
 
+static bool args_only(const char *json, const char *const *allowed) {
+    mock_reset();
+    return pando_args_only(json, (uint32_t)strlen(json), allowed);
+}
+
+static void test_args_only(void) {
+    static const char *const N_BY[] = {"n", "by", NULL};
+    static const char *const NONE[] = {NULL};
+    CHECK(args_only("{\"n\":1,\"by\":2}", N_BY) && mock_error_calls == 0);
+    CHECK(args_only(" { \"n\" : {\"deep\":[1]} } ", N_BY) && mock_error_calls == 0);
+    CHECK(args_only("{}", NONE) && args_only("", NONE) && args_only("null", N_BY) && mock_error_calls == 0);
+    CHECK(args_only("{\"b\\u0079\":1}", N_BY)); /* names compare unescaped */
+
+    CHECK(!args_only("{\"n\":1,\"N\":1}", N_BY));
+    CHECK(strcmp(mock_error_code, "BAD_REQUEST") == 0);
+    CHECK(strcmp(mock_error_msg, "unknown argument 'N' (expected n, by)") == 0);
+    CHECK(!args_only("{\"x\":1}", NONE));
+    CHECK(strcmp(mock_error_msg, "unknown argument 'x' (this op takes no arguments)") == 0);
+    CHECK(!args_only("[1]", N_BY));
+    CHECK(strcmp(mock_error_code, "BAD_REQUEST") == 0 && strcmp(mock_error_msg, "the arguments must be a JSON object") == 0);
+    CHECK(!args_only("{\"n\":", N_BY));
+    CHECK(strcmp(mock_error_code, "BAD_REQUEST") == 0 && strcmp(mock_error_msg, "the arguments are not valid JSON") == 0);
+}
+
 int main(void) {
     test_allocator();
+    test_args_only();
     test_format();
     test_utf8();
     test_json_parse();

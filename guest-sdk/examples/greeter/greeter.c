@@ -6,7 +6,8 @@
  *   - shout, when present, must be true or false (null is not accepted);
  *   - result {"greeting": "Hello, <name>!"}, upper-cased (ASCII letters only) when shout is true;
  *   - logs "greeted <name>" at info level (permission "log").
- * Invalid args fail the call with a BAD_REQUEST error whose message names the field.
+ * Invalid args fail the call with a BAD_REQUEST error whose message names the field; so does
+ * an unknown one (a misspelt "Shout" is refused, not ignored).
  */
 #define PANDO_IMPLEMENTATION
 #include "pando.h"
@@ -18,6 +19,8 @@ PANDO_EXPORT("greet") int64_t greet(const char *args, uint32_t args_len) {
     if (pando_json_parse(args, args_len, &doc) != PANDO_JSON_OK || doc.type != PANDO_JT_OBJECT) {
         return pando_fail(PANDO_ERR_BAD_REQUEST, "args must be a JSON object with a string field 'name'");
     }
+    static const char *const ARGS[] = {"name", "shout", NULL};
+    if (!pando_args_only(args, args_len, ARGS)) return 0;
 
     int rc = pando_json_field(&doc, "name", &name_v);
     if (rc == PANDO_JSON_MISSING) return pando_fail(PANDO_ERR_BAD_REQUEST, "'name' is required");

@@ -62,6 +62,46 @@ impl Call {
         self.args
     }
 
+    /// Refuses arguments other than `allowed`, as the node's core ops do: a misspelt field
+    /// (`{"N":1}` for `n`) fails with `BAD_REQUEST` naming it instead of being silently ignored.
+    /// Arguments that are not an object (absent or `null` counts as `{}`) are refused too.
+    /// Returns the call, so it chains: `let n = call.only(&["n", "by"])?.i64("n")?;`.
+    ///
+    /// ```
+    /// use pando_guest::{Call, Json, Result};
+    ///
+    /// fn incr(call: &Call) -> Result<Json> {
+    ///     call.only(&["n", "by"])?;
+    ///     Ok(Json::from(call.i64("n")? + call.opt_i64("by")?.unwrap_or(1)))
+    /// }
+    /// # let err = pando_guest::testing::call_op(incr, &Json::parse(r#"{"N":1}"#).unwrap());
+    /// # assert_eq!(err.unwrap_err().to_string(), "BAD_REQUEST: unknown argument 'N' (expected n, by)");
+    /// ```
+    pub fn only(&self, allowed: &[&str]) -> Result<&Call> {
+        let fields = match &self.args {
+            Json::Null => return Ok(self),
+            Json::Object(map) => map,
+            other => {
+                return Err(Error::bad_request(format!(
+                    "the arguments must be a JSON object, not {} {}",
+                    article(other),
+                    other.type_name()
+                )))
+            }
+        };
+        if let Some(unknown) = fields.keys().find(|k| !allowed.contains(k)) {
+            let expected = if allowed.is_empty() {
+                "this op takes no arguments".to_string()
+            } else {
+                format!("expected {}", allowed.join(", "))
+            };
+            return Err(Error::bad_request(format!(
+                "unknown argument '{unknown}' ({expected})"
+            )));
+        }
+        Ok(self)
+    }
+
     /// Member `name` of the arguments, unless it is absent or `null`.
     pub fn arg(&self, name: &str) -> Option<&Json> {
         self.args.get(name).filter(|v| !v.is_null())
@@ -183,5 +223,26 @@ mod tests {
         );
         assert_eq!(c.str("n").unwrap_err().message(), "'n' is required");
         assert_eq!(c.into_args()["s"], Json::from("x"));
+    }
+
+    #[test]
+    fn only_refuses_unknown_arguments_by_name() {
+        assert!(call(r#"{"n":1,"by":2}"#).only(&["n", "by"]).is_ok());
+        assert!(call(r#"{"n":1}"#).only(&["n", "by"]).is_ok());
+        assert!(call("{}").only(&[]).is_ok());
+        assert!(call("null").only(&["n"]).is_ok());
+        let e = call(r#"{"N":1}"#).only(&["n", "by"]).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::BadRequest);
+        assert_eq!(e.message(), "unknown argument 'N' (expected n, by)");
+        assert_eq!(
+            call(r#"{"x":1}"#).only(&[]).unwrap_err().message(),
+            "unknown argument 'x' (this op takes no arguments)"
+        );
+        assert_eq!(
+            call("[1]").only(&["n"]).unwrap_err().message(),
+            "the arguments must be a JSON object, not an array"
+        );
+        // Chains into the typed accessors.
+        assert_eq!(call(r#"{"n":4}"#).only(&["n"]).unwrap().i64("n").unwrap(), 4);
     }
 }

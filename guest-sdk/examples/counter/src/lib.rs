@@ -20,6 +20,8 @@ export_op!(incr => incr, get => get, list => list);
 
 /// `counter.incr`: adds `by` (default 1) to the counter and returns its new value.
 fn incr(call: &Call) -> Result<Json> {
+    // Like the node's own ops, refuse a misspelt argument rather than ignore it.
+    call.only(&["name", "by"])?;
     let name = name_arg(call)?;
     let by = call.opt_i64("by")?.unwrap_or(1);
     let key = key(name);
@@ -46,6 +48,7 @@ fn incr(call: &Call) -> Result<Json> {
 
 /// `counter.get`: the counter's value, 0 if it was never incremented.
 fn get(call: &Call) -> Result<Json> {
+    call.only(&["name"])?;
     let name = name_arg(call)?;
     let value = match kv::get(&key(name))? {
         Some(entry) => stored_value(&entry)?,
@@ -55,7 +58,8 @@ fn get(call: &Call) -> Result<Json> {
 }
 
 /// `counter.list`: every counter, by name.
-fn list(_call: &Call) -> Result<Json> {
+fn list(call: &Call) -> Result<Json> {
+    call.only(&[])?;
     let mut counters = Map::new();
     for entry in kv::scan_all(PREFIX) {
         let entry = entry?;
@@ -195,6 +199,16 @@ mod tests {
         let long = format!(r#"{{"name":"{}"}}"#, "x".repeat(65));
         assert_eq!(code(get, &long), ErrorCode::BadRequest);
         assert!(call(get, &format!(r#"{{"name":"{}"}}"#, "x".repeat(64))).is_ok());
+        for (handler, text) in [
+            (incr as fn(&Call) -> Result<Json>, r#"{"N":1}"#),
+            (incr, r#"{"name":"a","By":2}"#),
+            (get, r#"{"nam":"a"}"#),
+            (list, r#"{"all":true}"#),
+        ] {
+            assert_eq!(code(handler, text), ErrorCode::BadRequest, "{text}");
+        }
+        let e = testing::call_op(incr, &args(r#"{"N":1}"#)).unwrap_err();
+        assert_eq!(e.message(), "unknown argument 'N' (expected name, by)");
         let e = testing::call_op(incr, &args(r#"{"by":"2"}"#)).unwrap_err();
         assert!(e.message().contains("'by'"), "{e}");
         let e = testing::call_op(incr, &args(r#"{"name":"a/b"}"#)).unwrap_err();

@@ -138,7 +138,8 @@ fn clear(sensor: &str, alert_key: &str, c: Option<Json>, threshold: Threshold) -
 }
 
 /// `thermostat.status`: the threshold and every alert.
-fn status(_call: &Call) -> Result<Json> {
+fn status(call: &Call) -> Result<Json> {
+    call.only(&[])?;
     let threshold = threshold()?;
     let alerts = kv::scan_all(ALERTS)
         .map(|entry| entry.map(|e| e.value))
@@ -282,6 +283,8 @@ mod tests {
         sense("/sensors/a", r#"{"c":32}"#);
         sense("/sensors/c", "3");
         let out = testing::call_op(status, &Json::object()).unwrap();
+        let refused = testing::call_op(status, &Json::object().with("verbose", true)).unwrap_err();
+        assert_eq!(refused.message(), "unknown argument 'verbose' (this op takes no arguments)");
         assert_eq!(
             out.to_string(),
             r#"{"threshold":30,"alerts":[{"sensor":"/sensors/a","c":32,"threshold":30,"since":1234},{"sensor":"/sensors/b","c":31,"threshold":30,"since":1234}]}"#

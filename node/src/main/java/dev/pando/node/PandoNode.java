@@ -75,12 +75,17 @@ public final class PandoNode implements AutoCloseable {
                 config.get(NodeConfig.COMMIT_QUEUE), config.get(NodeConfig.STORE_SYNC),
                 config.get(NodeConfig.RETAIN_COUNT), config.get(NodeConfig.RETAIN_AGE_MS))
                 .withMaxJsonDepth(config.get(NodeConfig.MAX_JSON_DEPTH));
-        this.store = switch (config.get(NodeConfig.STORE)) {
-            case "rocksdb" -> StateStore.open(RocksStorage.open(dataDir.resolve("state"),
-                    new RocksOptions(config.get(NodeConfig.STORE_RECOVER_CORRUPT_WAL))), storeOptions);
-            case "memory" -> StateStore.memory(storeOptions);
-            default -> throw new IllegalArgumentException("config key 'store' must be rocksdb or memory, got '" + config.get(NodeConfig.STORE) + "'");
-        };
+        try {
+            this.store = switch (config.get(NodeConfig.STORE)) {
+                case "rocksdb" -> StateStore.open(RocksStorage.open(dataDir.resolve("state"),
+                        new RocksOptions(config.get(NodeConfig.STORE_RECOVER_CORRUPT_WAL))), storeOptions);
+                case "memory" -> StateStore.memory(storeOptions);
+                default -> throw new IllegalArgumentException("config key 'store' must be rocksdb or memory, got '" + config.get(NodeConfig.STORE) + "'");
+            };
+        } catch (RuntimeException e) {
+            adminToken.discard();
+            throw e;
+        }
         try {
             this.metrics = new Metrics();
             this.events = new EventBus();
@@ -110,6 +115,7 @@ public final class PandoNode implements AutoCloseable {
         } catch (RuntimeException | IOException e) {
             closePlugins();
             store.close();
+            adminToken.discard(); // never shown: the first start that succeeds makes and prints one
             throw e;
         }
     }

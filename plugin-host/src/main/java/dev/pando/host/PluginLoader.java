@@ -17,8 +17,12 @@ import dev.pando.signing.TrustedKeys;
 import dev.pando.signing.WasmBundle;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +44,11 @@ public class PluginLoader {
         public static final Settings DEFAULT = new Settings(ManifestCaps.DEFAULT, null, false, false, WasmOptions.DEFAULT);
     }
 
+    /** The node's config key for the trusted keys, named in refusals so operators know what to set. */
+    public static final String TRUSTED_KEYS_KEY = "plugins.trusted-keys";
+    /** Bound on a manifest read only to name a failed plugin in reports. */
+    private static final int MAX_MANIFEST_BYTES = 1 << 20;
+
     private final Settings settings;
     private final NativePluginLoader natives = new NativePluginLoader();
 
@@ -58,6 +67,36 @@ public class PluginLoader {
             case WASM -> loadWasm(file);
             case BUILTIN -> throw new IllegalArgumentException("builtins have no file: use loadBuiltin");
         };
+    }
+
+    /**
+     * The manifest {@code file} claims, read without checking its signature or loading its code:
+     * for reports on a file that failed to load, so they can name the plugin. Empty if the file
+     * or its manifest cannot be read.
+     */
+    public Optional<PluginManifest> readManifest(Path file) {
+        try {
+            byte[] json = switch (PluginFiles.kindOf(file)) {
+                case WASM -> WasmBundle.read(PluginFiles.read(file)).manifest();
+                case NATIVE -> nativeManifest(file);
+                case BUILTIN -> null;
+            };
+            return json == null ? Optional.empty() : Optional.of(ManifestParser.parse(json, settings.caps()));
+        } catch (RuntimeException | IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static byte[] nativeManifest(Path jar) throws IOException {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            ZipEntry entry = zip.getEntry(NativePluginLoader.MANIFEST_ENTRY);
+            if (entry == null || entry.getSize() > MAX_MANIFEST_BYTES) {
+                return null;
+            }
+            try (InputStream in = zip.getInputStream(entry)) {
+                return in.readNBytes(MAX_MANIFEST_BYTES);
+            }
+        }
     }
 
     /**
@@ -134,7 +173,15 @@ public class PluginLoader {
         }
     }
 
-    private static PandoException refused(Path file, SignatureException e) {
-        return new PandoException(ErrorCode.FORBIDDEN, "refused " + file.getFileName() + ": " + e.reason() + ": " + e.getMessage());
+    private PandoException refused(Path file, SignatureException e) {
+        String hint = "";
+        if (e.reason() == SignatureException.Reason.UNTRUSTED_SIGNER) {
+            Path keys = settings.trustedKeys();
+            // Name the setting: an operator who never configured it must learn where trust comes from.
+            hint = keys == null ? " (no trusted keys are configured: list the signer's public key in a file and point "
+                    + TRUSTED_KEYS_KEY + " at it)"
+                    : " (trusted keys come from " + TRUSTED_KEYS_KEY + " = " + keys + ")";
+        }
+        return new PandoException(ErrorCode.FORBIDDEN, "refused " + file.getFileName() + ": " + e.reason() + ": " + e.getMessage() + hint);
     }
 }

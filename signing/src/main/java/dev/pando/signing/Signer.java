@@ -36,7 +36,7 @@ public final class Signer {
         }
         if (!trusted.contains(publicKey)) {
             throw new SignatureException(SignatureException.Reason.UNTRUSTED_SIGNER, fingerprint, what + " is signed by key "
-                    + fingerprint + ", which is not among the trusted keys");
+                    + fingerprint + (trusted.isEmpty() ? ", but no key is trusted at all" : ", which is not among the trusted keys"));
         }
         return new Signer(publicKey);
     }

@@ -60,6 +60,11 @@ class CounterExampleIT {
                 .satisfies(e -> assertThat(e.getMessage()).contains("name"));
         assertThat(Examples.failure(() -> call("counter.get", "{\"name\":\"\"}")).codeName()).isEqualTo("BAD_REQUEST");
         assertThat(Examples.failure(() -> call("counter.incr", "{\"by\":9223372036854775807}")).codeName()).isEqualTo("BAD_REQUEST");
+        // A misspelt argument is refused, naming it, rather than ignored (which would count 'default' up).
+        assertThat(Examples.failure(() -> call("counter.incr", "{\"N\":1}")))
+                .satisfies(e -> assertThat(e.codeName()).isEqualTo("BAD_REQUEST"))
+                .satisfies(e -> assertThat(e.getMessage()).contains("unknown argument 'N'"));
+        assertThat(Examples.failure(() -> call("counter.incr", "{\"By\":2}")).codeName()).isEqualTo("BAD_REQUEST");
         assertThat(call("counter.list", "{}")).isEqualTo(Examples.json("{\"counters\":{\"default\":3}}"));
     }
 

@@ -76,6 +76,10 @@ class GreeterExampleIT {
         PandoClientException shout = Examples.failure(() -> greet("{\"name\":\"Ada\",\"shout\":\"yes\"}"));
         assertThat(shout.codeName()).isEqualTo("BAD_REQUEST");
         assertThat(shout.getMessage()).contains("shout");
+        // A misspelt field is refused, naming it, as core ops do.
+        PandoClientException misspelt = Examples.failure(() -> greet("{\"name\":\"Ada\",\"Shout\":true}"));
+        assertThat(misspelt.codeName()).isEqualTo("BAD_REQUEST");
+        assertThat(misspelt.getMessage()).contains("unknown argument 'Shout'");
         // still serving after the errors
         assertThat(greet("{\"name\":\"" + "x".repeat(100) + "\"}")).startsWith("Hello, xxx");
     }

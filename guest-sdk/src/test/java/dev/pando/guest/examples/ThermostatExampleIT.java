@@ -89,6 +89,9 @@ class ThermostatExampleIT {
         assertThat(status.path("threshold").asDouble()).isEqualTo(30);
         assertThat(status.path("alerts")).hasSize(1);
         assertThat(status.path("alerts").get(0).path("sensor").asText()).isEqualTo("/sensors/a");
+        assertThat(Examples.failure(() -> client.call("thermostat.status", Examples.json("{\"verbose\":true}"))))
+                .satisfies(e -> assertThat(e.codeName()).isEqualTo("BAD_REQUEST"))
+                .satisfies(e -> assertThat(e.getMessage()).contains("unknown argument 'verbose'"));
 
         node.configurePlugin("thermostat", Examples.json("{\"threshold\":50}"));
         node.reload();

@@ -31,6 +31,8 @@ class PluginGuideIT {
     private static final Path GUIDE = GuestBuild.source().resolve("docs/plugin-guide.md");
     /** Generous: two release builds of a small crate and a C file, two node starts. */
     private static final long TIMEOUT_MINUTES = 10;
+    /** Stripped, the guide's module is about 107 KB; with symbols about 650 KB. */
+    private static final long MAX_MODULE_BYTES = 300_000;
     private static final Pattern APT_INSTALL = Pattern.compile("^(?:sudo )?apt-get install (?:-y )?(.+)$");
     private static final Pattern CI_PACKAGES = Pattern.compile("(?m)^guest_packages=\\(([^)]*)\\)");
     private static final Pattern CHECKOUT = Pattern.compile("^pando_src=\\S+$");
@@ -81,9 +83,10 @@ class PluginGuideIT {
                 .redirectOutput(work.resolve("guide.log").toFile());
         Map<String, String> env = pb.environment();
         Map<String, String> tools = GuestBuild.toolchain();
-        // Debian's cargo first: a rustup toolchain earlier on PATH may lack the wasm32 target.
-        env.put("PATH", Path.of(tools.get("CARGO")).getParent() + ":" + Path.of(tools.get("CLANG")).getParent() + ":" + env.get("PATH"));
-        env.put("RUSTC", tools.get("RUSTC"));
+        // The reader's PATH as it is, a rustup cargo without the wasm32 target possibly first: the
+        // guide itself must say how to reach the toolchain it installs (its setup PATH line runs above).
+        env.put("PATH", env.get("PATH") + ":" + Path.of(tools.get("CLANG")).getParent());
+        env.remove("RUSTC");
         env.remove("CARGO_TARGET_DIR");
         // The reader's node listens on the default port; this one takes a free port, and the CLI follows.
         env.put("PANDO_PORT", Integer.toString(port));
@@ -97,6 +100,10 @@ class PluginGuideIT {
         String log = Files.readString(work.resolve("guide.log"));
         assertThat(done).as("guide finished within %d minutes; log:%n%s", TIMEOUT_MINUTES, log).isTrue();
         assertThat(p.exitValue()).as("guide script exit code; log:%n%s", log).isZero();
+
+        // The guide's release profile strips symbols: ~100 KB to load, not ~650 KB.
+        Path module = folder.resolve("hello-pando/hello/target/wasm32-unknown-unknown/release/hello.wasm");
+        assertThat(Files.size(module)).as("size of %s", module).isLessThan(MAX_MODULE_BYTES);
 
         for (int i = 0; i < guide.steps().size(); i++) {
             if (guide.steps().get(i) instanceof Output o) {

@@ -8,7 +8,8 @@ import java.util.HexFormat;
 
 /**
  * The admin bearer token, created at first start as {@code admin.token} (owner-only) in the data
- * dir. {@link #created()} tells the caller to print it, which happens exactly once.
+ * dir. {@link #created()} tells the caller to print it, which happens exactly once: a start that
+ * fails after creating it {@link #discard() discards} it, so the next start makes and shows one.
  */
 public record AdminToken(String value, Path file, boolean created) {
     public static final String FILE = "admin.token";
@@ -28,5 +29,17 @@ public record AdminToken(String value, Path file, boolean created) {
         String token = PREFIX + HexFormat.of().formatHex(random);
         SecretFiles.write(file, token);
         return new AdminToken(token, file, true);
+    }
+
+    /** Deletes the file if this start {@link #created()} it (the token was never shown); otherwise does nothing. */
+    public void discard() {
+        if (!created) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // Best effort: the start is failing anyway, and the next start reuses the file.
+        }
     }
 }

@@ -38,10 +38,12 @@ final class PluginsCommand extends AdminCommand {
         JsonNode st = p.path("stats");
         StringBuilder ops = new StringBuilder();
         p.path("ops").forEach(o -> ops.append(ops.length() == 0 ? "" : " ").append(o.path("name").asText()));
-        String tail = p.hasNonNull("error") ? p.path("error").asText()
+        // A failed file may claim no id: its file name is what the operator can act on.
+        String tail = p.hasNonNull("error") ? text(p, "file") + ": " + p.path("error").asText()
                 : ops + (p.path("lastReload").hasNonNull("error") ? "  [last reload failed: " + p.path("lastReload").path("error").asText() + "]" : "")
                 + (p.hasNonNull("listener") ? "  [listener " + p.path("listener").asText() + "]" : "");
-        return String.format("%-20s %-10s %-7s %-7s %-18s %8d %7d %8d  %s", text(p, "id"), text(p, "version"), text(p, "kind"),
+        String id = p.hasNonNull("id") ? p.get("id").asText() : "?";
+        return String.format("%-20s %-10s %-7s %-7s %-18s %8d %7d %8d  %s", id, text(p, "version"), text(p, "kind"),
                 text(p, "state"), text(p, "signer"), st.path("calls").asLong(), st.path("errors").asLong(),
                 st.path("timeouts").asLong(), tail);
     }

@@ -4,6 +4,7 @@ import dev.pando.node.PandoNode;
 import dev.pando.node.config.ConfigLoader;
 import dev.pando.node.config.NodeConfig;
 import java.io.PrintWriter;
+import java.net.BindException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,6 +62,14 @@ final class ServeCommand implements Callable<Integer> {
         try {
             node = PandoNode.start(config);
         } catch (Exception e) { // whatever start() declares: a bad port, a locked data dir, …
+            if (causedBy(e, BindException.class)) {
+                // Loud and specific: a script that started us in the background may find another process answering on the port.
+                int wanted = config.get(NodeConfig.PORT);
+                throw new CliFailure("cannot start node: port " + wanted + " on " + config.get(NodeConfig.BIND) + " is already in use "
+                        + "(another pando node or another program listens there). Stop it, or choose another port with --port PORT "
+                        + "(or PANDO_PORT, or port: in pando.yaml; 0 picks a free one) and point clients at it with PANDO_URL.",
+                        ExitCodes.REQUEST, e);
+            }
             throw new CliFailure("cannot start node: " + (e.getMessage() == null ? e.toString() : e.getMessage()), ExitCodes.REQUEST, e);
         }
         Thread hook = new Thread(node::close, "pando-shutdown");
@@ -112,6 +121,15 @@ final class ServeCommand implements Callable<Integer> {
         String where = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
         String state = "memory".equals(config.get(NodeConfig.STORE)) ? "store memory" : "data " + config.get(NodeConfig.DATA_DIR);
         return "pando listening on " + where + " (" + state + ")";
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void putIf(Map<String, String> flags, String key, Object value) {

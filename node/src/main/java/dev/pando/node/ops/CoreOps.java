@@ -50,16 +50,18 @@ public final class CoreOps {
     public List<OpSpec> specs() {
         List<OpSpec> all = new ArrayList<>(kv.specs());
         all.addAll(pubsub.specs());
-        all.add(OpSpec.inline("node.health", Access.NONE, OWNER, (ctx, args) -> done(health())));
+        all.add(OpSpec.inline("node.health", Access.NONE, OWNER, (ctx, args) -> done(health(nodeId))));
         all.add(OpSpec.inline("node.info", Access.READ, OWNER, this::info));
         all.add(OpSpec.inline("admin.ops", Access.ADMIN, OWNER, this::ops));
         all.add(OpSpec.inline("admin.config", Access.ADMIN, OWNER, this::config));
         return all;
     }
 
-    private static JsonNode health() {
+    /** The node id lets a caller tell the node it started from another process on the same port. */
+    private static JsonNode health(String nodeId) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("status", "ok");
+        n.put("nodeId", nodeId);
         return n;
     }
 

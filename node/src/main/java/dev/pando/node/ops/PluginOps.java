@@ -91,6 +91,9 @@ public final class PluginOps {
         }
         PluginManifest m = s.manifest();
         if (m == null) {
+            if (s.lastReload() != null && s.lastReload().version() != null) {
+                n.put("version", s.lastReload().version());
+            }
             return n;
         }
         n.put("version", m.version());

@@ -9,17 +9,44 @@ import dev.pando.host.wasm.ModuleLimits;
 import dev.pando.host.wasm.WasmOptions;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.node.metrics.Metrics;
+import dev.pando.signing.TrustedKeys;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Builds the plugin loader from the node's {@code plugins.*} settings. */
 public final class PluginLoaders {
+    private static final Logger log = LoggerFactory.getLogger(PluginLoaders.class);
     private PluginLoaders() {}
 
     public static PluginLoader fromConfig(NodeConfig config) {
-        return new PluginLoader(settings(config));
+        PluginLoader.Settings settings = settings(config);
+        warnIfNothingTrusted(settings.trustedKeys());
+        return new PluginLoader(settings);
+    }
+
+    /**
+     * Without trusted keys no signed WASM plugin loads, and each refusal alone would not say why;
+     * one warning at startup does. The keys are re-read on every reload, so this is only a hint.
+     */
+    private static void warnIfNothingTrusted(Path keys) {
+        String key = PluginLoader.TRUSTED_KEYS_KEY;
+        if (keys == null) {
+            log.warn("{} is not set: no trusted keys, so no signed WASM plugin will load. Point {} at a file or folder of "
+                    + "the signers' public keys (*.pub)", key, key);
+            return;
+        }
+        try {
+            if (TrustedKeys.load(keys).isEmpty()) {
+                log.warn("{} = {} holds no keys: no trusted keys, so no signed WASM plugin will load", key, keys);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            log.warn("{} = {} cannot be read ({}): no signed WASM plugin will load until it can", key, keys, e.getMessage());
+        }
     }
 
     /** Node-wide series of the loader's guest memory budget. */

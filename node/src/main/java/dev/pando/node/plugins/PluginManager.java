@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.manifest.OpDecl;
+import dev.pando.api.manifest.PluginManifest;
 import dev.pando.builtin.Builtin;
 import dev.pando.host.CallLimits;
 import dev.pando.host.CallWatchdog;
@@ -35,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -187,6 +189,11 @@ public final class PluginManager implements AutoCloseable {
         Plan plan = new Plan(onlyId, clock.millis(), slots, failures, scan());
         plan.preloads = preloads;
         plan.files.forEach((file, hash) -> consider(plan, file, hash));
+        if (onlyId != null && plan.outcomes.isEmpty() && plan.incoming.isEmpty() && plan.removed.isEmpty()) {
+            // Asked for one plugin and found nothing of it: say so rather than report nothing and succeed.
+            plan.outcomes.add(new Outcome(onlyId, null, Action.FAILED, null, null,
+                    "no plugin with id '" + onlyId + "' is serving or in " + dir));
+        }
         long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         if (plan.incoming.isEmpty() && plan.removed.isEmpty()) {
             // Nothing to publish: keep the live generation rather than retiring an identical table.
@@ -229,10 +236,14 @@ public final class PluginManager implements AutoCloseable {
                     : plan.preloads.take(file, hash).orElseGet(() -> loader.load(file));
         } catch (RuntimeException e) {
             String why = reason(e);
+            // Name the plugin the file claims to be, so the report is not "id: null" for a manifest that parsed.
+            Optional<PluginManifest> claimed = loader.readManifest(file);
+            String claimedVersion = claimed.map(PluginManifest::version).orElse(null);
             if (owner != null) {
-                plan.outcomes.add(fail(owner.id(), file, owner, why));
-            } else if (plan.onlyId == null) {
-                plan.failed(file, hash, null, null, why);
+                plan.outcomes.add(fail(owner.id(), file, owner, why, claimedVersion));
+            } else if (claimed.isEmpty() || matches(plan.onlyId, claimed.get().id())) {
+                // Unreadable: it may be the very plugin asked for, so a targeted reload reports it too.
+                plan.failed(file, hash, claimed.map(PluginManifest::id).orElse(null), claimedVersion, why);
             }
             return;
         }
@@ -276,7 +287,7 @@ public final class PluginManager implements AutoCloseable {
             String why = reason(e);
             PluginSlot previous = owner != null ? owner : existing;
             if (previous != null) {
-                plan.outcomes.add(fail(id, file, previous, why));
+                plan.outcomes.add(fail(id, file, previous, why, loaded.manifest().version()));
             } else {
                 plan.failed(file, hash, id, loaded.manifest().version(), why);
             }
@@ -433,8 +444,9 @@ public final class PluginManager implements AutoCloseable {
         }
     }
 
-    private static Outcome fail(String id, Path file, PluginSlot serving, String why) {
-        return new Outcome(id, name(file), Action.FAILED, null, serving.plugin().manifest().version(),
+    /** @param version the version the failed file declares, or null if unknown */
+    private static Outcome fail(String id, Path file, PluginSlot serving, String why, String version) {
+        return new Outcome(id, name(file), Action.FAILED, version, serving.plugin().manifest().version(),
                 why + " (version " + serving.plugin().manifest().version() + " keeps serving)");
     }
 
@@ -622,7 +634,7 @@ public final class PluginManager implements AutoCloseable {
 
         /** A file that failed with nothing of its own serving. */
         void failed(Path file, String hash, String id, String version, String why) {
-            failed.put(file, new FileFailure(file, hash, id, why, now));
+            failed.put(file, new FileFailure(file, hash, id, version, why, now));
             outcomes.add(new Outcome(id, name(file), Action.FAILED, version, null, why));
         }
     }

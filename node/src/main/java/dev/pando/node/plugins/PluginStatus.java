@@ -25,7 +25,10 @@ public record PluginStatus(String id, String file, State state, String error, Pl
     }
 
     static PluginStatus of(FileFailure f) {
-        return new PluginStatus(f.id(), f.file().getFileName().toString(), State.FAILED, f.error(), null, null,
-                null, f.hash(), 0, null, false, null, f.at(), Optional.empty());
+        String file = f.file().getFileName().toString();
+        // The reload that failed it, which also carries the version the file claims.
+        ReloadReport.Outcome failed = new ReloadReport.Outcome(f.id(), file, ReloadReport.Action.FAILED, f.version(), null, f.error());
+        return new PluginStatus(f.id(), file, State.FAILED, f.error(), null, null,
+                null, f.hash(), 0, null, false, failed, f.at(), Optional.empty());
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pando.node.config.NodeConfig;
 import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -70,6 +72,17 @@ class ServeCommandTest {
         CliRun file = CliRun.run("serve", "--config", "/definitely/not/here.yaml");
         assertThat(file.exit()).isEqualTo(2);
         assertThat(file.err()).startsWith("error: config file /definitely/not/here.yaml does not exist");
+    }
+
+    @Test
+    void aPortInUseFailsLoudlyNamingThePortAndWhatToDo(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            CliRun r = CliRun.run("serve", "--port", Integer.toString(port), "--data-dir", dir.resolve("data").toString(),
+                    "--plugins-dir", dir.resolve("plugins").toString());
+            assertThat(r.exit()).as(r.toString()).isNotZero();
+            assertThat(r.err()).as(r.toString()).contains("port " + port).contains("already in use").contains("--port");
+        }
     }
 
     @Test

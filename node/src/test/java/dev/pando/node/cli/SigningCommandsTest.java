@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pando.host.testing.PluginJarBuilder;
+import dev.pando.host.testing.Wat;
 import dev.pando.signing.Ed25519KeyPair;
 import dev.pando.signing.Ed25519Keys;
 import dev.pando.signing.KeyFormat;
@@ -21,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** keygen and plugin pack/sign/verify, run in-process against files in a temp dir. */
 class SigningCommandsTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    /** A minimal valid module: one empty exported function. */
-    static final byte[] MODULE = HexFormat.of().parseHex("0061736d01000000" + "010401600000" + "03020100" + "0707010372756e0000" + "0a040102000b");
+    /** A module a node loads: memory, allocator and one op export ("echo"). */
+    static final byte[] MODULE = Wat.module("echo");
     static final String MANIFEST = "{\"id\":\"counter\",\"version\":\"1.2.3\",\"apiVersion\":1}";
 
     @TempDir
@@ -168,16 +170,26 @@ class SigningCommandsTest {
 
     @Test
     void signAndVerifyJar() throws Exception {
-        Path jar = dir.resolve("plugin.jar");
-        Files.write(jar, "PK\3\4 a jar, as far as signing cares".getBytes(StandardCharsets.UTF_8));
+        Path jar = new PluginJarBuilder().manifest(PluginJarBuilder.minimalManifest("echo", "1.0.0"))
+                .source("example.Echo", """
+                        package example;
+                        @org.pf4j.Extension
+                        public class Echo implements dev.pando.api.plugin.PandoPlugin {
+                            public com.fasterxml.jackson.databind.JsonNode call(dev.pando.api.plugin.OpCall c) { return c.args(); }
+                        }""")
+                .writeTo(dir, "plugin.jar");
         CliRun sign = CliRun.run("plugin", "sign", "--key", key.toString(), jar.toString());
         assertThat(sign.exit()).as(sign.toString()).isZero();
         assertThat(JSON.readTree(sign.out()).get("signature").asText()).isEqualTo(jar + ".sig");
         assertThat(Files.readAllLines(dir.resolve("plugin.jar.sig")).get(0)).isEqualTo("pando-signature v1");
 
+        CliRun plain = CliRun.run("plugin", "verify", jar.toString());
+        assertThat(plain.exit()).as(plain.toString()).isZero();
+        assertThat(JSON.readTree(plain.out()).get("id").asText()).isEqualTo("echo");
         CliRun ok = CliRun.run("plugin", "verify", "--trusted", trusted.toString(), jar.toString());
         assertThat(ok.exit()).as(ok.toString()).isZero();
-        assertThat(JSON.readTree(ok.out())).isEqualTo(JSON.readTree("{\"file\":\"" + jar + "\",\"kind\":\"jar\",\"signer\":\"" + fingerprint + "\"}"));
+        assertThat(JSON.readTree(ok.out())).isEqualTo(JSON.readTree("{\"file\":\"" + jar + "\",\"kind\":\"jar\",\"id\":\"echo\","
+                + "\"version\":\"1.0.0\",\"signer\":\"" + fingerprint + "\"}"));
 
         Files.writeString(jar, "tampered", java.nio.file.StandardOpenOption.APPEND);
         CliRun bad = CliRun.run("plugin", "verify", "--trusted", trusted.toString(), jar.toString());
@@ -193,6 +205,30 @@ class SigningCommandsTest {
         assertThat(wasm.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(wasm.err()).contains("sign it with 'pando plugin pack'");
         assertThat(dir.resolve("module.wasm.sig")).doesNotExist();
+    }
+
+    @Test
+    void verifyRunsTheNodesChecksNotOnlyTheSignature() throws Exception {
+        // Signed and well-formed, but the op's export is not in the module: a node refuses it, so verify must.
+        Files.writeString(dir.resolve("missing.json"), "{\"id\":\"counter\",\"version\":\"1.2.3\",\"apiVersion\":1,"
+                + "\"ops\":[{\"name\":\"counter.incr\",\"scope\":\"write\"}]}");
+        CliRun pack = CliRun.run("plugin", "pack", "--manifest", p("missing.json"), "--key", key.toString(), p("module.wasm"), "-o", p("bad.wasm"));
+        assertThat(pack.exit()).as(pack.toString()).isZero();
+        CliRun verify = CliRun.run("plugin", "verify", "--trusted", trusted.toString(), p("bad.wasm"));
+        assertThat(verify.exit()).as(verify.toString()).isEqualTo(ExitCodes.REQUEST);
+        assertThat(verify.out()).isEmpty();
+        assertThat(verify.err()).startsWith("error: refused " + p("bad.wasm") + ": ").contains("counter.incr").contains("'incr'");
+
+        // Without keys, everything but the signature is still checked.
+        CliRun untrusted = CliRun.run("plugin", "verify", p("bad.wasm"));
+        assertThat(untrusted.exit()).as(untrusted.toString()).isEqualTo(ExitCodes.REQUEST);
+        assertThat(untrusted.err()).contains("counter.incr");
+        CliRun.run("plugin", "pack", "--manifest", p("plugin.json"), "--key", key.toString(), p("module.wasm"), "-o", p("out.wasm"));
+        CliRun fine = CliRun.run("plugin", "verify", p("out.wasm"));
+        assertThat(fine.exit()).as(fine.toString()).isZero();
+        assertThat(fine.err()).startsWith("warning: no --trusted keys given: the signature is not checked");
+        assertThat(JSON.readTree(fine.out()).get("signer").isNull()).isTrue();
+
     }
 
     @Test

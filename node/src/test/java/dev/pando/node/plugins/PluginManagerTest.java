@@ -82,6 +82,7 @@ class PluginManagerTest {
     private PluginLoader loaderOf() {
         PluginLoader loader = mock(PluginLoader.class);
         when(loader.load(any())).thenAnswer(inv -> load(inv.getArgument(0)));
+        when(loader.readManifest(any())).thenAnswer(inv -> claimed(inv.getArgument(0)));
         return loader;
     }
 
@@ -97,6 +98,9 @@ class PluginManagerTest {
             throw new PandoException(ErrorCode.BAD_REQUEST, "manifest is not valid JSON");
         }
         PluginManifest m = ManifestParser.parse(text.getBytes());
+        if (m.config().path("failLoad").asBoolean()) {
+            throw new PandoException(ErrorCode.FORBIDDEN, "refused " + file.getFileName() + ": UNTRUSTED_SIGNER: signed by a stranger");
+        }
         boolean failStart = m.config().path("failStart").asBoolean();
         boolean blockListener = m.config().path("blockListener").asBoolean();
         if (m.config().path("slowLoad").asBoolean()) {
@@ -157,6 +161,15 @@ class PluginManagerTest {
             }
         };
         return new LoadedPlugin(file, PluginKind.NATIVE, null, m, plugin, releases::incrementAndGet);
+    }
+
+    /** What the real loader's readManifest gives: the manifest if it parses, whatever else is wrong. */
+    private static java.util.Optional<PluginManifest> claimed(Path file) {
+        try {
+            return java.util.Optional.of(ManifestParser.parse(Files.readAllBytes(file)));
+        } catch (Exception e) {
+            return java.util.Optional.empty();
+        }
     }
 
     private Path write(String file, String id, String version) throws Exception {
@@ -283,6 +296,61 @@ class PluginManagerTest {
         assertThat(r.count(Action.FAILED)).isEqualTo(1);
         assertThat(r.outcomes()).filteredOn(o -> o.action() == Action.FAILED).singleElement()
                 .satisfies(o -> assertThat(o.error()).contains("also in a.jar"));
+        assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.0.0");
+    }
+
+    @Test
+    void aFileThatFailsToLoadIsReportedUnderTheIdAndVersionItsManifestClaims() throws Exception {
+        write("g.wasm", "gamma", "3.0.0", ",\"config\":{\"failLoad\":true}");
+        ReloadReport r = manager.reload();
+        assertThat(r.outcomes()).singleElement().satisfies(o -> {
+            assertThat(o.action()).isEqualTo(Action.FAILED);
+            assertThat(o.id()).isEqualTo("gamma");
+            assertThat(o.version()).isEqualTo("3.0.0");
+            assertThat(o.file()).isEqualTo("g.wasm");
+        });
+        assertThat(manager.status()).singleElement().satisfies(s -> {
+            assertThat(s.id()).isEqualTo("gamma");
+            assertThat(s.lastReload().version()).isEqualTo("3.0.0");
+        });
+
+        // A failed new version of a serving plugin names the version that failed, beside the one that keeps serving.
+        write("a.jar", "alpha", "1.0.0");
+        manager.reload();
+        write("a.jar", "alpha", "2.0.0", ",\"config\":{\"failLoad\":true}");
+        assertThat(manager.reload("alpha").outcomes()).singleElement()
+                .satisfies(o -> assertThat(o.id() + " " + o.version() + " " + o.previousVersion()).isEqualTo("alpha 2.0.0 1.0.0"));
+    }
+
+    @Test
+    void reloadingOneIdReportsAFileWhoseManifestCannotBeReadAndAnIdThatIsNowhere() throws Exception {
+        Files.writeString(dir.resolve("bad.wasm"), "BROKEN");
+        ReloadReport r = manager.reload("hello");
+        assertThat(r.hasFailures()).as("the unreadable file may be the plugin asked for").isTrue();
+        assertThat(r.outcomes()).extracting(o -> o.file() + " " + o.action()).contains("bad.wasm FAILED");
+
+        Files.delete(dir.resolve("bad.wasm"));
+        ReloadReport none = manager.reload("hello");
+        assertThat(none.outcomes()).singleElement().satisfies(o -> {
+            assertThat(o.action()).isEqualTo(Action.FAILED);
+            assertThat(o.error()).contains("no plugin with id 'hello'");
+        });
+    }
+
+    @Test
+    void theServingPluginKeepsItsIdWhenAnotherFileClaimsIt() throws Exception {
+        write("m.jar", "alpha", "1.0.0");
+        manager.reload();
+        write("a.jar", "alpha", "9.0.0"); // first by name, but alpha is already serving from m.jar
+        ReloadReport r = manager.reload();
+        assertThat(r.outcomes()).filteredOn(o -> o.action() == Action.FAILED).singleElement().satisfies(o -> {
+            assertThat(o.file()).isEqualTo("a.jar");
+            assertThat(o.version()).isEqualTo("9.0.0");
+            assertThat(o.error()).contains("already served by m.jar");
+        });
+        assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.0.0");
+        assertThat(manager.reload("alpha").outcomes()).extracting(o -> o.file() + " " + o.action())
+                .contains("m.jar UNCHANGED", "a.jar FAILED");
         assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.0.0");
     }
 

@@ -223,7 +223,7 @@ public final class PluginManager implements AutoCloseable {
             // Another reload is still compiling this very file; it reports the result.
             String why = "still loading in another reload";
             if (owner != null) {
-                plan.outcomes.add(fail(owner.id(), file, owner, why));
+                plan.outcomes.add(fail(owner.id(), file, owner, why, null));
             } else if (plan.onlyId == null) {
                 plan.outcomes.add(new Outcome(null, name(file), Action.FAILED, null, null, why));
             }

@@ -185,9 +185,10 @@ class WebSocketTest {
             }
             int before = node.bigCalls.get();
             ws.write(all.toByteArray()); // ~200 KB of requests asking for ~100 MB of responses; not read yet
-            Thread.sleep(500);
-            int served = node.bigCalls.get() - before;
-            // Served until the socket and the write buffer filled up, then parked: far from all of them.
+            // Served until the socket and the write buffer filled up, then parked: far from all of
+            // them. Wait for the count to settle rather than a fixed time, so a loaded machine that
+            // is still filling the buffer is not mistaken for one that never parks.
+            int served = settledCount(() -> node.bigCalls.get() - before);
             assertThat(served).isPositive().isLessThan(n / 2);
             Thread.sleep(300);
             assertThat(node.bigCalls.get() - before).as("no progress while the client does not read").isEqualTo(served);
@@ -206,6 +207,21 @@ class WebSocketTest {
             }
             assertThat(ids).hasSize(n);
         }
+    }
+
+    /** The count once it has not moved for 500 ms (bounded at 20 s; a session that never parks reaches n first). */
+    private static int settledCount(java.util.function.IntSupplier count) throws InterruptedException {
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        int last = count.getAsInt();
+        while (System.nanoTime() < end) {
+            Thread.sleep(500);
+            int now = count.getAsInt();
+            if (now == last) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
     }
 
     @Test

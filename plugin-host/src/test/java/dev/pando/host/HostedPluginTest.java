@@ -785,7 +785,7 @@ class HostedPluginTest {
     }
 
     private static TopicEvent event(String topic) {
-        return new TopicEvent(topic, IntNode.valueOf(1), "admin", 1000);
+        return new TopicEvent(topic, IntNode.valueOf(1), 1000, "admin");
     }
 
     @Test

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.json.WireJson;
+import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -35,25 +37,17 @@ public record JournalEntry(long seq, long revision, String key, JsonNode value, 
         return new KvEntry(key, value, revision, timestamp, origin, writer);
     }
 
-    /** The stored and returned form. */
+    /** The change this entry records; its value is JSON null for a delete. */
+    KvChange change() {
+        return new KvChange(key, value, revision, timestamp, origin, writer);
+    }
+
+    /** The stored and returned form: {@code seq}, then {@link WireJson#change}, then {@code mac} when chained. */
     public ObjectNode toJson() {
-        ObjectNode o = fields(value);
+        ObjectNode o = WireJson.into(JsonNodeFactory.instance.objectNode().put("seq", seq), change());
         if (mac != null) {
             o.put("mac", mac);
         }
-        return o;
-    }
-
-    /** Every field but the mac, in the one order both the stored form and the signed bytes use. */
-    private ObjectNode fields(JsonNode v) {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("seq", seq);
-        o.put("revision", revision);
-        o.put("key", key);
-        o.set("value", v == null ? NullNode.getInstance() : v);
-        o.put("timestamp", timestamp);
-        o.put("origin", origin);
-        o.put("writer", writer);
         return o;
     }
 
@@ -82,7 +76,16 @@ public record JournalEntry(long seq, long revision, String key, JsonNode value, 
      * however the store hands its JSON back.
      */
     byte[] canonicalBytes() {
-        ObjectNode o = fields(value == null ? null : canonical(value));
+        // The signed layout is frozen (chains written by earlier versions must still verify), so
+        // it is spelled out here rather than taken from the JSON form, whose order may change.
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("seq", seq);
+        o.put("revision", revision);
+        o.put("key", key);
+        o.set("value", value == null ? NullNode.getInstance() : canonical(value));
+        o.put("timestamp", timestamp);
+        o.put("origin", origin);
+        o.put("writer", writer);
         try {
             return MAPPER.writeValueAsBytes(o);
         } catch (Exception e) {

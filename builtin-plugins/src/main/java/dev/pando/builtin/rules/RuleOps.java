@@ -3,17 +3,18 @@ package dev.pando.builtin.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.Access;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.plugin.Caller;
 import dev.pando.api.plugin.KvEntry;
+import dev.pando.api.plugin.OpArgs;
 import dev.pando.api.plugin.OpCall;
 import dev.pando.api.plugin.PluginContext;
 import java.util.Comparator;
-import java.util.Iterator;
-import java.util.Set;
+import java.util.Optional;
 
 /**
  * The {@code rules.*} ops. Changes to the rule set (put, delete, enable, disable) are serialised
@@ -61,28 +62,21 @@ final class RuleOps {
     }
 
     JsonNode handle(OpCall call) {
-        JsonNode args = call.args() == null || call.args().isNull() ? JSON.objectNode() : call.args();
-        if (!args.isObject()) {
-            throw PandoException.badRequest(call.op() + ": args must be an object");
-        }
+        Caller caller = call.caller();
         return switch (call.verb()) {
-            case "put" -> put(args, call.caller());
-            case "get" -> get(args);
-            case "list" -> list(args);
-            case "delete" -> delete(args, call.caller());
-            case "enable" -> setEnabled(args, call.caller(), true);
-            case "disable" -> setEnabled(args, call.caller(), false);
-            case "test" -> test(args, call.caller());
+            case "put" -> put(OpArgs.of(call, "rule"), caller);
+            case "get" -> find(id(OpArgs.of(call, "id"))).toView();
+            case "list" -> list(OpArgs.of(call));
+            case "delete" -> delete(OpArgs.of(call, "id"), caller);
+            case "enable" -> setEnabled(OpArgs.of(call, "id"), caller, true);
+            case "disable" -> setEnabled(OpArgs.of(call, "id"), caller, false);
+            case "test" -> test(OpArgs.of(call, "id", "rule", "change", "event", "previous"), caller);
             default -> throw new PandoException(ErrorCode.NOT_FOUND, "unknown op " + call.op());
         };
     }
 
-    private JsonNode put(JsonNode args, Caller caller) {
-        only(args, "rules.put", "rule");
-        if (!args.has("rule")) {
-            throw PandoException.badRequest("rule: is required");
-        }
-        Rule rule = parser.parse(args.get("rule"));
+    private JsonNode put(OpArgs args, Caller caller) {
+        Rule rule = parser.parse(args.anyValue("rule"));
         RuleAuthority.checkStatic(rule, caller, context);
         synchronized (lock) {
             RuleState existing = engine.get(rule.id());
@@ -103,13 +97,7 @@ final class RuleOps {
         }
     }
 
-    private JsonNode get(JsonNode args) {
-        only(args, "rules.get", "id");
-        return find(id(args)).toView();
-    }
-
-    private JsonNode list(JsonNode args) {
-        only(args, "rules.list");
+    private JsonNode list(OpArgs args) {
         ObjectNode out = JSON.objectNode();
         ArrayNode rules = out.putArray("rules");
         engine.all().stream().sorted(Comparator.comparing(RuleState::id)).forEach(s -> rules.add(s.toView()));
@@ -122,8 +110,7 @@ final class RuleOps {
         return out;
     }
 
-    private JsonNode delete(JsonNode args, Caller caller) {
-        only(args, "rules.delete", "id");
+    private JsonNode delete(OpArgs args, Caller caller) {
         String id = id(args);
         synchronized (lock) {
             RuleState s = find(id);
@@ -138,9 +125,8 @@ final class RuleOps {
         return out;
     }
 
-    private JsonNode setEnabled(JsonNode args, Caller caller, boolean on) {
-        String op = on ? "rules.enable" : "rules.disable";
-        only(args, op, "id");
+    private JsonNode setEnabled(OpArgs args, Caller caller, boolean on) {
+        String op = args.op();
         synchronized (lock) {
             RuleState s = find(id(args));
             requireManage(op, s, caller);
@@ -160,15 +146,14 @@ final class RuleOps {
      * for threshold rules; without it the rule is taken as armed. Nothing is written, published or
      * remembered; cooldown and cascade depth are not considered.
      */
-    private JsonNode test(JsonNode args, Caller caller) {
-        only(args, "rules.test", "id", "rule", "change", "event", "previous");
+    private JsonNode test(OpArgs args, Caller caller) {
         if (args.has("id") == args.has("rule")) {
             throw PandoException.badRequest("rules.test: give exactly one of 'id' (a stored rule) and 'rule' (a new one)");
         }
         Rule rule;
         Caller authority;
         if (args.has("rule")) {
-            rule = parser.parse(args.get("rule"));
+            rule = parser.parse(args.anyValue("rule"));
             RuleAuthority.checkStatic(rule, caller, context);
             authority = caller;
         } else {
@@ -177,11 +162,11 @@ final class RuleOps {
             authority = context.principal(s.author());
         }
         TriggerInput input = sample(args);
-        JsonNode prev = args.get("previous");
-        if (prev != null && !prev.isNumber()) {
-            throw PandoException.badRequest("previous: must be a number");
+        Optional<JsonNode> prev = args.optValue("previous");
+        if (prev.isPresent() && !prev.get().isNumber()) {
+            throw args.fail("previous", "must be a number, got " + prev.get());
         }
-        RuleEngine.Crossing crossing = (t, key, x) -> t.beyond(x) && (prev == null || !t.beyond(prev.asDouble()));
+        RuleEngine.Crossing crossing = (t, key, x) -> t.beyond(x) && (prev.isEmpty() || !t.beyond(prev.get().asDouble()));
         Evaluation ev = engine.evaluate(rule, authority, input, crossing);
         ObjectNode out = JSON.objectNode();
         out.put("id", rule.id());
@@ -193,41 +178,23 @@ final class RuleOps {
         return out;
     }
 
-    private static TriggerInput sample(JsonNode args) {
-        JsonNode change = args.get("change");
-        JsonNode event = args.get("event");
-        if (change != null && event != null) {
-            throw PandoException.badRequest("rules.test: give 'change' or 'event', not both");
+    private static TriggerInput sample(OpArgs args) {
+        Optional<JsonNode> change = args.optObject("change");
+        Optional<JsonNode> event = args.optObject("event");
+        if (change.isPresent() && event.isPresent()) {
+            throw PandoException.badRequest(args.op() + ": give 'change' or 'event', not both");
         }
-        if (change != null) {
-            if (!change.isObject()) {
-                throw PandoException.badRequest("change: must be an object {key, value}");
-            }
-            only(change, "change", "key", "value");
-            String key = sampleKey(change, "key", "change");
-            JsonNode value = change.get("value");
-            return new TriggerInput(TriggerInput.Kind.CHANGE, key, value == null || value.isNull() ? null : value, "test", 0);
+        if (change.isPresent()) {
+            OpArgs c = OpArgs.of(args.op() + " change", change.get(), "key", "value");
+            return new TriggerInput(TriggerInput.Kind.CHANGE, c.optKey("key").orElseThrow(() -> c.fail("key", "is required")),
+                    c.optValue("value").orElse(null), "test", 0);
         }
-        if (event != null) {
-            if (!event.isObject()) {
-                throw PandoException.badRequest("event: must be an object {topic, payload}");
-            }
-            only(event, "event", "topic", "payload");
-            return new TriggerInput(TriggerInput.Kind.EVENT, sampleKey(event, "topic", "event"), event.get("payload"), "test", 0);
+        if (event.isPresent()) {
+            OpArgs e = OpArgs.of(args.op() + " event", event.get(), "topic", "payload");
+            return new TriggerInput(TriggerInput.Kind.EVENT, e.optKey("topic").orElseThrow(() -> e.fail("topic", "is required")),
+                    e.optValue("payload").orElse(NullNode.getInstance()), "test", 0);
         }
         return TriggerInput.tick();
-    }
-
-    private static String sampleKey(JsonNode obj, String field, String at) {
-        JsonNode k = obj.get(field);
-        if (k == null || !k.isTextual()) {
-            throw PandoException.badRequest(at + "." + field + ": is required and must be a string");
-        }
-        try {
-            return dev.pando.api.path.Keys.requireValid(k.asText());
-        } catch (PandoException e) {
-            throw PandoException.badRequest(at + "." + field + ": " + e.getMessage());
-        }
     }
 
     /** Only the author, or someone with admin rights over the rule's stored key, may change a rule. */
@@ -245,22 +212,11 @@ final class RuleOps {
         return s;
     }
 
-    private static String id(JsonNode args) {
-        JsonNode id = args.get("id");
-        if (id == null || !id.isTextual() || id.asText().isEmpty()) {
-            throw PandoException.badRequest("id: is required and must be a non-empty string");
+    private static String id(OpArgs args) {
+        String id = args.string("id");
+        if (id.isEmpty()) {
+            throw args.fail("id", "must not be empty");
         }
-        return id.asText();
-    }
-
-    private static void only(JsonNode obj, String at, String... known) {
-        Set<String> allowed = Set.of(known);
-        for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
-            String name = it.next();
-            if (!allowed.contains(name)) {
-                throw PandoException.badRequest(at + "." + name + ": unknown field"
-                        + (known.length == 0 ? "; it takes no arguments" : "; known: " + String.join(", ", known)));
-            }
-        }
+        return id;
     }
 }

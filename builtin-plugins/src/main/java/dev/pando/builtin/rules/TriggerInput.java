@@ -21,7 +21,7 @@ record TriggerInput(Kind kind, String path, JsonNode value, String writer, long 
     }
 
     static TriggerInput of(KvChange change) {
-        return new TriggerInput(Kind.CHANGE, change.key(), change.value(), change.writer(), change.revision());
+        return new TriggerInput(Kind.CHANGE, change.key(), change.isDelete() ? null : change.value(), change.writer(), change.revision());
     }
 
     static TriggerInput of(TopicEvent event) {

@@ -119,7 +119,7 @@ final class RulesHarness {
 
     /** An event published by someone else, delivered as the node would. */
     void event(String topic, String payloadJson) {
-        deliverEvent(new TopicEvent(topic, TestHost.json(payloadJson), "user", clock.millis()));
+        deliverEvent(new TopicEvent(topic, TestHost.json(payloadJson), clock.millis(), "user"));
         pump();
     }
 
@@ -144,7 +144,7 @@ final class RulesHarness {
             while (deliveredEvents < published.size()) {
                 MemoryHostServices.Published p = published.get(deliveredEvents++);
                 more = true;
-                deliverEvent(new TopicEvent(p.topic(), p.payload(), p.publisher(), clock.millis()));
+                deliverEvent(new TopicEvent(p.topic(), p.payload(), clock.millis(), p.publisher()));
             }
         }
     }

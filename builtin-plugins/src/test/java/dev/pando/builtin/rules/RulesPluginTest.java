@@ -535,9 +535,9 @@ class RulesPluginTest {
 
     @Test
     void opArgumentsAreStrict() {
-        assertRefused(() -> h.call("put", "{}", ADMIN), ErrorCode.BAD_REQUEST, "rule: is required");
-        assertRefused(() -> h.call("list", "{\"all\":true}", ADMIN), ErrorCode.BAD_REQUEST, "rules.list.all: unknown field");
-        assertRefused(() -> h.call("get", "{}", ADMIN), ErrorCode.BAD_REQUEST, "id: is required");
+        assertRefused(() -> h.call("put", "{}", ADMIN), ErrorCode.BAD_REQUEST, "rules.put: missing argument 'rule'");
+        assertRefused(() -> h.call("list", "{\"all\":true}", ADMIN), ErrorCode.BAD_REQUEST, "rules.list: unknown argument 'all' (it takes none)");
+        assertRefused(() -> h.call("get", "{}", ADMIN), ErrorCode.BAD_REQUEST, "rules.get: missing argument 'id'");
         assertRefused(() -> h.call("test", "{}", ADMIN), ErrorCode.BAD_REQUEST, "exactly one of 'id'");
     }
 

@@ -1,9 +1,10 @@
 package dev.pando.node.events;
 
+import dev.pando.api.plugin.TopicEvent;
+import dev.pando.api.plugin.KvChange;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.path.Keys;
 import dev.pando.api.path.PathPattern;
-import dev.pando.node.kv.Change;
 import dev.pando.node.kv.CommitListener;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -48,7 +49,7 @@ public final class EventBus implements CommitListener {
     /** Delivers an event to matching subscriptions; returns how many accepted it. */
     public int publish(String topic, JsonNode payload, String publisher) {
         Keys.requireValid(topic);
-        Event e = new Event(topic, payload, System.currentTimeMillis(), publisher);
+        TopicEvent e = new TopicEvent(topic, payload, System.currentTimeMillis(), publisher);
         int delivered = 0;
         Set<Subscriber> overflowed = null;
         for (Subscription s : subscriptions) {
@@ -66,12 +67,12 @@ public final class EventBus implements CommitListener {
     }
 
     @Override
-    public void committed(List<Change> changes) {
+    public void committed(List<KvChange> changes) {
         if (subscriptions.isEmpty()) {
             return;
         }
         Set<Subscriber> overflowed = null;
-        for (Change c : changes) {
+        for (KvChange c : changes) {
             for (Subscription s : subscriptions) {
                 if (s.wantsChanges() && !s.isClosed() && s.pattern().matches(c.key())
                         && (overflowed == null || !overflowed.contains(s.subscriber()))
@@ -86,7 +87,7 @@ public final class EventBus implements CommitListener {
     // A subscriber that throws is treated like one that refused: it is cut off, and the
     // exception never reaches the store's ack thread or the publisher, nor stops the fan-out to others.
 
-    private static boolean offerChange(Subscription s, Change c) {
+    private static boolean offerChange(Subscription s, KvChange c) {
         try {
             return s.subscriber().offerChange(s, c);
         } catch (RuntimeException ex) {
@@ -95,7 +96,7 @@ public final class EventBus implements CommitListener {
         }
     }
 
-    private static boolean offerEvent(Subscription s, Event e) {
+    private static boolean offerEvent(Subscription s, TopicEvent e) {
         try {
             return s.subscriber().offerEvent(s, e);
         } catch (RuntimeException ex) {

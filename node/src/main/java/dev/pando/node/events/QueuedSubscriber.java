@@ -1,6 +1,7 @@
 package dev.pando.node.events;
 
-import dev.pando.node.kv.Change;
+import dev.pando.api.plugin.TopicEvent;
+import dev.pando.api.plugin.KvChange;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,7 @@ public final class QueuedSubscriber implements Subscriber, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueuedSubscriber.class);
 
     /** What the consumer receives: a change or an event, with the subscription it matched. */
-    public record Delivery(Subscription subscription, Change change, Event event) {
+    public record Delivery(Subscription subscription, KvChange change, TopicEvent event) {
         public boolean isChange() {
             return change != null;
         }
@@ -57,12 +58,12 @@ public final class QueuedSubscriber implements Subscriber, AutoCloseable {
     }
 
     @Override
-    public boolean offerChange(Subscription subscription, Change change) {
+    public boolean offerChange(Subscription subscription, KvChange change) {
         return closed.get() || queue.offer(new Delivery(subscription, change, null));
     }
 
     @Override
-    public boolean offerEvent(Subscription subscription, Event event) {
+    public boolean offerEvent(Subscription subscription, TopicEvent event) {
         return closed.get() || queue.offer(new Delivery(subscription, null, event));
     }
 

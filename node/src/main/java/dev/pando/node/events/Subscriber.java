@@ -1,6 +1,7 @@
 package dev.pando.node.events;
 
-import dev.pando.node.kv.Change;
+import dev.pando.api.plugin.TopicEvent;
+import dev.pando.api.plugin.KvChange;
 
 /**
  * Receives what its subscriptions match. Calls come from the store's ack thread or a publisher's
@@ -9,9 +10,9 @@ import dev.pando.node.kv.Change;
  * subscriber and calls {@link #overflowed} once.
  */
 public interface Subscriber {
-    boolean offerChange(Subscription subscription, Change change);
+    boolean offerChange(Subscription subscription, KvChange change);
 
-    boolean offerEvent(Subscription subscription, Event event);
+    boolean offerEvent(Subscription subscription, TopicEvent event);
 
     /** The subscriber fell behind and has been unsubscribed from everything. */
     void overflowed();

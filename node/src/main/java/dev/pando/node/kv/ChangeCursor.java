@@ -1,5 +1,6 @@
 package dev.pando.node.kv;
 
+import dev.pando.api.plugin.KvChange;
 import java.util.List;
 
 /**
@@ -44,7 +45,7 @@ public final class ChangeCursor {
      * Up to {@code limit} changes after {@link #position()}, oldest first; does not move the
      * position. Fails with {@code NOT_FOUND} if retention already dropped some of them.
      */
-    public List<Change> poll(int limit) {
+    public List<KvChange> poll(int limit) {
         return store.changesSince(position(), limit);
     }
 

@@ -1,5 +1,6 @@
 package dev.pando.node.kv;
 
+import dev.pando.api.plugin.KvChange;
 import java.util.List;
 
 /**
@@ -8,5 +9,5 @@ import java.util.List;
  */
 @FunctionalInterface
 public interface CommitListener {
-    void committed(List<Change> changes);
+    void committed(List<KvChange> changes);
 }

@@ -1,5 +1,6 @@
 package dev.pando.node.kv;
 
+import dev.pando.api.plugin.KvChange;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
@@ -47,7 +48,7 @@ final class GroupCommitter {
      * encode records and write.
      */
     record PendingWrite(String key, byte[] keyBytes, JsonNode value, byte[] json, WriteOptions options,
-            String origin, byte[] originBytes, byte[] writerBytes, CompletableFuture<Change> future) {}
+            String origin, byte[] originBytes, byte[] writerBytes, CompletableFuture<KvChange> future) {}
 
     /** Put in the queue by {@link #close()} to wake the commit thread; never committed. */
     private static final PendingWrite WAKE = new PendingWrite(null, null, null, null, null, null, null, null, null);
@@ -98,8 +99,8 @@ final class GroupCommitter {
     }
 
     /** Enqueues a validated write; the future fails with UNAVAILABLE if closed or full. */
-    CompletableFuture<Change> submit(String key, JsonNode value, byte[] json, WriteOptions writeOptions) {
-        CompletableFuture<Change> future = new CompletableFuture<>();
+    CompletableFuture<KvChange> submit(String key, JsonNode value, byte[] json, WriteOptions writeOptions) {
+        CompletableFuture<KvChange> future = new CompletableFuture<>();
         if (closed) {
             return CompletableFuture.failedFuture(closedError());
         }
@@ -212,7 +213,7 @@ final class GroupCommitter {
         // kept, when some write of the batch is conditional or a delete.
         Map<String, Long> pending = needsChecks(batch) ? new HashMap<>() : null;
         PandoException[] rejected = new PandoException[batch.size()];
-        Change[] committed = new Change[batch.size()];
+        KvChange[] committed = new KvChange[batch.size()];
         List<Storage.Mutation> mutations = new ArrayList<>(batch.size());
 
         for (int i = 0; i < batch.size(); i++) {
@@ -223,7 +224,7 @@ final class GroupCommitter {
             }
             revision++;
             WriteOptions o = w.options();
-            Change change = new Change(w.key(), w.value(), revision, timestamp, w.origin(), o.writer());
+            KvChange change = new KvChange(w.key(), w.value(), revision, timestamp, w.origin(), o.writer());
             byte[] entry = w.json() == null ? null
                     : RecordCodec.encodeEntry(revision, timestamp, w.originBytes(), w.writerBytes(), w.json());
             byte[] record = RecordCodec.encodeChange(w.keyBytes(), revision, timestamp, w.originBytes(), w.writerBytes(), w.json());
@@ -245,11 +246,11 @@ final class GroupCommitter {
         acks.execute(() -> answer(batch, rejected, committed, batchLast));
     }
 
-    private void answer(List<PendingWrite> batch, PandoException[] rejected, Change[] committed, long batchLast) {
+    private void answer(List<PendingWrite> batch, PandoException[] rejected, KvChange[] committed, long batchLast) {
         lastRevision = batchLast; // before the futures: a writer that was answered sees its revision
-        List<Change> changes = new ArrayList<>(batch.size());
+        List<KvChange> changes = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            CompletableFuture<Change> f = batch.get(i).future();
+            CompletableFuture<KvChange> f = batch.get(i).future();
             if (rejected[i] != null) {
                 f.completeExceptionally(rejected[i]);
             } else {
@@ -297,7 +298,7 @@ final class GroupCommitter {
         return record == null ? 0 : RecordCodec.revisionOf(record);
     }
 
-    private void notifyListeners(List<Change> changes) {
+    private void notifyListeners(List<KvChange> changes) {
         if (changes.isEmpty()) {
             return;
         }

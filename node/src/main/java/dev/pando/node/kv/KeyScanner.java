@@ -1,5 +1,6 @@
 package dev.pando.node.kv;
 
+import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.path.PathPattern;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ final class KeyScanner {
         byte[] after = q.cursor() == null ? null : ScanTokens.open(q.cursor(), q);
         int limit = q.limit();
         int budget = examineBudget(limit);
-        List<Entry> out = new ArrayList<>(Math.min(limit, 1024));
+        List<KvEntry> out = new ArrayList<>(Math.min(limit, 1024));
         int examined = 0;
         byte[] last = null;
 

@@ -1,5 +1,7 @@
 package dev.pando.node.kv;
 
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvEntry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -56,16 +58,16 @@ final class RecordCodec {
         return out.buf;
     }
 
-    static Entry decodeEntry(String key, byte[] record) {
+    static KvEntry decodeEntry(String key, byte[] record) {
         In in = new In(record);
         long revision = in.header();
         long timestamp = in.int64();
         String origin = in.str();
         String writer = in.str();
-        return new Entry(key, in.json(), revision, timestamp, origin, writer);
+        return new KvEntry(key, in.json(), revision, timestamp, origin, writer);
     }
 
-    static Change decodeChange(byte[] record) {
+    static KvChange decodeChange(byte[] record) {
         In in = new In(record);
         long revision = in.header();
         long timestamp = in.int64();
@@ -73,7 +75,7 @@ final class RecordCodec {
         String writer = in.str();
         String key = in.str();
         JsonNode value = in.buf[in.pos++] == 0 ? null : in.json();
-        return new Change(key, value, revision, timestamp, origin, writer);
+        return new KvChange(key, value, revision, timestamp, origin, writer);
     }
 
     /** The revision of an encoded entry or change, without decoding the rest. */

@@ -1,5 +1,6 @@
 package dev.pando.node.kv;
 
+import dev.pando.api.plugin.KvEntry;
 import java.util.List;
 
 /**
@@ -7,7 +8,7 @@ import java.util.List;
  * complete. A page may hold fewer than {@code limit} entries and still have a cursor (the store
  * bounds how many non-matching keys one page may examine).
  */
-public record ScanPage(List<Entry> entries, String cursor) {
+public record ScanPage(List<KvEntry> entries, String cursor) {
     public ScanPage {
         entries = List.copyOf(entries);
     }

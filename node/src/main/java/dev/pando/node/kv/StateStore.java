@@ -1,5 +1,7 @@
 package dev.pando.node.kv;
 
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvEntry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
@@ -107,7 +109,7 @@ public final class StateStore implements AutoCloseable {
     }
 
     /** The entry at {@code key}, if any. */
-    public Optional<Entry> get(String key) {
+    public Optional<KvEntry> get(String key) {
         Keys.requireValid(key);
         byte[] record = storage.get(RecordCodec.utf8(key));
         return record == null ? Optional.empty() : Optional.of(RecordCodec.decodeEntry(key, record));
@@ -120,7 +122,7 @@ public final class StateStore implements AutoCloseable {
      * ({@link WriteOptions#ifRevision()} does not hold), UNAVAILABLE (closed or queue full),
      * INTERNAL (storage failure). A failed write changes nothing and consumes no revision.
      */
-    public CompletableFuture<Change> set(String key, JsonNode value, WriteOptions opts) {
+    public CompletableFuture<KvChange> set(String key, JsonNode value, WriteOptions opts) {
         try {
             Keys.requireValid(key);
             requireOptions(opts);
@@ -143,7 +145,7 @@ public final class StateStore implements AutoCloseable {
      * Deletes {@code key}, recording a change with a null value. Fails like {@link #set}, and
      * with NOT_FOUND if the key does not exist.
      */
-    public CompletableFuture<Change> delete(String key, WriteOptions opts) {
+    public CompletableFuture<KvChange> delete(String key, WriteOptions opts) {
         try {
             Keys.requireValid(key);
             requireOptions(opts);
@@ -175,7 +177,7 @@ public final class StateStore implements AutoCloseable {
      * {@code limit} (1..{@value #MAX_FEED_LIMIT}). Fails with NOT_FOUND if retention already
      * removed some of them: the caller must resynchronise from a snapshot of the state.
      */
-    public List<Change> changesSince(long afterRevision, int limit) {
+    public List<KvChange> changesSince(long afterRevision, int limit) {
         if (afterRevision < 0) {
             throw PandoException.badRequest("afterRevision must be >= 0, got " + afterRevision);
         }
@@ -188,9 +190,9 @@ public final class StateStore implements AutoCloseable {
         if (afterRevision >= last) {
             return List.of();
         }
-        List<Change> out = new ArrayList<>(Math.min(limit, 1024));
+        List<KvChange> out = new ArrayList<>(Math.min(limit, 1024));
         for (byte[] record : storage.changes(afterRevision + 1, limit)) {
-            Change c = RecordCodec.decodeChange(record);
+            KvChange c = RecordCodec.decodeChange(record);
             if (c.revision() > last) {
                 break;
             }

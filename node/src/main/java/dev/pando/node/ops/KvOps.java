@@ -1,9 +1,13 @@
 package dev.pando.node.ops;
 
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvEntry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pando.api.json.WireJson;
+import dev.pando.api.plugin.OpArgs;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.Keys;
@@ -12,14 +16,13 @@ import dev.pando.api.Access;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.OpSpec;
-import dev.pando.node.kv.Change;
-import dev.pando.node.kv.Entry;
 import dev.pando.node.kv.ScanPage;
 import dev.pando.node.kv.ScanQuery;
 import dev.pando.node.kv.StateStore;
 import dev.pando.node.kv.WriteOptions;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -32,11 +35,11 @@ public final class KvOps {
     /** Most changes one {@code kv.changes} call returns. */
     public static final int MAX_CHANGES_PER_CALL = 10_000;
 
-    private static final Set<String> GET = Set.of("key");
-    private static final Set<String> SET = Set.of("key", "value", "ifRevision", "sync");
-    private static final Set<String> DELETE = Set.of("key", "ifRevision", "sync");
-    private static final Set<String> SCAN = Set.of("prefix", "pattern", "limit", "cursor");
-    private static final Set<String> CHANGES = Set.of("after", "limit");
+    private static final String[] GET = {"key"};
+    private static final String[] SET = {"key", "value", "ifRevision", "sync"};
+    private static final String[] DELETE = {"key", "ifRevision", "sync"};
+    private static final String[] SCAN = {"prefix", "pattern", "limit", "cursor"};
+    private static final String[] CHANGES = {"after", "limit"};
 
     private final StateStore store;
 
@@ -54,34 +57,34 @@ public final class KvOps {
     }
 
     private CompletionStage<JsonNode> get(CallContext ctx, JsonNode json) {
-        String key = Keys.requireValid(Args.of("kv.get", json, GET).string("key"));
+        String key = Keys.requireValid(OpArgs.of("kv.get", json, GET).string("key"));
         ctx.principal().require(Access.READ, key);
-        Entry e = store.get(key).orElseThrow(() -> new PandoException(ErrorCode.NOT_FOUND, "no value at '" + key + "'"));
-        return CompletableFuture.completedFuture(Views.entry(e));
+        KvEntry e = store.get(key).orElseThrow(() -> new PandoException(ErrorCode.NOT_FOUND, "no value at '" + key + "'"));
+        return CompletableFuture.completedFuture(WireJson.entry(e));
     }
 
     private CompletionStage<JsonNode> set(CallContext ctx, JsonNode json) {
-        Args args = Args.of("kv.set", json, SET);
+        OpArgs args = OpArgs.of("kv.set", json, SET);
         String key = Keys.requireValid(args.string("key"));
-        JsonNode value = args.value("value");
+        JsonNode value = args.anyValue("value");
         ctx.principal().require(Access.WRITE, key);
         return store.set(key, value, writeOptions(ctx.principal(), args)).thenApply(KvOps::ack);
     }
 
     private CompletionStage<JsonNode> delete(CallContext ctx, JsonNode json) {
-        Args args = Args.of("kv.delete", json, DELETE);
+        OpArgs args = OpArgs.of("kv.delete", json, DELETE);
         String key = Keys.requireValid(args.string("key"));
         ctx.principal().require(Access.WRITE, key);
         return store.delete(key, writeOptions(ctx.principal(), args)).thenApply(KvOps::ack);
     }
 
-    private static WriteOptions writeOptions(Principal principal, Args args) {
+    private static WriteOptions writeOptions(Principal principal, OpArgs args) {
         WriteOptions opts = WriteOptions.by(principal.name()).sync(args.bool("sync", false));
-        Long ifRevision = args.optLong("ifRevision", 0, Long.MAX_VALUE);
-        return ifRevision == null ? opts : opts.ifRevision(ifRevision);
+        OptionalLong ifRevision = args.optLong("ifRevision", 0, Long.MAX_VALUE);
+        return ifRevision.isEmpty() ? opts : opts.ifRevision(ifRevision.getAsLong());
     }
 
-    private static JsonNode ack(Change c) {
+    private static JsonNode ack(KvChange c) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("key", c.key());
         n.put("revision", c.revision());
@@ -90,36 +93,36 @@ public final class KvOps {
     }
 
     private CompletionStage<JsonNode> scan(CallContext ctx, JsonNode json) {
-        Args args = Args.of("kv.scan", json, SCAN);
-        String prefix = args.optString("prefix");
-        String pattern = args.optString("pattern");
-        if ((prefix == null) == (pattern == null)) {
+        OpArgs args = OpArgs.of("kv.scan", json, SCAN);
+        Optional<String> prefix = args.optString("prefix");
+        Optional<String> pattern = args.optString("pattern");
+        if (prefix.isPresent() == pattern.isPresent()) {
             throw PandoException.badRequest("kv.scan: give exactly one of 'prefix' or 'pattern'");
         }
-        PathPattern p = prefix != null ? PathPattern.under(prefix) : PathPattern.compile(pattern);
-        int limit = (int) args.longOr("limit", 1, ScanQuery.MAX_LIMIT, ScanQuery.DEFAULT_LIMIT);
+        PathPattern p = prefix.map(PathPattern::under).orElseGet(() -> PathPattern.compile(pattern.orElseThrow()));
+        int limit = args.intOr("limit", 1, ScanQuery.MAX_LIMIT, ScanQuery.DEFAULT_LIMIT);
         Principal principal = ctx.principal();
         // A scan never reveals keys the caller may not read, even if the pattern reaches them:
         // the store skips them inside the scan and seals the cursor, which may stop on one.
-        ScanPage page = store.scan(new ScanQuery(p, limit, args.optString("cursor"), key -> principal.allows(Access.READ, key)));
+        ScanPage page = store.scan(new ScanQuery(p, limit, args.optString("cursor").orElse(null), key -> principal.allows(Access.READ, key)));
         ObjectNode result = JsonNodeFactory.instance.objectNode();
         ArrayNode entries = result.putArray("entries");
-        page.entries().forEach(e -> entries.add(Views.entry(e)));
+        page.entries().forEach(e -> entries.add(WireJson.entry(e)));
         result.put("cursor", page.cursor());
         return CompletableFuture.completedFuture(result);
     }
 
     private CompletionStage<JsonNode> changes(CallContext ctx, JsonNode json) {
-        Args args = Args.of("kv.changes", json, CHANGES);
-        long after = args.longOr("after", 0, Long.MAX_VALUE, 0);
-        int limit = (int) args.longOr("limit", 1, MAX_CHANGES_PER_CALL, 1000);
-        List<Change> changes = store.changesSince(after, limit);
+        OpArgs args = OpArgs.of("kv.changes", json, CHANGES);
+        long after = args.optLong("after", 0, Long.MAX_VALUE).orElse(0);
+        int limit = args.intOr("limit", 1, MAX_CHANGES_PER_CALL, 1000);
+        List<KvChange> changes = store.changesSince(after, limit);
         ObjectNode result = JsonNodeFactory.instance.objectNode();
         ArrayNode list = result.putArray("changes");
         Principal principal = ctx.principal();
-        for (Change c : changes) {
+        for (KvChange c : changes) {
             if (principal.allows(Access.READ, c.key())) {
-                list.add(Views.change(c));
+                list.add(WireJson.change(c));
             }
         }
         result.put("lastRevision", store.lastRevision());

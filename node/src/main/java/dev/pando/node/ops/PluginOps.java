@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pando.api.plugin.OpArgs;
 import dev.pando.api.Access;
 import dev.pando.api.manifest.OpDecl;
 import dev.pando.api.manifest.Permission;
@@ -16,7 +17,6 @@ import dev.pando.node.plugins.PluginStatus;
 import dev.pando.node.plugins.ReloadReport;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -35,12 +35,12 @@ public final class PluginOps {
     }
 
     private CompletionStage<JsonNode> reload(CallContext ctx, JsonNode args) {
-        Args a = Args.of("admin.reload", args, Set.of("plugin"));
-        return CompletableFuture.completedFuture(report(plugins.reload(a.optString("plugin"))));
+        OpArgs a = OpArgs.of("admin.reload", args, "plugin");
+        return CompletableFuture.completedFuture(report(a.optString("plugin").map(plugins::reload).orElseGet(plugins::reload)));
     }
 
     private CompletionStage<JsonNode> list(CallContext ctx, JsonNode args) {
-        Args.of("admin.plugins", args, Set.of());
+        OpArgs.of("admin.plugins", args);
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("directory", plugins.directory().toString());
         ArrayNode list = n.putArray("plugins");

@@ -1,9 +1,12 @@
 package dev.pando.node.ops;
 
+import dev.pando.api.plugin.KvEntry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pando.api.json.WireJson;
+import dev.pando.api.plugin.OpArgs;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.Keys;
@@ -14,12 +17,10 @@ import dev.pando.node.dispatch.OpSpec;
 import dev.pando.node.dispatch.Session;
 import dev.pando.node.events.EventBus;
 import dev.pando.node.events.Subscription;
-import dev.pando.node.kv.Entry;
 import dev.pando.node.kv.ScanPage;
 import dev.pando.node.kv.ScanQuery;
 import dev.pando.node.kv.StateStore;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -28,9 +29,9 @@ import java.util.concurrent.CompletionStage;
  * session; over HTTP there is nowhere to push to, so subscribing is refused.
  */
 public final class PubSubOps {
-    private static final Set<String> PUBLISH = Set.of("topic", "payload");
-    private static final Set<String> SUBSCRIBE = Set.of("pattern", "changes", "events", "snapshot");
-    private static final Set<String> UNSUBSCRIBE = Set.of("sub");
+    private static final String[] PUBLISH = {"topic", "payload"};
+    private static final String[] SUBSCRIBE = {"pattern", "changes", "events", "snapshot"};
+    private static final String[] UNSUBSCRIBE = {"sub"};
 
     private final StateStore store;
     private final EventBus bus;
@@ -50,7 +51,7 @@ public final class PubSubOps {
     }
 
     private CompletionStage<JsonNode> publish(CallContext ctx, JsonNode json) {
-        Args args = Args.of("pubsub.publish", json, PUBLISH);
+        OpArgs args = OpArgs.of("pubsub.publish", json, PUBLISH);
         String topic = Keys.requireValid(args.string("topic"));
         JsonNode payload = args.anyValue("payload");
         int size = payload.toString().length();
@@ -64,7 +65,7 @@ public final class PubSubOps {
     }
 
     private CompletionStage<JsonNode> subscribe(CallContext ctx, JsonNode json) {
-        Args args = Args.of("pubsub.subscribe", json, SUBSCRIBE);
+        OpArgs args = OpArgs.of("pubsub.subscribe", json, SUBSCRIBE);
         PathPattern pattern = PathPattern.compile(args.string("pattern"));
         boolean changes = args.bool("changes", true);
         boolean events = args.bool("events", true);
@@ -93,9 +94,9 @@ public final class PubSubOps {
     private void addSnapshot(ObjectNode result, CallContext ctx, PathPattern pattern) {
         ScanPage page = store.scan(new ScanQuery(pattern, ScanQuery.MAX_LIMIT, null));
         ArrayNode entries = result.putArray("snapshot");
-        for (Entry e : page.entries()) {
+        for (KvEntry e : page.entries()) {
             if (ctx.principal().allows(Access.READ, e.key())) {
-                entries.add(Views.entry(e));
+                entries.add(WireJson.entry(e));
             }
         }
         if (page.cursor() != null) {
@@ -104,7 +105,7 @@ public final class PubSubOps {
     }
 
     private CompletionStage<JsonNode> unsubscribe(CallContext ctx, JsonNode json) {
-        String id = Args.of("pubsub.unsubscribe", json, UNSUBSCRIBE).string("sub");
+        String id = OpArgs.of("pubsub.unsubscribe", json, UNSUBSCRIBE).string("sub");
         if (!session(ctx, "pubsub.unsubscribe").unsubscribe(id)) {
             throw new PandoException(ErrorCode.NOT_FOUND, "no subscription '" + id + "' on this session");
         }

@@ -14,9 +14,7 @@ import dev.pando.host.HostServices;
 import dev.pando.host.kv.WriteBudget;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.events.EventBus;
-import dev.pando.node.kv.Change;
 import dev.pando.node.kv.ChangeCursor;
-import dev.pando.node.kv.Entry;
 import dev.pando.node.kv.ScanPage;
 import dev.pando.node.kv.ScanQuery;
 import dev.pando.node.kv.StateStore;
@@ -65,7 +63,7 @@ public final class NodeHostServices implements HostServices {
 
     @Override
     public Optional<KvEntry> get(String key) {
-        return store.get(key).map(NodeHostServices::entry);
+        return store.get(key);
     }
 
     @Override
@@ -74,7 +72,7 @@ public final class NodeHostServices implements HostServices {
         if (ifRevision != NO_CAS) {
             opts = opts.ifRevision(ifRevision);
         }
-        return entry(await(store.set(key, value, opts)).toEntry());
+        return await(store.set(key, value, opts)).entry().orElseThrow();
     }
 
     @Override
@@ -98,7 +96,7 @@ public final class NodeHostServices implements HostServices {
     @Override
     public KvPage scan(String prefixOrPattern, String after, int limit, Predicate<String> visible) {
         ScanPage page = store.scan(new ScanQuery(PathPattern.prefixOrPattern(prefixOrPattern), limit, after, visible));
-        return new KvPage(page.entries().stream().map(NodeHostServices::entry).toList(), page.cursor());
+        return new KvPage(page.entries(), page.cursor());
     }
 
     @Override
@@ -122,7 +120,7 @@ public final class NodeHostServices implements HostServices {
 
             @Override
             public List<KvChange> read(long afterRevision, int limit) {
-                return store.changesSince(afterRevision, limit).stream().map(NodeHostServices::change).toList();
+                return store.changesSince(afterRevision, limit);
             }
 
             @Override
@@ -155,15 +153,7 @@ public final class NodeHostServices implements HostServices {
         }
     }
 
-    static KvChange change(Change c) {
-        return new KvChange(c.key(), c.value(), c.revision(), c.timestamp(), c.origin(), c.writer());
-    }
-
-    static KvEntry entry(Entry e) {
-        return new KvEntry(e.key(), e.value(), e.revision(), e.timestamp(), e.origin(), e.writer());
-    }
-
-    private static Change await(CompletableFuture<Change> write) {
+    private static KvChange await(CompletableFuture<KvChange> write) {
         try {
             return write.get();
         } catch (InterruptedException e) {

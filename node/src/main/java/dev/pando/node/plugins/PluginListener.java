@@ -4,11 +4,9 @@ import dev.pando.api.path.PathPattern;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.TopicEvent;
 import dev.pando.host.HostedPlugin;
-import dev.pando.node.events.Event;
 import dev.pando.node.events.EventBus;
 import dev.pando.node.events.QueuedSubscriber;
 import dev.pando.node.events.Subscription;
-import dev.pando.node.kv.Change;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,23 +35,23 @@ final class PluginListener implements AutoCloseable {
     private int timeoutsInARow;
     // Overlapping patterns subscribe twice; the listener thread drops the second copy.
     private long lastRevision;
-    private Event lastEvent;
+    private TopicEvent lastEvent;
 
     private PluginListener(HostedPlugin plugin, int capacity) {
         var m = plugin.manifest();
         this.queue = new QueuedSubscriber("plugin-" + plugin.id(), capacity, d -> {
             if (d.isChange()) {
-                Change c = d.change();
+                KvChange c = d.change();
                 // A root ('/') reader's patterns also match /_sys and other plugins' keys, which it may not see.
                 if (c.revision() > lastRevision && m.mayRead(c.key()) && (m.listenOwn() || !m.isOwnWriter(c.writer()))) {
                     lastRevision = c.revision();
-                    count(plugin.deliver(new KvChange(c.key(), c.value(), c.revision(), c.timestamp(), c.origin(), c.writer())));
+                    count(plugin.deliver(c));
                 }
             } else if (d.event() != lastEvent) {
-                Event e = d.event();
+                TopicEvent e = d.event();
                 lastEvent = e;
                 if (m.listenOwn() || !m.isOwnWriter(e.publisher())) {
-                    count(plugin.deliver(new TopicEvent(e.topic(), e.payload(), e.publisher(), e.timestamp())));
+                    count(plugin.deliver(e));
                 }
             }
         }, () -> overflowed.set(true));

@@ -1,5 +1,7 @@
 package dev.pando.node.transport;
 
+import dev.pando.api.plugin.TopicEvent;
+import dev.pando.api.plugin.KvChange;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -12,10 +14,8 @@ import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.Request;
 import dev.pando.node.dispatch.Response;
 import dev.pando.node.dispatch.Session;
-import dev.pando.node.events.Event;
 import dev.pando.node.events.Subscriber;
 import dev.pando.node.events.Subscription;
-import dev.pando.node.kv.Change;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -379,17 +379,17 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
     // ---- pushes (Subscriber) ----
 
     @Override
-    public boolean offerChange(Subscription subscription, Change change) {
+    public boolean offerChange(Subscription subscription, KvChange change) {
         return offer(subscription, change, null);
     }
 
     @Override
-    public boolean offerEvent(Subscription subscription, Event event) {
+    public boolean offerEvent(Subscription subscription, TopicEvent event) {
         return offer(subscription, null, event);
     }
 
     /** Called on the commit or publisher thread: enqueue or refuse, never wait. */
-    private boolean offer(Subscription subscription, Change change, Event event) {
+    private boolean offer(Subscription subscription, KvChange change, TopicEvent event) {
         if (closed || subscription.isClosed()) {
             return true; // going away anyway; not a reason to report an overflow
         }
@@ -542,7 +542,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
         }
     }
 
-    private static void writeChange(JsonGenerator gen, Change c) throws IOException {
+    private static void writeChange(JsonGenerator gen, KvChange c) throws IOException {
         gen.writeObjectFieldStart("change");
         gen.writeStringField("key", c.key());
         gen.writeFieldName("value");
@@ -558,7 +558,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
         gen.writeEndObject();
     }
 
-    private static void writeEvent(JsonGenerator gen, Event e) throws IOException {
+    private static void writeEvent(JsonGenerator gen, TopicEvent e) throws IOException {
         gen.writeObjectFieldStart("event");
         gen.writeStringField("topic", e.topic());
         gen.writeFieldName("payload");
@@ -578,7 +578,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
 
     // ---- per-request state ----
 
-    private record Push(SubState sub, Change change, Event event) {}
+    private record Push(SubState sub, KvChange change, TopicEvent event) {}
 
     /** Delivery state of one subscription of this session. */
     private static final class SubState {

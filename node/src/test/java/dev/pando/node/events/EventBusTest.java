@@ -1,5 +1,7 @@
 package dev.pando.node.events;
 
+import dev.pando.api.plugin.TopicEvent;
+import dev.pando.api.plugin.KvChange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +11,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;
-import dev.pando.node.kv.Change;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -57,12 +58,12 @@ class EventBusTest {
         }
 
         @Override
-        public boolean offerChange(Subscription s, Change c) {
+        public boolean offerChange(Subscription s, KvChange c) {
             return offer(s.id() + " change " + c.key() + "@" + c.revision());
         }
 
         @Override
-        public boolean offerEvent(Subscription s, Event e) {
+        public boolean offerEvent(Subscription s, TopicEvent e) {
             return offer(s.id() + " event " + e.topic() + "=" + e.payload());
         }
 
@@ -78,8 +79,8 @@ class EventBusTest {
         }
     }
 
-    private Change change(String key) {
-        return new Change(key, IntNode.valueOf(1), revision.incrementAndGet(), 1000, "node-1", "tester");
+    private KvChange change(String key) {
+        return new KvChange(key, IntNode.valueOf(1), revision.incrementAndGet(), 1000, "node-1", "tester");
     }
 
     private static PathPattern p(String pattern) {
@@ -96,7 +97,7 @@ class EventBusTest {
         bus.subscribe(p("/**"), false, true, eventsOnly);
 
         bus.committed(List.of(change("/site/lights/1"), change("/site/doors/1"), change("/site/lights/2")));
-        bus.committed(List.of(new Change("/site/lights/1", null, revision.incrementAndGet(), 1001, "node-1", "tester")));
+        bus.committed(List.of(new KvChange("/site/lights/1", null, revision.incrementAndGet(), 1001, "node-1", "tester")));
         bus.committed(List.of());
 
         assertThat(lights.items()).containsExactly(
@@ -132,15 +133,15 @@ class EventBusTest {
 
     @Test
     void eventsCarryTopicPayloadPublisherAndTime() {
-        List<Event> got = new ArrayList<>();
+        List<TopicEvent> got = new ArrayList<>();
         bus.subscribe(p("/t"), false, true, new Subscriber() {
             @Override
-            public boolean offerChange(Subscription s, Change c) {
+            public boolean offerChange(Subscription s, KvChange c) {
                 return true;
             }
 
             @Override
-            public boolean offerEvent(Subscription s, Event e) {
+            public boolean offerEvent(Subscription s, TopicEvent e) {
                 return got.add(e);
             }
 
@@ -150,7 +151,7 @@ class EventBusTest {
         long before = System.currentTimeMillis();
         bus.publish("/t", IntNode.valueOf(5), "bob");
         assertThat(got).hasSize(1);
-        Event e = got.get(0);
+        TopicEvent e = got.get(0);
         assertThat(e.topic()).isEqualTo("/t");
         assertThat(e.payload()).isEqualTo(IntNode.valueOf(5));
         assertThat(e.publisher()).isEqualTo("bob");
@@ -258,12 +259,12 @@ class EventBusTest {
         AtomicInteger overflowed = new AtomicInteger();
         Subscriber broken = new Subscriber() {
             @Override
-            public boolean offerChange(Subscription s, Change c) {
+            public boolean offerChange(Subscription s, KvChange c) {
                 throw new IllegalStateException("bug in subscriber");
             }
 
             @Override
-            public boolean offerEvent(Subscription s, Event e) {
+            public boolean offerEvent(Subscription s, TopicEvent e) {
                 throw new IllegalStateException("bug in subscriber");
             }
 
@@ -312,7 +313,7 @@ class EventBusTest {
                             if (id % 2 == 0) {
                                 b.publish("/x/" + id, IntNode.valueOf(i), "p");
                             } else {
-                                b.committed(List.of(new Change("/x/" + id, IntNode.valueOf(i), i + 1, 0, "n", "w")));
+                                b.committed(List.of(new KvChange("/x/" + id, IntNode.valueOf(i), i + 1, 0, "n", "w")));
                             }
                         }
                     } catch (Throwable e) {

@@ -1,10 +1,10 @@
 package dev.pando.node.events;
 
+import dev.pando.api.plugin.KvChange;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.IntNode;
 import dev.pando.api.path.PathPattern;
-import dev.pando.node.kv.Change;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Timeout;
 class QueuedSubscriberTest {
     private final EventBus bus = new EventBus();
 
-    private static List<Change> changes(String prefix, int from, int n) {
-        List<Change> out = new ArrayList<>();
+    private static List<KvChange> changes(String prefix, int from, int n) {
+        List<KvChange> out = new ArrayList<>();
         for (int i = from; i < from + n; i++) {
-            out.add(new Change(prefix + i, IntNode.valueOf(i), i, i, "n", "w"));
+            out.add(new KvChange(prefix + i, IntNode.valueOf(i), i, i, "n", "w"));
         }
         return out;
     }

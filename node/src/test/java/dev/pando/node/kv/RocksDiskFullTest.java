@@ -1,5 +1,6 @@
 package dev.pando.node.kv;
 
+import dev.pando.api.plugin.KvChange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -67,7 +68,7 @@ class RocksDiskFullTest {
 
             Files.delete(filler);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            Change after = null;
+            KvChange after = null;
             while (after == null && System.nanoTime() < deadline) {
                 try {
                     after = store.set("/after", TextNode.valueOf("z"), WriteOptions.by("t")).join();

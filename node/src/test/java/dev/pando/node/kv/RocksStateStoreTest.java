@@ -1,5 +1,7 @@
 package dev.pando.node.kv;
 
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvEntry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -31,7 +33,7 @@ class RocksStateStoreTest extends StateStoreContract {
         set(first, "/a", "{\"v\":1}");
         set(first, "/b", "2");
         first.delete("/b", WriteOptions.by("bob")).join();
-        Change lastBefore = set(first, "/c/d", "[3]");
+        KvChange lastBefore = set(first, "/c/d", "[3]");
         ChangeCursor cursor = first.cursor("journal");
         cursor.commit(2);
         first.cursor("federation");
@@ -39,15 +41,15 @@ class RocksStateStoreTest extends StateStoreContract {
 
         StateStore second = track(StateStore.rocks(dir, options));
         assertThat(second.lastRevision()).isEqualTo(4);
-        assertThat(second.get("/a").orElseThrow()).isEqualTo(new Entry("/a", json("{\"v\":1}"), 1, second.get("/a").get().timestamp(), "node-a", "alice"));
+        assertThat(second.get("/a").orElseThrow()).isEqualTo(new KvEntry("/a", json("{\"v\":1}"), 1, second.get("/a").get().timestamp(), "node-a", "alice"));
         assertThat(second.get("/b")).isEmpty();
         assertThat(second.get("/c/d").orElseThrow().value()).isEqualTo(json("[3]"));
-        assertThat(second.changesSince(0, 100)).extracting(Change::key).containsExactly("/a", "/b", "/b", "/c/d");
+        assertThat(second.changesSince(0, 100)).extracting(KvChange::key).containsExactly("/a", "/b", "/b", "/c/d");
         assertThat(second.changesSince(0, 100).get(2).isDelete()).isTrue();
         assertThat(second.cursorPositions()).containsEntry("journal", 2L).containsEntry("federation", 0L);
-        assertThat(second.cursor("journal").poll(10)).extracting(Change::revision).containsExactly(3L, 4L);
+        assertThat(second.cursor("journal").poll(10)).extracting(KvChange::revision).containsExactly(3L, 4L);
 
-        Change next = set(second, "/e", "5");
+        KvChange next = set(second, "/e", "5");
         assertThat(next.revision()).isEqualTo(5);
         assertThat(next.timestamp()).isGreaterThanOrEqualTo(lastBefore.timestamp());
     }
@@ -65,7 +67,7 @@ class RocksStateStoreTest extends StateStoreContract {
 
         StateStore second = track(StateStore.rocks(dir, options));
         assertThat(second.firstRetainedRevision()).isEqualTo(8);
-        assertThat(second.changesSince(7, 100)).extracting(Change::revision).containsExactly(8L, 9L, 10L);
+        assertThat(second.changesSince(7, 100)).extracting(KvChange::revision).containsExactly(8L, 9L, 10L);
         assertThat(set(second, "/k", "11").revision()).isEqualTo(11);
     }
 
@@ -93,7 +95,7 @@ class RocksStateStoreTest extends StateStoreContract {
         Path dir = tmp.resolve("sync");
         StateStore first = StateStore.rocks(dir, StoreOptions.defaults("n"));
         assertThat(first.set("/s/1", json("1"), ALICE.sync(true)).join().revision()).isEqualTo(1);
-        List<CompletableFuture<Change>> mixed = new ArrayList<>();
+        List<CompletableFuture<KvChange>> mixed = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             mixed.add(first.set("/s/m" + i, json("1"), ALICE.sync(i % 50 == 0)));
         }

@@ -1,5 +1,6 @@
 package dev.pando.node.kv;
 
+import dev.pando.api.plugin.KvChange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -120,7 +121,7 @@ class RocksStoreRecoveryTest {
             long next = back.set("/after", json("1"), BY).join().revision();
             assertThat(next).isGreaterThan(issued);
             // Readers positioned before the gap pass over it; the feed says nothing of the lost revisions.
-            assertThat(back.changesSince(r.recoveredRevision(), 10)).extracting(Change::revision).containsExactly(next);
+            assertThat(back.changesSince(r.recoveredRevision(), 10)).extracting(KvChange::revision).containsExactly(next);
             assertThatThrownBy(() -> back.changesSince(r.recoveredRevision() + 1, 10))
                     .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
         }

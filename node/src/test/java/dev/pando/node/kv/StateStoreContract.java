@@ -1,5 +1,7 @@
 package dev.pando.node.kv;
 
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvEntry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -70,7 +72,7 @@ abstract class StateStoreContract {
         }
     }
 
-    static Change set(StateStore s, String key, String value) {
+    static KvChange set(StateStore s, String key, String value) {
         return s.set(key, json(value), ALICE).join();
     }
 
@@ -97,7 +99,7 @@ abstract class StateStoreContract {
     }
 
     static List<String> keys(ScanPage page) {
-        return page.entries().stream().map(Entry::key).collect(Collectors.toList());
+        return page.entries().stream().map(KvEntry::key).collect(Collectors.toList());
     }
 
     /** Follows cursors to the end; returns every page. */
@@ -114,11 +116,11 @@ abstract class StateStoreContract {
     }
 
     static List<String> allKeys(List<ScanPage> pages) {
-        return pages.stream().flatMap(p -> p.entries().stream()).map(Entry::key).collect(Collectors.toList());
+        return pages.stream().flatMap(p -> p.entries().stream()).map(KvEntry::key).collect(Collectors.toList());
     }
 
     static void writeAll(StateStore s, List<String> keys) {
-        List<CompletableFuture<Change>> fs = new ArrayList<>();
+        List<CompletableFuture<KvChange>> fs = new ArrayList<>();
         for (String k : keys) {
             fs.add(s.set(k, json("1"), ALICE));
         }
@@ -130,23 +132,23 @@ abstract class StateStoreContract {
     @Test
     void setThenGetReturnsValueWithMetadata() {
         long before = System.currentTimeMillis();
-        Change c = store.set("/site-a/lights/1", json("{\"on\":true,\"level\":7}"), ALICE).join();
+        KvChange c = store.set("/site-a/lights/1", json("{\"on\":true,\"level\":7}"), ALICE).join();
         long after = System.currentTimeMillis();
 
         assertThat(c.revision()).isEqualTo(1);
         assertThat(c.isDelete()).isFalse();
-        Entry e = store.get("/site-a/lights/1").orElseThrow();
+        KvEntry e = store.get("/site-a/lights/1").orElseThrow();
         assertThat(e.value()).isEqualTo(json("{\"on\":true,\"level\":7}"));
         assertThat(e.revision()).isEqualTo(1);
         assertThat(e.origin()).isEqualTo("node-a");
         assertThat(e.writer()).isEqualTo("alice");
         assertThat(e.timestamp()).isBetween(before, after);
-        assertThat(e).isEqualTo(c.toEntry());
+        assertThat(e).isEqualTo(c.entry().orElseThrow());
     }
 
     @Test
     void explicitOriginIsRecorded() {
-        Change c = store.set("/x", json("1"), new WriteOptions("peer", null, false, "node-b")).join();
+        KvChange c = store.set("/x", json("1"), new WriteOptions("peer", null, false, "node-b")).join();
         assertThat(c.origin()).isEqualTo("node-b");
         assertThat(store.get("/x").orElseThrow().origin()).isEqualTo("node-b");
         assertThat(store.changesSince(0, 10).get(0).origin()).isEqualTo("node-b");
@@ -169,10 +171,10 @@ abstract class StateStoreContract {
 
     @Test
     void lastWriterWins() {
-        Change first = set(store, "/k", "\"one\"");
-        Change second = store.set("/k", json("\"two\""), WriteOptions.by("bob")).join();
+        KvChange first = set(store, "/k", "\"one\"");
+        KvChange second = store.set("/k", json("\"two\""), WriteOptions.by("bob")).join();
         assertThat(second.revision()).isGreaterThan(first.revision());
-        Entry e = store.get("/k").orElseThrow();
+        KvEntry e = store.get("/k").orElseThrow();
         assertThat(e.value().asText()).isEqualTo("two");
         assertThat(e.revision()).isEqualTo(second.revision());
         assertThat(e.writer()).isEqualTo("bob");
@@ -181,7 +183,7 @@ abstract class StateStoreContract {
     @Test
     void deleteRemovesTheKeyAndRecordsANullChange() {
         set(store, "/k", "1");
-        Change d = store.delete("/k", WriteOptions.by("bob")).join();
+        KvChange d = store.delete("/k", WriteOptions.by("bob")).join();
         assertThat(d.isDelete()).isTrue();
         assertThat(d.value()).isNull();
         assertThat(d.revision()).isEqualTo(2);
@@ -203,7 +205,7 @@ abstract class StateStoreContract {
 
     @Test
     void ifRevisionZeroCreatesOnlyWhenAbsent() {
-        Change created = store.set("/k", json("1"), ALICE.ifRevision(0)).join();
+        KvChange created = store.set("/k", json("1"), ALICE.ifRevision(0)).join();
         assertThat(created.revision()).isEqualTo(1);
 
         PandoException e = failure(store.set("/k", json("2"), ALICE.ifRevision(0)));
@@ -214,9 +216,9 @@ abstract class StateStoreContract {
 
     @Test
     void ifRevisionMatchingSucceedsAndMismatchingConflicts() {
-        Change one = set(store, "/k", "1");
+        KvChange one = set(store, "/k", "1");
         set(store, "/other", "1");
-        Change two = store.set("/k", json("2"), ALICE.ifRevision(one.revision())).join();
+        KvChange two = store.set("/k", json("2"), ALICE.ifRevision(one.revision())).join();
         assertThat(two.revision()).isEqualTo(3);
 
         PandoException e = failure(store.set("/k", json("3"), ALICE.ifRevision(one.revision())));
@@ -235,7 +237,7 @@ abstract class StateStoreContract {
 
     @Test
     void conditionalDelete() {
-        Change c = set(store, "/k", "1");
+        KvChange c = set(store, "/k", "1");
         assertThat(failure(store.delete("/k", ALICE.ifRevision(c.revision() + 1))).code()).isEqualTo(ErrorCode.CONFLICT);
         assertThat(store.get("/k")).isPresent();
         assertThat(store.delete("/k", ALICE.ifRevision(c.revision())).join().isDelete()).isTrue();
@@ -250,15 +252,15 @@ abstract class StateStoreContract {
         StateStore store = heldStore(StoreOptions.defaults("node-a"), entered, release);
         store.set("/warmup", json("0"), ALICE);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-        List<List<Change>> batches = new CopyOnWriteArrayList<>();
+        List<List<KvChange>> batches = new CopyOnWriteArrayList<>();
         store.addCommitListener(batches::add);
 
-        CompletableFuture<Change> a = store.set("/k", json("1"), ALICE.ifRevision(0));
-        CompletableFuture<Change> b = store.set("/k", json("2"), ALICE.ifRevision(0));
-        CompletableFuture<Change> c = store.delete("/k", ALICE);
-        CompletableFuture<Change> d = store.delete("/k", ALICE);
-        CompletableFuture<Change> e = store.set("/k", json("3"), ALICE.ifRevision(0));
-        CompletableFuture<Change> f = store.set("/k", json("4"), ALICE.ifRevision(4));
+        CompletableFuture<KvChange> a = store.set("/k", json("1"), ALICE.ifRevision(0));
+        CompletableFuture<KvChange> b = store.set("/k", json("2"), ALICE.ifRevision(0));
+        CompletableFuture<KvChange> c = store.delete("/k", ALICE);
+        CompletableFuture<KvChange> d = store.delete("/k", ALICE);
+        CompletableFuture<KvChange> e = store.set("/k", json("3"), ALICE.ifRevision(0));
+        CompletableFuture<KvChange> f = store.set("/k", json("4"), ALICE.ifRevision(4));
         release.countDown();
 
         assertThat(a.join().revision()).isEqualTo(2);
@@ -270,14 +272,14 @@ abstract class StateStoreContract {
         assertThat(store.get("/k").orElseThrow().value()).isEqualTo(json("4"));
         await(() -> batches.size() >= 2);
         // The held warm-up write is answered after the listener was added; then one batch.
-        assertThat(batches).extracting(batch -> batch.stream().map(Change::revision).toList())
+        assertThat(batches).extracting(batch -> batch.stream().map(KvChange::revision).toList())
                 .containsExactly(List.of(1L), List.of(2L, 3L, 4L, 5L));
     }
 
     @Test
     void failedWritesChangeNothingAndConsumeNoRevision() {
         set(store, "/a", "1");
-        List<CompletableFuture<Change>> failed = List.of(
+        List<CompletableFuture<KvChange>> failed = List.of(
                 store.set("/a", json("2"), ALICE.ifRevision(7)),
                 store.set("/a", json("2"), ALICE.ifRevision(0)),
                 store.delete("/b", ALICE),
@@ -289,7 +291,7 @@ abstract class StateStoreContract {
         assertThat(store.get("/a").orElseThrow().value()).isEqualTo(json("1"));
         assertThat(store.get("/b")).isEmpty();
         assertThat(set(store, "/c", "3").revision()).isEqualTo(2);
-        assertThat(store.changesSince(0, 100)).extracting(Change::revision).containsExactly(1L, 2L);
+        assertThat(store.changesSince(0, 100)).extracting(KvChange::revision).containsExactly(1L, 2L);
     }
 
     // --- validation -----------------------------------------------------------------------
@@ -512,17 +514,17 @@ abstract class StateStoreContract {
         store.delete("/a", WriteOptions.by("bob")).join();
         set(store, "/c", "\"c\"");
 
-        List<Change> all = store.changesSince(0, 100);
-        assertThat(all).extracting(Change::revision).containsExactly(1L, 2L, 3L, 4L);
-        assertThat(all).extracting(Change::key).containsExactly("/a", "/b", "/a", "/c");
+        List<KvChange> all = store.changesSince(0, 100);
+        assertThat(all).extracting(KvChange::revision).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(all).extracting(KvChange::key).containsExactly("/a", "/b", "/a", "/c");
         assertThat(all.get(1).value()).isEqualTo(json("{\"x\":[1,2]}"));
         assertThat(all.get(2).value()).isNull();
         assertThat(all.get(2).isDelete()).isTrue();
         assertThat(all.get(2).writer()).isEqualTo("bob");
-        assertThat(all).extracting(Change::timestamp).isSorted();
+        assertThat(all).extracting(KvChange::timestamp).isSorted();
 
-        assertThat(store.changesSince(2, 100)).extracting(Change::revision).containsExactly(3L, 4L);
-        assertThat(store.changesSince(0, 2)).extracting(Change::revision).containsExactly(1L, 2L);
+        assertThat(store.changesSince(2, 100)).extracting(KvChange::revision).containsExactly(3L, 4L);
+        assertThat(store.changesSince(0, 2)).extracting(KvChange::revision).containsExactly(1L, 2L);
         assertThat(store.changesSince(4, 100)).isEmpty();
         assertThat(store.changesSince(99, 100)).isEmpty();
         assertThat(store.lastRevision()).isEqualTo(4);
@@ -565,7 +567,7 @@ abstract class StateStoreContract {
         s.prune();
 
         assertThat(s.firstRetainedRevision()).isEqualTo(16);
-        assertThat(s.changesSince(15, 100)).extracting(Change::revision).containsExactlyElementsOf(range(16, 25));
+        assertThat(s.changesSince(15, 100)).extracting(KvChange::revision).containsExactlyElementsOf(range(16, 25));
         assertThatThrownBy(() -> s.changesSince(14, 100))
                 .isInstanceOfSatisfying(PandoException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
@@ -629,12 +631,12 @@ abstract class StateStoreContract {
         }
         ChangeCursor c = store.cursor("journal");
         assertThat(c.position()).isZero();
-        assertThat(c.poll(100)).extracting(Change::revision).containsExactly(1L, 2L, 3L, 4L, 5L);
-        assertThat(c.poll(2)).extracting(Change::revision).containsExactly(1L, 2L);
+        assertThat(c.poll(100)).extracting(KvChange::revision).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(c.poll(2)).extracting(KvChange::revision).containsExactly(1L, 2L);
 
         c.commit(3);
         assertThat(c.position()).isEqualTo(3);
-        assertThat(c.poll(100)).extracting(Change::revision).containsExactly(4L, 5L);
+        assertThat(c.poll(100)).extracting(KvChange::revision).containsExactly(4L, 5L);
         c.commit(2); // behind: ignored
         assertThat(c.position()).isEqualTo(3);
         assertThat(store.cursor("journal").position()).as("handles share the position").isEqualTo(3);
@@ -670,7 +672,7 @@ abstract class StateStoreContract {
         slow.commit(12);
         s.prune();
         assertThat(s.firstRetainedRevision()).isEqualTo(13);
-        assertThat(slow.poll(100)).extracting(Change::revision).containsExactlyElementsOf(range(13, 20));
+        assertThat(slow.poll(100)).extracting(KvChange::revision).containsExactlyElementsOf(range(13, 20));
 
         ChangeCursor fast = s.cursor("journal");
         fast.commit(20);
@@ -686,7 +688,7 @@ abstract class StateStoreContract {
 
     @Test
     void commitListenersSeeEveryChangeInRevisionOrder() throws Exception {
-        List<List<Change>> batches = new CopyOnWriteArrayList<>();
+        List<List<KvChange>> batches = new CopyOnWriteArrayList<>();
         List<Long> second = new CopyOnWriteArrayList<>();
         store.addCommitListener(changes -> {
             throw new IllegalStateException("a broken listener must not hurt the others");
@@ -694,18 +696,18 @@ abstract class StateStoreContract {
         store.addCommitListener(batches::add);
         StateStore.Registration reg = store.addCommitListener(cs -> cs.forEach(c -> second.add(c.revision())));
 
-        List<CompletableFuture<Change>> fs = new ArrayList<>();
+        List<CompletableFuture<KvChange>> fs = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
             fs.add(i % 10 == 9 ? store.delete("/k/" + (i - 1), ALICE) : store.set("/k/" + i, json(String.valueOf(i)), ALICE));
         }
         fs.forEach(CompletableFuture::join);
         await(() -> second.size() == 2_000);
 
-        List<Long> seen = batches.stream().flatMap(List::stream).map(Change::revision).collect(Collectors.toList());
+        List<Long> seen = batches.stream().flatMap(List::stream).map(KvChange::revision).collect(Collectors.toList());
         assertThat(seen).containsExactlyElementsOf(range(1, 2_000));
         assertThat(second).containsExactlyElementsOf(range(1, 2_000));
         assertThat(batches.get(0).get(0).key()).isEqualTo("/k/0");
-        assertThat(batches.stream().flatMap(List::stream).filter(Change::isDelete).count()).isEqualTo(200);
+        assertThat(batches.stream().flatMap(List::stream).filter(KvChange::isDelete).count()).isEqualTo(200);
 
         reg.close();
         set(store, "/after", "1");
@@ -724,13 +726,13 @@ abstract class StateStoreContract {
             int id = t;
             writers.add(new Thread(() -> {
                 try {
-                    List<CompletableFuture<Change>> fs = new ArrayList<>(perThread);
+                    List<CompletableFuture<KvChange>> fs = new ArrayList<>(perThread);
                     for (int i = 0; i < perThread; i++) {
                         // Every writer also overwrites a shared key, so batches mix keys and writers.
                         String key = i % 4 == 0 ? "/shared" : "/w" + id + "/" + i;
                         fs.add(store.set(key, json(String.valueOf(i)), WriteOptions.by("w" + id)));
                     }
-                    for (CompletableFuture<Change> f : fs) {
+                    for (CompletableFuture<KvChange> f : fs) {
                         acked.add(f.join().revision());
                     }
                 } catch (Throwable e) {
@@ -751,7 +753,7 @@ abstract class StateStoreContract {
         List<Long> feed = new ArrayList<>();
         long after = 0;
         while (true) {
-            List<Change> page = store.changesSince(after, StateStore.MAX_FEED_LIMIT);
+            List<KvChange> page = store.changesSince(after, StateStore.MAX_FEED_LIMIT);
             if (page.isEmpty()) {
                 break;
             }
@@ -760,7 +762,7 @@ abstract class StateStoreContract {
         }
         assertThat(feed).containsExactlyElementsOf(range(1, n));
         long sharedRevision = store.get("/shared").orElseThrow().revision();
-        Change lastShared = store.changesSince(0, StateStore.MAX_FEED_LIMIT).stream().filter(c -> c.key().equals("/shared"))
+        KvChange lastShared = store.changesSince(0, StateStore.MAX_FEED_LIMIT).stream().filter(c -> c.key().equals("/shared"))
                 .reduce((a, b) -> b).orElseThrow();
         assertThat(sharedRevision).isGreaterThanOrEqualTo(lastShared.revision());
     }
@@ -785,7 +787,7 @@ abstract class StateStoreContract {
         s.set("/a", json("1"), ALICE);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
-        CompletableFuture<Change> second = s.set("/b", json("2"), ALICE);
+        CompletableFuture<KvChange> second = s.set("/b", json("2"), ALICE);
         await(() -> counting.applies.get() == 2); // persisted by the commit thread...
         assertThat(second).isNotDone();           // ...but not yet acknowledged
         assertThat(s.lastRevision()).isEqualTo(1);
@@ -794,7 +796,7 @@ abstract class StateStoreContract {
         release.countDown();
         assertThat(second.join().revision()).isEqualTo(2);
         assertThat(s.lastRevision()).isEqualTo(2);
-        assertThat(s.changesSince(1, 10)).extracting(Change::key).containsExactly("/b");
+        assertThat(s.changesSince(1, 10)).extracting(KvChange::key).containsExactly("/b");
     }
 
     @Test
@@ -803,11 +805,11 @@ abstract class StateStoreContract {
         CountDownLatch release = new CountDownLatch(1);
         StateStore s = heldStore(StoreOptions.defaults("n").withCommitQueueCapacity(2), entered, release);
 
-        CompletableFuture<Change> first = s.set("/k/1", json("1"), ALICE);
+        CompletableFuture<KvChange> first = s.set("/k/1", json("1"), ALICE);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue(); // the commit thread is now stuck
-        CompletableFuture<Change> second = s.set("/k/2", json("2"), ALICE);
-        CompletableFuture<Change> third = s.set("/k/3", json("3"), ALICE);
-        CompletableFuture<Change> fourth = s.set("/k/4", json("4"), ALICE);
+        CompletableFuture<KvChange> second = s.set("/k/2", json("2"), ALICE);
+        CompletableFuture<KvChange> third = s.set("/k/3", json("3"), ALICE);
+        CompletableFuture<KvChange> fourth = s.set("/k/4", json("4"), ALICE);
 
         assertThat(fourth).isCompletedExceptionally();
         PandoException e = failure(fourth);
@@ -815,7 +817,7 @@ abstract class StateStoreContract {
         assertThat(e.getMessage()).contains("commit queue full");
 
         release.countDown();
-        assertThat(List.of(first.join(), second.join(), third.join())).extracting(Change::revision).containsExactly(1L, 2L, 3L);
+        assertThat(List.of(first.join(), second.join(), third.join())).extracting(KvChange::revision).containsExactly(1L, 2L, 3L);
         assertThat(s.get("/k/4")).isEmpty();
     }
 
@@ -827,7 +829,7 @@ abstract class StateStoreContract {
         held.holdNextApply(entered, release);
         StateStore s = StateStore.open(held, StoreOptions.defaults("n"));
 
-        List<CompletableFuture<Change>> queued = new ArrayList<>();
+        List<CompletableFuture<KvChange>> queued = new ArrayList<>();
         queued.add(s.set("/k/0", json("0"), ALICE));
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         for (int i = 1; i <= 5; i++) {
@@ -837,7 +839,7 @@ abstract class StateStoreContract {
         closer.start();
         // Probe until the store refuses writes; probes accepted before that must commit too.
         while (true) {
-            CompletableFuture<Change> probe = s.set("/probe", json("1"), ALICE);
+            CompletableFuture<KvChange> probe = s.set("/probe", json("1"), ALICE);
             if (probe.isCompletedExceptionally()) {
                 assertThat(failure(probe).code()).isEqualTo(ErrorCode.UNAVAILABLE);
                 break;
@@ -869,7 +871,7 @@ abstract class StateStoreContract {
         s.set("/warmup", json("0"), ALICE);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
-        List<CompletableFuture<Change>> fs = new ArrayList<>();
+        List<CompletableFuture<KvChange>> fs = new ArrayList<>();
         for (int i = 0; i < 3_000; i++) {
             fs.add(s.set("/k/" + i, json("1"), ALICE.sync(i == 2_500)));
         }
@@ -904,7 +906,7 @@ abstract class StateStoreContract {
 
         flaky.failApply = false;
         assertThat(set(s, "/b", "3").revision()).isEqualTo(2);
-        assertThat(s.changesSince(0, 10)).extracting(Change::revision).containsExactly(1L, 2L);
+        assertThat(s.changesSince(0, 10)).extracting(KvChange::revision).containsExactly(1L, 2L);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.pando.node.transport;
 
+import dev.pando.api.plugin.KvChange;
 import static dev.pando.node.transport.TestNode.eventually;
 import static dev.pando.node.transport.TestNode.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,7 +15,6 @@ import dev.pando.node.auth.Authenticator;
 import dev.pando.node.auth.Grant;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.config.NodeConfig;
-import dev.pando.node.kv.Change;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 /** Pushed frames: matching, limits, ordering against the subscribe response, slow consumers. */
 class SubscriptionTest {
 
-    private static Change change(String key, JsonNode value, long revision) {
-        return new Change(key, value, revision, 1_700_000_000_000L + revision, "node-1", "tester");
+    private static KvChange change(String key, JsonNode value, long revision) {
+        return new KvChange(key, value, revision, 1_700_000_000_000L + revision, "node-1", "tester");
     }
 
     @Test
@@ -173,7 +173,7 @@ class SubscriptionTest {
             long totalNanos = 0;
             int small = 0;
             for (int i = 0; i < 500; i++) {
-                List<Change> batch = i % 50 == 0
+                List<KvChange> batch = i % 50 == 0
                         ? List.of(change("/big/" + i, bigValue, i), change("/small/" + small++, json("" + i), i))
                         : List.of(change("/big/" + i, bigValue, i));
                 long t0 = System.nanoTime();

@@ -1,21 +1,26 @@
 package dev.pando.api.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pando.api.json.WireJson;
+import java.util.Objects;
 
-/** A stored entry: its value and where it came from. */
+/**
+ * A stored value with its metadata: the one entry type of the store, the transports, the host
+ * and plugins. {@code revision} is node-wide and strictly increasing; {@code origin} is the id of
+ * the node that first accepted the write; {@code writer} the principal that made it. Its JSON
+ * form is {@link WireJson#entry}.
+ */
 public record KvEntry(String key, JsonNode value, long revision, long timestamp, String origin, String writer) {
+    public KvEntry {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        Objects.requireNonNull(origin, "origin");
+        Objects.requireNonNull(writer, "writer");
+    }
 
-    /** {@code {key, value, revision, timestamp, origin, writer}}: how entries travel as JSON (ABI, ops). */
+    /** Its JSON form, {@link WireJson#entry}. */
     public ObjectNode toJson() {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("key", key);
-        o.set("value", value);
-        o.put("revision", revision);
-        o.put("timestamp", timestamp);
-        o.put("origin", origin);
-        o.put("writer", writer);
-        return o;
+        return WireJson.entry(this);
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.PandoException;
 import dev.pando.api.json.JsonRules;
+import dev.pando.api.json.WireJson;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvPage;
 import dev.pando.api.plugin.TopicEvent;
@@ -49,32 +50,18 @@ final class AbiJson {
     static ObjectNode page(KvPage page) {
         ObjectNode o = MAPPER.createObjectNode();
         ArrayNode entries = o.putArray("entries");
-        page.entries().forEach(e -> entries.add(e.toJson()));
+        page.entries().forEach(e -> entries.add(WireJson.entry(e)));
         o.put("next", page.next());
         return o;
     }
 
-    /** What {@code pando_on_event} receives for a committed change; {@code value} is null for a delete. */
+    /** What {@code pando_on_event} receives for a committed change: {@code kind} then {@link WireJson#change}. */
     static ObjectNode change(KvChange c) {
-        ObjectNode o = MAPPER.createObjectNode();
-        o.put("kind", "change");
-        o.put("key", c.key());
-        o.set("value", c.value());
-        o.put("revision", c.revision());
-        o.put("timestamp", c.timestamp());
-        o.put("origin", c.origin());
-        o.put("writer", c.writer());
-        return o;
+        return WireJson.into(MAPPER.createObjectNode().put("kind", "change"), c);
     }
 
-    /** What {@code pando_on_event} receives for a published event. */
+    /** What {@code pando_on_event} receives for a published event: {@code kind} then {@link WireJson#event}. */
     static ObjectNode event(TopicEvent e) {
-        ObjectNode o = MAPPER.createObjectNode();
-        o.put("kind", "event");
-        o.put("topic", e.topic());
-        o.set("payload", e.payload());
-        o.put("publisher", e.publisher());
-        o.put("timestamp", e.timestamp());
-        return o;
+        return WireJson.into(MAPPER.createObjectNode().put("kind", "event"), e);
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.Access;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.json.WireJson;
 import dev.pando.api.manifest.Permission;
 import dev.pando.api.path.Keys;
 import dev.pando.api.plugin.Caller;
@@ -126,7 +127,7 @@ final class HostImports {
             state.result(("no entry at '" + key + "'").getBytes(StandardCharsets.UTF_8));
             return Status.NOT_FOUND.code();
         }
-        return setResult(state, AbiJson.bytes(entry.get().toJson()));
+        return setResult(state, AbiJson.bytes(WireJson.entry(entry.get())));
     }
 
     private long kvSet(InstanceState state, GuestMemory memory, long[] a) {

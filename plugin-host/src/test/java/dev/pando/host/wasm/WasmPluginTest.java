@@ -117,7 +117,7 @@ class WasmPluginTest {
             listener.plugin().onChange(new KvChange("/sensors/t1", null, 8, 1001, "peer-2", "user:y"));
             assertThat(last(listener).get("value").isNull()).as("a delete has value null").isTrue();
 
-            listener.plugin().onEvent(new TopicEvent("/alerts/fire", json("{\"level\":3}"), "plugin:smoke", 2000));
+            listener.plugin().onEvent(new TopicEvent("/alerts/fire", json("{\"level\":3}"), 2000, "plugin:smoke"));
             assertThat(last(listener)).isEqualTo(json("""
                     {"kind":"event","topic":"/alerts/fire","payload":{"level":3},"publisher":"plugin:smoke","timestamp":2000}"""));
         }
@@ -138,7 +138,7 @@ class WasmPluginTest {
     void eventsAreIgnoredByModulesWithoutPandoOnEvent() throws Exception {
         try (WasmFixture echo = WasmFixture.start("echo", COMPILED)) {
             echo.plugin().onChange(new KvChange("/a", json("1"), 1, 1, "local", "u"));
-            echo.plugin().onEvent(new TopicEvent("/t", json("1"), "p", 1));
+            echo.plugin().onEvent(new TopicEvent("/t", json("1"), 1, "p"));
             assertThat(echo.plugin().stats()).isEqualTo(new WasmStats(1, 0, 1, 65536)); // one idle instance of one page
         }
     }

@@ -94,7 +94,7 @@ class NativePluginIT {
                             public void onChange(KvChange change) {
                                 String name = change.key().substring(change.key().lastIndexOf('/') + 1);
                                 String seen = ctx.manifest().defaultPrefix() + "/seen/" + name;
-                                if (change.value() == null) {
+                                if (change.isDelete()) {
                                     ctx.kv().delete(seen);
                                 } else {
                                     ctx.kv().set(seen, NODES.objectNode().put("key", change.key()).put("revision", change.revision())

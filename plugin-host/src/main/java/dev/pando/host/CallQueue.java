@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
 final class CallQueue {
     /** Runs a call's code with the milliseconds left before its deadline. */
     interface Body {
-        JsonNode run(long budgetMs) throws Exception;
+        JsonNode run(long budgetMs);
     }
 
     /** How long a plugin thread with nothing to do is kept. */

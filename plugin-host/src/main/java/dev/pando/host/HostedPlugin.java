@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * A started plugin as the node drives it, the same for both kinds: its calls run on its own
  * threads through a {@link CallQueue} (at most {@code limits.instances} at once, a bounded queue
  * behind them, each answered by {@code limits.callTimeoutMs} from its arrival plus
- * {@link #CALL_SLACK_MS}); whatever the plugin throws becomes a typed error for that call only,
- * and what happened is counted in its {@link PluginStats}.
+ * {@link #CALL_SLACK_MS}); whatever the plugin throws becomes a typed error for that call only
+ * (a {@link PandoException} keeps its code, anything else is {@code PLUGIN_FAILED}), and what
+ * happened is counted in its {@link PluginStats}.
  */
 public final class HostedPlugin implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HostedPlugin.class);
@@ -220,12 +221,12 @@ public final class HostedPlugin implements AutoCloseable {
         return deliver(() -> loaded.plugin().onEvent(event), event.topic());
     }
 
-    private interface Delivery {
-        void run() throws Exception;
-    }
-
-    /** Runs plugin code with the plugin's class loader as the thread's context loader. */
-    private void inPluginLoader(Delivery code) throws Exception {
+    /**
+     * Runs plugin code with the plugin's class loader as the thread's context loader. The
+     * contract declares no checked exceptions, yet compiled code can still throw one (a plugin
+     * built against an older contract, a sneaky throw), so callers catch {@link Throwable}.
+     */
+    private void inPluginLoader(Runnable code) {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loaded.plugin().getClass().getClassLoader());
@@ -237,7 +238,7 @@ public final class HostedPlugin implements AutoCloseable {
         }
     }
 
-    private Delivered deliver(Delivery delivery, String what) {
+    private Delivered deliver(Runnable delivery, String what) {
         if (closed.get()) {
             return Delivered.OK;
         }

@@ -12,9 +12,11 @@ import dev.pando.host.pf4j.NativePluginLoader;
 import dev.pando.host.wasm.WasmOptions;
 import dev.pando.host.wasm.WasmPlugin;
 import dev.pando.signing.DetachedSignature;
+import dev.pando.signing.KeyFormatException;
 import dev.pando.signing.SignatureException;
 import dev.pando.signing.TrustedKeys;
 import dev.pando.signing.WasmBundle;
+import dev.pando.signing.WasmBundleException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.io.InputStream;
@@ -140,7 +142,7 @@ public class PluginLoader {
         WasmBundle bundle;
         try {
             bundle = WasmBundle.read(PluginFiles.read(file));
-        } catch (IllegalArgumentException e) {
+        } catch (WasmBundleException | IllegalArgumentException e) {
             throw new PandoException(ErrorCode.BAD_REQUEST, "refused " + file.getFileName() + ": MALFORMED: " + e.getMessage());
         }
         String signer = null;
@@ -168,7 +170,7 @@ public class PluginLoader {
         }
         try {
             return TrustedKeys.load(path);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | KeyFormatException | IllegalArgumentException e) {
             throw new PandoException(ErrorCode.UNAVAILABLE, "cannot read trusted keys from " + path + ": " + e.getMessage());
         }
     }

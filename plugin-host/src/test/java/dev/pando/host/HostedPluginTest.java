@@ -167,6 +167,25 @@ class HostedPluginTest {
         }
     }
 
+    /** {@link Thread#sleep}, its interrupt wrapped where it arises, as the contract asks of a plugin. */
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * Throws {@code t} though it is checked: the contract declares none, but code compiled
+     * against an older contract (or in another JVM language) can still throw one.
+     */
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> RuntimeException sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
+
     /** Spins for {@code ms} without ever looking at the interrupt flag. */
     private static void spin(long ms) {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
@@ -256,7 +275,7 @@ class HostedPluginTest {
     @Test
     void checkedExceptionsAndErrorsWithoutMessageBecomePluginFailed() {
         HostedPlugin io = host(call -> {
-            throw new IOException("disk");
+            throw sneaky(new IOException("disk"));
         });
         fails(() -> call(io, "x.run"), ErrorCode.PLUGIN_FAILED, "IOException: disk");
 
@@ -312,7 +331,7 @@ class HostedPluginTest {
     void sleepingPastTheLimitTimesOutAndTheInterruptDoesNotLeak() {
         HostedPlugin p = host(call -> {
             if (call.verb().equals("sleep")) {
-                Thread.sleep(30_000);
+                sleep(30_000);
             }
             return TextNode.valueOf("awake");
         }, TIMEOUT_MS, 2);
@@ -600,7 +619,7 @@ class HostedPluginTest {
             case "conflict" -> throw new PandoException(ErrorCode.CONFLICT, "no");
             case "boom" -> throw new IllegalArgumentException("boom");
             case "sleep" -> {
-                Thread.sleep(30_000);
+                sleep(30_000);
                 yield null;
             }
             default -> throw new AssertionError(call.verb());
@@ -689,8 +708,8 @@ class HostedPluginTest {
     void startFailureWithACheckedException() {
         PandoPlugin plugin = new PandoPlugin() {
             @Override
-            public void start(PluginContext context) throws Exception {
-                throw new IOException("cannot open");
+            public void start(PluginContext context) {
+                throw sneaky(new IOException("cannot open"));
             }
 
             @Override
@@ -811,8 +830,8 @@ class HostedPluginTest {
             }
 
             @Override
-            public void onChange(KvChange change) throws Exception {
-                throw new IOException("change failed");
+            public void onChange(KvChange change) {
+                throw sneaky(new IOException("change failed"));
             }
 
             @Override
@@ -870,8 +889,8 @@ class HostedPluginTest {
             }
 
             @Override
-            public void onChange(KvChange change) throws Exception {
-                Thread.sleep(30_000);
+            public void onChange(KvChange change) {
+                sleep(30_000);
             }
         };
         HostedPlugin p = host(plugin, TIMEOUT_MS, 1);

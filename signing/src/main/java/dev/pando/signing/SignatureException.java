@@ -1,10 +1,15 @@
 package dev.pando.signing;
 
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
 import java.util.Objects;
 import java.util.Optional;
 
-/** A signed plugin that is refused: the {@link Reason} for programs, the message for people. */
-public final class SignatureException extends RuntimeException {
+/**
+ * A signed plugin that is refused: the {@link Reason} for programs, the message for people. Its
+ * code is {@code FORBIDDEN}: whatever the reason, the content is not trusted.
+ */
+public final class SignatureException extends PandoException {
     private static final long serialVersionUID = 1L;
 
     /** Why a signature was refused. */
@@ -30,7 +35,7 @@ public final class SignatureException extends RuntimeException {
 
     /** @param signerFingerprint the key the signature names, or null when unknown */
     public SignatureException(Reason reason, String signerFingerprint, String message) {
-        super(message);
+        super(ErrorCode.FORBIDDEN, message);
         this.reason = Objects.requireNonNull(reason, "reason");
         this.signerFingerprint = signerFingerprint;
     }

@@ -136,7 +136,7 @@ class NativePluginIT {
                             }
 
                             @Override
-                            public void onChange(KvChange change) throws Exception {
+                            public void onChange(KvChange change) {
                                 if (change.key().equals("/slow/throw")) {
                                     throw new IllegalStateException("listener refuses " + change.key());
                                 }
@@ -144,7 +144,12 @@ class NativePluginIT {
                                     String name = change.key().substring("/slow/block/".length());
                                     ctx.kv().set("/_plugins/slow/blocked/" + name, JsonNodeFactory.instance.booleanNode(true));
                                     while (ctx.kv().get("/_plugins/slow/release/" + name).isEmpty()) {
-                                        Thread.sleep(5);
+                                        try {
+                                            Thread.sleep(5);
+                                        } catch (InterruptedException e) {
+                                            Thread.currentThread().interrupt();
+                                            throw new IllegalStateException("interrupted while blocked", e);
+                                        }
                                     }
                                     return;
                                 }

@@ -120,7 +120,7 @@ final class PluginVerifyCommand implements Callable<Integer> {
             PluginManifest manifest = plugin.manifest();
             release(plugin);
             return manifest;
-        } catch (PandoException | WasmBundleException e) {
+        } catch (PandoException e) {
             throw refused(e.getMessage(), e);
         }
     }

@@ -9,6 +9,7 @@ import dev.pando.host.wasm.ModuleLimits;
 import dev.pando.host.wasm.WasmOptions;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.node.metrics.Metrics;
+import dev.pando.signing.KeyFormatException;
 import dev.pando.signing.TrustedKeys;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ public final class PluginLoaders {
             if (TrustedKeys.load(keys).isEmpty()) {
                 log.warn("{} = {} holds no keys: no trusted keys, so no signed WASM plugin will load", key, keys);
             }
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | KeyFormatException | IllegalArgumentException e) {
             log.warn("{} = {} cannot be read ({}): no signed WASM plugin will load until it can", key, keys, e.getMessage());
         }
     }

@@ -139,16 +139,21 @@ class PluginManagerTest {
             }
 
             @Override
-            public void onChange(KvChange change) throws InterruptedException {
+            public void onChange(KvChange change) {
                 if (blockListener) {
-                    gate.await(10, TimeUnit.SECONDS);
+                    try {
+                        gate.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while blocked", e);
+                    }
                 }
                 heard.add(change);
                 if (loopListener) {
                     while (!Thread.currentThread().isInterrupted()) {
                         Thread.onSpinWait(); // a guest stuck in a loop until its time limit
                     }
-                    throw new InterruptedException("cut off");
+                    throw new IllegalStateException("cut off");
                 }
                 if (selfWrite) {
                     ctx.kv().set(change.key() + "/again", JsonNodeFactory.instance.numberNode(1));

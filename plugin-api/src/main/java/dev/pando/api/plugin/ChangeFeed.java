@@ -10,7 +10,8 @@ import java.util.List;
  * it handled but had not committed, and must skip those (by revision) itself.
  *
  * <p>While the cursor exists the node keeps every change after its position. Needs the
- * {@code feed} permission.
+ * {@code feed} permission. Failures are {@link dev.pando.api.PandoException}s, as everywhere in
+ * this API.
  */
 public interface ChangeFeed {
     /** Most changes one {@link #poll} returns. */

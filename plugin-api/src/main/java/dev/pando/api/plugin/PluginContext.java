@@ -9,7 +9,8 @@ import org.slf4j.Logger;
 /**
  * What the host gives a plugin. Everything here is bounded by the plugin's manifest: the KV view
  * only reaches the declared prefixes, and {@link #publish}, {@link #clock} and {@link #random} fail with
- * {@code FORBIDDEN} unless the matching permission is declared. Thread-safe.
+ * {@code FORBIDDEN} unless the matching permission is declared. Every failure is a
+ * {@link dev.pando.api.PandoException} with its {@link dev.pando.api.ErrorCode}. Thread-safe.
  */
 public interface PluginContext {
 

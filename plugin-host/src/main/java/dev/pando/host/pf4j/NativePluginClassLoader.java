@@ -15,7 +15,10 @@ import org.pf4j.PluginManager;
  */
 final class NativePluginClassLoader extends PluginClassLoader {
 
-    /** Package prefixes resolved host-first: the JDK and everything the plugin API exposes. */
+    /**
+     * Package prefixes resolved host-first: the JDK, everything the plugin API exposes, and PF4J,
+     * whose {@code @Extension} the host's PF4J reads on plugin classes.
+     */
     static final List<String> HOST_PACKAGES = List.of(
             "java.", "javax.", "jdk.",
             "dev.pando.api.", "org.pf4j.", "com.fasterxml.jackson.", "org.slf4j.");

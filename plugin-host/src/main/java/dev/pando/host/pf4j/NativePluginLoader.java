@@ -19,10 +19,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Loads native plugins. A native plugin is a jar with {@value #MANIFEST_ENTRY} (the manifest,
  * see {@link dev.pando.api.manifest.ManifestParser}) at its root and exactly one public class
- * implementing {@link PandoPlugin} with a public no-argument constructor, declared either with
- * PF4J's {@code @Extension} (indexed in {@code META-INF/extensions.idx} by PF4J's annotation
- * processor) or in {@value #SERVICES_ENTRY}. No PF4J {@code MANIFEST.MF} entries or
- * {@code plugin.properties} are needed.
+ * implementing {@link PandoPlugin} with a public no-argument constructor, named either in
+ * {@value #SERVICES_ENTRY} (plain Java, no PF4J at all) or with PF4J's {@code @Extension}
+ * (indexed in {@code META-INF/extensions.idx} by PF4J's annotation processor). No PF4J
+ * {@code MANIFEST.MF} entries or {@code plugin.properties} are needed.
+ *
+ * <p>PF4J is this adapter's business, not the contract's: {@link PandoPlugin} is not a PF4J
+ * {@code ExtensionPoint}, because the plugin API names no PF4J type. That matters only to PF4J's
+ * annotation processor, which by default refuses an {@code @Extension} whose class implements no
+ * {@code ExtensionPoint}; compiled with {@value #IGNORE_EXTENSION_POINT_OPTION} it indexes the
+ * class under its one interface instead. The host never asks PF4J for extensions by type (which
+ * would need the extension point): it reads the class names the jar's indexes list and keeps
+ * those implementing {@link PandoPlugin}.
  *
  * <p>Each jar gets its own class loader (see {@link NativePluginClassLoader} for what is shared
  * with the host) and its own PF4J manager, so two versions of one plugin id load side by side.
@@ -33,6 +41,11 @@ public final class NativePluginLoader {
     public static final String MANIFEST_ENTRY = "pando-plugin.json";
     /** The services file that may name the plugin class instead of {@code @Extension}. */
     public static final String SERVICES_ENTRY = "META-INF/services/dev.pando.api.plugin.PandoPlugin";
+    /**
+     * The javac option that lets PF4J's annotation processor index an {@code @Extension} class
+     * implementing {@link PandoPlugin}, which is not a PF4J {@code ExtensionPoint}.
+     */
+    public static final String IGNORE_EXTENSION_POINT_OPTION = "-Apf4j.ignoreExtensionPoint";
 
     private static final Logger log = LoggerFactory.getLogger(NativePluginLoader.class);
 

@@ -127,6 +127,19 @@ class NativePluginLoaderTest {
     }
 
     @Test
+    void aPluginBuiltWithoutPf4jLoadsFromTheServicesFile() throws Exception {
+        Path jar = new PluginJarBuilder().withoutPf4j()
+                .manifest(PluginJarBuilder.minimalManifest("plain", "1.0.0"))
+                .source("example.Plain", TestPlugins.pluginSource("example.Plain", "", "\"no pf4j\""))
+                .resource(NativePluginLoader.SERVICES_ENTRY, "example.Plain\n")
+                .writeTo(dir, "plain.jar");
+
+        try (NativePlugin loaded = loader.load(jar, ManifestCaps.DEFAULT)) {
+            assertThat(loaded.plugin().call(call("plain.any", "{}")).asText()).isEqualTo("no pf4j");
+        }
+    }
+
+    @Test
     void countsAClassBothIndexedAndListedOnce() throws Exception {
         Path jar = new PluginJarBuilder()
                 .manifest(PluginJarBuilder.minimalManifest("both", "1.0.0"))

@@ -46,8 +46,13 @@ class NativePluginUnloadTest {
 
                             public void start(PluginContext context) { ctx = context; }
 
-                            public JsonNode call(OpCall call) throws Exception {
-                                Point p = json.treeToValue(call.args(), Point.class);
+                            public JsonNode call(OpCall call) {
+                                Point p;
+                                try {
+                                    p = json.treeToValue(call.args(), Point.class);
+                                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                                    throw dev.pando.api.PandoException.badRequest("not a point: " + e.getOriginalMessage());
+                                }
                                 ctx.log().info("mapped {}", p);
                                 return ctx.kv().set(ctx.manifest().defaultPrefix() + "/sum", json.valueToTree(p.x() + p.y())).value();
                             }

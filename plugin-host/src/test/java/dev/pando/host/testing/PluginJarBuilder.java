@@ -1,5 +1,7 @@
 package dev.pando.host.testing;
 
+import dev.pando.host.pf4j.NativePluginLoader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,7 +33,10 @@ import org.pf4j.processor.ExtensionAnnotationProcessor;
 /**
  * Builds native plugin jars in tests: compiles Java source strings against the test's own
  * classpath, with PF4J's annotation processor so {@code @Extension} classes are indexed in
- * {@code META-INF/extensions.idx}, then adds {@code pando-plugin.json} and any other resources.
+ * {@code META-INF/extensions.idx} (with {@link NativePluginLoader#IGNORE_EXTENSION_POINT_OPTION},
+ * as a plugin's build does: {@code PandoPlugin} is no PF4J extension point), then adds
+ * {@code pando-plugin.json} and any other resources. {@link #withoutPf4j()} compiles as a build
+ * that has no PF4J at all, for plugins named in {@link NativePluginLoader#SERVICES_ENTRY}.
  *
  * <pre>{@code
  * Path jar = new PluginJarBuilder()
@@ -52,6 +57,7 @@ public final class PluginJarBuilder {
 
     private final Map<String, String> sources = new TreeMap<>();
     private final Map<String, byte[]> resources = new TreeMap<>();
+    private boolean pf4j = true;
 
     /** A manifest with only the required fields, for plugins whose ops and prefixes do not matter. */
     public static String minimalManifest(String id, String version) {
@@ -76,6 +82,16 @@ public final class PluginJarBuilder {
 
     public PluginJarBuilder resource(String path, byte[] bytes) {
         resources.put(path, bytes.clone());
+        return this;
+    }
+
+    /**
+     * Compiles without PF4J: neither on the classpath nor as an annotation processor, so
+     * {@code @Extension} does not compile and only {@link NativePluginLoader#SERVICES_ENTRY} can
+     * name the plugin class.
+     */
+    public PluginJarBuilder withoutPf4j() {
+        pf4j = false;
         return this;
     }
 
@@ -122,12 +138,15 @@ public final class PluginJarBuilder {
         }
         List<JavaFileObject> units = new ArrayList<>();
         sources.forEach((name, code) -> units.add(new SourceString(name, code)));
-        List<String> options = List.of("-classpath", System.getProperty("java.class.path"), "-d", out.toString(), "-Xlint:none");
+        List<String> options = new ArrayList<>(List.of("-classpath", classpath(), "-d", out.toString(), "-Xlint:none"));
+        options.add(pf4j ? NativePluginLoader.IGNORE_EXTENSION_POINT_OPTION : "-proc:none");
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, StandardCharsets.UTF_8)) {
             JavaCompiler.CompilationTask task = javac.getTask(null, files, diagnostics, options, null, units);
-            // Named explicitly rather than discovered on the classpath, which newer JDKs no longer do by default.
-            task.setProcessors(List.of(new ExtensionAnnotationProcessor()));
+            if (pf4j) {
+                // Named explicitly rather than discovered on the classpath, which newer JDKs no longer do by default.
+                task.setProcessors(List.of(new ExtensionAnnotationProcessor()));
+            }
             if (!task.call()) {
                 throw new IllegalStateException("plugin sources do not compile:\n" + diagnostics.getDiagnostics().stream()
                         .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
@@ -135,6 +154,17 @@ public final class PluginJarBuilder {
                         .collect(Collectors.joining("\n")));
             }
         }
+    }
+
+    /** The test's own classpath, less PF4J's jar when compiling {@link #withoutPf4j()}. */
+    private String classpath() {
+        String all = System.getProperty("java.class.path");
+        if (pf4j) {
+            return all;
+        }
+        return Stream.of(all.split(File.pathSeparator))
+                .filter(entry -> !Path.of(entry).getFileName().toString().startsWith("pf4j-"))
+                .collect(Collectors.joining(File.pathSeparator));
     }
 
     private static Map<String, byte[]> read(Path root) throws IOException {

@@ -29,11 +29,29 @@ class PluginJarBuilderTest {
 
         try (JarFile file = new JarFile(jar.toFile())) {
             assertThat(file.getEntry("example/Demo.class")).isNotNull();
-            assertThat(text(file, "META-INF/extensions.idx")).as("written by PF4J's annotation processor").contains("example.Demo");
+            assertThat(text(file, "META-INF/extensions.idx"))
+                    .as("written by PF4J's annotation processor, though PandoPlugin is no PF4J extension point").contains("example.Demo");
             assertThat(text(file, "pando-plugin.json")).contains("\"id\": \"demo\"");
             assertThat(text(file, "data/hello.txt")).isEqualTo("hi");
             assertThat(file.getManifest().getMainAttributes()).as("no PF4J entries needed").noneSatisfy((k, v) ->
                     assertThat(k.toString()).startsWith("Plugin-"));
+        }
+    }
+
+    @Test
+    void withoutPf4jNeitherTheAnnotationNorTheProcessorIsThere() throws Exception {
+        String annotated = "package example; @org.pf4j.Extension public class Ext implements dev.pando.api.plugin.PandoPlugin {"
+                + " public com.fasterxml.jackson.databind.JsonNode call(dev.pando.api.plugin.OpCall c) { return null; } }";
+        assertThatThrownBy(() -> new PluginJarBuilder().withoutPf4j().source("example.Ext", annotated).writeTo(dir, "ext.jar"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("org.pf4j");
+
+        Path jar = new PluginJarBuilder().withoutPf4j()
+                .source("example.Plain", annotated.replace("@org.pf4j.Extension ", "").replace("Ext", "Plain"))
+                .writeTo(dir, "plain.jar");
+        try (JarFile file = new JarFile(jar.toFile())) {
+            assertThat(file.getEntry("example/Plain.class")).isNotNull();
+            assertThat(file.getEntry("META-INF/extensions.idx")).isNull();
         }
     }
 

@@ -1,35 +1,24 @@
 package dev.pando.testkit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pando.node.PandoNode;
 import dev.pando.node.client.PandoClient;
 import dev.pando.node.client.PandoWebSocket;
 import dev.pando.node.client.SubscribeOptions;
 import dev.pando.node.config.ConfigKey;
 import dev.pando.node.config.NodeConfig;
-import dev.pando.node.plugins.ReloadReport;
 import dev.pando.signing.DetachedSignature;
 import dev.pando.signing.Ed25519KeyPair;
-import dev.pando.signing.Ed25519Keys;
-import dev.pando.signing.KeyFormat;
 import dev.pando.signing.WasmBundle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A real Pando node running in this JVM: real Netty server on a free loopback port, real RocksDB
@@ -51,24 +40,21 @@ import java.util.stream.Stream;
  * <p>{@link #close()} stops it and deletes the data dir (unless the caller supplied it).
  */
 public final class TestNode implements AutoCloseable {
-    /** Plugin ids the kit is willing to turn into a file name ({@code <id>.wasm}); the node checks the real rule. */
-    private static final Pattern FILE_SAFE_ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Path dataDir;
     private final boolean ownsDataDir;
     private final Ed25519KeyPair signingKey;
     private final NodeConfig config;
+    private final PluginAdmin plugins;
     private PandoNode node;
-    private PandoClient admin;
     private boolean closed;
-    private final List<AutoCloseable> clients = new ArrayList<>();
+    private final NodeClients clients = new NodeClients();
 
     private TestNode(NodeConfig config, Path dataDir, boolean ownsDataDir, Ed25519KeyPair signingKey) throws IOException {
         this.dataDir = dataDir;
         this.ownsDataDir = ownsDataDir;
         this.signingKey = signingKey;
         this.config = config.with(NodeConfig.DATA_DIR, dataDir);
+        this.plugins = new PluginAdmin(new PluginFiles(this.config.get(NodeConfig.PLUGINS_DIR)), this::call);
         this.node = PandoNode.start(this.config);
     }
 
@@ -119,17 +105,17 @@ public final class TestNode implements AutoCloseable {
 
     /** An HTTP client for this node (anonymous); closed with the node and on restart. */
     public PandoClient client() {
-        return track(PandoClient.connect(url(), null));
+        return clients.track(PandoClient.connect(url(), null));
     }
 
     /** An HTTP client authenticated with the admin token; closed with the node and on restart. */
     public PandoClient adminClient() {
-        return track(PandoClient.connect(url(), adminToken()));
+        return clients.track(PandoClient.connect(url(), adminToken()));
     }
 
     /** A WebSocket client (anonymous); closed with the node and on restart. */
     public PandoWebSocket webSocket() {
-        return track(PandoWebSocket.connect(url(), null));
+        return clients.track(PandoWebSocket.connect(url(), null));
     }
 
     /**
@@ -143,12 +129,12 @@ public final class TestNode implements AutoCloseable {
 
     /** {@link #watch(String)} with options: changes only, events only, with a snapshot. */
     public Watch watch(String pattern, SubscribeOptions options) {
-        return track(Watch.open(url(), adminToken(), pattern, options));
+        return clients.track(Watch.open(url(), adminToken(), pattern, options));
     }
 
     /** Calls {@code op} as admin (the node's own ops, plugin ops, {@code admin.*}) and returns its result. */
     public JsonNode call(String op, JsonNode args) {
-        return admin().call(op, args);
+        return clients.admin(this::adminClient).call(op, args);
     }
 
     // ---- plugins ----------------------------------------------------------------------------
@@ -198,7 +184,7 @@ public final class TestNode implements AutoCloseable {
      * @throws IllegalArgumentException the manifest has no {@code id} the kit can name a file after
      */
     public PluginOutcome installWasm(byte[] module, String manifestJson) {
-        return install(manifestId(manifestJson) + ".wasm", signWasm(module, manifestJson));
+        return install(PluginFiles.wasmFileName(manifestJson), signWasm(module, manifestJson));
     }
 
     /**
@@ -210,24 +196,7 @@ public final class TestNode implements AutoCloseable {
      * @throws PluginInstallException the node refused the plugin; the message carries its reason
      */
     public PluginOutcome install(Path file) {
-        String name = file.getFileName().toString();
-        if (!name.endsWith(".wasm") && !name.endsWith(".jar")) {
-            throw new IllegalArgumentException("a plugin file ends with .wasm or .jar: " + file);
-        }
-        try {
-            if (name.endsWith(".jar")) {
-                Path sig = DetachedSignature.sigFile(file);
-                Path installedSig = pluginsDir().resolve(sig.getFileName().toString());
-                if (Files.exists(sig)) {
-                    writeAtomically(installedSig, Files.readAllBytes(sig));
-                } else {
-                    Files.deleteIfExists(installedSig);
-                }
-            }
-            return install(name, Files.readAllBytes(file));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return plugins.install(file);
     }
 
     /**
@@ -238,17 +207,7 @@ public final class TestNode implements AutoCloseable {
      * @throws PluginInstallException the node refused the plugin; the message carries its reason
      */
     public PluginOutcome install(String fileName, byte[] bytes) {
-        writeAtomically(pluginFile(fileName), bytes);
-        JsonNode report = reload();
-        List<PluginOutcome> outcomes = outcomes(report, fileName);
-        for (PluginOutcome o : outcomes) {
-            if (o.action() == ReloadReport.Action.FAILED) {
-                throw new PluginInstallException("the node refused plugin file " + fileName
-                        + (o.id() == null ? "" : " (id '" + o.id() + "')") + ": " + o.error(), o, report);
-            }
-        }
-        return outcomes.stream().filter(PluginOutcome::serving).findFirst().orElseThrow(() -> new PluginInstallException(
-                "the reload reported nothing serving from plugin file " + fileName + ": " + report, null, report));
+        return plugins.install(fileName, bytes);
     }
 
     /**
@@ -259,29 +218,7 @@ public final class TestNode implements AutoCloseable {
      * @throws IllegalArgumentException there is no such file in the plugins directory
      */
     public void uninstall(String fileName) {
-        Path file = pluginFile(fileName);
-        if (!Files.exists(file)) {
-            throw new IllegalArgumentException("no plugin file " + fileName + " in " + pluginsDir());
-        }
-        Optional<JsonNode> listed = plugins().stream().filter(p -> fileName.equals(p.path("file").asText(null))).findFirst();
-        boolean serving = listed.map(p -> !p.path("state").asText().equals("FAILED")).orElse(false);
-        try {
-            Files.delete(file);
-            Files.deleteIfExists(DetachedSignature.sigFile(file));
-            String id = listed.map(p -> p.path("id").asText(null)).orElse(null);
-            if (id != null) {
-                Files.deleteIfExists(pluginsDir().resolve(id + ".config.json"));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        JsonNode report = reload();
-        List<PluginOutcome> outcomes = outcomes(report, fileName);
-        boolean unloaded = outcomes.stream().anyMatch(o -> o.action() == ReloadReport.Action.UNLOADED);
-        if (outcomes.stream().anyMatch(o -> o.action() != ReloadReport.Action.UNLOADED) || (serving && !unloaded)) {
-            throw new PluginInstallException("removing plugin file " + fileName + " did not unload it: " + report,
-                    outcomes.isEmpty() ? null : outcomes.get(0), report);
-        }
+        plugins.uninstall(fileName);
     }
 
     /**
@@ -290,68 +227,32 @@ public final class TestNode implements AutoCloseable {
      * the next {@link #reload()} or install restarts the plugin with it.
      */
     public void configurePlugin(String pluginId, JsonNode config) {
-        if (!FILE_SAFE_ID.matcher(pluginId).matches()) {
-            throw new IllegalArgumentException("not a plugin id: '" + pluginId + "'");
-        }
-        try {
-            writeAtomically(pluginsDir().resolve(pluginId + ".config.json"), JSON.writeValueAsBytes(config));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        plugins.configure(pluginId, config);
     }
 
     /** Runs {@code admin.reload} over the whole plugins directory and returns the report as the node sent it. */
     public JsonNode reload() {
-        return call("admin.reload", null);
+        return plugins.reload();
     }
 
     /** Runs {@code admin.reload} for one plugin id and returns the report. */
     public JsonNode reload(String pluginId) {
-        return call("admin.reload", JSON.createObjectNode().put("plugin", pluginId));
+        return plugins.reload(pluginId);
     }
 
     /** Every {@code admin.plugins} entry (loaded and failed plugins). */
     public List<JsonNode> plugins() {
-        List<JsonNode> out = new ArrayList<>();
-        call("admin.plugins", null).path("plugins").forEach(out::add);
-        return out;
+        return plugins.plugins();
     }
 
     /** The {@code admin.plugins} entry of plugin {@code id}, if there is one. */
     public Optional<JsonNode> plugin(String id) {
-        return plugins().stream().filter(p -> id.equals(p.path("id").asText(null))).findFirst();
+        return plugins.plugin(id);
     }
 
     /** The outcomes for {@code fileName} in a reload report (none, one, or two when the file changed its id). */
     public static List<PluginOutcome> outcomes(JsonNode report, String fileName) {
-        List<PluginOutcome> found = new ArrayList<>();
-        report.path("outcomes").forEach(o -> {
-            if (fileName.equals(o.path("file").asText(null))) {
-                found.add(PluginOutcome.of(o));
-            }
-        });
-        return found;
-    }
-
-    private Path pluginFile(String fileName) {
-        Path file = pluginsDir().resolve(fileName);
-        if (fileName.startsWith(".") || !file.getParent().equals(pluginsDir())) {
-            throw new IllegalArgumentException("not a plugin file name: '" + fileName + "'");
-        }
-        return file;
-    }
-
-    private static String manifestId(String manifestJson) {
-        JsonNode id;
-        try {
-            id = JSON.readTree(manifestJson).path("id");
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("the manifest is not JSON: " + e.getOriginalMessage(), e);
-        }
-        if (!id.isTextual() || !FILE_SAFE_ID.matcher(id.asText()).matches()) {
-            throw new IllegalArgumentException("the manifest needs an \"id\" to name the plugin file after, got " + id);
-        }
-        return id.asText();
+        return PluginAdmin.outcomes(report, fileName);
     }
 
     /**
@@ -362,20 +263,7 @@ public final class TestNode implements AutoCloseable {
      * @return {@code target}
      */
     public static Path writeAtomically(Path target, byte[] bytes) {
-        try {
-            Path dir = target.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve("." + target.getFileName() + ".tmp");
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return target;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return PluginFiles.writeAtomically(target, bytes);
     }
 
     /**
@@ -385,26 +273,10 @@ public final class TestNode implements AutoCloseable {
      * @return {@code file}
      */
     public static Path writeTrustedKeys(Path file, Ed25519KeyPair... keys) {
-        StringBuilder text = new StringBuilder("# throwaway test keys\n");
-        for (Ed25519KeyPair k : keys) {
-            text.append(Ed25519Keys.encodePublic(k.publicKey(), KeyFormat.OPENSSH, "pando-testkit"));
-        }
-        return writeAtomically(file, text.toString().getBytes(StandardCharsets.UTF_8));
+        return PluginFiles.writeTrustedKeys(file, keys);
     }
 
     // ---- lifecycle --------------------------------------------------------------------------
-
-    private PandoClient admin() {
-        if (admin == null) {
-            admin = adminClient();
-        }
-        return admin;
-    }
-
-    private <T extends AutoCloseable> T track(T client) {
-        clients.add(client);
-        return client;
-    }
 
     /**
      * Gracefully stops the node and starts a new one on the same data dir, plugins dir and
@@ -412,7 +284,7 @@ public final class TestNode implements AutoCloseable {
      * loaded again; clients and watches made before are closed.
      */
     public TestNode restart() {
-        closeClients();
+        clients.closeAll();
         node.close();
         try {
             node = PandoNode.start(config.with(NodeConfig.PORT, 0));
@@ -422,18 +294,6 @@ public final class TestNode implements AutoCloseable {
         return this;
     }
 
-    private void closeClients() {
-        for (AutoCloseable c : clients) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // a client of a node being stopped may already be broken
-            }
-        }
-        clients.clear();
-        admin = null;
-    }
-
     /** Stops the node and deletes its data dir unless the test supplied it. Closing twice does nothing. */
     @Override
     public void close() {
@@ -441,21 +301,10 @@ public final class TestNode implements AutoCloseable {
             return;
         }
         closed = true;
-        closeClients();
+        clients.closeAll();
         node.close();
         if (ownsDataDir) {
-            deleteRecursively(dataDir);
-        }
-    }
-
-    static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            KitDataDir.delete(dataDir);
         }
     }
 
@@ -529,26 +378,16 @@ public final class TestNode implements AutoCloseable {
                 Path dir = owns ? Files.createTempDirectory("pando-test-") : dataDir;
                 Path plugins = pluginsDir != null ? pluginsDir : dir.resolve("plugins");
                 Files.createDirectories(plugins);
-                Path kit = dir.resolve(KIT_DIR);
-                Path keyFile = kit.resolve("signing.key");
-                Ed25519KeyPair key = signingKey;
-                if (key == null && Files.exists(keyFile)) {
-                    key = Ed25519Keys.readPrivate(keyFile);
-                }
-                if (key == null) {
-                    key = Ed25519KeyPair.generate();
-                }
-                Ed25519Keys.writePrivate(keyFile, key, KeyFormat.HEX, null);
+                Ed25519KeyPair key = KitDataDir.signingKey(dir, signingKey);
                 NodeConfig c = config.with(NodeConfig.PLUGINS_DIR, plugins);
                 if (c.get(NodeConfig.TRUSTED_KEYS).isBlank()) {
-                    Path trusted = writeTrustedKeys(kit.resolve("trusted-keys"), key);
-                    c = c.with(NodeConfig.TRUSTED_KEYS, trusted.toString());
+                    c = c.with(NodeConfig.TRUSTED_KEYS, KitDataDir.trust(dir, key).toString());
                 }
                 try {
                     return new TestNode(c, dir, owns, key);
                 } catch (IOException | RuntimeException e) {
                     if (owns) {
-                        deleteRecursively(dir);
+                        KitDataDir.delete(dir);
                     }
                     throw e;
                 }

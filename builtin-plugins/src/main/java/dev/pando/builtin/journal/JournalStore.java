@@ -9,18 +9,12 @@ import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;
 import dev.pando.api.plugin.KvEntry;
-import dev.pando.api.plugin.KvPage;
 import dev.pando.api.plugin.PluginKv;
 import dev.pando.builtin.KeyHash;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.PrimitiveIterator;
 import java.util.TreeMap;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
-import java.util.stream.LongStream;
 
 /**
  * The journal's layout in the node's KV, under {@value #ROOT}:
@@ -40,6 +34,8 @@ import java.util.stream.LongStream;
  *       identical, when the catch-up writes that seq again. Compaction deletes a row before its
  *       entry.</li>
  * </ul>
+ * Reading the key index is {@link KeyIndex}'s job; compaction and rebuilding the state at a
+ * revision are {@link JournalBase}'s.
  */
 final class JournalStore {
     static final String ROOT = "/_plugins/journal";
@@ -50,33 +46,25 @@ final class JournalStore {
     static final String META = ROOT + "/meta";
     /** Page size of the store scans the journal does itself. */
     static final int SCAN_PAGE = 1000;
-    /** Most distinct keys a snapshot may reconstruct; beyond it the caller must narrow the pattern. */
-    static final int MAX_SNAPSHOT_KEYS = 100_000;
-    /** Entries folded into the base between two meta updates during compaction. */
-    static final int COMPACT_CHUNK = 500;
 
     /** The last appended entry; seq 0 when nothing was ever journaled. */
     record Head(long seq, long revision, String mac) {}
-
-    /** Seqs of one key's entries, oldest first, from the key index; {@code more} if the index may hold more. */
-    private record KeySeqs(List<Long> seqs, boolean more) {}
 
     /** Compaction progress: entries up to baseSeq are folded into the base (and deleted). */
     record Meta(long baseSeq, long baseRevision, String baseMac) {
         static final Meta EMPTY = new Meta(0, 0, null);
     }
 
-    /** What one compaction did. */
-    record Compaction(long compacted, long firstSeq, long lastSeq, long baseRevision, boolean more) {}
-
     private final PluginKv kv;
-    /** Compaction rewrites the base and deletes entries; snapshots must not see it half done. */
-    private final ReentrantReadWriteLock history = new ReentrantReadWriteLock();
+    private final KeyIndex index;
+    private final JournalBase base;
     private volatile Head head = new Head(0, 0, null);
     private volatile Meta meta = Meta.EMPTY;
 
     JournalStore(PluginKv kv) {
         this.kv = kv;
+        this.index = new KeyIndex(kv);
+        this.base = new JournalBase(kv, this);
     }
 
     static String entryKey(long seq) {
@@ -91,7 +79,7 @@ final class JournalStore {
         return indexPrefix(key) + "/" + seqText(seq);
     }
 
-    private static String seqText(long seq) {
+    static String seqText(long seq) {
         return String.format("%019d", seq);
     }
 
@@ -162,45 +150,7 @@ final class JournalStore {
      * in order: every seq, or for a literal pattern (one key) only that key's, from the index.
      */
     PrimitiveIterator.OfLong seqs(PathPattern pattern, long from, long to) {
-        if (pattern == null || !pattern.isLiteral()) {
-            return LongStream.rangeClosed(from, to).iterator();
-        }
-        String rows = indexPrefix(pattern.literalPrefix());
-        return new PrimitiveIterator.OfLong() {
-            private KeySeqs page = keySeqs(rows, from - 1);
-            private int i;
-
-            @Override
-            public boolean hasNext() {
-                if (i == page.seqs().size() && page.more()) {
-                    page = keySeqs(rows, page.seqs().get(i - 1));
-                    i = 0;
-                }
-                return i < page.seqs().size() && page.seqs().get(i) <= to;
-            }
-
-            @Override
-            public long nextLong() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return page.seqs().get(i++);
-            }
-        };
-    }
-
-    /**
-     * Up to {@link #SCAN_PAGE} seqs from one key's index rows ({@code rows}, its
-     * {@link #indexPrefix}) after {@code afterSeq}, oldest first. Seqs may name entries compaction
-     * has removed since: readers skip what {@link #entry} no longer finds.
-     */
-    private KeySeqs keySeqs(String rows, long afterSeq) {
-        KvPage page = kv.scan(rows, KvPage.resumeAfter(rows + "/" + seqText(Math.max(afterSeq, 0))), SCAN_PAGE);
-        List<Long> seqs = new ArrayList<>(page.entries().size());
-        for (KvEntry row : page.entries()) {
-            seqs.add(Long.parseLong(row.key().substring(row.key().lastIndexOf('/') + 1)));
-        }
-        return new KeySeqs(seqs, page.next() != null && !seqs.isEmpty());
+        return index.seqs(pattern, from, to);
     }
 
     /** Moves the in-memory head to {@code e}, once it and every entry before it are written. */
@@ -237,56 +187,9 @@ final class JournalStore {
         return found;
     }
 
-    /**
-     * The state as of {@code revision}, restricted to keys {@code include} accepts, rebuilt from
-     * the base and the entries after it. Throws {@code NOT_FOUND} when compaction has folded
-     * away the history needed, {@code TOO_LARGE} beyond {@link #MAX_SNAPSHOT_KEYS} keys.
-     */
+    /** The state as of {@code revision} under {@code include}; see {@link JournalBase#stateAt}. */
     TreeMap<String, KvEntry> stateAt(long revision, Predicate<String> include) {
-        history.readLock().lock();
-        try {
-            Meta m = meta;
-            requireRetained(revision);
-            TreeMap<String, KvEntry> state = new TreeMap<>();
-            String after = null;
-            do {
-                KvPage page = kv.scan(BASE, after, SCAN_PAGE);
-                for (KvEntry stored : page.entries()) {
-                    KvEntry e = readBase(stored.value(), stored.key());
-                    if (include.test(e.key())) {
-                        state.put(e.key(), e);
-                    }
-                }
-                bound(state);
-                after = page.next();
-            } while (after != null);
-            after = null;
-            do {
-                KvPage page = kv.scan(ENTRIES, after, SCAN_PAGE);
-                for (KvEntry stored : page.entries()) {
-                    JournalEntry e = JournalEntry.fromJson(stored.value(), stored.key());
-                    if (e.seq() <= m.baseSeq()) {
-                        continue; // an orphan a crashed compaction left behind; already in the base
-                    }
-                    if (e.revision() > revision) {
-                        return state;
-                    }
-                    if (!include.test(e.key())) {
-                        continue;
-                    }
-                    if (e.isDelete()) {
-                        state.remove(e.key());
-                    } else {
-                        state.put(e.key(), e.toKvEntry());
-                    }
-                }
-                bound(state);
-                after = page.next();
-            } while (after != null);
-            return state;
-        } finally {
-            history.readLock().unlock();
-        }
+        return base.stateAt(revision, include);
     }
 
     /** Throws {@code NOT_FOUND} if compaction has folded away the history the state at {@code revision} needs. */
@@ -295,13 +198,6 @@ final class JournalStore {
         if (m.baseSeq() > 0 && revision < m.baseRevision()) {
             throw new PandoException(ErrorCode.NOT_FOUND, "revision " + revision + " is compacted: the journal holds the state from revision "
                     + m.baseRevision() + " on (entries from seq " + (m.baseSeq() + 1) + ")");
-        }
-    }
-
-    private static void bound(TreeMap<String, KvEntry> state) {
-        if (state.size() > MAX_SNAPSHOT_KEYS) {
-            throw new PandoException(ErrorCode.TOO_LARGE, "the snapshot holds more than " + MAX_SNAPSHOT_KEYS
-                    + " keys; narrow it with a pattern");
         }
     }
 
@@ -318,97 +214,19 @@ final class JournalStore {
         return last;
     }
 
-    /**
-     * Folds entries up to {@code throughSeq} (at most {@code max} of them) into the base, then
-     * deletes them. Crash-safe: the meta is saved after each chunk is folded and before it is
-     * deleted; refolding a chunk yields the same base, and leftovers below baseSeq are swept.
-     */
-    Compaction compactThrough(long throughSeq, long max) {
-        history.writeLock().lock();
-        try {
-            Meta m = meta;
-            long target = Math.min(Math.min(throughSeq, lastSeq()), m.baseSeq() + max);
-            sweepBelow(m.baseSeq());
-            long done = 0;
-            for (long from = m.baseSeq() + 1; from <= target; from += COMPACT_CHUNK) {
-                long to = Math.min(target, from + COMPACT_CHUNK - 1);
-                List<JournalEntry> chunk = new ArrayList<>();
-                for (long s = from; s <= to; s++) {
-                    long seq = s;
-                    chunk.add(entry(s).orElseThrow(() -> new PandoException(ErrorCode.INTERNAL,
-                            "journal entry " + seq + " is missing; it should exist until compacted")));
-                }
-                for (JournalEntry e : chunk) {
-                    String baseKey = baseKey(e.key());
-                    if (e.isDelete()) {
-                        kv.delete(baseKey);
-                    } else {
-                        kv.set(baseKey, e.toKvEntry().toJson());
-                    }
-                }
-                JournalEntry last = chunk.get(chunk.size() - 1);
-                meta = new Meta(to, last.revision(), last.mac());
-                saveMeta();
-                for (JournalEntry e : chunk) {
-                    deleteEntry(e);
-                }
-                done += chunk.size();
-            }
-            long lastSeq = lastSeq();
-            return new Compaction(done, firstSeq(), lastSeq, meta.baseRevision(), target < Math.min(throughSeq, lastSeq));
-        } finally {
-            history.writeLock().unlock();
-        }
+    /** Folds entries up to {@code throughSeq} into the base; see {@link JournalBase#compactThrough}. */
+    JournalBase.Compaction compactThrough(long throughSeq, long max) {
+        return base.compactThrough(throughSeq, max);
     }
 
-    /** Deletes entries at or below {@code seq} that a crash left after their compaction. */
-    private void sweepBelow(long seq) {
-        while (true) {
-            KvPage page = kv.scan(ENTRIES, null, SCAN_PAGE);
-            boolean deleted = false;
-            for (KvEntry stored : page.entries()) {
-                if (seqOf(stored.key()) > seq) {
-                    return;
-                }
-                deleteEntry(JournalEntry.fromJson(stored.value(), stored.key()));
-                deleted = true;
-            }
-            if (!deleted || page.next() == null) {
-                return;
-            }
-        }
-    }
-
-    /** The index row first, so a crash between the two leaves a row readers skip, never an entry without one. */
-    private void deleteEntry(JournalEntry e) {
-        kv.delete(indexKey(e.key(), e.seq()));
-        kv.delete(entryKey(e.seq()));
-    }
-
-    private void saveMeta() {
-        Meta m = meta;
+    /** Records how far compaction has gone; the base must already hold what it folded. */
+    void saveMeta(Meta m) {
+        meta = m;
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("baseSeq", m.baseSeq());
         o.put("baseRevision", m.baseRevision());
         o.set("baseMac", m.baseMac() == null ? NullNode.getInstance() : o.textNode(m.baseMac()));
         kv.set(META, o);
-    }
-
-    private static long seqOf(String entryKey) {
-        return Long.parseLong(entryKey.substring(ENTRIES.length() + 1));
-    }
-
-    static String baseKey(String key) {
-        return BASE + "/" + KeyHash.of(key);
-    }
-
-    private static KvEntry readBase(JsonNode o, String where) {
-        try {
-            return new KvEntry(o.get("key").asText(), o.get("value"), o.get("revision").asLong(),
-                    o.get("timestamp").asLong(), o.get("origin").asText(), o.get("writer").asText());
-        } catch (RuntimeException e) {
-            throw new PandoException(ErrorCode.INTERNAL, "journal base entry at " + where + " is malformed: " + o);
-        }
     }
 
     private static Head readHead(JsonNode o) {

@@ -1,19 +1,25 @@
 package dev.pando.builtin.rules;
 
+import static dev.pando.builtin.rules.RuleJson.bad;
+import static dev.pando.builtin.rules.RuleJson.integer;
+import static dev.pando.builtin.rules.RuleJson.key;
+import static dev.pando.builtin.rules.RuleJson.number;
+import static dev.pando.builtin.rules.RuleJson.object;
+import static dev.pando.builtin.rules.RuleJson.only;
+import static dev.pando.builtin.rules.RuleJson.pattern;
+import static dev.pando.builtin.rules.RuleJson.pointer;
+import static dev.pando.builtin.rules.RuleJson.require;
+import static dev.pando.builtin.rules.RuleJson.text;
+
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.manifest.PluginManifest;
 import dev.pando.api.path.Keys;
 import dev.pando.api.path.PathPattern;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -24,19 +30,18 @@ import java.util.regex.Pattern;
  * e.g. {@code rule.actions[1].transform.clamp: missing 'max'}.
  *
  * <p>It does not check the author's rights: that depends on who asks and when ({@link RuleAuthority}).
+ * {@link ActionParser} reads the actions, {@link RuleJson} the single fields.
  */
 final class RuleParser {
     /** Rule ids become a key segment and part of the writer name {@code plugin:rules/rule:<id>}. */
     static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,58}");
     static final int MAX_DESCRIPTION = 1024;
-    static final int MAX_MAP_ENTRIES = 1024;
 
     private static final String TRIGGERS = "on_change, on_threshold, on_event, on_interval";
-    private static final String ACTIONS = "set, publish, set_from_trigger, delay";
-    private static final String TRANSFORMS = "scale, clamp, threshold, invert, map";
 
     private final PluginManifest manifest;
     private final RulesConfig limits;
+    private final ActionParser actions;
     /** Roots the plugin hears changes under ({@code <root>/**} listen patterns). */
     private final List<String> changeRoots;
     private final List<String> eventRoots;
@@ -44,6 +49,7 @@ final class RuleParser {
     RuleParser(PluginManifest manifest, RulesConfig limits) {
         this.manifest = manifest;
         this.limits = limits;
+        this.actions = new ActionParser(manifest, limits);
         this.changeRoots = roots(manifest.listenChanges());
         this.eventRoots = roots(manifest.listenEvents());
     }
@@ -83,7 +89,7 @@ final class RuleParser {
         }
         Trigger trigger = trigger(require(obj, "trigger", at), at + ".trigger");
         List<Condition> conditions = conditions(obj.get("conditions"), at + ".conditions", trigger);
-        List<Action> actions = actions(require(obj, "actions", at), at + ".actions", trigger);
+        List<Action> actions = this.actions.actions(require(obj, "actions", at), at + ".actions", trigger);
         long cooldown = 0;
         if (obj.has("cooldown_ms")) {
             cooldown = integer(obj.get("cooldown_ms"), at + ".cooldown_ms", 0, Long.MAX_VALUE);
@@ -173,149 +179,6 @@ final class RuleParser {
         return out;
     }
 
-    private List<Action> actions(JsonNode json, String at, Trigger trigger) {
-        if (!json.isArray() || json.isEmpty()) {
-            throw bad(at, "must be a non-empty array");
-        }
-        if (json.size() > limits.maxActions()) {
-            throw bad(at, "has " + json.size() + " actions; at most " + limits.maxActions() + " are allowed (config max_actions)");
-        }
-        List<Action> out = new ArrayList<>();
-        for (int i = 0; i < json.size(); i++) {
-            String here = at + "[" + i + "]";
-            ObjectNode obj = object(json.get(i), here);
-            String type = text(obj, "type", here, true);
-            switch (type) {
-                case "set" -> {
-                    only(obj, here, "type", "key", "value");
-                    String key = target(obj, here);
-                    JsonNode value = require(obj, "value", here);
-                    if (value.isNull()) {
-                        throw bad(here + ".value", "must not be null (a rule cannot delete)");
-                    }
-                    out.add(new Action.Set(key, value.deepCopy()));
-                }
-                case "publish" -> {
-                    only(obj, here, "type", "topic", "payload");
-                    String topic = text(obj, "topic", here, true);
-                    key(topic, here + ".topic");
-                    JsonNode payload = obj.get("payload");
-                    out.add(new Action.Publish(topic, payload == null ? null : payload.deepCopy()));
-                }
-                case "set_from_trigger" -> {
-                    only(obj, here, "type", "key", "pointer", "field", "transform");
-                    if (trigger instanceof Trigger.OnInterval) {
-                        throw bad(here + ".type", "set_from_trigger needs a trigger value; an on_interval rule has none");
-                    }
-                    String key = target(obj, here);
-                    JsonPointer pointer = pointer(obj, here);
-                    JsonNode t = obj.get("transform");
-                    out.add(new Action.SetFromTrigger(key, pointer, t == null ? null : transform(t, here + ".transform")));
-                }
-                case "delay" -> {
-                    only(obj, here, "type", "ms");
-                    long ms = integer(require(obj, "ms", here), here + ".ms", 1, Long.MAX_VALUE);
-                    if (ms > limits.maxDelayMs()) {
-                        throw bad(here + ".ms", ms + " exceeds the maximum delay of " + limits.maxDelayMs() + " ms (config max_delay_ms)");
-                    }
-                    if (i == json.size() - 1) {
-                        throw bad(here, "a delay must be followed by an action");
-                    }
-                    out.add(new Action.Delay(ms));
-                }
-                default -> throw bad(here + ".type", "unknown action '" + type + "'; known: " + ACTIONS);
-            }
-        }
-        return out;
-    }
-
-    private Transform transform(JsonNode json, String at) {
-        ObjectNode obj = object(json, at);
-        if (obj.size() != 1) {
-            throw bad(at, "must name exactly one transform (" + TRANSFORMS + "), found " + obj.size());
-        }
-        Map.Entry<String, JsonNode> e = obj.properties().iterator().next();
-        String kind = e.getKey();
-        String here = at + "." + kind;
-        switch (kind) {
-            case "scale" -> {
-                ObjectNode p = object(e.getValue(), here);
-                only(p, here, "factor", "offset");
-                double offset = p.has("offset") ? number(p.get("offset"), here + ".offset") : 0;
-                return new Transform.Scale(number(param(p, "factor", here), here + ".factor"), offset);
-            }
-            case "clamp", "invert" -> {
-                ObjectNode p = object(e.getValue(), here);
-                only(p, here, "min", "max");
-                double min = number(param(p, "min", here), here + ".min");
-                double max = number(param(p, "max", here), here + ".max");
-                if (min > max) {
-                    throw bad(here, "min " + fmt(min) + " is greater than max " + fmt(max));
-                }
-                return kind.equals("clamp") ? new Transform.Clamp(min, max) : new Transform.Invert(min, max);
-            }
-            case "threshold" -> {
-                ObjectNode p = object(e.getValue(), here);
-                only(p, here, "value");
-                return new Transform.Threshold(number(param(p, "value", here), here + ".value"));
-            }
-            case "map" -> {
-                ObjectNode p = object(e.getValue(), here);
-                if (p.isEmpty()) {
-                    throw bad(here, "must map at least one value");
-                }
-                if (p.size() > MAX_MAP_ENTRIES) {
-                    throw bad(here, "has " + p.size() + " entries; at most " + MAX_MAP_ENTRIES + " are allowed");
-                }
-                Map<String, JsonNode> table = new LinkedHashMap<>();
-                for (Map.Entry<String, JsonNode> m : p.properties()) {
-                    if (m.getValue().isNull()) {
-                        throw bad(here + "." + m.getKey(), "must not be null (a rule cannot delete)");
-                    }
-                    table.put(m.getKey(), m.getValue().deepCopy());
-                }
-                return new Transform.MapTo(table);
-            }
-            default -> throw bad(here, "unknown transform '" + kind + "'; known: " + TRANSFORMS);
-        }
-    }
-
-    // ---- pieces ----
-
-    /** A write target: a valid key inside the plugin's write prefixes, never its own store. */
-    private String target(ObjectNode obj, String at) {
-        String key = text(obj, "key", at, true);
-        key(key, at + ".key");
-        if (Keys.isUnder(key, manifest.defaultPrefix())) {
-            throw forbidden(at + ".key", "'" + key + "' is the rules plugin's own storage");
-        }
-        if (!manifest.mayWrite(key)) {
-            throw forbidden(at + ".key", "'" + key + "' is outside what the rules plugin may write " + writable());
-        }
-        return key;
-    }
-
-    private List<String> writable() {
-        return manifest.kvWrite().stream().filter(p -> !Keys.isUnder(p, manifest.defaultPrefix())).toList();
-    }
-
-    private static void key(String key, String at) {
-        try {
-            Keys.requireValid(key);
-        } catch (PandoException e) {
-            throw bad(at, e.getMessage());
-        }
-    }
-
-    private static PathPattern pattern(ObjectNode obj, String field, String at) {
-        String text = text(obj, field, at, true);
-        try {
-            return PathPattern.compile(text);
-        } catch (PandoException e) {
-            throw bad(at + "." + field, e.getMessage());
-        }
-    }
-
     /** Refuses a pattern the plugin would never hear, so a rule cannot silently never fire. */
     private PathPattern heard(PathPattern pattern, String at, List<String> roots, String what) {
         String literal = pattern.literalPrefix();
@@ -326,97 +189,8 @@ final class RuleParser {
         return pattern;
     }
 
-    /** {@code pointer} (a JSON pointer) or {@code field} (a top-level field name); the whole value if neither. */
-    private static JsonPointer pointer(ObjectNode obj, String at) {
-        String p = text(obj, "pointer", at, false);
-        String f = text(obj, "field", at, false);
-        if (p != null && f != null) {
-            throw bad(at, "give 'pointer' or 'field', not both");
-        }
-        if (f != null) {
-            return JsonPointer.compile("/" + f.replace("~", "~0").replace("/", "~1"));
-        }
-        if (p == null) {
-            return JsonPointer.empty();
-        }
-        try {
-            return JsonPointer.compile(p);
-        } catch (IllegalArgumentException e) {
-            throw bad(at + ".pointer", "'" + p + "' is not a JSON pointer (RFC 6901: empty, or '/' followed by fields)");
-        }
-    }
-
-    private static ObjectNode object(JsonNode json, String at) {
-        if (json == null || !json.isObject()) {
-            throw bad(at, "must be an object");
-        }
-        return (ObjectNode) json;
-    }
-
-    private static JsonNode require(ObjectNode obj, String field, String at) {
-        JsonNode v = obj.get(field);
-        if (v == null) {
-            throw bad(at + "." + field, "is required");
-        }
-        return v;
-    }
-
-    /** A transform parameter: "missing 'max'" reads better than "max is required" inside a transform. */
-    private static JsonNode param(ObjectNode obj, String field, String at) {
-        JsonNode v = obj.get(field);
-        if (v == null) {
-            throw bad(at, "missing '" + field + "'");
-        }
-        return v;
-    }
-
-    private static String text(ObjectNode obj, String field, String at, boolean required) {
-        JsonNode v = obj.get(field);
-        if (v == null) {
-            if (required) {
-                throw bad(at + "." + field, "is required");
-            }
-            return null;
-        }
-        if (!v.isTextual() || (required && v.asText().isEmpty())) {
-            throw bad(at + "." + field, "must be a " + (required ? "non-empty " : "") + "string");
-        }
-        return v.asText();
-    }
-
-    private static double number(JsonNode v, String at) {
-        if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
-            throw bad(at, "must be a number");
-        }
-        return v.asDouble();
-    }
-
-    private static long integer(JsonNode v, String at, long min, long max) {
-        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
-            throw bad(at, "must be an integer " + (min == 0 ? ">= 0" : ">= " + min));
-        }
-        return v.asLong();
-    }
-
-    private static void only(ObjectNode obj, String at, String... known) {
-        Set<String> allowed = Set.of(known);
-        for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
-            String name = it.next();
-            if (!allowed.contains(name)) {
-                throw bad(at + "." + name, "unknown field; known: " + String.join(", ", known));
-            }
-        }
-    }
-
-    private static String fmt(double d) {
-        return Transform.num(d).asText();
-    }
-
-    static PandoException bad(String at, String problem) {
-        return new PandoException(ErrorCode.BAD_REQUEST, at + ": " + problem);
-    }
-
+    /** {@code FORBIDDEN} with the message {@code <at>: <problem>}. */
     static PandoException forbidden(String at, String problem) {
-        return new PandoException(ErrorCode.FORBIDDEN, at + ": " + problem);
+        return RuleJson.forbidden(at, problem);
     }
 }

@@ -172,8 +172,8 @@ class ManifestParserTest {
         PluginManifest m = parse(counter(q("'kv': {'read': ['/a/b/', '/a/b', '/c/'], 'write': ['/w/', '/w']}")));
         assertThat(m.kvRead()).containsExactly("/a/b", "/c", "/w");
         assertThat(m.kvWrite()).containsExactly("/w");
-        assertThat(ManifestParser.normalisePrefix("/a/b/")).isEqualTo("/a/b");
-        assertThat(ManifestParser.normalisePrefix("/a/b")).isEqualTo("/a/b");
+        assertThat(ManifestAccess.normalisePrefix("/a/b/")).isEqualTo("/a/b");
+        assertThat(ManifestAccess.normalisePrefix("/a/b")).isEqualTo("/a/b");
     }
 
     @Test

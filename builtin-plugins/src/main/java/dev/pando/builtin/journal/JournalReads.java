@@ -1,0 +1,197 @@
+package dev.pando.builtin.journal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pando.api.Access;
+import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.Caller;
+import dev.pando.api.plugin.OpCall;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.PrimitiveIterator;
+import java.util.function.Predicate;
+
+/**
+ * The journal ops that read entries: {@code journal.query} (a range, oldest first),
+ * {@code journal.latest} (newest first) and {@code journal.since} (a tail by seq). Each reads
+ * at most {@link JournalPlugin#MAX_EXAMINED} entries per call and shows the caller only the
+ * keys it may read.
+ */
+final class JournalReads {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private final JournalStore store;
+
+    JournalReads(JournalStore store) {
+        this.store = store;
+    }
+
+    /** {@code journal.query}: entries by revision, time and pattern, oldest first, paged by seq. */
+    JsonNode query(OpCall call) {
+        Args a = Args.of(call, "fromRevision", "toRevision", "pattern", "fromTime", "toTime", "limit", "after");
+        Long fromRev = a.optLong("fromRevision", 0, Long.MAX_VALUE);
+        Long toRev = a.optLong("toRevision", 0, Long.MAX_VALUE);
+        if (fromRev != null && toRev != null && fromRev > toRev) {
+            throw a.bad("fromRevision", "(" + fromRev + ") is after toRevision (" + toRev + ")");
+        }
+        Long fromTime = a.optLong("fromTime", 0, Long.MAX_VALUE);
+        Long toTime = a.optLong("toTime", 0, Long.MAX_VALUE);
+        if (fromTime != null && toTime != null && fromTime > toTime) {
+            throw a.bad("fromTime", "(" + fromTime + ") is after toTime (" + toTime + ")");
+        }
+        PathPattern pattern = a.optPattern("pattern");
+        int limit = a.limit(JournalPlugin.DEFAULT_LIMIT, JournalPlugin.MAX_LIMIT);
+        Long after = a.optToken("after");
+
+        JournalStore.Meta meta = store.meta();
+        long last = store.lastSeq();
+        long seq = store.firstSeq();
+        if (fromRev != null) {
+            seq = Math.max(seq, store.seqAtOrAfterRevision(fromRev));
+        }
+        if (after != null) {
+            seq = Math.max(seq, after + 1);
+        }
+        Predicate<String> visible = visible(pattern, call.caller());
+        ArrayNode entries = JSON.arrayNode();
+        String next = null;
+        PrimitiveIterator.OfLong seqs = store.seqs(pattern, seq, last);
+        long previous = seq - 1;
+        for (long examined = 0; seqs.hasNext(); examined++) {
+            if (examined == JournalPlugin.MAX_EXAMINED) {
+                next = Long.toString(previous);
+                break;
+            }
+            long s = seqs.nextLong();
+            previous = s;
+            Optional<JournalEntry> found = store.entry(s);
+            if (found.isEmpty()) {
+                continue; // compacted while we read
+            }
+            JournalEntry e = found.get();
+            if (toRev != null && e.revision() > toRev) {
+                break;
+            }
+            if ((fromTime != null && e.timestamp() < fromTime) || (toTime != null && e.timestamp() > toTime) || !visible.test(e.key())) {
+                continue;
+            }
+            entries.add(e.toJson());
+            if (entries.size() == limit) {
+                next = seqs.hasNext() ? Long.toString(s) : null;
+                break;
+            }
+        }
+        ObjectNode out = page(entries, next);
+        out.put("firstSeq", store.firstSeq());
+        out.put("lastSeq", last);
+        // Whether compaction removed entries this range asked for.
+        out.put("compacted", meta.baseSeq() > 0 && (fromRev == null || fromRev <= meta.baseRevision()));
+        return out;
+    }
+
+    /** {@code journal.latest}: the newest entries, newest first. */
+    JsonNode latest(OpCall call) {
+        Args a = Args.of(call, "pattern", "limit");
+        PathPattern pattern = a.optPattern("pattern");
+        int limit = a.limit(JournalPlugin.DEFAULT_LIMIT, JournalPlugin.MAX_LIMIT);
+        Predicate<String> visible = visible(pattern, call.caller());
+        long first = store.firstSeq();
+        long last = store.lastSeq();
+        ArrayNode entries = JSON.arrayNode();
+        if (pattern != null && pattern.isLiteral()) {
+            for (long seq : newestOfKey(pattern, first, last, limit)) {
+                store.entry(seq).filter(e -> visible.test(e.key())).ifPresent(e -> entries.add(e.toJson()));
+            }
+        } else {
+            for (long seq = last, examined = 0; seq >= first && examined < JournalPlugin.MAX_EXAMINED && entries.size() < limit; seq--, examined++) {
+                store.entry(seq).filter(e -> visible.test(e.key())).ifPresent(e -> entries.add(e.toJson()));
+            }
+        }
+        ObjectNode out = JSON.objectNode();
+        out.set("entries", entries);
+        out.put("firstSeq", store.firstSeq());
+        out.put("lastSeq", last);
+        return out;
+    }
+
+    /**
+     * The newest {@code limit} seqs of one key, newest first. The index is read oldest first, so
+     * it is read in windows back from the end, each twice as wide as the one before: a busy key
+     * is answered from the first window, a rare one in a few index seeks, the whole history never.
+     */
+    private List<Long> newestOfKey(PathPattern key, long first, long last, int limit) {
+        List<Long> newest = new ArrayList<>(limit);
+        long width = JournalPlugin.MAX_EXAMINED;
+        for (long hi = last; hi >= first && newest.size() < limit; width = Math.min(width * 2, Long.MAX_VALUE / 4)) {
+            long lo = Math.max(first, hi - width + 1);
+            ArrayDeque<Long> window = new ArrayDeque<>();
+            for (PrimitiveIterator.OfLong seqs = store.seqs(key, lo, hi); seqs.hasNext(); ) {
+                window.addLast(seqs.nextLong());
+                if (window.size() > limit - newest.size()) {
+                    window.removeFirst();
+                }
+            }
+            while (!window.isEmpty()) {
+                newest.add(window.removeLast());
+            }
+            hi = lo - 1;
+        }
+        return newest;
+    }
+
+    /** {@code journal.since}: the entries after a seq, for a tail that never misses one. */
+    JsonNode since(OpCall call) {
+        Args a = Args.of(call, "seq", "pattern", "limit");
+        long after = a.reqLong("seq", 0, Long.MAX_VALUE - 1);
+        PathPattern pattern = a.optPattern("pattern");
+        int limit = a.limit(JournalPlugin.DEFAULT_LIMIT, JournalPlugin.MAX_LIMIT);
+        Predicate<String> visible = visible(pattern, call.caller());
+        long first = store.firstSeq();
+        long last = store.lastSeq();
+        ArrayNode entries = JSON.arrayNode();
+        long position = Math.max(after, first - 1);
+        PrimitiveIterator.OfLong seqs = store.seqs(pattern, Math.max(after + 1, first), last);
+        for (long examined = 0; seqs.hasNext() && examined < JournalPlugin.MAX_EXAMINED && entries.size() < limit; examined++) {
+            long seq = seqs.nextLong();
+            Optional<JournalEntry> e = store.entry(seq);
+            if (e.isPresent() && visible.test(e.get().key())) {
+                entries.add(e.get().toJson());
+            }
+            position = seq;
+        }
+        if (!seqs.hasNext()) {
+            position = Math.max(position, last); // nothing else up to last can match
+        }
+        ObjectNode out = JSON.objectNode();
+        out.set("entries", entries);
+        // Always the seq to pass next time, so a filtered tail never re-reads what it skipped.
+        out.put("next", Math.max(position, after));
+        out.put("caughtUp", position >= last);
+        out.put("firstSeq", first);
+        out.put("lastSeq", last);
+        if (after + 1 < first) {
+            ObjectNode gap = out.putObject("gap");
+            gap.put("fromSeq", after + 1);
+            gap.put("toSeq", first - 1);
+        }
+        return out;
+    }
+
+    /** The caller only sees keys it may read, whatever the op's scope let it call. */
+    static Predicate<String> visible(PathPattern pattern, Caller caller) {
+        return key -> (pattern == null || pattern.matches(key)) && caller.may(Access.READ, key);
+    }
+
+    /** An answer page: {@code entries} and the {@code next} token, null on the last page. */
+    static ObjectNode page(ArrayNode entries, String next) {
+        ObjectNode out = JSON.objectNode();
+        out.set("entries", entries);
+        out.set("next", next == null ? NullNode.getInstance() : JSON.textNode(next));
+        return out;
+    }
+}

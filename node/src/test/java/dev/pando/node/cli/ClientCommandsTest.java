@@ -72,6 +72,17 @@ class ClientCommandsTest {
     }
 
     @Test
+    void nodeErrorsCarryTheirRetryHintAndExitOneEvenWhenUnavailable() {
+        CliRun limited = pando("call", "test.fail", "{\"code\":\"RATE_LIMITED\",\"message\":\"slow down\",\"retryAfterMs\":1500}");
+        assertThat(limited.exit()).isEqualTo(ExitCodes.REQUEST);
+        assertThat(limited.err()).isEqualTo("error: RATE_LIMITED: slow down (retry after 1500 ms)\n");
+        // The node saying UNAVAILABLE is a request error (1), not a connection problem (3).
+        CliRun unavailable = pando("call", "test.fail", "{\"code\":\"UNAVAILABLE\",\"message\":\"node is shutting down\"}");
+        assertThat(unavailable.exit()).isEqualTo(ExitCodes.REQUEST);
+        assertThat(unavailable.err()).isEqualTo("error: UNAVAILABLE: node is shutting down\n");
+    }
+
+    @Test
     void missingKeyIsNotFound() {
         CliRun r = pando("kv", "get", "/cli/nothing");
         assertThat(r.exit()).isEqualTo(1);

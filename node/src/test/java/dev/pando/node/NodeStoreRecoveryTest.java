@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
-import dev.pando.node.client.PandoClient;
+import dev.pando.client.PandoClient;
 import dev.pando.node.config.ConfigLoader;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.node.kv.StateStore;

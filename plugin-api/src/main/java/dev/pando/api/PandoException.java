@@ -20,7 +20,14 @@ public class PandoException extends RuntimeException {
         this(code, message, 0, cause);
     }
 
-    private PandoException(ErrorCode code, String message, long retryAfterMillis, Throwable cause) {
+    /**
+     * The general form; the Java client uses it to rebuild a failure the node reported, whatever
+     * its code, with the {@code retryAfterMs} it carried.
+     *
+     * @param retryAfterMillis 0 when there is no hint
+     * @param cause            null when there is none
+     */
+    public PandoException(ErrorCode code, String message, long retryAfterMillis, Throwable cause) {
         super(message, cause);
         this.code = Objects.requireNonNull(code, "code");
         this.retryAfterMillis = retryAfterMillis;

@@ -1,7 +1,7 @@
 package dev.pando.testkit;
 
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoConnectionException;
+import dev.pando.client.PandoClient;
+import dev.pando.client.PandoConnectionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;

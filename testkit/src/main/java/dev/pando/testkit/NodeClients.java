@@ -1,6 +1,6 @@
 package dev.pando.testkit;
 
-import dev.pando.node.client.PandoClient;
+import dev.pando.client.PandoClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;

@@ -1,10 +1,10 @@
 package dev.pando.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.client.PandoClient;
+import dev.pando.client.PandoWebSocket;
+import dev.pando.client.SubscribeOptions;
 import dev.pando.node.PandoNode;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoWebSocket;
-import dev.pando.node.client.SubscribeOptions;
 import dev.pando.node.config.ConfigKey;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.signing.DetachedSignature;

@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoClientException;
+import dev.pando.api.PandoException;
+import dev.pando.client.PandoClient;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.testkit.TestNode;
 import java.net.URI;
@@ -48,7 +48,7 @@ class BadInputIT {
     private static void rejected(ErrorCode code, Runnable call) {
         long revision = c.info().get("revision").asLong();
         JsonNode known = c.get("/known");
-        assertThatThrownBy(call::run).isInstanceOfSatisfying(PandoClientException.class, e -> {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(PandoException.class, e -> {
             assertThat(e.code()).isEqualTo(code);
             assertThat(e.getMessage()).isNotBlank();
         });
@@ -143,7 +143,7 @@ class BadInputIT {
         rejected(ErrorCode.UNAUTHORIZED, () -> c.call("admin.ops", obj()));
         try (PandoClient wrong = PandoClient.connect(node.url(), "adm_not-the-token")) {
             Consumer<PandoClient> call = x -> x.call("admin.ops", obj());
-            assertThatThrownBy(() -> call.accept(wrong)).isInstanceOfSatisfying(PandoClientException.class,
+            assertThatThrownBy(() -> call.accept(wrong)).isInstanceOfSatisfying(PandoException.class,
                     e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
         }
         assertThat(node.adminClient().call("admin.ops", obj()).get("generation").asLong()).isPositive();

@@ -3,8 +3,8 @@ package dev.pando.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoClientException;
+import dev.pando.api.PandoException;
+import dev.pando.client.PandoClient;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.testkit.Eventually;
 import dev.pando.testkit.TestNode;
@@ -35,8 +35,8 @@ class BuiltinsIT {
             assertThat(PluginSupport.plugin(node.adminClient(), "rules").path("file").asText()).isEqualTo("builtin:rules");
         }
         try (TestNode node = TestNode.builder().with(NodeConfig.BUILTINS, "").start()) {
-            PandoClientException e = PluginSupport.failure(() -> node.adminClient().call("journal.status", Json.obj()));
-            assertThat(e.codeName()).isEqualTo("NOT_FOUND");
+            PandoException e = PluginSupport.failure(() -> node.adminClient().call("journal.status", Json.obj()));
+            assertThat(e.code().name()).isEqualTo("NOT_FOUND");
         }
     }
 

@@ -4,8 +4,8 @@ import static dev.pando.it.Json.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoWebSocket;
+import dev.pando.client.PandoClient;
+import dev.pando.client.PandoWebSocket;
 import dev.pando.testkit.TestNode;
 import dev.pando.testkit.TestScale;
 import java.util.ArrayList;

@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.client.PandoClient;
 import dev.pando.host.testing.BombModules;
 import dev.pando.host.testing.Wat;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoClientException;
 import dev.pando.testkit.PandoTest;
 import dev.pando.testkit.PluginInstallException;
 import dev.pando.testkit.TestNode;
@@ -61,7 +61,7 @@ class GuestMemoryAndCompileLimitsIT {
                 PandoClient c = node.client();
                 int calls = 0;
                 while (!stop.get()) {
-                    PandoClientException e = catchThrowableOfType(() -> c.call("mem.churn", null), PandoClientException.class);
+                    PandoException e = catchThrowableOfType(() -> c.call("mem.churn", null), PandoException.class);
                     assertThat(e.code()).isIn(ErrorCode.PLUGIN_FAILED, ErrorCode.UNAVAILABLE);
                     calls++;
                 }

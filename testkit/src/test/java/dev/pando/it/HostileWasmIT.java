@@ -11,9 +11,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.client.PandoClient;
 import dev.pando.host.testing.Wat;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoClientException;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.signing.Ed25519KeyPair;
 import dev.pando.testkit.TestNode;
@@ -85,7 +85,7 @@ class HostileWasmIT {
     @ValueSource(strings = {"spin", "spin_br_if", "spin_br_table"})
     void anInfiniteLoopIsCutOffWithTimeout(String op) {
         JsonNode before = stats();
-        PandoClientException e = failure(() -> client.call("hostile." + op, null));
+        PandoException e = failure(() -> client.call("hostile." + op, null));
         assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT);
         assertThat(e.getMessage()).contains("did not answer hostile." + op + " within " + TIMEOUT_MS + " ms");
         JsonNode after = stats();
@@ -97,7 +97,7 @@ class HostileWasmIT {
     @Test
     void unboundedRecursionIsPluginFailed() {
         JsonNode before = stats();
-        PandoClientException e = failure(() -> client.call("hostile.recurse", null));
+        PandoException e = failure(() -> client.call("hostile.recurse", null));
         assertThat(e.code()).isEqualTo(ErrorCode.PLUGIN_FAILED);
         assertThat(e.getMessage()).contains("stack exhausted");
         assertDelta(before, stats(), 1, 1, 0, 1);
@@ -135,7 +135,7 @@ class HostileWasmIT {
     @MethodSource("traps")
     void trapsAndMalformedResultsArePluginFailed(String op, String problem) {
         JsonNode before = stats();
-        PandoClientException e = failure(() -> client.call("hostile." + op, null));
+        PandoException e = failure(() -> client.call("hostile." + op, null));
         assertThat(e.code()).isEqualTo(ErrorCode.PLUGIN_FAILED);
         assertThat(e.getMessage()).containsIgnoringCase(problem).hasSizeLessThan(2048);
         assertDelta(before, stats(), 1, 1, 0, 1);
@@ -145,7 +145,7 @@ class HostileWasmIT {
     @Test
     void anEnormousResultFromAWellBehavedPluginIsBoundedToo() {
         String big = "x".repeat(OUTPUT_CAP + 10);
-        PandoClientException e = failure(() -> client.call("echo.echo", Json.obj().put("big", big)));
+        PandoException e = failure(() -> client.call("echo.echo", Json.obj().put("big", big)));
         assertThat(e.code()).isEqualTo(ErrorCode.PLUGIN_FAILED);
         assertThat(e.getMessage()).contains("above the limit of " + OUTPUT_CAP).hasSizeLessThan(2048);
         String fits = "x".repeat(OUTPUT_CAP / 2);
@@ -156,10 +156,10 @@ class HostileWasmIT {
     @Test
     void guestErrorsKeepTheirCodeOnlyIfTheyAreKnown() {
         JsonNode before = stats();
-        PandoClientException typed = failure(() -> client.call("hostile.typed_error", null));
+        PandoException typed = failure(() -> client.call("hostile.typed_error", null));
         assertThat(typed.code()).isEqualTo(ErrorCode.CONFLICT);
         assertThat(typed.getMessage()).isEqualTo("counter moved");
-        PandoClientException unknown = failure(() -> client.call("hostile.unknown_error", null));
+        PandoException unknown = failure(() -> client.call("hostile.unknown_error", null));
         assertThat(unknown.code()).isEqualTo(ErrorCode.PLUGIN_FAILED);
         assertThat(unknown.getMessage()).contains("TEAPOT").contains("short and stout");
         assertDelta(before, stats(), 2, 2, 0, 1);
@@ -284,7 +284,7 @@ class HostileWasmIT {
             assertThat(report.path("failed").asInt()).isEqualTo(1);
             assertThat(report.path("unchanged").asInt()).as("the other plugins are untouched").isEqualTo(5);
 
-            PandoClientException notServed = failure(() -> client.call(id + ".run", null));
+            PandoException notServed = failure(() -> client.call(id + ".run", null));
             assertThat(notServed.code()).isEqualTo(ErrorCode.NOT_FOUND);
             assertThat(notServed.getMessage()).contains("unknown op '" + id + ".run'");
 

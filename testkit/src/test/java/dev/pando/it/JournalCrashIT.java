@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoConnectionException;
+import dev.pando.client.PandoClient;
+import dev.pando.client.PandoConnectionException;
 import dev.pando.testkit.ChildNode;
 import dev.pando.testkit.Eventually;
 import dev.pando.testkit.TestScale;

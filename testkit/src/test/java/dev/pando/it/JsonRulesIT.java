@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
 import dev.pando.api.json.JsonRules;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoClientException;
-import dev.pando.node.client.PandoWebSocket;
+import dev.pando.client.PandoClient;
+import dev.pando.client.PandoWebSocket;
 import dev.pando.testkit.TestNode;
 import dev.pando.testkit.Watch;
 import java.io.ByteArrayOutputStream;
@@ -104,7 +104,7 @@ class JsonRulesIT {
                     call.join();
                     throw new AssertionError("a value " + depth + " deep was accepted");
                 } catch (CompletionException e) {
-                    assertThat(e.getCause()).isInstanceOfSatisfying(PandoClientException.class, p -> {
+                    assertThat(e.getCause()).isInstanceOfSatisfying(PandoException.class, p -> {
                         assertThat(p.code()).isEqualTo(ErrorCode.BAD_REQUEST);
                         assertThat(p.getMessage()).contains("limits.max-json-depth");
                     });

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
+import dev.pando.client.PandoClient;
 import dev.pando.host.testing.Wat;
-import dev.pando.node.client.PandoClient;
 import dev.pando.testkit.TestNode;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -7,9 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.client.PandoClient;
 import dev.pando.host.testing.PluginJarBuilder;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoClientException;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.testkit.TestNode;
 import java.nio.file.Path;
@@ -196,16 +196,16 @@ class NativePluginIT {
     void keysOutsideThePrefixesAreForbiddenAndTheCodeReachesTheClient() {
         String[] writes = {"/elsewhere/x", "/sensors/not-for-nat", "/_plugins/natx/y", "/_plugins/slow/not-for-nat", "/_sys/x"};
         for (String key : writes) {
-            PandoClientException e = failure(() -> client.call("nat.put", Json.obj().put("key", key).put("value", 1)));
+            PandoException e = failure(() -> client.call("nat.put", Json.obj().put("key", key).put("value", 1)));
             assertThat(e.code()).as(key).isEqualTo(ErrorCode.FORBIDDEN);
             assertThat(e.getMessage()).contains("plugin 'nat' may not write '" + key + "'");
         }
         for (String key : new String[] {"/elsewhere/x", "/_plugins/slow/last", "/sensorsx/a"}) {
-            PandoClientException e = failure(() -> client.call("nat.get", Json.obj().put("key", key)));
+            PandoException e = failure(() -> client.call("nat.get", Json.obj().put("key", key)));
             assertThat(e.code()).as(key).isEqualTo(ErrorCode.FORBIDDEN);
             assertThat(e.getMessage()).contains("plugin 'nat' may not read '" + key + "'");
         }
-        PandoClientException dots = failure(() -> client.call("nat.put", Json.obj().put("key", "/_plugins/nat/../slow/x").put("value", 1)));
+        PandoException dots = failure(() -> client.call("nat.put", Json.obj().put("key", "/_plugins/nat/../slow/x").put("value", 1)));
         assertThat(dots.code()).isEqualTo(ErrorCode.BAD_REQUEST);
         for (String key : new String[] {"/elsewhere/x", "/sensors/not-for-nat", "/_plugins/natx/y", "/_plugins/slow/not-for-nat", "/_plugins/slow/x"}) {
             assertThat(admin.find(key)).as("nothing written at %s", key).isEmpty();
@@ -215,7 +215,7 @@ class NativePluginIT {
     @Test
     void anExceptionEscapingANativeOpIsPluginFailed() {
         JsonNode before = plugin(admin, "nat").path("stats");
-        PandoClientException e = failure(() -> client.call("nat.boom", null));
+        PandoException e = failure(() -> client.call("nat.boom", null));
         assertThat(e.code()).isEqualTo(ErrorCode.PLUGIN_FAILED);
         assertThat(e.getMessage()).contains("IllegalStateException: kaboom");
         JsonNode after = plugin(admin, "nat").path("stats");
@@ -226,7 +226,7 @@ class NativePluginIT {
     @Test
     void aNativeCallPastItsTimeLimitIsInterruptedAndAnsweredTimeout() {
         JsonNode before = plugin(admin, "nat").path("stats");
-        PandoClientException e = failure(() -> client.call("nat.nap", null));
+        PandoException e = failure(() -> client.call("nat.nap", null));
         assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT);
         assertThat(e.getMessage()).contains("did not answer nat.nap within 1000 ms");
         assertThat(plugin(admin, "nat").path("stats").path("timeouts").asLong()).isEqualTo(before.path("timeouts").asLong() + 1);

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
 import dev.pando.node.PandoNode;
-import dev.pando.node.client.PandoClientException;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.testkit.TestNode;
 import java.nio.file.Path;
@@ -29,11 +29,11 @@ class NodeLifecycleIT {
     void nonLoopbackWithAuthRequiredStartsAndRefusesAnonymousWrites(@TempDir Path dir) throws Exception {
         try (TestNode node = TestNode.builder().dataDir(dir)
                 .with(NodeConfig.BIND, "0.0.0.0").with(NodeConfig.AUTH_ANONYMOUS, false).start()) {
-            var anonymous = dev.pando.node.client.PandoClient.connect(java.net.URI.create("http://127.0.0.1:" + node.port()), null);
+            var anonymous = dev.pando.client.PandoClient.connect(java.net.URI.create("http://127.0.0.1:" + node.port()), null);
             assertThatThrownBy(() -> anonymous.set("/a", num(1)))
-                    .isInstanceOfSatisfying(PandoClientException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
+                    .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
             anonymous.close();
-            var admin = dev.pando.node.client.PandoClient.connect(java.net.URI.create("http://127.0.0.1:" + node.port()), node.adminToken());
+            var admin = dev.pando.client.PandoClient.connect(java.net.URI.create("http://127.0.0.1:" + node.port()), node.adminToken());
             assertThat(admin.set("/a", num(1)).get("revision").asLong()).isEqualTo(1);
             admin.close();
         }

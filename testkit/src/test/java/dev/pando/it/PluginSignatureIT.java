@@ -11,9 +11,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.ErrorCode;
+import dev.pando.client.PandoClient;
 import dev.pando.host.testing.PluginJarBuilder;
 import dev.pando.host.testing.Wat;
-import dev.pando.node.client.PandoClient;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.signing.DetachedSignature;
 import dev.pando.signing.Ed25519KeyPair;

@@ -3,14 +3,14 @@ package dev.pando.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.client.PandoClient;
+import dev.pando.client.PandoWebSocket;
 import dev.pando.host.testing.PluginJarBuilder;
 import dev.pando.host.testing.Wat;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoClientException;
-import dev.pando.node.client.PandoWebSocket;
 import dev.pando.testkit.TestNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -146,7 +146,7 @@ class PluginStarvationIT {
             throw new AssertionError("a call of a looping op succeeded");
         }
         Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        if (t instanceof PandoClientException p) {
+        if (t instanceof PandoException p) {
             return p.code();
         }
         throw new AssertionError("call failed without a typed error", t);

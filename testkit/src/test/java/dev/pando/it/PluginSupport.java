@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pando.api.PandoException;
+import dev.pando.client.PandoClient;
+import dev.pando.client.PandoConnectionException;
 import dev.pando.host.testing.Wat;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoClientException;
 import dev.pando.signing.Ed25519KeyPair;
 import dev.pando.signing.WasmBundle;
 import dev.pando.testkit.Eventually;
@@ -115,10 +116,11 @@ final class PluginSupport {
     }
 
     /** The error {@code call} fails with; fails the test if it succeeds or throws anything else. */
-    static PandoClientException failure(ThrowingCallable call) {
+    static PandoException failure(ThrowingCallable call) {
         Throwable t = Assertions.catchThrowable(call);
-        assertThat(t).as("expected the node to answer with an error").isInstanceOf(PandoClientException.class);
-        return (PandoClientException) t;
+        assertThat(t).as("expected the node to answer with an error").isInstanceOf(PandoException.class)
+                .isNotInstanceOf(PandoConnectionException.class);
+        return (PandoException) t;
     }
 
     /** {@link Eventually#eventually} bounded by {@code seconds}. */

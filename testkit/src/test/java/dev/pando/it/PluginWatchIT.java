@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.client.PandoClient;
 import dev.pando.host.testing.Wat;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoClientException;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.signing.Ed25519KeyPair;
 import dev.pando.testkit.TestNode;
@@ -59,7 +59,7 @@ class PluginWatchIT {
         try {
             call.run();
             return null;
-        } catch (PandoClientException e) {
+        } catch (PandoException e) {
             return e.code();
         }
     }

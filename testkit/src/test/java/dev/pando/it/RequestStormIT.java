@@ -4,8 +4,8 @@ import static dev.pando.it.Json.num;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pando.api.ErrorCode;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoClientException;
+import dev.pando.api.PandoException;
+import dev.pando.client.PandoClient;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.testkit.TestNode;
 import java.net.URI;
@@ -31,9 +31,9 @@ class RequestStormIT {
                 try {
                     stormer.set("/storm/" + (i % 10), num(i));
                     ok++;
-                } catch (PandoClientException e) {
+                } catch (PandoException e) {
                     assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED);
-                    retryAfter = e.retryAfterMs();
+                    retryAfter = e.retryAfterMillis();
                     limited++;
                 }
             }

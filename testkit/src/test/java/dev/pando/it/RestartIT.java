@@ -5,7 +5,7 @@ import static dev.pando.it.Json.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pando.node.client.PandoClient;
+import dev.pando.client.PandoClient;
 import dev.pando.testkit.TestNode;
 import org.junit.jupiter.api.Test;
 

@@ -7,11 +7,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.ErrorCode;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoClientException;
-import dev.pando.node.client.PandoWebSocket;
-import dev.pando.node.client.SubscribeOptions;
-import dev.pando.node.client.Subscription;
+import dev.pando.api.PandoException;
+import dev.pando.client.PandoClient;
+import dev.pando.client.PandoWebSocket;
+import dev.pando.client.SubscribeOptions;
+import dev.pando.client.Subscription;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.testkit.TestNode;
 import java.util.List;
@@ -85,7 +85,7 @@ class SubscriptionIT {
                 ws.subscribe("/s/" + i, SubscribeOptions.defaults(), f -> {});
             }
             assertThatThrownBy(() -> ws.subscribe("/s/4", SubscribeOptions.defaults(), f -> {}))
-                    .isInstanceOfSatisfying(PandoClientException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE));
+                    .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE));
             assertThat(node.node().events().subscriptionCount()).isEqualTo(3);
             assertThat(ws.callSync("node.health", obj()).get("status").asText()).isEqualTo("ok");
         }
@@ -95,7 +95,7 @@ class SubscriptionIT {
     void subscribeOverHttpIsRefused() {
         try (TestNode node = TestNode.start()) {
             assertThatThrownBy(() -> node.client().call("pubsub.subscribe", obj().put("pattern", "/a")))
-                    .isInstanceOfSatisfying(PandoClientException.class, e -> {
+                    .isInstanceOfSatisfying(PandoException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
                         assertThat(e.getMessage()).contains("WebSocket");
                     });

@@ -9,9 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.client.PandoClient;
 import dev.pando.host.PluginFiles;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoClientException;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.signing.Ed25519KeyPair;
 import dev.pando.testkit.TestNode;
@@ -95,7 +95,7 @@ class WasmPluginIT {
         assertThat(client.get("/_plugins/counter/total").path("value").asLong()).isEqualTo(97);
 
         // A typed error from the guest reaches the HTTP client with its code and message.
-        PandoClientException bad = failure(() -> client.call("counter.add", Json.obj().put("step", 1)));
+        PandoException bad = failure(() -> client.call("counter.add", Json.obj().put("step", 1)));
         assertThat(bad.code()).isEqualTo(ErrorCode.BAD_REQUEST);
         assertThat(bad.getMessage()).contains("args need a number in by");
         assertThat(client.get("/_plugins/counter/total").path("value").asLong()).as("a refused call writes nothing").isEqualTo(97);
@@ -174,9 +174,9 @@ class WasmPluginIT {
 
     @Test
     void adminOpsNeedTheAdminToken() {
-        PandoClientException listing = failure(() -> client.call("admin.plugins", null));
+        PandoException listing = failure(() -> client.call("admin.plugins", null));
         assertThat(listing.code()).isIn(ErrorCode.FORBIDDEN, ErrorCode.UNAUTHORIZED);
-        PandoClientException reload = failure(() -> client.call("admin.reload", null));
+        PandoException reload = failure(() -> client.call("admin.reload", null));
         assertThat(reload.code()).isIn(ErrorCode.FORBIDDEN, ErrorCode.UNAUTHORIZED);
     }
 

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.client.PandoClient;
 import dev.pando.host.testing.Wat;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoClientException;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.node.plugins.ReloadReport.Action;
 import java.io.IOException;
@@ -71,7 +71,7 @@ class GuideExampleIT {
     @Test
     void errorsCarryACode(TestNode node) {
         node.installWasm(module, manifest);
-        PandoClientException e = catchThrowableOfType(PandoClientException.class,
+        PandoException e = catchThrowableOfType(PandoException.class,
                 () -> node.client().call("counter.add", JSON.createObjectNode().put("step", 1)));
         assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
         assertThat(e.getMessage()).contains("args need a number in by");

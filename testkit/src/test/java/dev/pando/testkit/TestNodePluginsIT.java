@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
 import dev.pando.host.testing.PluginJarBuilder;
 import dev.pando.host.testing.Wat;
-import dev.pando.node.client.PandoClientException;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.node.plugins.ReloadReport.Action;
 import dev.pando.signing.Ed25519KeyPair;
@@ -121,7 +121,7 @@ class TestNodePluginsIT {
         assertThat(node.pluginsDir().resolve("echo.wasm")).doesNotExist();
         assertThat(node.pluginsDir().resolve("echo.config.json")).doesNotExist();
         assertThat(node.plugin("echo")).isEmpty();
-        PandoClientException gone = catchThrowableOfType(PandoClientException.class, () -> node.client().call("echo.echo", null));
+        PandoException gone = catchThrowableOfType(PandoException.class, () -> node.client().call("echo.echo", null));
         assertThat(gone).isNotNull();
         assertThat(gone.code()).isEqualTo(ErrorCode.NOT_FOUND);
 

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.SubscribeOptions;
+import dev.pando.client.PandoClient;
+import dev.pando.client.SubscribeOptions;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

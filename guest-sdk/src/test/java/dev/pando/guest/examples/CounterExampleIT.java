@@ -3,8 +3,8 @@ package dev.pando.guest.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.client.PandoClient;
 import dev.pando.guest.GuestBuild;
-import dev.pando.node.client.PandoClient;
 import dev.pando.testkit.TestNode;
 import dev.pando.testkit.TestScale;
 import java.util.ArrayList;
@@ -52,19 +52,19 @@ class CounterExampleIT {
     void badArgumentsAreTypedErrorsAndChangeNothing() {
         call("counter.incr", "{\"by\":3}");
         assertThat(Examples.failure(() -> call("counter.incr", "{\"by\":\"three\"}")))
-                .satisfies(e -> assertThat(e.codeName()).isEqualTo("BAD_REQUEST"))
+                .satisfies(e -> assertThat(e.code().name()).isEqualTo("BAD_REQUEST"))
                 .satisfies(e -> assertThat(e.getMessage()).contains("by"));
-        assertThat(Examples.failure(() -> call("counter.incr", "{\"by\":1.5}")).codeName()).isEqualTo("BAD_REQUEST");
+        assertThat(Examples.failure(() -> call("counter.incr", "{\"by\":1.5}")).code().name()).isEqualTo("BAD_REQUEST");
         assertThat(Examples.failure(() -> call("counter.incr", "{\"name\":\"a/b\"}")))
-                .satisfies(e -> assertThat(e.codeName()).isEqualTo("BAD_REQUEST"))
+                .satisfies(e -> assertThat(e.code().name()).isEqualTo("BAD_REQUEST"))
                 .satisfies(e -> assertThat(e.getMessage()).contains("name"));
-        assertThat(Examples.failure(() -> call("counter.get", "{\"name\":\"\"}")).codeName()).isEqualTo("BAD_REQUEST");
-        assertThat(Examples.failure(() -> call("counter.incr", "{\"by\":9223372036854775807}")).codeName()).isEqualTo("BAD_REQUEST");
+        assertThat(Examples.failure(() -> call("counter.get", "{\"name\":\"\"}")).code().name()).isEqualTo("BAD_REQUEST");
+        assertThat(Examples.failure(() -> call("counter.incr", "{\"by\":9223372036854775807}")).code().name()).isEqualTo("BAD_REQUEST");
         // A misspelt argument is refused, naming it, rather than ignored (which would count 'default' up).
         assertThat(Examples.failure(() -> call("counter.incr", "{\"N\":1}")))
-                .satisfies(e -> assertThat(e.codeName()).isEqualTo("BAD_REQUEST"))
+                .satisfies(e -> assertThat(e.code().name()).isEqualTo("BAD_REQUEST"))
                 .satisfies(e -> assertThat(e.getMessage()).contains("unknown argument 'N'"));
-        assertThat(Examples.failure(() -> call("counter.incr", "{\"By\":2}")).codeName()).isEqualTo("BAD_REQUEST");
+        assertThat(Examples.failure(() -> call("counter.incr", "{\"By\":2}")).code().name()).isEqualTo("BAD_REQUEST");
         assertThat(call("counter.list", "{}")).isEqualTo(Examples.json("{\"counters\":{\"default\":3}}"));
     }
 

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pando.api.PandoException;
+import dev.pando.client.PandoConnectionException;
 import dev.pando.guest.GuestBuild;
-import dev.pando.node.client.PandoClientException;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.node.plugins.ReloadReport;
 import dev.pando.testkit.TestNode;
@@ -44,9 +45,10 @@ final class Examples {
     }
 
     /** The error {@code call} fails with; fails the test if it succeeds or throws anything else. */
-    static PandoClientException failure(ThrowingCallable call) {
+    static PandoException failure(ThrowingCallable call) {
         Throwable t = Assertions.catchThrowable(call);
-        assertThat(t).as("expected the node to answer with an error").isInstanceOf(PandoClientException.class);
-        return (PandoClientException) t;
+        assertThat(t).as("expected the node to answer with an error").isInstanceOf(PandoException.class)
+                .isNotInstanceOf(PandoConnectionException.class);
+        return (PandoException) t;
     }
 }

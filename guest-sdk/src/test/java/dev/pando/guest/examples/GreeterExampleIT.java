@@ -6,9 +6,9 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.pando.api.PandoException;
+import dev.pando.client.PandoClient;
 import dev.pando.guest.GuestBuild;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoClientException;
 import dev.pando.testkit.TestNode;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -69,16 +69,16 @@ class GreeterExampleIT {
     void badArgumentsAreTypedErrorsNamingTheField() {
         for (String args : new String[] {"{}", "{\"name\":\"\"}", "{\"name\":42}", "{\"name\":null}",
                 "{\"name\":\"" + "x".repeat(101) + "\"}"}) {
-            PandoClientException e = Examples.failure(() -> greet(args));
-            assertThat(e.codeName()).as(args).isEqualTo("BAD_REQUEST");
+            PandoException e = Examples.failure(() -> greet(args));
+            assertThat(e.code().name()).as(args).isEqualTo("BAD_REQUEST");
             assertThat(e.getMessage()).as(args).contains("name");
         }
-        PandoClientException shout = Examples.failure(() -> greet("{\"name\":\"Ada\",\"shout\":\"yes\"}"));
-        assertThat(shout.codeName()).isEqualTo("BAD_REQUEST");
+        PandoException shout = Examples.failure(() -> greet("{\"name\":\"Ada\",\"shout\":\"yes\"}"));
+        assertThat(shout.code().name()).isEqualTo("BAD_REQUEST");
         assertThat(shout.getMessage()).contains("shout");
         // A misspelt field is refused, naming it, as core ops do.
-        PandoClientException misspelt = Examples.failure(() -> greet("{\"name\":\"Ada\",\"Shout\":true}"));
-        assertThat(misspelt.codeName()).isEqualTo("BAD_REQUEST");
+        PandoException misspelt = Examples.failure(() -> greet("{\"name\":\"Ada\",\"Shout\":true}"));
+        assertThat(misspelt.code().name()).isEqualTo("BAD_REQUEST");
         assertThat(misspelt.getMessage()).contains("unknown argument 'Shout'");
         // still serving after the errors
         assertThat(greet("{\"name\":\"" + "x".repeat(100) + "\"}")).startsWith("Hello, xxx");

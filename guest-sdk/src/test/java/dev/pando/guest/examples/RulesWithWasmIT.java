@@ -3,8 +3,8 @@ package dev.pando.guest.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.client.PandoClient;
 import dev.pando.guest.GuestBuild;
-import dev.pando.node.client.PandoClient;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.node.plugins.ReloadReport;
 import dev.pando.testkit.TestNode;

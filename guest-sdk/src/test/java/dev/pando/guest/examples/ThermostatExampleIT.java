@@ -3,8 +3,8 @@ package dev.pando.guest.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.client.PandoClient;
 import dev.pando.guest.GuestBuild;
-import dev.pando.node.client.PandoClient;
 import dev.pando.testkit.TestNode;
 import dev.pando.testkit.Watch;
 import java.nio.file.Path;
@@ -90,7 +90,7 @@ class ThermostatExampleIT {
         assertThat(status.path("alerts")).hasSize(1);
         assertThat(status.path("alerts").get(0).path("sensor").asText()).isEqualTo("/sensors/a");
         assertThat(Examples.failure(() -> client.call("thermostat.status", Examples.json("{\"verbose\":true}"))))
-                .satisfies(e -> assertThat(e.codeName()).isEqualTo("BAD_REQUEST"))
+                .satisfies(e -> assertThat(e.code().name()).isEqualTo("BAD_REQUEST"))
                 .satisfies(e -> assertThat(e.getMessage()).contains("unknown argument 'verbose'"));
 
         node.configurePlugin("thermostat", Examples.json("{\"threshold\":50}"));

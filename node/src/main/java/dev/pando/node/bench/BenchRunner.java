@@ -1,13 +1,13 @@
 package dev.pando.node.bench;
 
-import dev.pando.node.client.Endpoints;
-import dev.pando.node.client.PandoConnectionException;
+import dev.pando.client.Endpoints;
+import dev.pando.client.PandoConnectionException;
+import dev.pando.node.transport.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import dev.pando.node.transport.NettyTransport;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;

@@ -1,7 +1,7 @@
 package dev.pando.node.cli;
 
+import dev.pando.client.PandoClient;
 import dev.pando.node.auth.AdminToken;
-import dev.pando.node.client.PandoClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.pando.node.cli;
 
-import dev.pando.node.client.PandoClient;
+import dev.pando.client.PandoClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 

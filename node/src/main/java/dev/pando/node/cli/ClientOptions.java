@@ -1,8 +1,8 @@
 package dev.pando.node.cli;
 
-import dev.pando.node.client.Endpoints;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoWebSocket;
+import dev.pando.client.Endpoints;
+import dev.pando.client.PandoClient;
+import dev.pando.client.PandoWebSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import picocli.CommandLine.Model.CommandSpec;

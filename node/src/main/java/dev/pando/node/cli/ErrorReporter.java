@@ -1,15 +1,15 @@
 package dev.pando.node.cli;
 
-import dev.pando.node.client.PandoClientException;
-import dev.pando.node.client.PandoConnectionException;
+import dev.pando.api.PandoException;
+import dev.pando.client.PandoConnectionException;
 import java.io.PrintWriter;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
+import picocli.CommandLine;
 
 /**
  * Turns every failure into one {@code error: …} line on stderr and an exit code: usage problems
@@ -43,12 +43,13 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
     public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
         PrintWriter err = cmd.getErr();
         int code;
-        if (ex instanceof PandoClientException e) {
-            err.println("error: " + e.describe());
-            code = ExitCodes.REQUEST;
-        } else if (ex instanceof PandoConnectionException e) {
+        // A connection failure is a PandoException too (UNAVAILABLE), but the node said nothing.
+        if (ex instanceof PandoConnectionException e) {
             err.println("error: " + e.getMessage());
             code = ExitCodes.CONNECTION;
+        } else if (ex instanceof PandoException e) {
+            err.println("error: " + describe(e));
+            code = ExitCodes.REQUEST;
         } else if (ex instanceof CliFailure e) {
             err.println("error: " + e.getMessage());
             code = e.exitCode();
@@ -60,6 +61,12 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
         trace(err, ex);
         err.flush();
         return code;
+    }
+
+    /** One line for humans: {@code CONFLICT: revision mismatch for /a (expected 3, found 5)}. */
+    static String describe(PandoException e) {
+        String line = e.code().name() + ": " + e.getMessage();
+        return e.retryAfterMillis() > 0 ? line + " (retry after " + e.retryAfterMillis() + " ms)" : line;
     }
 
     private void trace(PrintWriter err, Exception ex) {

@@ -1,9 +1,9 @@
 package dev.pando.node.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.client.PandoClient;
+import dev.pando.client.PandoConnectionException;
 import dev.pando.node.auth.NodeIdentity;
-import dev.pando.node.client.PandoClient;
-import dev.pando.node.client.PandoConnectionException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;

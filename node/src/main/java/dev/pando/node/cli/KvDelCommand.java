@@ -1,7 +1,7 @@
 package dev.pando.node.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pando.node.client.PandoClient;
+import dev.pando.client.PandoClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;

@@ -1,7 +1,7 @@
 package dev.pando.node.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pando.node.client.PandoClient;
+import dev.pando.client.PandoClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

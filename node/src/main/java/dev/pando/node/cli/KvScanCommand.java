@@ -1,11 +1,11 @@
 package dev.pando.node.cli;
 
-import dev.pando.node.client.PandoClient;
+import dev.pando.client.PandoClient;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 
 /** {@code pando kv scan <prefix-or-pattern>}: one entry per line, streamed page by page. */
 @Command(name = "scan", description = {"List entries under a prefix or matching a pattern.",

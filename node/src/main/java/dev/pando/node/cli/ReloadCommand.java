@@ -3,7 +3,7 @@ package dev.pando.node.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pando.node.client.PandoClient;
+import dev.pando.client.PandoClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 

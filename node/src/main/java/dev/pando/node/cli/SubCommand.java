@@ -2,10 +2,10 @@ package dev.pando.node.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pando.node.client.PandoConnectionException;
-import dev.pando.node.client.PandoWebSocket;
-import dev.pando.node.client.SubscribeOptions;
-import dev.pando.node.client.Subscription;
+import dev.pando.client.PandoConnectionException;
+import dev.pando.client.PandoWebSocket;
+import dev.pando.client.SubscribeOptions;
+import dev.pando.client.Subscription;
 import java.io.PrintWriter;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code pando sub <pattern>}: streams pushed frames as JSON lines until interrupted, like

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pando.api.ErrorCode;
-import dev.pando.node.client.FakeNode;
-import dev.pando.node.client.PandoConnectionException;
+import dev.pando.client.FakeNode;
+import dev.pando.client.PandoConnectionException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;

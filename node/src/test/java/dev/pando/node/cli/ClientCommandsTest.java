@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pando.node.client.FakeNode;
+import dev.pando.client.FakeNode;
 import java.net.ServerSocket;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -69,6 +69,17 @@ class ClientCommandsTest {
         assertThat(conflict.out()).isEmpty();
         assertThat(conflict.err()).isEqualTo("error: CONFLICT: revision mismatch for /cli/cas (expected " + rev
                 + ", found " + (rev + 1) + ")\n");
+    }
+
+    @Test
+    void nodeErrorsCarryTheirRetryHintAndExitOneEvenWhenUnavailable() {
+        CliRun limited = pando("call", "test.fail", "{\"code\":\"RATE_LIMITED\",\"message\":\"slow down\",\"retryAfterMs\":1500}");
+        assertThat(limited.exit()).isEqualTo(ExitCodes.REQUEST);
+        assertThat(limited.err()).isEqualTo("error: RATE_LIMITED: slow down (retry after 1500 ms)\n");
+        // The node saying UNAVAILABLE is a request error (1), not a connection problem (3).
+        CliRun unavailable = pando("call", "test.fail", "{\"code\":\"UNAVAILABLE\",\"message\":\"node is shutting down\"}");
+        assertThat(unavailable.exit()).isEqualTo(ExitCodes.REQUEST);
+        assertThat(unavailable.err()).isEqualTo("error: UNAVAILABLE: node is shutting down\n");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.pando.node.client;
+package dev.pando.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.util.ArrayList;
@@ -102,12 +103,12 @@ class PandoWebSocketTest {
         CompletableFuture<JsonNode> good = ws.call("test.echo", obj().put("value", "x"));
         assertThat(good.get(5, TimeUnit.SECONDS).get("value").asText()).isEqualTo("x");
         assertThatThrownBy(() -> ws.callSync("test.fail", obj().put("code", "FORBIDDEN")))
-                .isInstanceOfSatisfying(PandoClientException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN));
+                .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN));
         assertThat(bad).failsWithin(5, TimeUnit.SECONDS).withThrowableOfType(java.util.concurrent.ExecutionException.class)
-                .havingCause().isInstanceOfSatisfying(PandoClientException.class, e -> {
+                .havingCause().isInstanceOfSatisfying(PandoException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED);
                     assertThat(e.getMessage()).isEqualTo("slow down");
-                    assertThat(e.retryAfterMs()).isEqualTo(250);
+                    assertThat(e.retryAfterMillis()).isEqualTo(250);
                 });
     }
 
@@ -198,7 +199,7 @@ class PandoWebSocketTest {
     void tokenIsSentOnUpgradeAndRefusalIsUnauthorized() {
         node.requiredToken = "t0k";
         assertThatThrownBy(() -> PandoWebSocket.connect(node.uri(), "wrong"))
-                .isInstanceOfSatisfying(PandoClientException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
+                .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
         ws = PandoWebSocket.connect(node.uri(), "t0k");
         assertThat(ws.callSync("node.health", null).get("status").asText()).isEqualTo("ok");
         assertThat(node.upgradeTokens).contains("t0k");

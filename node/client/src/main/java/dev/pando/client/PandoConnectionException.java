@@ -1,5 +1,7 @@
-package dev.pando.node.client;
+package dev.pando.client;
 
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -10,18 +12,20 @@ import java.nio.channels.UnresolvedAddressException;
 
 /**
  * The node could not be reached, or the connection to it failed or closed before an answer
- * came. Unlike {@link PandoClientException} the node said nothing: the request may or may not
- * have been applied. The message is one line meant to be shown as is.
+ * came: code {@link ErrorCode#UNAVAILABLE}. Unlike a {@link PandoException} the node reported,
+ * the node said nothing, so the request may or may not have been applied; that is why this
+ * case keeps its own type (a node can itself answer {@code UNAVAILABLE}, e.g. while shutting
+ * down). The message is one line meant to be shown as is.
  */
-public class PandoConnectionException extends RuntimeException {
+public final class PandoConnectionException extends PandoException {
     private static final long serialVersionUID = 1L;
 
     public PandoConnectionException(String message) {
-        super(message);
+        super(ErrorCode.UNAVAILABLE, message);
     }
 
     public PandoConnectionException(String message, Throwable cause) {
-        super(message, cause);
+        super(ErrorCode.UNAVAILABLE, message, cause);
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.pando.node.client;
+package dev.pando.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;

@@ -1,10 +1,11 @@
-package dev.pando.node.client;
+package dev.pando.client;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -24,8 +25,9 @@ import java.util.function.Consumer;
  * are made (and kept alive) on the first call, so an unreachable node shows up as a
  * {@link PandoConnectionException} from the first call.
  *
- * <p>Every method throws {@link PandoClientException} when the node answers {@code ok:false}
- * and {@link PandoConnectionException} when it cannot be reached or the answer is lost.
+ * <p>Every method throws the {@link PandoException} the node reported when it answers
+ * {@code ok:false}, and a {@link PandoConnectionException} (a {@code PandoException} with code
+ * {@code UNAVAILABLE}) when it cannot be reached or the answer is lost.
  */
 public final class PandoClient implements AutoCloseable {
     /** Where {@code pando serve} listens by default. */
@@ -73,7 +75,7 @@ public final class PandoClient implements AutoCloseable {
     /**
      * Calls {@code op} with {@code args} (null means {@code {}}) and returns its {@code result}.
      *
-     * @throws PandoClientException     the node answered {@code ok:false}
+     * @throws PandoException           the node answered {@code ok:false}
      * @throws PandoConnectionException the node could not be reached or did not answer
      */
     public JsonNode call(String op, JsonNode args) {
@@ -109,7 +111,7 @@ public final class PandoClient implements AutoCloseable {
     public Optional<JsonNode> find(String key) {
         try {
             return Optional.of(get(key));
-        } catch (PandoClientException e) {
+        } catch (PandoException e) {
             if (e.code() == ErrorCode.NOT_FOUND) {
                 return Optional.empty();
             }
@@ -179,7 +181,7 @@ public final class PandoClient implements AutoCloseable {
             }
             if (next.asText().equals(cursor)) {
                 // A node handing back the same cursor would make us loop forever.
-                throw new PandoClientException(ErrorCode.INTERNAL, "node returned the same scan cursor twice: " + cursor);
+                throw new PandoException(ErrorCode.INTERNAL, "node returned the same scan cursor twice: " + cursor);
             }
             cursor = next.asText();
         }

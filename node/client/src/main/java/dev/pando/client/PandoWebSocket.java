@@ -1,11 +1,11 @@
-package dev.pando.node.client;
+package dev.pando.client;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
-import java.io.IOException;
+import dev.pando.api.PandoException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,17 +14,12 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,8 +27,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,18 +41,16 @@ import org.slf4j.LoggerFactory;
  * hand work to another thread (blocking applies back-pressure, and a session that falls too far
  * behind is dropped by the node as {@code SLOW_CONSUMER}).
  *
- * <p>Failures: a future fails with {@link PandoClientException} when the node answers
- * {@code ok:false}, and with {@link PandoConnectionException} when the connection ends first or
- * no answer arrives within the request timeout.
+ * <p>Failures: a future fails with the {@link PandoException} the node reported when it answers
+ * {@code ok:false}, and with a {@link PandoConnectionException} when the connection ends first
+ * or no answer arrives within the request timeout. Nothing reconnects a session that ended:
+ * open a new one and subscribe again.
  */
 public final class PandoWebSocket implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PandoWebSocket.class);
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    /** Frames held for a subscription whose confirmation has not arrived yet (see {@link #routePush}). */
-    private static final int EARLY_FRAME_LIMIT = 10_000;
-
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(CONNECT_TIMEOUT)
@@ -83,21 +74,11 @@ public final class PandoWebSocket implements AutoCloseable {
         default void onClosed(PandoConnectionException error) {}
     }
 
-    private record Pending(String op, long sentNanos, CompletableFuture<JsonNode> future, Consumer<JsonNode> onResult) {}
-
-    private record Outgoing(long id, String text) {}
-
     private final URI base;
-    private final Duration timeout;
     private final Listener listener;
-    private final AtomicLong ids = new AtomicLong();
-    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
-    private final Map<String, Consumer<JsonNode>> subscriptions = new ConcurrentHashMap<>();
-    private final AtomicInteger pendingSubscribes = new AtomicInteger();
-    private final Map<String, List<JsonNode>> early = new HashMap<>(); // reader thread only
-    private int earlyCount; // reader thread only
-    private final ArrayDeque<Outgoing> sendQueue = new ArrayDeque<>();
-    private boolean sending; // guarded by sendQueue
+    private final PendingCalls calls;
+    private final PushRouter router;
+    private final Outbox outbox;
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile WebSocket ws;
@@ -105,8 +86,10 @@ public final class PandoWebSocket implements AutoCloseable {
 
     private PandoWebSocket(URI base, Duration timeout, Listener listener) {
         this.base = base;
-        this.timeout = timeout;
         this.listener = listener;
+        this.calls = new PendingCalls(base, timeout);
+        this.router = new PushRouter(listener);
+        this.outbox = new Outbox(() -> ws, (id, cause) -> calls.fail(id, PandoConnectionException.lost(base, unwrap(cause))));
     }
 
     /** Opens a session; see {@link #connect(URI, String, Listener, Duration)}. */
@@ -126,7 +109,7 @@ public final class PandoWebSocket implements AutoCloseable {
      * @param tokenOrNull    sent as {@code ?token=} and as a bearer header; null for anonymous
      * @param requestTimeout calls without an answer after this long fail
      * @throws PandoConnectionException the node cannot be reached
-     * @throws PandoClientException     the node refused the upgrade (e.g. UNAUTHORIZED)
+     * @throws PandoException           the node refused the upgrade (e.g. UNAUTHORIZED)
      */
     public static PandoWebSocket connect(URI base, String tokenOrNull, Listener listener, Duration requestTimeout) {
         URI httpBase = Endpoints.httpBase(Objects.requireNonNull(base, "base"));
@@ -138,7 +121,8 @@ public final class PandoWebSocket implements AutoCloseable {
             builder.header("Authorization", "Bearer " + token);
         }
         try {
-            session.ws = builder.buildAsync(Endpoints.webSocketUri(httpBase, token), session.new Reader())
+            session.ws = builder.buildAsync(Endpoints.webSocketUri(httpBase, token), new FrameReader(
+                    w -> session.ws = w, session::handleText, session::closedByNode, session::broken))
                     .get(CONNECT_TIMEOUT.toMillis() + 5_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw handshakeFailure(httpBase, e.getCause());
@@ -149,7 +133,7 @@ public final class PandoWebSocket implements AutoCloseable {
             throw new PandoConnectionException("interrupted while connecting to node at " + httpBase, e);
         }
         long period = Math.max(10, Math.min(1_000, requestTimeout.toMillis() / 10));
-        session.sweeper = TIMER.scheduleWithFixedDelay(session::expireOverdue, period, period, TimeUnit.MILLISECONDS);
+        session.sweeper = TIMER.scheduleWithFixedDelay(session.calls::expireOverdue, period, period, TimeUnit.MILLISECONDS);
         return session;
     }
 
@@ -163,7 +147,7 @@ public final class PandoWebSocket implements AutoCloseable {
      * earlier calls: any number may be in flight.
      */
     public CompletableFuture<JsonNode> call(String op, JsonNode args) {
-        return call(op, args, null);
+        return call(op, args, Optional.empty());
     }
 
     /** {@link #call} and wait for the answer (at most the request timeout). */
@@ -189,22 +173,17 @@ public final class PandoWebSocket implements AutoCloseable {
         Objects.requireNonNull(onPush, "onPush");
         ObjectNode args = object().put("pattern", pattern)
                 .put("changes", options.changes()).put("events", options.events()).put("snapshot", options.snapshot());
-        pendingSubscribes.incrementAndGet();
+        router.subscribing();
         // Registration runs on the reader thread before the future completes, so no pushed frame
         // that follows the confirmation can miss the consumer.
-        CompletableFuture<JsonNode> answer = call("pubsub.subscribe", args, result -> {
+        CompletableFuture<JsonNode> answer = call("pubsub.subscribe", args, Optional.of(result -> {
             String id = result.path("sub").asText(null);
             if (id == null) {
-                throw new PandoClientException(ErrorCode.INTERNAL, "subscribe answer has no 'sub' id: " + result);
+                throw new PandoException(ErrorCode.INTERNAL, "subscribe answer has no 'sub' id: " + result);
             }
-            subscriptions.put(id, onPush);
-            List<JsonNode> held = early.remove(id);
-            if (held != null) {
-                earlyCount -= held.size();
-                held.forEach(frame -> deliver(onPush, frame));
-            }
-        });
-        return answer.whenComplete((r, e) -> pendingSubscribes.decrementAndGet()).thenApply(result -> {
+            router.register(id, onPush);
+        }));
+        return answer.whenComplete((r, e) -> router.subscribeAnswered()).thenApply(result -> {
             List<JsonNode> snapshot = new ArrayList<>();
             result.path("snapshot").forEach(snapshot::add);
             return new Subscription(result.get("sub").asText(), pattern, result.path("revision").asLong(), snapshot);
@@ -213,13 +192,13 @@ public final class PandoWebSocket implements AutoCloseable {
 
     /** Stops delivery to the subscription's consumer at once and tells the node. */
     public CompletableFuture<JsonNode> unsubscribe(String subId) {
-        subscriptions.remove(subId);
+        router.remove(subId);
         return call("pubsub.unsubscribe", object().put("sub", subId));
     }
 
     /** Calls sent and not yet answered. */
     public int inFlight() {
-        return pending.size();
+        return calls.size();
     }
 
     public boolean isOpen() {
@@ -264,14 +243,14 @@ public final class PandoWebSocket implements AutoCloseable {
         return "PandoWebSocket[" + base + (isOpen() ? "" : ", closed") + "]";
     }
 
-    private CompletableFuture<JsonNode> call(String op, JsonNode args, Consumer<JsonNode> onResult) {
+    private CompletableFuture<JsonNode> call(String op, JsonNode args, Optional<Consumer<JsonNode>> onResult) {
         Objects.requireNonNull(op, "op");
         CompletableFuture<JsonNode> future = new CompletableFuture<>();
         if (!isOpen()) {
             future.completeExceptionally(new PandoConnectionException("WebSocket to node at " + base + " is closed"));
             return future;
         }
-        long id = ids.incrementAndGet();
+        long id = calls.nextId();
         ObjectNode frame = object().put("id", id).put("op", op);
         frame.set("args", args == null ? object() : args);
         String text;
@@ -280,90 +259,22 @@ public final class PandoWebSocket implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
-        pending.put(id, new Pending(op, System.nanoTime(), future, onResult));
+        calls.add(id, op, future, onResult);
         if (closeFuture.isDone()) {
-            // Closed between the check above and the put: finish() may have missed this entry.
-            fail(id, new PandoConnectionException("WebSocket to node at " + base + " is closed"));
+            // Closed between the check above and the add: finish() may have missed this call.
+            calls.fail(id, new PandoConnectionException("WebSocket to node at " + base + " is closed"));
             return future;
         }
-        enqueue(new Outgoing(id, text));
+        outbox.send(id, text);
         return future;
     }
 
-    // java.net.http allows one outstanding text send at a time, so pipelined calls queue here.
-    private void enqueue(Outgoing out) {
-        synchronized (sendQueue) {
-            sendQueue.add(out);
-            if (sending) {
-                return;
-            }
-            sending = true;
-        }
-        pump();
-    }
-
-    private void pump() {
-        while (true) {
-            Outgoing next;
-            synchronized (sendQueue) {
-                next = sendQueue.poll();
-                if (next == null) {
-                    sending = false;
-                    return;
-                }
-            }
-            CompletableFuture<WebSocket> sent = sendNow(next.text());
-            if (sent.isDone()) {
-                // Loop rather than recurse when sends complete at once.
-                afterSend(next, sent);
-                continue;
-            }
-            sent.whenComplete((w, e) -> {
-                afterSend(next, sent);
-                pump();
-            });
-            return;
-        }
-    }
-
-    private CompletableFuture<WebSocket> sendNow(String text) {
-        try {
-            return ws.sendText(text, true);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    private void afterSend(Outgoing out, CompletableFuture<WebSocket> sent) {
-        if (sent.isCompletedExceptionally()) {
-            Throwable cause = sent.handle((w, e) -> e).join();
-            fail(out.id(), PandoConnectionException.lost(base, unwrap(cause)));
-        }
-    }
-
-    private void fail(long id, RuntimeException error) {
-        Pending p = pending.remove(id);
-        if (p != null) {
-            p.future().completeExceptionally(error);
-        }
-    }
-
-    private void expireOverdue() {
-        long now = System.nanoTime();
-        long limit = timeout.toNanos();
-        pending.forEach((id, p) -> {
-            if (now - p.sentNanos() > limit) {
-                fail(id, new PandoConnectionException("no answer to " + p.op() + " from node at " + base + " within "
-                        + timeout.toMillis() + " ms"));
-            }
-        });
-    }
-
+    /** A frame with a {@code type} is pushed; any other is the answer to a call. Reader thread. */
     private void handleText(String text) {
         JsonNode frame;
         try {
             frame = Envelope.JSON.readTree(text);
-        } catch (IOException e) {
+        } catch (JsonProcessingException e) {
             log.warn("ignoring a frame from {} that is not JSON: {}", base, Envelope.snippet(text));
             return;
         }
@@ -372,80 +283,9 @@ public final class PandoWebSocket implements AutoCloseable {
             return;
         }
         if (frame.hasNonNull("type")) {
-            routePush(frame);
-            return;
-        }
-        JsonNode id = frame.get("id");
-        if (id == null || !id.canConvertToLong()) {
-            log.warn("ignoring a response from {} without a usable id: {}", base, Envelope.snippet(text));
-            return;
-        }
-        Pending p = pending.remove(id.asLong());
-        if (p == null) {
-            log.debug("late answer for id {} (already timed out)", id);
-            return;
-        }
-        try {
-            JsonNode result = Envelope.resultOf(frame);
-            if (p.onResult() != null) {
-                p.onResult().accept(result);
-            }
-            p.future().complete(result);
-        } catch (RuntimeException e) {
-            p.future().completeExceptionally(e);
-        }
-    }
-
-    /**
-     * Pushed frames go to their subscription's consumer. A frame for a subscription not known
-     * yet is held while a subscribe is unanswered, because a node may push a change before the
-     * confirmation; held frames go to the consumer once it is registered.
-     */
-    private void routePush(JsonNode frame) {
-        String type = frame.get("type").asText();
-        if ("error".equals(type)) {
-            subscriptions.values().forEach(c -> deliver(c, frame));
-            if ("SLOW_CONSUMER".equals(frame.path("error").path("code").asText())) {
-                subscriptions.clear(); // the node dropped every subscription of this session
-            }
-            toListener(frame);
-            return;
-        }
-        String sub = frame.hasNonNull("sub") ? frame.get("sub").asText() : null;
-        Consumer<JsonNode> consumer = sub == null ? null : subscriptions.get(sub);
-        if (consumer != null) {
-            deliver(consumer, frame);
-        } else if (sub != null && pendingSubscribes.get() > 0 && earlyCount < EARLY_FRAME_LIMIT) {
-            early.computeIfAbsent(sub, k -> new ArrayList<>()).add(frame);
-            earlyCount++;
+            router.route(frame);
         } else {
-            toListener(frame);
-        }
-    }
-
-    private void toListener(JsonNode frame) {
-        if (pendingSubscribes.get() == 0 && !early.isEmpty()) {
-            // Held for a subscribe that failed: nobody claims them, so the listener sees them.
-            early.values().forEach(frames -> frames.forEach(this::toListenerNow));
-            early.clear();
-            earlyCount = 0;
-        }
-        toListenerNow(frame);
-    }
-
-    private void toListenerNow(JsonNode frame) {
-        try {
-            listener.onPush(frame);
-        } catch (RuntimeException e) {
-            log.warn("WebSocket listener failed on a pushed frame", e);
-        }
-    }
-
-    private static void deliver(Consumer<JsonNode> consumer, JsonNode frame) {
-        try {
-            consumer.accept(frame);
-        } catch (RuntimeException e) {
-            log.warn("subscription consumer failed on a pushed frame", e);
+            calls.answer(frame, text);
         }
     }
 
@@ -456,11 +296,8 @@ public final class PandoWebSocket implements AutoCloseable {
             s.cancel(false);
         }
         boolean first = error == null ? closeFuture.complete(null) : closeFuture.completeExceptionally(error);
-        PandoConnectionException failure = error != null ? error
-                : new PandoConnectionException("WebSocket to node at " + base + " was closed before the answer came");
-        for (Long id : List.copyOf(pending.keySet())) {
-            fail(id, failure);
-        }
+        calls.failAll(error != null ? error
+                : new PandoConnectionException("WebSocket to node at " + base + " was closed before the answer came"));
         if (first) {
             try {
                 listener.onClosed(error);
@@ -468,6 +305,15 @@ public final class PandoWebSocket implements AutoCloseable {
                 log.warn("WebSocket listener failed on close", e);
             }
         }
+    }
+
+    private void closedByNode(int statusCode, String reason) {
+        finish(closing.get() ? null : new PandoConnectionException("node at " + base + " closed the WebSocket (code "
+                + statusCode + (reason == null || reason.isEmpty() ? "" : ": " + reason) + ")"));
+    }
+
+    private void broken(Throwable error) {
+        finish(closing.get() ? null : PandoConnectionException.lost(base, error));
     }
 
     private static RuntimeException handshakeFailure(URI base, Throwable cause) {
@@ -478,10 +324,10 @@ public final class PandoWebSocket implements AutoCloseable {
             byte[] bytes = body instanceof byte[] b ? b : body instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : new byte[0];
             try {
                 Envelope.fromHttp(status, bytes, Optional.empty());
-            } catch (PandoClientException e) {
+            } catch (PandoException e) {
                 return e;
             }
-            return new PandoClientException(Envelope.codeForStatus(status), "WebSocket upgrade refused with HTTP " + status);
+            return new PandoException(Envelope.codeForStatus(status), "WebSocket upgrade refused with HTTP " + status);
         }
         return PandoConnectionException.unreachable(base, cause);
     }
@@ -507,44 +353,5 @@ public final class PandoWebSocket implements AutoCloseable {
 
     private static ObjectNode object() {
         return JsonNodeFactory.instance.objectNode();
-    }
-
-    /** Feeds frames to the session; java.net.http calls it sequentially (one reader thread at a time). */
-    private final class Reader implements WebSocket.Listener {
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            ws = webSocket;
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            if (!last) {
-                partial.append(data);
-            } else if (partial.length() > 0) {
-                partial.append(data);
-                String text = partial.toString();
-                partial.setLength(0);
-                handleText(text);
-            } else {
-                handleText(data.toString());
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            finish(closing.get() ? null : new PandoConnectionException("node at " + base + " closed the WebSocket (code "
-                    + statusCode + (reason == null || reason.isEmpty() ? "" : ": " + reason) + ")"));
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            finish(closing.get() ? null : PandoConnectionException.lost(base, error));
-        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.pando.node.client;
+package dev.pando.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.util.ArrayList;
@@ -61,11 +62,11 @@ class PandoClientTest {
     @Test
     void okFalseBecomesExceptionWithCodeAndMessage() {
         assertThatThrownBy(() -> client.get("/missing/key"))
-                .isInstanceOfSatisfying(PandoClientException.class, e -> {
+                .isInstanceOfSatisfying(PandoException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
                     assertThat(e.getMessage()).isEqualTo("no entry at /missing/key");
-                    assertThat(e.retryAfterMs()).isZero();
-                    assertThat(e.describe()).isEqualTo("NOT_FOUND: no entry at /missing/key");
+                    assertThat(e.retryAfterMillis()).isZero();
+                    assertThat(e).isNotInstanceOf(PandoConnectionException.class);
                 });
     }
 
@@ -74,30 +75,29 @@ class PandoClientTest {
         long rev = client.set("/cas/a", IntNode.valueOf(1)).get("revision").asLong();
         client.set("/cas/a", IntNode.valueOf(2), rev);
         assertThatThrownBy(() -> client.set("/cas/a", IntNode.valueOf(3), rev))
-                .isInstanceOfSatisfying(PandoClientException.class, e -> {
+                .isInstanceOfSatisfying(PandoException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
                     assertThat(e.getMessage()).startsWith("revision mismatch for /cas/a (expected " + rev);
                 });
         assertThatThrownBy(() -> client.set("/cas/a", IntNode.valueOf(3), 0))
-                .isInstanceOfSatisfying(PandoClientException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
+                .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
     }
 
     @Test
     void retryAfterComesFromBodyOrHeader() {
         assertThatThrownBy(() -> client.call("test.fail", obj().put("code", "RATE_LIMITED").put("retryAfterMs", 1500)))
-                .isInstanceOfSatisfying(PandoClientException.class, e -> {
+                .isInstanceOfSatisfying(PandoException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED);
-                    assertThat(e.retryAfterMs()).isEqualTo(1500);
-                    assertThat(e.describe()).endsWith("(retry after 1500 ms)");
+                    assertThat(e.retryAfterMillis()).isEqualTo(1500);
                 });
         assertThatThrownBy(() -> client.call("test.fail", obj().put("code", "RATE_LIMITED").put("retryAfterMs", 2000).put("headerOnly", true)))
-                .isInstanceOfSatisfying(PandoClientException.class, e -> assertThat(e.retryAfterMs()).isEqualTo(2000));
+                .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.retryAfterMillis()).isEqualTo(2000));
     }
 
     @Test
     void nonEnvelopeAnswerMapsStatusToCode() {
         assertThatThrownBy(() -> client.call("test.html", null))
-                .isInstanceOfSatisfying(PandoClientException.class, e -> {
+                .isInstanceOfSatisfying(PandoException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.PLUGIN_FAILED); // 502
                     assertThat(e.getMessage()).startsWith("unexpected HTTP 502 answer from node: <html>");
                 });
@@ -105,9 +105,11 @@ class PandoClientTest {
 
     @Test
     void unknownErrorCodeKeepsItsName() {
-        PandoClientException e = Envelope.errorOf(obj().put("code", "SHINY_NEW").put("message", "m"), 0);
+        PandoException e = Envelope.errorOf(obj().put("code", "SHINY_NEW").put("message", "m"), 0);
         assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
-        assertThat(e.describe()).isEqualTo("SHINY_NEW: m");
+        assertThat(e.getMessage()).isEqualTo("SHINY_NEW: m");
+        assertThat(Envelope.errorOf(obj().put("code", "SHINY_NEW"), 0).getMessage()).isEqualTo("SHINY_NEW");
+        assertThat(Envelope.errorOf(obj().put("code", "CONFLICT").put("message", ""), 0).getMessage()).isEqualTo("CONFLICT");
     }
 
     @Test
@@ -144,7 +146,7 @@ class PandoClientTest {
     void tokenTravelsAsBearerHeader() {
         node.requiredToken = "sekrit";
         assertThatThrownBy(() -> client.info())
-                .isInstanceOfSatisfying(PandoClientException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
+                .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
         try (PandoClient authed = PandoClient.connect(node.uri(), "sekrit")) {
             assertThat(authed.info().get("nodeId").asText()).isEqualTo("fake");
         }
@@ -159,7 +161,7 @@ class PandoClientTest {
         }
         try (PandoClient c = PandoClient.connect(URI.create("http://127.0.0.1:" + port), null)) {
             assertThatThrownBy(c::info)
-                    .isInstanceOf(PandoConnectionException.class)
+                    .isInstanceOfSatisfying(PandoConnectionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE))
                     .hasMessage("cannot reach node at http://127.0.0.1:" + port + ": connection refused — is `pando serve` running?");
         }
     }

@@ -1,4 +1,4 @@
-package dev.pando.node.client;
+package dev.pando.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,32 +9,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.path.Keys;
 import dev.pando.api.path.PathPattern;
-import dev.pando.node.dispatch.Response;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -43,7 +29,6 @@ import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -67,13 +52,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  */
 public final class FakeNode implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
     private static final AttributeKey<Map<String, Sub>> SUBS = AttributeKey.valueOf("fake.subs");
 
     private record Sub(String id, PathPattern pattern, boolean changes, boolean events) {}
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final NavigableMap<String, ObjectNode> store = new ConcurrentSkipListMap<>();
     private final AtomicLong revision = new AtomicLong();
     private final AtomicInteger subIds = new AtomicInteger();
@@ -100,10 +85,10 @@ public final class FakeNode implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
-                                new UpgradeGate(),
+                                new FakeNodeHandlers.UpgradeGate(FakeNode.this),
                                 new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                                         .websocketPath("/v1/ws").checkStartsWith(true).build()),
-                                new HttpOps(), new WsOps());
+                                new FakeNodeHandlers.HttpOps(FakeNode.this), new FakeNodeHandlers.WsOps(FakeNode.this));
                     }
                 })
                 .bind("127.0.0.1", port).sync().channel();
@@ -155,13 +140,27 @@ public final class FakeNode implements AutoCloseable {
 
     // ---- op semantics, shared by both transports ------------------------------------------
 
-    private synchronized Response handle(Channel session, JsonNode id, String op, JsonNode args) {
+    /** The answer envelope for one request, {@code {id, ok, result|error}}. */
+    synchronized ObjectNode handle(Channel session, JsonNode id, String op, JsonNode args) {
         opCounts.computeIfAbsent(op, k -> new AtomicLong()).incrementAndGet();
         try {
-            return Response.ok(id, result(session, op, args));
+            JsonNode result = result(session, op, args);
+            ObjectNode envelope = object();
+            envelope.set("id", id);
+            return envelope.put("ok", true).set("result", result);
         } catch (Fail f) {
-            return new Response(id, null, f.code, f.getMessage(), f.retryAfterMs);
+            return error(id, f.code, f.getMessage(), f.retryAfterMs);
         }
+    }
+
+    static ObjectNode error(JsonNode id, ErrorCode code, String message, long retryAfterMs) {
+        ObjectNode envelope = object();
+        envelope.set("id", id);
+        ObjectNode error = envelope.put("ok", false).putObject("error").put("code", code.name()).put("message", message);
+        if (retryAfterMs > 0) {
+            error.put("retryAfterMs", retryAfterMs);
+        }
+        return envelope;
     }
 
     private JsonNode result(Channel session, String op, JsonNode args) {
@@ -334,11 +333,11 @@ public final class FakeNode implements AutoCloseable {
         return v.asText();
     }
 
-    private static ObjectNode object() {
+    static ObjectNode object() {
         return JsonNodeFactory.instance.objectNode();
     }
 
-    private boolean authorized(String header, String queryToken) {
+    boolean authorized(String header, String queryToken) {
         String required = requiredToken;
         return required == null || ("Bearer " + required).equals(header) || required.equals(queryToken);
     }
@@ -356,130 +355,6 @@ public final class FakeNode implements AutoCloseable {
             super(message, null, false, false);
             this.code = code;
             this.retryAfterMs = retryAfterMs;
-        }
-    }
-
-    // ---- transports ---------------------------------------------------------------------------
-
-    /** Refuses WebSocket upgrades without the required token, as the real node does. */
-    private final class UpgradeGate extends SimpleChannelInboundHandler<FullHttpRequest> {
-        UpgradeGate() {
-            super(false);
-        }
-
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            if (req.uri().startsWith("/v1/ws")) {
-                List<String> tokens = new QueryStringDecoder(req.uri()).parameters().get("token");
-                String token = tokens == null ? null : tokens.get(0);
-                if (token != null) {
-                    upgradeTokens.add(token);
-                }
-                if (!authorized(req.headers().get(HttpHeaderNames.AUTHORIZATION), token)) {
-                    req.release();
-                    sendHttp(ctx, Response.error(NullNode.getInstance(), ErrorCode.UNAUTHORIZED, "bad or missing token"), false);
-                    return;
-                }
-            }
-            ctx.fireChannelRead(req);
-        }
-    }
-
-    private final class HttpOps extends SimpleChannelInboundHandler<FullHttpRequest> {
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-            if (auth != null) {
-                authorizations.add(auth);
-            }
-            boolean keepAlive = HttpUtil.isKeepAlive(req);
-            String path = new QueryStringDecoder(req.uri()).path();
-            if (!authorized(auth, null)) {
-                sendHttp(ctx, Response.error(NullNode.getInstance(), ErrorCode.UNAUTHORIZED, "bad or missing token"), keepAlive);
-                return;
-            }
-            if (!path.startsWith("/v1/ops/") || req.method() != HttpMethod.POST) {
-                sendHttp(ctx, Response.error(NullNode.getInstance(), ErrorCode.NOT_FOUND, "no route " + path), keepAlive);
-                return;
-            }
-            String op = QueryStringDecoder.decodeComponent(path.substring("/v1/ops/".length()));
-            if (op.equals("test.html")) {
-                FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY,
-                        Unpooled.copiedBuffer("<html><body><h1>502 Bad Gateway</h1></body></html>", StandardCharsets.UTF_8));
-                r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html").setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
-                ctx.writeAndFlush(r);
-                return;
-            }
-            if (op.equals("test.drop")) {
-                ctx.close();
-                return;
-            }
-            JsonNode args;
-            try {
-                byte[] body = ByteBufUtil.getBytes(req.content());
-                args = body.length == 0 ? object() : JSON.readTree(body);
-            } catch (java.io.IOException e) {
-                sendHttp(ctx, Response.error(NullNode.getInstance(), ErrorCode.BAD_REQUEST, "body is not JSON"), keepAlive);
-                return;
-            }
-            Response r = handle(null, NullNode.getInstance(), op, args);
-            if (op.equals("test.fail") && args.path("headerOnly").asBoolean(false)) {
-                sendHttp(ctx, r, keepAlive, args.path("retryAfterMs").asLong() / 1000);
-                return;
-            }
-            sendHttp(ctx, r, keepAlive);
-        }
-    }
-
-    private static void sendHttp(ChannelHandlerContext ctx, Response r, boolean keepAlive) {
-        sendHttp(ctx, r, keepAlive, (r.retryAfterMillis() + 999) / 1000);
-    }
-
-    private static void sendHttp(ChannelHandlerContext ctx, Response r, boolean keepAlive, long retryAfterSeconds) {
-        HttpResponseStatus status = r.isOk() ? HttpResponseStatus.OK : HttpResponseStatus.valueOf(r.code().httpStatus());
-        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.copiedBuffer(r.toJson().toString(), StandardCharsets.UTF_8));
-        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
-        if (status.code() == 429 && retryAfterSeconds > 0) {
-            resp.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
-        }
-        HttpUtil.setKeepAlive(resp, keepAlive);
-        var f = ctx.writeAndFlush(resp);
-        if (!keepAlive) {
-            f.addListener(io.netty.channel.ChannelFutureListener.CLOSE);
-        }
-    }
-
-    private final class WsOps extends SimpleChannelInboundHandler<TextWebSocketFrame> {
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
-                sessions.add(ctx.channel());
-            }
-            super.userEventTriggered(ctx, evt);
-        }
-
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) throws Exception {
-            JsonNode req = JSON.readTree(frame.text());
-            JsonNode id = req.path("id");
-            String op = req.path("op").asText();
-            JsonNode args = req.has("args") ? req.get("args") : object();
-            if (op.equals("test.drop")) {
-                ctx.close();
-                return;
-            }
-            if (silent) {
-                return;
-            }
-            long delay = op.equals("test.echo") ? args.path("delayMs").asLong(0) : 0;
-            Runnable answer = () -> ctx.writeAndFlush(new TextWebSocketFrame(handle(ctx.channel(), id, op, args).toJson().toString()));
-            if (delay > 0) {
-                ctx.executor().schedule(answer, delay, TimeUnit.MILLISECONDS);
-            } else {
-                answer.run();
-            }
         }
     }
 }

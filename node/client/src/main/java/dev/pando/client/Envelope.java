@@ -1,9 +1,10 @@
-package dev.pando.node.client;
+package dev.pando.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -14,11 +15,11 @@ final class Envelope {
 
     private Envelope() {}
 
-    /** The {@code result} of an ok envelope; throws {@link PandoClientException} for {@code ok:false}. */
+    /** The {@code result} of an ok envelope; throws the reported {@link PandoException} for {@code ok:false}. */
     static JsonNode resultOf(JsonNode envelope) {
         JsonNode ok = envelope.get("ok");
         if (ok == null || !ok.isBoolean()) {
-            throw new PandoClientException(ErrorCode.INTERNAL, "malformed response from node (no 'ok' field): " + snippet(envelope.toString()));
+            throw new PandoException(ErrorCode.INTERNAL, "malformed response from node (no 'ok' field): " + snippet(envelope.toString()));
         }
         if (ok.booleanValue()) {
             JsonNode result = envelope.get("result");
@@ -27,20 +28,30 @@ final class Envelope {
         throw errorOf(envelope.get("error"), 0);
     }
 
-    /** The exception for an {@code error} object; {@code fallbackRetryMs} applies when it has no retryAfterMs. */
-    static PandoClientException errorOf(JsonNode error, long fallbackRetryMs) {
+    /**
+     * The exception for an {@code error} object; {@code fallbackRetryMs} applies when it has no
+     * retryAfterMs. A code this client does not know (from a newer node) becomes INTERNAL, with
+     * the code as sent leading the message so it is not lost.
+     */
+    static PandoException errorOf(JsonNode error, long fallbackRetryMs) {
         if (error == null || !error.isObject()) {
-            return new PandoClientException(ErrorCode.INTERNAL, "node reported a failure without an error object");
+            return new PandoException(ErrorCode.INTERNAL, "node reported a failure without an error object");
         }
         String name = error.path("code").asText("INTERNAL");
-        ErrorCode code = parseCode(name);
+        Optional<ErrorCode> known = parseCode(name);
         long retry = error.hasNonNull("retryAfterMs") ? error.get("retryAfterMs").asLong() : fallbackRetryMs;
-        return new PandoClientException(code, name, error.path("message").asText(""), retry);
+        String message = error.path("message").asText("");
+        if (message.isBlank()) {
+            message = name;
+        } else if (known.isEmpty()) {
+            message = name + ": " + message;
+        }
+        return new PandoException(known.orElse(ErrorCode.INTERNAL), message, Math.max(0, retry), null);
     }
 
     /**
      * Decodes an HTTP answer. A body that is not an envelope (a proxy's HTML error page, say) still
-     * becomes a {@link PandoClientException}, with the code implied by the status.
+     * becomes a {@link PandoException}, with the code implied by the status.
      */
     static JsonNode fromHttp(int status, byte[] body, Optional<String> retryAfterHeader) {
         JsonNode envelope = null;
@@ -51,7 +62,7 @@ final class Envelope {
         }
         if (envelope == null || !envelope.isObject() || !envelope.has("ok")) {
             String text = new String(body, StandardCharsets.UTF_8);
-            throw new PandoClientException(codeForStatus(status),
+            throw new PandoException(codeForStatus(status),
                     "unexpected HTTP " + status + " answer from node" + (text.isBlank() ? "" : ": " + snippet(text)));
         }
         if (!envelope.get("ok").asBoolean(false)) {
@@ -60,11 +71,11 @@ final class Envelope {
         return resultOf(envelope);
     }
 
-    static ErrorCode parseCode(String name) {
+    static Optional<ErrorCode> parseCode(String name) {
         try {
-            return ErrorCode.valueOf(name);
+            return Optional.of(ErrorCode.valueOf(name));
         } catch (IllegalArgumentException e) {
-            return ErrorCode.INTERNAL;
+            return Optional.empty();
         }
     }
 

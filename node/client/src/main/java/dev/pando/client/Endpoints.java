@@ -1,4 +1,4 @@
-package dev.pando.node.client;
+package dev.pando.client;
 
 import java.net.URI;
 import java.net.URLEncoder;

@@ -1,4 +1,4 @@
-package dev.pando.node.client;
+package dev.pando.client;
 
 /**
  * What a subscription receives: stored {@code changes}, ephemeral {@code events}, and whether

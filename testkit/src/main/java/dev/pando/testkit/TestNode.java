@@ -9,7 +9,7 @@ import dev.pando.node.client.PandoWebSocket;
 import dev.pando.node.client.SubscribeOptions;
 import dev.pando.node.config.ConfigKey;
 import dev.pando.node.config.NodeConfig;
-import dev.pando.node.plugins.ReloadReport;
+import dev.pando.node.plugins.PluginState;
 import dev.pando.signing.DetachedSignature;
 import dev.pando.signing.Ed25519KeyPair;
 import dev.pando.signing.Ed25519Keys;
@@ -242,7 +242,7 @@ public final class TestNode implements AutoCloseable {
         JsonNode report = reload();
         List<PluginOutcome> outcomes = outcomes(report, fileName);
         for (PluginOutcome o : outcomes) {
-            if (o.action() == ReloadReport.Action.FAILED) {
+            if (o.action() == PluginState.FAILED) {
                 throw new PluginInstallException("the node refused plugin file " + fileName
                         + (o.id() == null ? "" : " (id '" + o.id() + "')") + ": " + o.error(), o, report);
             }
@@ -277,8 +277,8 @@ public final class TestNode implements AutoCloseable {
         }
         JsonNode report = reload();
         List<PluginOutcome> outcomes = outcomes(report, fileName);
-        boolean unloaded = outcomes.stream().anyMatch(o -> o.action() == ReloadReport.Action.UNLOADED);
-        if (outcomes.stream().anyMatch(o -> o.action() != ReloadReport.Action.UNLOADED) || (serving && !unloaded)) {
+        boolean unloaded = outcomes.stream().anyMatch(o -> o.action() == PluginState.UNLOADED);
+        if (outcomes.stream().anyMatch(o -> o.action() != PluginState.UNLOADED) || (serving && !unloaded)) {
             throw new PluginInstallException("removing plugin file " + fileName + " did not unload it: " + report,
                     outcomes.isEmpty() ? null : outcomes.get(0), report);
         }

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pando.guest.GuestBuild;
 import dev.pando.node.client.PandoClientException;
 import dev.pando.node.config.NodeConfig;
-import dev.pando.node.plugins.ReloadReport;
+import dev.pando.node.plugins.PluginState;
 import dev.pando.testkit.TestNode;
 import java.nio.file.Path;
 import org.assertj.core.api.Assertions;
@@ -27,7 +27,7 @@ final class Examples {
     static TestNode nodeWith(Path plugin) {
         TestNode node = TestNode.builder().with(NodeConfig.TRUSTED_KEYS, GuestBuild.trustedKeys().toString()).start();
         try {
-            assertThat(node.install(plugin).action()).isEqualTo(ReloadReport.Action.LOADED);
+            assertThat(node.install(plugin).action()).isEqualTo(PluginState.LOADED);
             return node;
         } catch (RuntimeException | AssertionError e) {
             node.close();

@@ -40,6 +40,7 @@ public final class PluginManager implements AutoCloseable {
     private final PluginStarter starter;
     private final PluginTable table;
     private final Retirement retirement;
+    /** Stamps each reload: when its plugins loaded, when a result was recorded. */
     private final Clock clock;
     private final Object reloadLock = new Object();
     /** Candidates some reload is loading outside the lock right now, with the content hash it is loading. */

@@ -3,7 +3,6 @@ package dev.pando.node.plugins;
 import dev.pando.api.manifest.PluginManifest;
 import dev.pando.host.PluginKind;
 import dev.pando.host.PluginStats;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -34,16 +33,6 @@ public sealed interface PluginStatus permits PluginStatus.Serving, PluginStatus.
     record Serving(String file, PluginManifest manifest, PluginKind kind, Optional<String> signer, String hash, long loadedAt,
                    PluginStats stats, boolean listenerOverflowed, Optional<String> listenerStopped, ReloadOutcome lastReload,
                    long lastReloadAt) implements PluginStatus {
-        public Serving {
-            Objects.requireNonNull(file, "file");
-            Objects.requireNonNull(manifest, "manifest");
-            Objects.requireNonNull(kind, "kind");
-            Objects.requireNonNull(signer, "signer");
-            Objects.requireNonNull(hash, "hash");
-            Objects.requireNonNull(stats, "stats");
-            Objects.requireNonNull(listenerStopped, "listenerStopped");
-            Objects.requireNonNull(lastReload, "lastReload");
-        }
 
         @Override
         public Optional<String> id() {
@@ -64,12 +53,6 @@ public sealed interface PluginStatus permits PluginStatus.Serving, PluginStatus.
      * @param at      when the reload that failed it ran
      */
     record Failed(Optional<String> id, String file, Optional<String> version, String error, long at) implements PluginStatus {
-        public Failed {
-            Objects.requireNonNull(id, "id");
-            Objects.requireNonNull(file, "file");
-            Objects.requireNonNull(version, "version");
-            Objects.requireNonNull(error, "error");
-        }
 
         @Override
         public PluginState state() {

@@ -1,6 +1,5 @@
 package dev.pando.node.plugins;
 
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -56,10 +55,6 @@ public sealed interface ReloadOutcome permits ReloadOutcome.Applied, ReloadOutco
             if (action == PluginState.FAILED || action == PluginState.SERVING) {
                 throw new IllegalArgumentException("not an applied reload action: " + action);
             }
-            Objects.requireNonNull(pluginId, "pluginId");
-            Objects.requireNonNull(fileName, "fileName");
-            Objects.requireNonNull(version, "version");
-            Objects.requireNonNull(previousVersion, "previousVersion");
         }
 
         @Override
@@ -87,14 +82,6 @@ public sealed interface ReloadOutcome permits ReloadOutcome.Applied, ReloadOutco
      */
     record Failed(Optional<String> id, Optional<String> file, Optional<String> version, Optional<String> previousVersion,
                   String reason) implements ReloadOutcome {
-        public Failed {
-            Objects.requireNonNull(id, "id");
-            Objects.requireNonNull(file, "file");
-            Objects.requireNonNull(version, "version");
-            Objects.requireNonNull(previousVersion, "previousVersion");
-            Objects.requireNonNull(reason, "reason");
-        }
-
         @Override
         public PluginState action() {
             return PluginState.FAILED;

@@ -21,6 +21,7 @@ import dev.pando.host.PluginLoader;
 import dev.pando.host.kv.WriteBudget;
 import dev.pando.node.plugins.PluginLoaders;
 import dev.pando.node.plugins.PluginManager;
+import dev.pando.node.plugins.PluginState;
 import dev.pando.node.plugins.PluginWatcher;
 import dev.pando.node.plugins.ReloadReport;
 import java.time.Clock;
@@ -106,8 +107,8 @@ public final class PandoNode implements AutoCloseable {
                     config.get(NodeConfig.PLUGIN_DRAIN_MS), Clock.systemUTC(), metrics, new CallLimits(config.get(NodeConfig.PLUGIN_CALL_QUEUE)));
             registry.swap(b -> b.addAll(new PluginOps(plugins).specs()));
             ReloadReport loaded = plugins.reload();
-            log.info("plugins: {} loaded, {} failed from {}", loaded.count(ReloadReport.Action.LOADED),
-                    loaded.count(ReloadReport.Action.FAILED), config.get(NodeConfig.PLUGINS_DIR));
+            log.info("plugins: {} loaded, {} failed from {}", loaded.count(PluginState.LOADED),
+                    loaded.count(PluginState.FAILED), config.get(NodeConfig.PLUGINS_DIR));
             this.watcher = config.get(NodeConfig.WATCH_PLUGINS) ? new PluginWatcher(plugins, config.get(NodeConfig.WATCH_DEBOUNCE_MS)) : null;
             registerGauges();
             this.server = new PandoServer(config, dispatcher, auth, events, metrics);

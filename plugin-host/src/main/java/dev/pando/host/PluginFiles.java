@@ -29,8 +29,9 @@ public final class PluginFiles {
         return !name.startsWith(".") && (name.endsWith(".jar") || name.endsWith(".wasm")) && Files.isRegularFile(file);
     }
 
-    public static PluginKind kindOf(Path file) {
-        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".wasm") ? PluginKind.WASM : PluginKind.NATIVE;
+    /** Whether a plugin file is a WASM bundle; any other plugin file is a native jar. */
+    public static boolean isWasm(Path file) {
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".wasm");
     }
 
     /** The plugin files directly in {@code dir}, sorted by name; empty if it does not exist. */

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.zip.ZipEntry;
@@ -38,12 +39,17 @@ public class PluginLoader {
     private static final Logger log = LoggerFactory.getLogger(PluginLoader.class);
 
     /**
-     * @param trustedKeys         file or directory of trusted public keys, or null for none
+     * @param trustedKeys         file or directory of trusted public keys; empty for none
      * @param allowUnsigned       load unsigned WASM bundles (development only)
      * @param requireSignedNative refuse native jars without a trusted {@code .sig}
      */
-    public record Settings(ManifestCaps caps, Path trustedKeys, boolean allowUnsigned, boolean requireSignedNative, WasmOptions wasm) {
-        public static final Settings DEFAULT = new Settings(ManifestCaps.DEFAULT, null, false, false, WasmOptions.DEFAULT);
+    public record Settings(ManifestCaps caps, Optional<Path> trustedKeys, boolean allowUnsigned, boolean requireSignedNative,
+                           WasmOptions wasm) {
+        public static final Settings DEFAULT = new Settings(ManifestCaps.DEFAULT, Optional.empty(), false, false, WasmOptions.DEFAULT);
+
+        public Settings {
+            Objects.requireNonNull(trustedKeys, "trustedKeys");
+        }
     }
 
     /** The node's config key for the trusted keys, named in refusals so operators know what to set. */
@@ -62,13 +68,12 @@ public class PluginLoader {
         return settings;
     }
 
-    /** Loads {@code file}, or throws a {@link PandoException} saying why it cannot be. */
+    /**
+     * Loads a plugin file ({@code .wasm} bundle or native {@code .jar}), or throws a
+     * {@link PandoException} saying why it cannot be.
+     */
     public LoadedPlugin load(Path file) {
-        return switch (PluginFiles.kindOf(file)) {
-            case NATIVE -> loadNative(file);
-            case WASM -> loadWasm(file);
-            case BUILTIN -> throw new IllegalArgumentException("builtins have no file: use loadBuiltin");
-        };
+        return PluginFiles.isWasm(file) ? loadWasm(file) : loadNative(file);
     }
 
     /**
@@ -78,25 +83,22 @@ public class PluginLoader {
      */
     public Optional<PluginManifest> readManifest(Path file) {
         try {
-            byte[] json = switch (PluginFiles.kindOf(file)) {
-                case WASM -> WasmBundle.read(PluginFiles.read(file)).manifest();
-                case NATIVE -> nativeManifest(file);
-                case BUILTIN -> null;
-            };
-            return json == null ? Optional.empty() : Optional.of(ManifestParser.parse(json, settings.caps()));
+            Optional<byte[]> json = PluginFiles.isWasm(file) ? Optional.of(WasmBundle.read(PluginFiles.read(file)).manifest())
+                    : nativeManifest(file);
+            return json.map(bytes -> ManifestParser.parse(bytes, settings.caps()));
         } catch (RuntimeException | IOException e) {
             return Optional.empty();
         }
     }
 
-    private static byte[] nativeManifest(Path jar) throws IOException {
+    private static Optional<byte[]> nativeManifest(Path jar) throws IOException {
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             ZipEntry entry = zip.getEntry(NativePluginLoader.MANIFEST_ENTRY);
             if (entry == null || entry.getSize() > MAX_MANIFEST_BYTES) {
-                return null;
+                return Optional.empty();
             }
             try (InputStream in = zip.getInputStream(entry)) {
-                return in.readNBytes(MAX_MANIFEST_BYTES);
+                return Optional.of(in.readNBytes(MAX_MANIFEST_BYTES));
             }
         }
     }
@@ -107,7 +109,7 @@ public class PluginLoader {
      *
      * @param source how reports name it, e.g. {@code builtin:journal}
      */
-    public LoadedPlugin loadBuiltin(Path source, String id, byte[] manifestJson, Supplier<PandoPlugin> factory) {
+    public LoadedPlugin loadBuiltin(String source, String id, byte[] manifestJson, Supplier<PandoPlugin> factory) {
         PluginManifest manifest;
         try {
             manifest = ManifestParser.parse(manifestJson, settings.caps());
@@ -117,14 +119,14 @@ public class PluginLoader {
         if (!manifest.id().equals(id)) {
             throw PandoException.badRequest("builtin '" + id + "' declares id '" + manifest.id() + "'");
         }
-        return new LoadedPlugin(source, PluginKind.BUILTIN, null, manifest, factory.get(), () -> { });
+        return new LoadedPlugin(source, PluginKind.BUILTIN, Optional.empty(), manifest, factory.get(), () -> { });
     }
 
     private LoadedPlugin loadNative(Path file) {
-        String signer = null;
+        Optional<String> signer = Optional.empty();
         if (Files.isRegularFile(PluginFiles.signatureOf(file))) {
             try {
-                signer = DetachedSignature.verifyFile(file, trusted()).fingerprint();
+                signer = Optional.of(DetachedSignature.verifyFile(file, trusted()).fingerprint());
             } catch (SignatureException e) {
                 throw refused(file, e);
             } catch (IOException | IllegalArgumentException e) {
@@ -135,7 +137,7 @@ public class PluginLoader {
                     + ": UNSIGNED: no " + PluginFiles.signatureOf(file).getFileName() + " and plugins.require-signed-native is on");
         }
         NativePlugin plugin = natives.load(file, settings.caps());
-        return new LoadedPlugin(file, PluginKind.NATIVE, signer, plugin.manifest(), plugin.plugin(), plugin);
+        return new LoadedPlugin(file.getFileName().toString(), PluginKind.NATIVE, signer, plugin.manifest(), plugin.plugin(), plugin);
     }
 
     private LoadedPlugin loadWasm(Path file) {
@@ -145,10 +147,10 @@ public class PluginLoader {
         } catch (WasmBundleException | IllegalArgumentException e) {
             throw new PandoException(ErrorCode.BAD_REQUEST, "refused " + file.getFileName() + ": MALFORMED: " + e.getMessage());
         }
-        String signer = null;
+        Optional<String> signer = Optional.empty();
         if (bundle.isSigned()) {
             try {
-                signer = bundle.verify(trusted()).fingerprint();
+                signer = Optional.of(bundle.verify(trusted()).fingerprint());
             } catch (SignatureException e) {
                 throw refused(file, e);
             }
@@ -160,14 +162,14 @@ public class PluginLoader {
         }
         PluginManifest manifest = ManifestParser.parse(bundle.manifest(), settings.caps());
         WasmPlugin plugin = WasmPlugin.load(manifest, bundle.module(), settings.wasm());
-        return new LoadedPlugin(file, PluginKind.WASM, signer, manifest, plugin, plugin);
+        return new LoadedPlugin(file.getFileName().toString(), PluginKind.WASM, signer, manifest, plugin, plugin);
     }
 
     private TrustedKeys trusted() {
-        Path path = settings.trustedKeys();
-        if (path == null) {
+        if (settings.trustedKeys().isEmpty()) {
             return TrustedKeys.of();
         }
+        Path path = settings.trustedKeys().get();
         try {
             return TrustedKeys.load(path);
         } catch (IOException | KeyFormatException | IllegalArgumentException e) {
@@ -178,11 +180,10 @@ public class PluginLoader {
     private PandoException refused(Path file, SignatureException e) {
         String hint = "";
         if (e.reason() == SignatureException.Reason.UNTRUSTED_SIGNER) {
-            Path keys = settings.trustedKeys();
             // Name the setting: an operator who never configured it must learn where trust comes from.
-            hint = keys == null ? " (no trusted keys are configured: list the signer's public key in a file and point "
-                    + TRUSTED_KEYS_KEY + " at it)"
-                    : " (trusted keys come from " + TRUSTED_KEYS_KEY + " = " + keys + ")";
+            hint = settings.trustedKeys().map(keys -> " (trusted keys come from " + TRUSTED_KEYS_KEY + " = " + keys + ")")
+                    .orElse(" (no trusted keys are configured: list the signer's public key in a file and point "
+                            + TRUSTED_KEYS_KEY + " at it)");
         }
         return new PandoException(ErrorCode.FORBIDDEN, "refused " + file.getFileName() + ": " + e.reason() + ": " + e.getMessage() + hint);
     }

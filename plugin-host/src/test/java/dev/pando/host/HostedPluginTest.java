@@ -26,7 +26,6 @@ import dev.pando.api.plugin.PluginContext;
 import dev.pando.api.plugin.TopicEvent;
 import dev.pando.host.testing.TestHost;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -80,7 +79,7 @@ class HostedPluginTest {
     }
 
     private LoadedPlugin loaded(PandoPlugin plugin, int timeoutMs, int instances) {
-        return new LoadedPlugin(Path.of("x.jar"), PluginKind.NATIVE, null, manifest(timeoutMs, instances), plugin, resources);
+        return new LoadedPlugin("x.jar", PluginKind.NATIVE, Optional.empty(), manifest(timeoutMs, instances), plugin, resources);
     }
 
     /** These plugins never touch the state; any attempt is a test bug. */
@@ -784,7 +783,7 @@ class HostedPluginTest {
     @Test
     void closeSurvivesResourcesThatFailToClose() {
         AtomicInteger attempts = new AtomicInteger();
-        LoadedPlugin l = new LoadedPlugin(Path.of("x.jar"), PluginKind.NATIVE, null, manifest(5_000, 1),
+        LoadedPlugin l = new LoadedPlugin("x.jar", PluginKind.NATIVE, Optional.empty(), manifest(5_000, 1),
                 call -> null, () -> {
                     attempts.incrementAndGet();
                     throw new IOException("busy");

@@ -32,7 +32,7 @@ class PluginLoaderTest {
     }
 
     private static PluginLoader loader(Path trustedKeys) {
-        return new PluginLoader(new PluginLoader.Settings(ManifestCaps.DEFAULT, trustedKeys, false, false, WasmOptions.DEFAULT));
+        return new PluginLoader(new PluginLoader.Settings(ManifestCaps.DEFAULT, java.util.Optional.ofNullable(trustedKeys), false, false, WasmOptions.DEFAULT));
     }
 
     @Test

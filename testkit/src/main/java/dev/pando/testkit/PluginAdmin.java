@@ -2,7 +2,7 @@ package dev.pando.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pando.node.plugins.ReloadReport;
+import dev.pando.node.plugins.PluginState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -51,7 +51,7 @@ final class PluginAdmin {
         JsonNode report = reload();
         List<PluginOutcome> outcomes = outcomes(report, fileName);
         for (PluginOutcome o : outcomes) {
-            if (o.action() == ReloadReport.Action.FAILED) {
+            if (o.action() == PluginState.FAILED) {
                 throw new PluginInstallException("the node refused plugin file " + fileName
                         + (o.id() == null ? "" : " (id '" + o.id() + "')") + ": " + o.error(), o, report);
             }
@@ -71,8 +71,8 @@ final class PluginAdmin {
         files.remove(file, listed.map(p -> p.path("id").asText(null)));
         JsonNode report = reload();
         List<PluginOutcome> outcomes = outcomes(report, fileName);
-        boolean unloaded = outcomes.stream().anyMatch(o -> o.action() == ReloadReport.Action.UNLOADED);
-        if (outcomes.stream().anyMatch(o -> o.action() != ReloadReport.Action.UNLOADED) || (serving && !unloaded)) {
+        boolean unloaded = outcomes.stream().anyMatch(o -> o.action() == PluginState.UNLOADED);
+        if (outcomes.stream().anyMatch(o -> o.action() != PluginState.UNLOADED) || (serving && !unloaded)) {
             throw new PluginInstallException("removing plugin file " + fileName + " did not unload it: " + report,
                     outcomes.isEmpty() ? null : outcomes.get(0), report);
         }

@@ -10,7 +10,7 @@ import dev.pando.api.PandoException;
 import dev.pando.client.PandoClient;
 import dev.pando.host.testing.Wat;
 import dev.pando.node.config.NodeConfig;
-import dev.pando.node.plugins.ReloadReport.Action;
+import dev.pando.node.plugins.PluginState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +37,7 @@ class GuideExampleIT {
     @Test
     void countsAndKeepsItsTotalAcrossARestart(TestNode node) {
         PluginOutcome installed = node.installWasm(module, manifest); // signed with node.signingKey()
-        assertThat(installed.action()).isEqualTo(Action.LOADED);
+        assertThat(installed.action()).isEqualTo(PluginState.LOADED);
 
         PandoClient client = node.client();
         for (int i = 0; i < TestScale.scaled(10); i++) {
@@ -80,7 +80,7 @@ class GuideExampleIT {
         PluginInstallException refused = catchThrowableOfType(PluginInstallException.class,
                 () -> node.installWasm(Wat.module("counter"), badManifest));
         assertThat(refused.getMessage()).contains("'other.add' is outside the plugin's namespace");
-        assertThat(refused.outcome().action()).isEqualTo(Action.FAILED);
+        assertThat(refused.outcome().action()).isEqualTo(PluginState.FAILED);
     }
 
     @Test

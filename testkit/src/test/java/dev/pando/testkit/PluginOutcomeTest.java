@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pando.node.plugins.ReloadReport.Action;
+import dev.pando.node.plugins.PluginState;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,14 +20,14 @@ class PluginOutcomeTest {
                   {"id": null, "file": "bad.wasm", "action": "failed", "version": null, "error": "UNSIGNED: no signature"}]}""");
         List<PluginOutcome> echo = TestNode.outcomes(report, "echo.wasm");
         assertThat(echo).extracting(PluginOutcome::id, PluginOutcome::action, PluginOutcome::serving)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("echo", Action.UNLOADED, false),
-                        org.assertj.core.groups.Tuple.tuple("mirror", Action.LOADED, true));
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("echo", PluginState.UNLOADED, false),
+                        org.assertj.core.groups.Tuple.tuple("mirror", PluginState.LOADED, true));
         assertThat(echo.get(0).version()).isNull();
         assertThat(echo.get(1).version()).isEqualTo("1.0.0");
 
         PluginOutcome bad = TestNode.outcomes(report, "bad.wasm").get(0);
         assertThat(bad.id()).isNull();
-        assertThat(bad.action()).isEqualTo(Action.FAILED);
+        assertThat(bad.action()).isEqualTo(PluginState.FAILED);
         assertThat(bad.serving()).isFalse();
         assertThat(bad.error()).isEqualTo("UNSIGNED: no signature");
         assertThat(bad.json()).isSameAs(report.path("outcomes").get(2));

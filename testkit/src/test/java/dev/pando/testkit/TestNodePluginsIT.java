@@ -12,7 +12,7 @@ import dev.pando.api.PandoException;
 import dev.pando.host.testing.PluginJarBuilder;
 import dev.pando.host.testing.Wat;
 import dev.pando.node.config.NodeConfig;
-import dev.pando.node.plugins.ReloadReport.Action;
+import dev.pando.node.plugins.PluginState;
 import dev.pando.signing.Ed25519KeyPair;
 import dev.pando.signing.Ed25519Keys;
 import dev.pando.signing.KeyFormat;
@@ -34,7 +34,7 @@ class TestNodePluginsIT {
     @Test
     void aWasmPluginInstalledFromBytesServesAndSurvivesARestart(TestNode node) {
         PluginOutcome outcome = node.installWasm(Wat.module("counter"), Wat.manifestJson("counter"));
-        assertThat(outcome.action()).isEqualTo(Action.LOADED);
+        assertThat(outcome.action()).isEqualTo(PluginState.LOADED);
         assertThat(outcome.file()).isEqualTo("counter.wasm");
         assertThat(outcome.id()).isEqualTo("counter");
         assertThat(outcome.version()).isEqualTo("1.0.0");
@@ -49,7 +49,7 @@ class TestNodePluginsIT {
         assertThat(listed.path("signer").asText()).isEqualTo(Ed25519KeyPair.fingerprint(node.signingKey().publicKey()));
 
         // Installing the same bytes again changes nothing.
-        assertThat(node.installWasm(Wat.module("counter"), Wat.manifestJson("counter")).action()).isEqualTo(Action.UNCHANGED);
+        assertThat(node.installWasm(Wat.module("counter"), Wat.manifestJson("counter")).action()).isEqualTo(PluginState.UNCHANGED);
 
         Ed25519KeyPair key = node.signingKey();
         String token = node.adminToken();
@@ -63,7 +63,7 @@ class TestNodePluginsIT {
         // After the restart the same key still signs what the node trusts: a new version replaces the old.
         String v2 = Wat.manifestJson("counter").replace("\"1.0.0\"", "\"1.0.1\"");
         PluginOutcome replaced = node.installWasm(Wat.module("counter"), v2);
-        assertThat(replaced.action()).isEqualTo(Action.REPLACED);
+        assertThat(replaced.action()).isEqualTo(PluginState.REPLACED);
         assertThat(replaced.json().path("previousVersion").asText()).isEqualTo("1.0.0");
     }
 
@@ -71,7 +71,7 @@ class TestNodePluginsIT {
     void installWasmReadsTheModuleAndManifestFromFiles(TestNode node) throws Exception {
         Path module = Files.write(work.resolve("echo.raw.wasm"), Wat.module("echo"));
         Path manifest = Files.writeString(work.resolve("manifest.json"), Wat.manifestJson("echo"));
-        assertThat(node.installWasm(module, manifest).action()).isEqualTo(Action.LOADED);
+        assertThat(node.installWasm(module, manifest).action()).isEqualTo(PluginState.LOADED);
         assertThat(node.call("echo.echo", obj().put("a", 1))).isEqualTo(obj().put("a", 1));
     }
 
@@ -82,7 +82,7 @@ class TestNodePluginsIT {
                 () -> node.installWasm(Wat.module("counter"), outside));
         assertThat(bad).as("a manifest naming an op outside its namespace").isNotNull();
         assertThat(bad.getMessage()).contains("counter.wasm").contains("'other.add' is outside the plugin's namespace");
-        assertThat(bad.outcome().action()).isEqualTo(Action.FAILED);
+        assertThat(bad.outcome().action()).isEqualTo(PluginState.FAILED);
         assertThat(bad.report().path("failed").asInt()).isEqualTo(1);
 
         byte[] unsigned = WasmBundle.packUnsigned(Wat.module("echo"), Wat.manifestJson("echo").getBytes(StandardCharsets.UTF_8));
@@ -132,7 +132,7 @@ class TestNodePluginsIT {
     void aNativeJarInstallsAndConfigurePluginTakesEffectOnTheNextReload(TestNode node) {
         Path jar = configJar(work);
         PluginOutcome loaded = node.install(jar);
-        assertThat(loaded.action()).isEqualTo(Action.LOADED);
+        assertThat(loaded.action()).isEqualTo(PluginState.LOADED);
         assertThat(loaded.file()).isEqualTo("conf.jar");
         assertThat(node.plugin("conf").orElseThrow().path("kind").asText()).isEqualTo("native");
         assertThat(node.client().call("conf.get", null)).isEqualTo(obj().put("greeting", "hello").put("times", 1));
@@ -140,7 +140,7 @@ class TestNodePluginsIT {
         node.configurePlugin("conf", obj().put("times", 3));
         assertThat(node.client().call("conf.get", null).path("times").asInt()).as("not before a reload").isEqualTo(1);
         JsonNode report = node.reload();
-        assertThat(TestNode.outcomes(report, "conf.jar")).extracting(PluginOutcome::action).containsExactly(Action.REPLACED);
+        assertThat(TestNode.outcomes(report, "conf.jar")).extracting(PluginOutcome::action).containsExactly(PluginState.REPLACED);
         assertThat(node.client().call("conf.get", null)).isEqualTo(obj().put("greeting", "hello").put("times", 3));
 
         assertThat(node.reload("conf").path("unchanged").asInt()).isEqualTo(1);
@@ -154,7 +154,7 @@ class TestNodePluginsIT {
 
             Path sig = node.signJar(jar);
             assertThat(sig).isEqualTo(dir.resolve("conf.jar.sig"));
-            assertThat(node.install(jar).action()).isEqualTo(Action.LOADED);
+            assertThat(node.install(jar).action()).isEqualTo(PluginState.LOADED);
             assertThat(node.pluginsDir().resolve("conf.jar.sig")).exists();
             assertThat(node.plugin("conf").orElseThrow().path("signer").asText())
                     .isEqualTo(Ed25519KeyPair.fingerprint(node.signingKey().publicKey()));
@@ -172,7 +172,7 @@ class TestNodePluginsIT {
                     .isInstanceOf(PluginInstallException.class).hasMessageContaining("UNTRUSTED_SIGNER");
         }
         try (TestNode node = TestNode.builder().inMemory().with(NodeConfig.TRUSTED_KEYS, trusted.toString()).signingKey(mine).start()) {
-            assertThat(node.installWasm(Wat.module("echo"), Wat.manifestJson("echo")).action()).isEqualTo(Action.LOADED);
+            assertThat(node.installWasm(Wat.module("echo"), Wat.manifestJson("echo")).action()).isEqualTo(PluginState.LOADED);
         }
     }
 
@@ -187,7 +187,7 @@ class TestNodePluginsIT {
         try (TestNode second = TestNode.builder().dataDir(dir).start()) {
             assertThat(Ed25519KeyPair.fingerprint(second.signingKey().publicKey())).isEqualTo(fingerprint);
             assertThat(second.plugin("echo").orElseThrow().path("state").asText()).isEqualTo("LOADED");
-            assertThat(second.installWasm(Wat.module("echo"), Wat.manifestJson("echo")).action()).isEqualTo(Action.UNCHANGED);
+            assertThat(second.installWasm(Wat.module("echo"), Wat.manifestJson("echo")).action()).isEqualTo(PluginState.UNCHANGED);
         }
     }
 

@@ -9,7 +9,7 @@ import dev.pando.api.PandoException;
 import dev.pando.client.PandoConnectionException;
 import dev.pando.guest.GuestBuild;
 import dev.pando.node.config.NodeConfig;
-import dev.pando.node.plugins.ReloadReport;
+import dev.pando.node.plugins.PluginState;
 import dev.pando.testkit.TestNode;
 import java.nio.file.Path;
 import org.assertj.core.api.Assertions;
@@ -28,7 +28,7 @@ final class Examples {
     static TestNode nodeWith(Path plugin) {
         TestNode node = TestNode.builder().with(NodeConfig.TRUSTED_KEYS, GuestBuild.trustedKeys().toString()).start();
         try {
-            assertThat(node.install(plugin).action()).isEqualTo(ReloadReport.Action.LOADED);
+            assertThat(node.install(plugin).action()).isEqualTo(PluginState.LOADED);
             return node;
         } catch (RuntimeException | AssertionError e) {
             node.close();

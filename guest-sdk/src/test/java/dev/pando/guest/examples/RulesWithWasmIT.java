@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.client.PandoClient;
 import dev.pando.guest.GuestBuild;
 import dev.pando.node.config.NodeConfig;
-import dev.pando.node.plugins.ReloadReport;
+import dev.pando.node.plugins.PluginState;
 import dev.pando.testkit.TestNode;
 import dev.pando.testkit.Watch;
 import java.nio.file.Path;
@@ -25,7 +25,7 @@ class RulesWithWasmIT {
     void ruleFeedsTheWasmPluginWhoseOutputFeedsAnotherRule() {
         Path thermostat = GuestBuild.signedPlugin("thermostat", GuestBuild.RUST);
         try (TestNode node = TestNode.builder().builtins("rules").with(NodeConfig.TRUSTED_KEYS, GuestBuild.trustedKeys().toString()).start()) {
-            assertThat(node.install(thermostat).action()).isEqualTo(ReloadReport.Action.LOADED);
+            assertThat(node.install(thermostat).action()).isEqualTo(PluginState.LOADED);
             PandoClient admin = node.adminClient();
             // Raw ADC counts on /inputs/<sensor> become degrees on /sensors/<sensor>: c = raw / 10.
             admin.call("rules.put", Examples.json("""

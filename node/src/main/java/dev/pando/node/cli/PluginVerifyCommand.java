@@ -22,6 +22,7 @@ import java.io.PrintWriter;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -105,7 +106,7 @@ final class PluginVerifyCommand implements Callable<Integer> {
     private PluginManifest loadAsANodeWould(boolean wasm) {
         try {
             if (trustedPath != null) {
-                LoadedPlugin loaded = new PluginLoader(new PluginLoader.Settings(ManifestCaps.DEFAULT, trustedPath, false, true,
+                LoadedPlugin loaded = new PluginLoader(new PluginLoader.Settings(ManifestCaps.DEFAULT, Optional.of(trustedPath), false, true,
                         WasmOptions.DEFAULT)).load(file);
                 release(loaded.resources());
                 return loaded.manifest();

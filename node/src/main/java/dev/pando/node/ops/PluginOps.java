@@ -13,7 +13,9 @@ import dev.pando.host.PluginStats;
 import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.OpSpec;
 import dev.pando.node.plugins.PluginManager;
+import dev.pando.node.plugins.PluginState;
 import dev.pando.node.plugins.PluginStatus;
+import dev.pando.node.plugins.ReloadOutcome;
 import dev.pando.node.plugins.ReloadReport;
 import java.util.List;
 import java.util.Locale;
@@ -56,51 +58,45 @@ public final class PluginOps {
         n.put("generation", r.generation());
         n.put("loadMs", r.loadMillis());
         n.put("swapMicros", r.swapMicros());
-        for (ReloadReport.Action a : ReloadReport.Action.values()) {
-            n.put(a.name().toLowerCase(Locale.ROOT), r.count(a));
+        for (PluginState a : PluginState.REPORTED) {
+            n.put(a.reportName(), r.count(a));
         }
         ArrayNode list = n.putArray("outcomes");
-        for (ReloadReport.Outcome o : r.outcomes()) {
+        for (ReloadOutcome o : r.outcomes()) {
             list.add(outcome(o));
         }
         return n;
     }
 
-    private static ObjectNode outcome(ReloadReport.Outcome o) {
+    /** Absent values are written as null, except {@code previousVersion} and {@code error}, which are left out. */
+    private static ObjectNode outcome(ReloadOutcome o) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.put("id", o.id());
-        n.put("file", o.file());
-        n.put("action", o.action().name().toLowerCase(Locale.ROOT));
-        n.put("version", o.version());
-        if (o.previousVersion() != null) {
-            n.put("previousVersion", o.previousVersion());
-        }
-        if (o.error() != null) {
-            n.put("error", o.error());
-        }
+        n.put("id", o.id().orElse(null));
+        n.put("file", o.file().orElse(null));
+        n.put("action", o.action().reportName());
+        n.put("version", o.version().orElse(null));
+        o.previousVersion().ifPresent(v -> n.put("previousVersion", v));
+        o.error().ifPresent(e -> n.put("error", e));
         return n;
     }
 
     private static ObjectNode status(PluginStatus s) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.put("id", s.id());
+        n.put("id", s.id().orElse(null));
         n.put("file", s.file());
-        n.put("state", s.state().name());
-        if (s.error() != null) {
-            n.put("error", s.error());
-        }
-        PluginManifest m = s.manifest();
-        if (m == null) {
-            if (s.lastReload() != null && s.lastReload().version() != null) {
-                n.put("version", s.lastReload().version());
-            }
+        n.put("state", s.state().listingName());
+        if (s instanceof PluginStatus.Failed f) {
+            n.put("error", f.error());
+            f.version().ifPresent(v -> n.put("version", v));
             return n;
         }
+        PluginStatus.Serving p = (PluginStatus.Serving) s;
+        PluginManifest m = p.manifest();
         n.put("version", m.version());
-        n.put("kind", s.kind().name().toLowerCase(Locale.ROOT));
-        n.put("signer", s.signer());
-        n.put("hash", s.hash());
-        n.put("loadedAt", s.loadedAt());
+        n.put("kind", p.kind().name().toLowerCase(Locale.ROOT));
+        n.put("signer", p.signer().orElse(null));
+        n.put("hash", p.hash());
+        n.put("loadedAt", p.loadedAt());
         ArrayNode ops = n.putArray("ops");
         for (OpDecl op : m.ops()) {
             ops.addObject().put("name", op.name()).put("scope", op.scope().name().toLowerCase(Locale.ROOT));
@@ -117,7 +113,7 @@ public final class PluginOps {
                 .put("memoryPages", m.limits().memoryPages())
                 .put("callTimeoutMs", m.limits().callTimeoutMs())
                 .put("instances", m.limits().instances());
-        PluginStats st = s.stats();
+        PluginStats st = p.stats();
         n.putObject("stats")
                 .put("calls", st.calls())
                 .put("errors", st.errors())
@@ -127,13 +123,11 @@ public final class PluginOps {
                 .put("deliveries", st.deliveries())
                 .put("deliveryErrors", st.deliveryErrors())
                 .put("lastError", st.lastError());
-        if (s.listenerOverflowed()) {
+        if (p.listenerOverflowed()) {
             n.put("listener", "cut off after falling behind; reload the plugin to resubscribe");
         }
-        s.listenerStopped().ifPresent(why -> n.put("listener", "STOPPED: " + why));
-        if (s.lastReload() != null) {
-            n.set("lastReload", outcome(s.lastReload()).put("at", s.lastReloadAt()));
-        }
+        p.listenerStopped().ifPresent(why -> n.put("listener", "STOPPED: " + why));
+        n.set("lastReload", outcome(p.lastReload()).put("at", p.lastReloadAt()));
         return n;
     }
 }

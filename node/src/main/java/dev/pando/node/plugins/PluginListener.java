@@ -70,11 +70,11 @@ final class PluginListener implements AutoCloseable {
         }
     }
 
-    /** Subscribes {@code plugin} to its manifest's patterns; null if it listens to nothing. */
-    static PluginListener start(HostedPlugin plugin, EventBus bus, int capacity) {
+    /** Subscribes {@code plugin} to its manifest's patterns; empty if it listens to nothing. */
+    static Optional<PluginListener> start(HostedPlugin plugin, EventBus bus, int capacity) {
         var m = plugin.manifest();
         if (m.listenChanges().isEmpty() && m.listenEvents().isEmpty()) {
-            return null;
+            return Optional.empty();
         }
         PluginListener l = new PluginListener(plugin, capacity);
         for (String p : m.listenChanges()) {
@@ -83,7 +83,7 @@ final class PluginListener implements AutoCloseable {
         for (String p : m.listenEvents()) {
             l.subscriptions.add(bus.subscribe(PathPattern.compile(p), false, true, l.queue));
         }
-        return l;
+        return Optional.of(l);
     }
 
     boolean overflowed() {

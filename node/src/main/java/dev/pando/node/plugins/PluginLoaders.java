@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,13 +35,14 @@ public final class PluginLoaders {
      * Without trusted keys no signed WASM plugin loads, and each refusal alone would not say why;
      * one warning at startup does. The keys are re-read on every reload, so this is only a hint.
      */
-    private static void warnIfNothingTrusted(Path keys) {
+    private static void warnIfNothingTrusted(Optional<Path> configured) {
         String key = PluginLoader.TRUSTED_KEYS_KEY;
-        if (keys == null) {
+        if (configured.isEmpty()) {
             log.warn("{} is not set: no trusted keys, so no signed WASM plugin will load. Point {} at a file or folder of "
                     + "the signers' public keys (*.pub)", key, key);
             return;
         }
+        Path keys = configured.get();
         try {
             if (TrustedKeys.load(keys).isEmpty()) {
                 log.warn("{} = {} holds no keys: no trusted keys, so no signed WASM plugin will load", key, keys);
@@ -92,7 +94,7 @@ public final class PluginLoaders {
         WasmOptions wasm = WasmOptions.DEFAULT.withCompiled(engine.equals("compiler")).withMaxOutputBytes(config.get(NodeConfig.MAX_OUTPUT_BYTES))
                 .withMaxJsonDepth(config.get(NodeConfig.MAX_JSON_DEPTH))
                 .withModuleLimits(limits).withMemoryBudget(GuestMemoryBudget.ofMegabytes(config.get(NodeConfig.MAX_TOTAL_MEMORY_MB)));
-        return new PluginLoader.Settings(caps, keys.isBlank() ? null : Path.of(keys), config.get(NodeConfig.DEV_ALLOW_UNSIGNED),
+        return new PluginLoader.Settings(caps, keys.isBlank() ? Optional.empty() : Optional.of(Path.of(keys)), config.get(NodeConfig.DEV_ALLOW_UNSIGNED),
                 config.get(NodeConfig.REQUIRE_SIGNED_NATIVE), wasm);
     }
 }

@@ -6,29 +6,57 @@ import dev.pando.host.PluginStats;
 import java.util.Optional;
 
 /**
- * One row of {@code admin.plugins}: a serving plugin, or a file that failed with nothing
- * serving in its place ({@code manifest} and the fields after it are then null).
+ * One row of {@code admin.plugins}: a {@link Serving} plugin, or a file that {@link Failed} with
+ * nothing serving in its place.
  */
-public record PluginStatus(String id, String file, State state, String error, PluginManifest manifest, PluginKind kind,
-                           String signer, String hash, long loadedAt, PluginStats stats, boolean listenerOverflowed,
-                           ReloadReport.Outcome lastReload, long lastReloadAt, Optional<String> listenerStopped) {
+public sealed interface PluginStatus permits PluginStatus.Serving, PluginStatus.Failed {
 
-    /** LOADED: serving. FAILED: nothing serving for this file. */
-    public enum State { LOADED, FAILED }
+    /** The plugin id; empty for a failed file whose manifest could not be read. */
+    Optional<String> id();
 
-    static PluginStatus of(PluginSlot s) {
-        var loaded = s.plugin().loaded();
-        return new PluginStatus(s.id(), s.file().getFileName().toString(), State.LOADED, null, loaded.manifest(), loaded.kind(),
-                loaded.signer(), s.hash(), s.loadedAt(), s.plugin().stats(),
-                s.listener() != null && s.listener().overflowed(), s.lastResult(), s.lastResultAt(),
-                s.listener() == null ? Optional.empty() : s.listener().stopped());
+    /** The plugin file's name, or {@code builtin:<id>}. */
+    String file();
+
+    /** {@link PluginState#SERVING} or {@link PluginState#FAILED}. */
+    PluginState state();
+
+    /**
+     * A plugin serving calls.
+     *
+     * @param signer             fingerprint of the key that signed it; empty if unsigned
+     * @param hash               content hash of what it was loaded from
+     * @param stats              call counts for its id, across every version since the node started
+     * @param listenerOverflowed its listener fell a whole queue behind and was cut off until the next reload
+     * @param listenerStopped    why its listener was stopped for good, if it was
+     * @param lastReload         how the most recent reload that looked at it went
+     */
+    record Serving(String file, PluginManifest manifest, PluginKind kind, Optional<String> signer, String hash, long loadedAt,
+                   PluginStats stats, boolean listenerOverflowed, Optional<String> listenerStopped, ReloadOutcome lastReload,
+                   long lastReloadAt) implements PluginStatus {
+
+        @Override
+        public Optional<String> id() {
+            return Optional.of(manifest.id());
+        }
+
+        @Override
+        public PluginState state() {
+            return PluginState.SERVING;
+        }
     }
 
-    static PluginStatus of(FileFailure f) {
-        String file = f.file().getFileName().toString();
-        // The reload that failed it, which also carries the version the file claims.
-        ReloadReport.Outcome failed = new ReloadReport.Outcome(f.id(), file, ReloadReport.Action.FAILED, f.version(), null, f.error());
-        return new PluginStatus(f.id(), file, State.FAILED, f.error(), null, null,
-                null, f.hash(), 0, null, false, failed, f.at(), Optional.empty());
+    /**
+     * A file that failed to load, with no earlier version serving.
+     *
+     * @param id      the id its manifest claims, if it could be read
+     * @param version likewise, the version it claims
+     * @param at      when the reload that failed it ran
+     */
+    record Failed(Optional<String> id, String file, Optional<String> version, String error, long at) implements PluginStatus {
+
+        @Override
+        public PluginState state() {
+            return PluginState.FAILED;
+        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.pando.node.plugins;
 
 import dev.pando.host.LoadedPlugin;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,40 +9,36 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Plugin files one reload loaded (read, verified, compiled) before taking the reload lock. A file
- * is claimed, by path and content hash, while a reload loads it, so that a concurrent reload does
- * not compile the same bytes again but leaves that file to the reload already at it. Closing
- * releases the claims and whatever loaded plugin the reload did not use.
+ * is claimed, by candidate name and content hash, while a reload loads it, so that a concurrent
+ * reload does not compile the same bytes again but leaves that file to the reload already at it.
+ * Closing releases the claims and whatever loaded plugin the reload did not use.
  */
 final class Preloads implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(Preloads.class);
-
     private sealed interface Result permits Loaded, Failed {}
 
     private record Loaded(LoadedPlugin plugin) implements Result {}
 
     private record Failed(RuntimeException error) implements Result {}
 
-    private record Key(Path file, String hash) {}
+    private record Key(String name, String hash) {}
 
-    private final Map<Path, String> claims;
+    private final Map<String, String> claims;
     private final Map<Key, Result> results = new HashMap<>();
     private final Set<Key> busy = new HashSet<>();
     private final List<Key> claimed = new ArrayList<>();
 
-    /** @param claims shared by every reload of one manager: file to the hash being loaded */
-    Preloads(Map<Path, String> claims) {
+    /** @param claims shared by every reload of one manager: candidate name to the hash being loaded */
+    Preloads(Map<String, String> claims) {
         this.claims = claims;
     }
 
-    /** Loads {@code file} now unless another reload is loading the same content. */
-    void load(Path file, String hash, Supplier<LoadedPlugin> load) {
-        Key key = new Key(file, hash);
-        String other = claims.putIfAbsent(file, hash);
+    /** Loads the candidate named {@code name} now unless another reload is loading the same content. */
+    void load(String name, String hash, Supplier<LoadedPlugin> load) {
+        Key key = new Key(name, hash);
+        String other = claims.putIfAbsent(name, hash);
         if (other != null) {
             if (other.equals(hash)) {
                 busy.add(key);
@@ -59,8 +54,8 @@ final class Preloads implements AutoCloseable {
     }
 
     /** Whether another reload was, and still is, loading exactly this content. */
-    boolean busy(Path file, String hash) {
-        return busy.contains(new Key(file, hash)) && hash.equals(claims.get(file));
+    boolean busy(String name, String hash) {
+        return busy.contains(new Key(name, hash)) && hash.equals(claims.get(name));
     }
 
     /**
@@ -69,8 +64,8 @@ final class Preloads implements AutoCloseable {
      *
      * @throws RuntimeException why loading it failed
      */
-    Optional<LoadedPlugin> take(Path file, String hash) {
-        Result r = results.remove(new Key(file, hash));
+    Optional<LoadedPlugin> take(String name, String hash) {
+        Result r = results.remove(new Key(name, hash));
         if (r instanceof Failed f) {
             throw f.error();
         }
@@ -81,15 +76,11 @@ final class Preloads implements AutoCloseable {
     public void close() {
         for (Result r : results.values()) {
             if (r instanceof Loaded l) {
-                try {
-                    l.plugin().resources().close();
-                } catch (Exception e) {
-                    log.warn("releasing {} failed: {}", l.plugin().file(), e.toString());
-                }
+                PluginStarter.release(l.plugin());
             }
         }
         results.clear();
-        claimed.forEach(k -> claims.remove(k.file(), k.hash()));
+        claimed.forEach(k -> claims.remove(k.name(), k.hash()));
         claimed.clear();
     }
 }

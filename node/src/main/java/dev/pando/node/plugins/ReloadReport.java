@@ -10,27 +10,18 @@ import java.util.List;
  * @param loadMillis  reading, verifying, compiling and starting new plugins
  * @param swapMicros  from the loaded plugins to the new table being live (compilation excluded)
  */
-public record ReloadReport(long generation, List<Outcome> outcomes, long loadMillis, long swapMicros) {
+public record ReloadReport(long generation, List<ReloadOutcome> outcomes, long loadMillis, long swapMicros) {
 
     public ReloadReport {
         outcomes = List.copyOf(outcomes);
     }
 
-    /** What happened to one plugin. */
-    public enum Action { LOADED, REPLACED, UNLOADED, UNCHANGED, FAILED }
-
-    /**
-     * @param id              null when the file failed before its manifest could be read
-     * @param previousVersion the version that was serving before, if any
-     * @param error           why it failed (FAILED only)
-     */
-    public record Outcome(String id, String file, Action action, String version, String previousVersion, String error) {}
-
-    public long count(Action action) {
+    /** How many outcomes have this action. */
+    public long count(PluginState action) {
         return outcomes.stream().filter(o -> o.action() == action).count();
     }
 
     public boolean hasFailures() {
-        return count(Action.FAILED) > 0;
+        return count(PluginState.FAILED) > 0;
     }
 }

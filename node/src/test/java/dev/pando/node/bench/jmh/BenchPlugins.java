@@ -153,7 +153,7 @@ public final class BenchPlugins {
 
     /** The node's loader: signatures checked against {@code trustedKeys}, WASM compiled or interpreted. */
     public static PluginLoader loader(Path trustedKeys, boolean compiled) {
-        return new PluginLoader(new PluginLoader.Settings(ManifestCaps.DEFAULT, trustedKeys, false, false,
+        return new PluginLoader(new PluginLoader.Settings(ManifestCaps.DEFAULT, java.util.Optional.of(trustedKeys), false, false,
                 WasmOptions.DEFAULT.withCompiled(compiled)));
     }
 

@@ -12,8 +12,8 @@ import dev.pando.node.ops.CoreOps;
 import dev.pando.node.ops.PluginOps;
 import dev.pando.node.metrics.Metrics;
 import dev.pando.node.plugins.PluginManager;
+import dev.pando.node.plugins.PluginState;
 import dev.pando.node.plugins.ReloadReport;
-import dev.pando.node.plugins.ReloadReport.Action;
 import dev.pando.signing.Ed25519KeyPair;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,7 +66,7 @@ public final class ReloadSwapHarness {
             try {
                 registry.swap(b -> b.addAll(new PluginOps(manager).specs()));
                 ReloadReport first = manager.reload();
-                if (first.count(Action.LOADED) != 3) {
+                if (first.count(PluginState.LOADED) != 3) {
                     throw new IllegalStateException("expected 3 plugins loaded, got " + first.outcomes());
                 }
                 int tableSize = registry.current().size();
@@ -85,7 +85,7 @@ public final class ReloadSwapHarness {
                 for (int i = -warmup; i < reloads; i++) {
                     BenchPlugins.wasmBundle(plugins, "bench.wasm", BenchPlugins.HANDLER_MODULE, "1.0." + (i + warmup + 1), key);
                     ReloadReport r = manager.reload();
-                    if (r.count(Action.REPLACED) != 1 || r.count(Action.UNCHANGED) != 2 || r.hasFailures()) {
+                    if (r.count(PluginState.REPLACED) != 1 || r.count(PluginState.UNCHANGED) != 2 || r.hasFailures()) {
                         throw new IllegalStateException("reload " + i + " did not replace exactly one plugin: " + r.outcomes());
                     }
                     if (i >= 0) {

@@ -160,7 +160,7 @@ public final class FakeNode implements AutoCloseable {
         try {
             return Response.ok(id, result(session, op, args));
         } catch (Fail f) {
-            return new Response(id, null, f.code, f.getMessage(), f.retryAfterMs);
+            return new Response.Failure(id, f.code, f.getMessage(), f.retryAfterMs);
         }
     }
 
@@ -432,11 +432,11 @@ public final class FakeNode implements AutoCloseable {
     }
 
     private static void sendHttp(ChannelHandlerContext ctx, Response r, boolean keepAlive) {
-        sendHttp(ctx, r, keepAlive, (r.retryAfterMillis() + 999) / 1000);
+        sendHttp(ctx, r, keepAlive, r instanceof Response.Failure f ? (f.retryAfterMillis() + 999) / 1000 : 0);
     }
 
     private static void sendHttp(ChannelHandlerContext ctx, Response r, boolean keepAlive, long retryAfterSeconds) {
-        HttpResponseStatus status = r.isOk() ? HttpResponseStatus.OK : HttpResponseStatus.valueOf(r.code().httpStatus());
+        HttpResponseStatus status = r instanceof Response.Failure f ? HttpResponseStatus.valueOf(f.code().httpStatus()) : HttpResponseStatus.OK;
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.copiedBuffer(r.toJson().toString(), StandardCharsets.UTF_8));
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")

@@ -1,12 +1,10 @@
 package dev.pando.node.session;
 
 import dev.pando.api.Access;
-import dev.pando.api.ErrorCode;
 import dev.pando.api.path.PathPattern;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.Request;
-import dev.pando.node.dispatch.Response;
 import dev.pando.node.dispatch.Session;
 import dev.pando.node.events.Event;
 import dev.pando.node.events.Subscriber;
@@ -15,18 +13,15 @@ import dev.pando.node.kv.Change;
 import io.netty.channel.Channel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One client's long-lived session, whatever its wire format: who it is, its subscriptions, the
- * bounded queue of pushes for them, and the requests it has in flight. The {@link WireCodec}
- * turns messages into requests and answers into messages; this class never looks inside one.
+ * pushes queued for them, and the requests it has in flight. The {@link WireCodec} turns
+ * messages into requests and answers into messages; the session never looks inside one. What it
+ * writes, and in which order, is its {@link Outbox}'s business.
  *
  * <p>Requests run concurrently through the {@link RequestPath}; responses go out as they
  * complete, matched by id. Requests are only dispatched while the channel is writable and fewer
@@ -34,24 +29,20 @@ import org.slf4j.LoggerFactory;
  * pauses, so a client that never reads responses cannot make the node buffer without bound.
  *
  * <p>Pushes arrive on the store's ack thread or a publisher's thread and go into one bounded
- * {@link PushQueue}; the event loop drains it only while the channel is writable. A full queue
- * makes the offer fail, the bus cuts the session off, and the client gets a
- * {@code SLOW_CONSUMER} session error; the session stays open.
+ * {@link PushQueue}, drained only while the channel is writable. A full queue makes the offer
+ * fail, the bus cuts the session off, and the client gets a {@code SLOW_CONSUMER} session error;
+ * the session stays open.
  *
  * <p>A subscription's pushes are held until the response of the request that created it has
- * been written, so the client always learns the subscription id first. Handlers see this session
- * through a per-request {@link Session} view, which is how it knows which request a
- * {@link #subscribe} belongs to. For the same reason a writer's response is written before the
- * push of its own change: the store completes the write (queuing the response task on this
- * event loop) before it hands the change to the bus (which queues the drain after it).
+ * been written, so the client always learns the subscription id first. Handlers see the session
+ * through a per-request view ({@link InFlightCall}), which is how it knows which request a
+ * subscription belongs to.
  *
  * <p>Threads: {@link #received}, {@link #writabilityChanged} and {@link #closed} are called on the
- * channel's event loop; the {@link Subscriber} methods on any thread.
+ * channel's event loop; the {@link Session} and {@link Subscriber} methods on any thread.
  */
 public final class ClientSession implements Session, Subscriber {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
-    /** Queue entries handled per drain task before the event loop is yielded to other channels. */
-    private static final int DRAIN_BATCH = 512;
     /** Requests one session may have dispatched and unanswered; later messages wait (and reading pauses). */
     public static final int MAX_IN_FLIGHT = 256;
 
@@ -61,12 +52,10 @@ public final class ClientSession implements Session, Subscriber {
     private final Channel channel;
     private final WireCodec codec;
     private final SessionSubscriptions subscriptions;
-    private final PushQueue pushes;
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final AtomicBoolean overflowPending = new AtomicBoolean();
+    private final Outbox outbox;
     /** Messages read but not yet handled because the session was at capacity (event loop only). */
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
-    /** This session's dispatched, unanswered requests (event loop only). */
+    /** This session's dispatched requests whose response is not written yet (event loop only). */
     private int inFlight;
     private boolean resuming;
 
@@ -77,7 +66,7 @@ public final class ClientSession implements Session, Subscriber {
         this.channel = channel;
         this.codec = codec;
         this.subscriptions = new SessionSubscriptions(shared.subscriptionLimit);
-        this.pushes = new PushQueue(shared.queueLimit);
+        this.outbox = new Outbox(this, channel, codec, shared.queueLimit);
     }
 
     @Override
@@ -87,6 +76,10 @@ public final class ClientSession implements Session, Subscriber {
 
     public Principal principal() {
         return principal;
+    }
+
+    Outbox outbox() {
+        return outbox;
     }
 
     @Override
@@ -114,7 +107,7 @@ public final class ClientSession implements Session, Subscriber {
             if (decoded instanceof WireCodec.Call c) {
                 call(c.request());
             } else if (decoded instanceof WireCodec.Refused r) {
-                write(r.failure());
+                outbox.writeRefusal(r.failure());
             }
         } finally {
             ReferenceCountUtil.release(message);
@@ -122,32 +115,15 @@ public final class ClientSession implements Session, Subscriber {
     }
 
     private void call(Request request) {
-        InFlight call = new InFlight();
+        InFlightCall call = new InFlightCall(this);
         inFlight++;
-        shared.requests.run(request, new CallContext(principal, request.id(), call), channel.eventLoop(), call);
+        shared.requests.run(request, new CallContext(principal, request.id(), call), call);
     }
 
-    /** Writes a response (event loop), then lets the subscriptions its request created push. */
-    private void respond(InFlight call, Response response, Runnable written) {
+    /** The outbox wrote (or dropped) a response: room for one more request (event loop). */
+    void responseWritten() {
         inFlight--;
-        List<PushQueue.Delivery> created = call.responded();
-        if (channel.isActive()) {
-            channel.writeAndFlush(codec.response(channel.alloc(), response)).addListener(f -> written.run());
-        } else {
-            written.run(); // the client left; nothing to write it to
-        }
-        // Anything written from here on is queued behind the response in the channel.
-        for (PushQueue.Delivery d : created) {
-            release(d);
-        }
         resume();
-    }
-
-    /** Writes an answer that is not a dispatched request's (a refused message). */
-    private void write(Response response) {
-        if (channel.isActive()) {
-            channel.writeAndFlush(codec.response(channel.alloc(), response));
-        }
     }
 
     /** Requests may be dispatched: responses can be written and the session is under its in-flight cap. */
@@ -177,7 +153,7 @@ public final class ClientSession implements Session, Subscriber {
         // reads must not make the node queue up answers for it.
         if (channel.isWritable()) {
             resume();
-            drain();
+            outbox.writable();
         } else {
             channel.config().setAutoRead(false);
         }
@@ -186,7 +162,7 @@ public final class ClientSession implements Session, Subscriber {
     /** The channel closed (event loop): closes the subscriptions, drops queued pushes and parked messages. */
     public void closed() {
         subscriptions.closeAll().forEach(Subscription::close);
-        pushes.close();
+        outbox.close();
         Object parked;
         while ((parked = backlog.poll()) != null) {
             ReferenceCountUtil.release(parked);
@@ -195,19 +171,17 @@ public final class ClientSession implements Session, Subscriber {
 
     // ---- subscriptions (Session) ----
 
+    /** Subscribes outside any request: the pushes are not held for a response. */
     @Override
     public Subscription subscribe(PathPattern pattern, boolean changes, boolean events) {
         Subscription s = register(pattern, changes, events);
-        releaseSoon(pushes.delivery(s));
+        outbox.releaseSoon(outbox.delivery(s));
         return s;
     }
 
-    private Subscription register(PathPattern pattern, boolean changes, boolean events) {
+    /** Adds a subscription on the bus, delivering to this session (held until released). */
+    Subscription register(PathPattern pattern, boolean changes, boolean events) {
         return subscriptions.add(id, () -> shared.eventBus.subscribe(pattern, changes, events, this));
-    }
-
-    private void releaseSoon(PushQueue.Delivery delivery) {
-        EventLoops.runOn(channel.eventLoop(), () -> release(delivery), EventLoops.NOTHING);
     }
 
     @Override
@@ -215,7 +189,7 @@ public final class ClientSession implements Session, Subscriber {
         Optional<Subscription> s = subscriptions.remove(subscriptionId);
         s.ifPresent(sub -> {
             sub.close();
-            EventLoops.runOn(channel.eventLoop(), pushes::purgeClosed, EventLoops.NOTHING);
+            outbox.purgeClosedSoon();
         });
         return s.isPresent();
     }
@@ -224,18 +198,12 @@ public final class ClientSession implements Session, Subscriber {
 
     @Override
     public boolean offerChange(Subscription subscription, Change change) {
-        if (skip(subscription, change.key())) {
-            return true;
-        }
-        return queued(pushes.offer(subscription, change));
+        return skip(subscription, change.key()) || outbox.offer(subscription, change);
     }
 
     @Override
     public boolean offerEvent(Subscription subscription, Event event) {
-        if (skip(subscription, event.topic())) {
-            return true;
-        }
-        return queued(pushes.offer(subscription, event));
+        return skip(subscription, event.topic()) || outbox.offer(subscription, event);
     }
 
     /** True for a push that is not for this client: dropped without counting as an overflow. */
@@ -246,140 +214,11 @@ public final class ClientSession implements Session, Subscriber {
         return !principal.allows(Access.READ, key); // a pattern may reach keys its subscriber may not read
     }
 
-    private boolean queued(boolean accepted) {
-        if (accepted) {
-            scheduleDrain();
-        }
-        return accepted;
-    }
-
     @Override
     public void overflowed() {
         shared.metrics.inc(Sessions.SLOW_CONSUMERS, Sessions.SLOW_CONSUMERS_HELP);
         subscriptions.pruneClosed(); // the bus closed them all
         log.info("{} fell behind on pushes; its subscriptions were dropped", this);
-        overflowPending.set(true);
-        scheduleDrain();
-    }
-
-    private void scheduleDrain() {
-        if (drainScheduled.compareAndSet(false, true)) {
-            try {
-                channel.eventLoop().execute(this::drain);
-            } catch (RejectedExecutionException e) {
-                drainScheduled.set(false); // shutting down: nothing will be written anyway
-            }
-        }
-    }
-
-    /** Writes queued pushes while the channel is writable (event loop). */
-    private void drain() {
-        drainScheduled.set(false);
-        if (!channel.isActive()) {
-            pushes.clear();
-            return;
-        }
-        boolean wrote = false;
-        if (overflowPending.getAndSet(false)) {
-            pushes.purgeClosed(); // frees the queue now, even if the client is not reading
-            // Written even when unwritable: it is one small message, and the client must learn why pushes stopped.
-            channel.write(codec.sessionError(channel.alloc(), ErrorCode.SLOW_CONSUMER, "session fell behind ("
-                    + pushes.capacity() + " pushes queued); all its subscriptions were dropped"));
-            wrote = true;
-        }
-        int budget = DRAIN_BATCH;
-        while (budget-- > 0 && channel.isWritable()) {
-            Push p = pushes.poll();
-            if (p == null) {
-                break;
-            }
-            wrote |= write(p);
-        }
-        if (wrote) {
-            channel.flush();
-        }
-        if (channel.isWritable() && pushes.hasPending()) {
-            scheduleDrain(); // budget spent: continue in a later task, after other channels had their turn
-        }
-    }
-
-    /** Writes one push; false if it could not be encoded (it is skipped, the session goes on). */
-    private boolean write(Push p) {
-        Object message;
-        try {
-            message = p.encode(codec, channel.alloc());
-        } catch (RuntimeException e) {
-            log.error("{}: cannot serialise a push for {}; skipping it", this, p.to().subscription.id(), e);
-            return false;
-        }
-        channel.write(message);
-        return true;
-    }
-
-    /** Lets a held subscription's pushes go out (event loop). */
-    private void release(PushQueue.Delivery delivery) {
-        if (pushes.release(delivery) && pushes.hasPending()) {
-            scheduleDrain();
-        }
-    }
-
-    // ---- per-request state ----
-
-    /**
-     * One request in flight, as its handler sees the session: subscriptions it creates are held
-     * until its response is written. Also where that response arrives.
-     */
-    private final class InFlight implements Session, RequestPath.Reply {
-        private List<PushQueue.Delivery> created;
-        private boolean responded;
-
-        /** Holds {@code d} until the response; false if the response was already written. */
-        synchronized boolean hold(PushQueue.Delivery d) {
-            if (responded) {
-                return false;
-            }
-            if (created == null) {
-                created = new ArrayList<>(2);
-            }
-            created.add(d);
-            return true;
-        }
-
-        synchronized List<PushQueue.Delivery> responded() {
-            responded = true;
-            List<PushQueue.Delivery> out = created == null ? List.of() : created;
-            created = null;
-            return out;
-        }
-
-        @Override
-        public void send(Response response, Runnable written) {
-            respond(this, response, written);
-        }
-
-        @Override
-        public String id() {
-            return id;
-        }
-
-        @Override
-        public Subscription subscribe(PathPattern pattern, boolean changes, boolean events) {
-            Subscription s = register(pattern, changes, events);
-            PushQueue.Delivery delivery = pushes.delivery(s);
-            if (!hold(delivery)) {
-                releaseSoon(delivery);
-            }
-            return s;
-        }
-
-        @Override
-        public boolean unsubscribe(String subscriptionId) {
-            return ClientSession.this.unsubscribe(subscriptionId);
-        }
-
-        @Override
-        public String toString() {
-            return ClientSession.this.toString();
-        }
+        outbox.overflowed();
     }
 }

@@ -4,8 +4,9 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.RejectedExecutionException;
 
 /** Getting work onto a connection's event loop. */
-final class EventLoops {
-    static final Runnable NOTHING = () -> {};
+public final class EventLoops {
+    /** A task that does nothing. */
+    public static final Runnable NOTHING = () -> {};
 
     private EventLoops() {}
 
@@ -14,7 +15,7 @@ final class EventLoops {
      * no longer accepts tasks (the server is shutting down), runs {@code onRejected} instead so
      * the caller's bookkeeping still balances.
      */
-    static void runOn(EventExecutor loop, Runnable task, Runnable onRejected) {
+    public static void runOn(EventExecutor loop, Runnable task, Runnable onRejected) {
         if (loop.inEventLoop()) {
             task.run();
             return;

@@ -5,7 +5,6 @@ import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.Dispatcher;
 import dev.pando.node.dispatch.Request;
 import dev.pando.node.dispatch.Response;
-import io.netty.util.concurrent.EventExecutor;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * The one path every transport runs a request through: refused with {@code UNAVAILABLE} once the
  * node drains, counted in flight until its response is written (the shutdown drain waits on
  * that count), dispatched, anything the dispatcher failed to answer turned into
- * {@code INTERNAL}, and the response handed back on the connection's event loop. HTTP exchanges
+ * {@code INTERNAL}, and the response handed to the transport's {@link Reply}. HTTP exchanges
  * and {@link ClientSession}s both use it; the {@link Dispatcher} behind it does the rate limit,
  * lookup, access check and per-op metrics.
  */
@@ -38,18 +37,19 @@ public final class RequestPath {
     @FunctionalInterface
     public interface Reply {
         /**
-         * Writes {@code response}; runs on the connection's event loop. {@code written} must be
-         * run once the response has been written or dropped, whatever happens to the connection.
+         * Takes {@code response}, on whatever thread completed the call (the store's ack thread,
+         * a worker, a plugin's thread, or the caller's own when the answer is immediate): the
+         * transport gets it onto its connection's event loop. {@code written} must be run once
+         * the response has been written or dropped, whatever happens to the connection.
          */
         void send(Response response, Runnable written);
     }
 
     /**
-     * Runs {@code request} and answers it through {@code reply} on {@code loop}. Called on that
-     * event loop; never throws and never blocks. A refusal while draining is answered at once,
-     * before this returns.
+     * Runs {@code request} and answers it through {@code reply}. Never throws and never blocks;
+     * a refusal while draining is answered before this returns.
      */
-    public void run(Request request, CallContext ctx, EventExecutor loop, Reply reply) {
+    public void run(Request request, CallContext ctx, Reply reply) {
         if (draining) {
             reply.send(Response.error(request.id(), ErrorCode.UNAVAILABLE, "node is shutting down"), EventLoops.NOTHING);
             return;
@@ -62,11 +62,8 @@ public final class RequestPath {
             log.error("dispatcher threw for op {}", request.op(), e);
             result = CompletableFuture.completedFuture(Response.error(request.id(), ErrorCode.INTERNAL, "internal error"));
         }
-        result.whenComplete((response, error) -> {
-            Response r = response != null ? response
-                    : Response.error(request.id(), ErrorCode.INTERNAL, "internal error in '" + request.op() + "'");
-            EventLoops.runOn(loop, () -> reply.send(r, written), written);
-        });
+        result.whenComplete((response, error) -> reply.send(response != null ? response
+                : Response.error(request.id(), ErrorCode.INTERNAL, "internal error in '" + request.op() + "'"), written));
     }
 
     /** Requests dispatched whose response has not been written yet. */

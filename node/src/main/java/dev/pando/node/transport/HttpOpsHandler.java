@@ -8,6 +8,9 @@ import dev.pando.api.Access;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.Request;
+import dev.pando.node.dispatch.Response;
+import dev.pando.node.session.EventLoops;
+import dev.pando.node.session.RequestPath;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -44,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * (HTTP/1.1 pipelining); a few pipelined requests are queued, beyond that reading pauses. One
  * instance per connection; all methods run on its event loop.
  */
-final class HttpOpsHandler extends ChannelInboundHandlerAdapter {
+final class HttpOpsHandler extends ChannelInboundHandlerAdapter implements RequestPath.Reply {
     private static final Logger log = LoggerFactory.getLogger(HttpOpsHandler.class);
 
     /** Passed for responses that end no dispatched request (routing errors, health, metrics). */
@@ -58,6 +61,8 @@ final class HttpOpsHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     /** A request is being served: its response has not been handed to the channel yet. */
     private boolean busy;
+    /** The exchange whose op call is running; one at a time per connection, so no per-call reply object. */
+    private Exchange calling;
 
     /** What outlives the request buffer: how to label and finish the exchange. */
     private record Exchange(String route, boolean keepAlive) {
@@ -189,11 +194,18 @@ final class HttpOpsHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Runs an op call through the request path; the response is sent when it completes. */
+    /** Runs an op call through the request path; {@link #send(Response, Runnable)} gets its answer. */
     private void call(Exchange ex, Request call, FullHttpRequest request) {
         CallContext context = new CallContext(principal(request, false), call.id(), null);
-        server.requests.run(call, context, ctx.channel().eventLoop(),
-                (response, written) -> send(ex, HttpResponses.envelope(ctx.alloc(), response), written));
+        calling = ex;
+        server.requests.run(call, context, this);
+    }
+
+    /** The running op call was answered, on whatever thread completed it: sent from the event loop. */
+    @Override
+    public void send(Response response, Runnable written) {
+        EventLoops.runOn(ctx.channel().eventLoop(),
+                () -> send(calling, HttpResponses.envelope(ctx.alloc(), response), written), written);
     }
 
     /**

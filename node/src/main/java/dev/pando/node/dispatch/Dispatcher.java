@@ -120,10 +120,10 @@ public final class Dispatcher {
         }
 
         void record(Response response, long nanos) {
-            int slot = response.isOk() ? 0 : response.code().ordinal() + 1;
+            int slot = response instanceof Response.Failure f ? f.code().ordinal() + 1 : 0;
             LongAdder counter = outcomes.get(slot);
             if (counter == null) {
-                String outcome = response.isOk() ? "ok" : response.code().name();
+                String outcome = slot == 0 ? "ok" : ErrorCode.values()[slot - 1].name();
                 counter = metrics.counterSeries(REQUESTS, "Requests by op and outcome", "op", op, "outcome", outcome);
                 outcomes.set(slot, counter); // racing writers store the same series object
             }

@@ -4,43 +4,92 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import java.io.IOException;
+import java.util.Objects;
 
 /**
- * {@code {id, ok:true, result}} or {@code {id, ok:false, error:{code, message}}}. A failure may
- * carry {@code retryAfterMs} (rate limiting).
+ * The answer to one {@link Request}: {@link Ok} with the op's result, or {@link Failure} with a
+ * typed error. On the wire {@code {id, ok:true, result}} or
+ * {@code {id, ok:false, error:{code, message[, retryAfterMs]}}}.
  */
-public record Response(JsonNode id, JsonNode result, ErrorCode code, String message, long retryAfterMillis) {
+public sealed interface Response permits Response.Ok, Response.Failure {
 
-    public static Response ok(JsonNode id, JsonNode result) {
-        return new Response(id, result == null ? JsonNodeFactory.instance.nullNode() : result, null, null, 0);
+    /** The request's id, echoed back untouched; JSON null when it had none. */
+    JsonNode id();
+
+    /** Streams the wire form to {@code gen}: the same JSON as {@link #toJson()}, without building a tree (the hot path). */
+    void writeTo(JsonGenerator gen, ObjectMapper mapper) throws IOException;
+
+    /** The wire form as a tree. */
+    ObjectNode toJson();
+
+    default boolean isOk() {
+        return this instanceof Ok;
     }
 
-    public static Response error(JsonNode id, ErrorCode code, String message) {
-        return new Response(id, null, code, message, 0);
+    /** A success; a missing result is JSON null. */
+    static Ok ok(JsonNode id, JsonNode result) {
+        return new Ok(id, result);
     }
 
-    public static Response error(JsonNode id, PandoException e) {
-        return new Response(id, null, e.code(), e.getMessage(), e.retryAfterMillis());
+    static Failure error(JsonNode id, ErrorCode code, String message) {
+        return new Failure(id, code, message, 0);
     }
 
-    public boolean isOk() {
-        return code == null;
+    /** The failure a handler's exception stands for, with its retry hint. */
+    static Failure error(JsonNode id, PandoException e) {
+        return new Failure(id, e.code(), e.getMessage(), e.retryAfterMillis());
     }
 
-    /** Streams the wire form to {@code gen}; the same JSON as {@link #toJson()}, without building a tree. */
-    public void writeTo(JsonGenerator gen, ObjectMapper mapper) throws IOException {
-        gen.writeStartObject();
-        gen.writeFieldName("id");
-        mapper.writeTree(gen, id);
-        gen.writeBooleanField("ok", isOk());
-        if (isOk()) {
+    /** The op succeeded with {@code result}. */
+    record Ok(JsonNode id, JsonNode result) implements Response {
+        public Ok {
+            id = id == null ? NullNode.getInstance() : id;
+            result = result == null ? NullNode.getInstance() : result;
+        }
+
+        @Override
+        public void writeTo(JsonGenerator gen, ObjectMapper mapper) throws IOException {
+            gen.writeStartObject();
+            gen.writeFieldName("id");
+            mapper.writeTree(gen, id);
+            gen.writeBooleanField("ok", true);
             gen.writeFieldName("result");
             mapper.writeTree(gen, result);
-        } else {
+            gen.writeEndObject();
+        }
+
+        @Override
+        public ObjectNode toJson() {
+            ObjectNode n = JsonNodeFactory.instance.objectNode();
+            n.set("id", id);
+            n.put("ok", true);
+            n.set("result", result);
+            return n;
+        }
+    }
+
+    /**
+     * The op failed. {@code retryAfterMillis} is positive only when the caller should wait
+     * (rate limiting); an exception without a message gives an empty one.
+     */
+    record Failure(JsonNode id, ErrorCode code, String message, long retryAfterMillis) implements Response {
+        public Failure {
+            id = id == null ? NullNode.getInstance() : id;
+            Objects.requireNonNull(code, "code");
+            message = message == null ? "" : message;
+        }
+
+        @Override
+        public void writeTo(JsonGenerator gen, ObjectMapper mapper) throws IOException {
+            gen.writeStartObject();
+            gen.writeFieldName("id");
+            mapper.writeTree(gen, id);
+            gen.writeBooleanField("ok", false);
             gen.writeObjectFieldStart("error");
             gen.writeStringField("code", code.name());
             gen.writeStringField("message", message);
@@ -48,25 +97,21 @@ public record Response(JsonNode id, JsonNode result, ErrorCode code, String mess
                 gen.writeNumberField("retryAfterMs", retryAfterMillis);
             }
             gen.writeEndObject();
+            gen.writeEndObject();
         }
-        gen.writeEndObject();
-    }
 
-    /** The wire form. */
-    public ObjectNode toJson() {
-        ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.set("id", id);
-        n.put("ok", isOk());
-        if (isOk()) {
-            n.set("result", result);
-        } else {
+        @Override
+        public ObjectNode toJson() {
+            ObjectNode n = JsonNodeFactory.instance.objectNode();
+            n.set("id", id);
+            n.put("ok", false);
             ObjectNode err = n.putObject("error");
             err.put("code", code.name());
             err.put("message", message);
             if (retryAfterMillis > 0) {
                 err.put("retryAfterMs", retryAfterMillis);
             }
+            return n;
         }
-        return n;
     }
 }

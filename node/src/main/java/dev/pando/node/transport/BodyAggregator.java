@@ -39,7 +39,7 @@ final class BodyAggregator extends HttpObjectAggregator {
                 || (!HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized));
         FullHttpResponse res = tooLarge(ctx.alloc());
         HttpUtil.setKeepAlive(res, !close);
-        server.countHttp(HttpOpsHandler.routeLabel(request.uri()), res.status().code());
+        server.countHttp(HttpRoutes.routeLabel(request.uri()), res.status().code());
         ChannelFuture f = ctx.writeAndFlush(res);
         f.addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
     }
@@ -51,7 +51,7 @@ final class BodyAggregator extends HttpObjectAggregator {
             // "Expect: 100-continue" with a too-large Content-Length: same envelope, before any body is sent.
             ReferenceCountUtil.release(r);
             if (start instanceof HttpRequest request) {
-                server.countHttp(HttpOpsHandler.routeLabel(request.uri()), 413);
+                server.countHttp(HttpRoutes.routeLabel(request.uri()), 413);
             }
             return tooLarge(pipeline.channel().alloc());
         }

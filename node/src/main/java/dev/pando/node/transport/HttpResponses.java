@@ -1,7 +1,6 @@
 package dev.pando.node.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.node.dispatch.Response;
 import io.netty.buffer.ByteBuf;
@@ -25,7 +24,7 @@ final class HttpResponses {
 
     /** Status of an envelope: 200 when ok, else the error code's status. */
     static int status(Response response) {
-        return response.isOk() ? 200 : response.code().httpStatus();
+        return response instanceof Response.Failure f ? f.code().httpStatus() : 200;
     }
 
     /**
@@ -45,8 +44,8 @@ final class HttpResponses {
             body = Json.envelope(alloc, sent);
         }
         FullHttpResponse res = withBody(status(sent), body, HttpHeaderValues.APPLICATION_JSON.toString());
-        if (sent.code() == ErrorCode.RATE_LIMITED && sent.retryAfterMillis() > 0) {
-            long seconds = Math.max(1, (sent.retryAfterMillis() + 999) / 1000);
+        if (sent instanceof Response.Failure f && f.code() == ErrorCode.RATE_LIMITED && f.retryAfterMillis() > 0) {
+            long seconds = Math.max(1, (f.retryAfterMillis() + 999) / 1000);
             res.headers().set(HttpHeaderNames.RETRY_AFTER, seconds);
         }
         return res;
@@ -54,7 +53,7 @@ final class HttpResponses {
 
     /** An error envelope with a null id. */
     static FullHttpResponse error(ByteBufAllocator alloc, ErrorCode code, String message) {
-        return envelope(alloc, Response.error(NullNode.getInstance(), code, message));
+        return envelope(alloc, Response.error(null, code, message));
     }
 
     static FullHttpResponse json(ByteBufAllocator alloc, int status, JsonNode body) {

@@ -122,7 +122,6 @@ final class Json {
         return null;
     }
 
-    /** Serialises {@code node} into a fresh buffer from {@code alloc}. */
     /**
      * A response envelope, streamed straight into the buffer (the hot path of both transports).
      * A result that cannot be serialised becomes an {@code INTERNAL} envelope with the same id.
@@ -137,6 +136,7 @@ final class Json {
         }
     }
 
+    /** Serialises {@code node} into a fresh buffer from {@code alloc}. */
     static ByteBuf write(ByteBufAllocator alloc, JsonNode node) {
         return write(alloc, gen -> MAPPER.writeTree(gen, node));
     }

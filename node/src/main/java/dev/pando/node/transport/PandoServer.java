@@ -141,7 +141,7 @@ public final class PandoServer implements AutoCloseable {
 
     /** Requests dispatched whose response has not been written yet. */
     public int inFlightRequests() {
-        return server.inFlight();
+        return server.requests.inFlight();
     }
 
     /**
@@ -160,10 +160,10 @@ public final class PandoServer implements AutoCloseable {
             shutdownEventLoops();
             return;
         }
-        server.startDraining();
+        server.requests.startDraining();
         serverChannel.close().awaitUninterruptibly();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.shutdownDrainMs());
-        while (server.inFlight() > 0 && System.nanoTime() < deadline) {
+        while (server.requests.inFlight() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -171,9 +171,9 @@ public final class PandoServer implements AutoCloseable {
                 break;
             }
         }
-        if (server.inFlight() > 0) {
+        if (server.requests.inFlight() > 0) {
             log.warn("{} request(s) still running after the {} ms drain; closing their connections",
-                    server.inFlight(), settings.shutdownDrainMs());
+                    server.requests.inFlight(), settings.shutdownDrainMs());
         }
         for (Channel ch : channels) {
             WebSocketSession session = ch.pipeline().get(WebSocketSession.class);
@@ -224,7 +224,7 @@ public final class PandoServer implements AutoCloseable {
         // Counters appear at 0 from the start rather than at their first increment.
         m.add(ConnectionLimiter.REJECTED, ConnectionLimiter.REJECTED_HELP, 0);
         m.add(ConnectionLimiter.REJECTED_PER_ADDRESS, ConnectionLimiter.REJECTED_PER_ADDRESS_HELP, 0);
-        m.add(ServerContext.SLOW_CONSUMERS, "WebSocket sessions cut off for falling behind on pushes", 0);
+        server.sessions.registerMetrics();
         m.add(ServerContext.READ_TIMEOUTS, "Connections closed because a request did not arrive completely in time", 0);
     }
 

@@ -4,6 +4,8 @@ import static dev.pando.node.dispatch.Fixtures.JSON;
 import static dev.pando.node.dispatch.Fixtures.admin;
 import static dev.pando.node.dispatch.Fixtures.constant;
 import static dev.pando.node.dispatch.Fixtures.ctx;
+import static dev.pando.node.dispatch.Fixtures.failure;
+import static dev.pando.node.dispatch.Fixtures.ok;
 import static dev.pando.node.dispatch.Fixtures.req;
 import static dev.pando.node.dispatch.Fixtures.user;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,7 +78,7 @@ class DispatcherTest {
         Response r = dispatcher.dispatch(new Request(TextNode.valueOf("abc"), "t.echo", args), admin()).get();
         assertThat(r.isOk()).isTrue();
         assertThat(r.id()).isEqualTo(TextNode.valueOf("abc"));
-        assertThat(r.result()).isEqualTo(args);
+        assertThat(ok(r).result()).isEqualTo(args);
         assertThat(r.toJson().toString()).isEqualTo("{\"id\":\"abc\",\"ok\":true,\"result\":{\"x\":1}}");
     }
 
@@ -90,7 +92,7 @@ class DispatcherTest {
         Response r = dispatcher.dispatch(new Request(null, "t.args", null), admin()).get();
         assertThat(seen.get()).isEqualTo(JSON.objectNode());
         assertThat(r.isOk()).isTrue();
-        assertThat(r.result().isNull()).isTrue();
+        assertThat(ok(r).result().isNull()).isTrue();
         assertThat(r.id().isNull()).isTrue();
         dispatcher.dispatch(new Request(null, "t.args", JSON.nullNode()), admin()).get();
         assertThat(seen.get()).isEqualTo(JSON.objectNode());
@@ -119,8 +121,8 @@ class DispatcherTest {
     @Test
     void unknownOpIsNotFound() throws Exception {
         Response r = call("no.such");
-        assertThat(r.code()).isEqualTo(ErrorCode.NOT_FOUND);
-        assertThat(r.message()).contains("no.such");
+        assertThat(failure(r).code()).isEqualTo(ErrorCode.NOT_FOUND);
+        assertThat(failure(r).message()).contains("no.such");
         assertThat(r.id()).isEqualTo(IntNode.valueOf(7));
         assertThat(metrics.counter(REQUESTS, "op", "unknown", "outcome", "NOT_FOUND")).isEqualTo(1);
         assertThat(metrics.counter(REQUESTS, "op", "no.such", "outcome", "NOT_FOUND")).isZero();
@@ -130,8 +132,8 @@ class DispatcherTest {
     void missingOpIsBadRequest() throws Exception {
         for (String op : new String[] {null, ""}) {
             Response r = call(op);
-            assertThat(r.code()).as(String.valueOf(op)).isEqualTo(ErrorCode.BAD_REQUEST);
-            assertThat(r.message()).contains("op");
+            assertThat(failure(r).code()).as(String.valueOf(op)).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(failure(r).message()).contains("op");
         }
     }
 
@@ -143,13 +145,13 @@ class DispatcherTest {
                 new OpSpec("t.failed", Access.NONE, execution, "t", failing(new PandoException(ErrorCode.TOO_LARGE, "value too big"))),
                 new OpSpec("t.limited", Access.NONE, execution, "t", throwing(PandoException.rateLimited("slow down", 1234))));
         Response thrown = call("t.thrown");
-        assertThat(thrown.code()).isEqualTo(ErrorCode.CONFLICT);
-        assertThat(thrown.message()).isEqualTo("revision mismatch");
+        assertThat(failure(thrown).code()).isEqualTo(ErrorCode.CONFLICT);
+        assertThat(failure(thrown).message()).isEqualTo("revision mismatch");
         Response failed = call("t.failed");
-        assertThat(failed.code()).isEqualTo(ErrorCode.TOO_LARGE);
-        assertThat(failed.message()).isEqualTo("value too big");
+        assertThat(failure(failed).code()).isEqualTo(ErrorCode.TOO_LARGE);
+        assertThat(failure(failed).message()).isEqualTo("value too big");
         Response limited = call("t.limited");
-        assertThat(limited.retryAfterMillis()).isEqualTo(1234);
+        assertThat(failure(limited).retryAfterMillis()).isEqualTo(1234);
         assertThat(limited.toJson().get("error").get("retryAfterMs").asLong()).isEqualTo(1234);
         assertThat(thrown.toJson().get("error").has("retryAfterMs")).isFalse();
         assertThat(thrown.toJson().toString())
@@ -169,8 +171,8 @@ class DispatcherTest {
                         failing(new java.util.concurrent.CompletionException(new RuntimeException(secret)))));
         for (String op : new String[] {"t.runtime", "t.checked", "t.stage", "t.error", "t.wrapped"}) {
             Response r = call(op);
-            assertThat(r.code()).as(op).isEqualTo(ErrorCode.INTERNAL);
-            assertThat(r.message()).as(op).doesNotContain("hunter2").doesNotContain("/etc/secret");
+            assertThat(failure(r).code()).as(op).isEqualTo(ErrorCode.INTERNAL);
+            assertThat(failure(r).message()).as(op).doesNotContain("hunter2").doesNotContain("/etc/secret");
             assertThat(r.toJson().toString()).doesNotContain("hunter2");
         }
     }
@@ -180,8 +182,8 @@ class DispatcherTest {
         register(OpSpec.worker("t.wrapped", Access.NONE, "t",
                 failing(new java.util.concurrent.CompletionException(new PandoException(ErrorCode.FORBIDDEN, "nope")))));
         Response r = call("t.wrapped");
-        assertThat(r.code()).isEqualTo(ErrorCode.FORBIDDEN);
-        assertThat(r.message()).isEqualTo("nope");
+        assertThat(failure(r).code()).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThat(failure(r).message()).isEqualTo("nope");
     }
 
     @Test
@@ -202,8 +204,8 @@ class DispatcherTest {
             CompletableFuture<Response> rejected = d.dispatch(req("t.slow"), admin());
             assertThat(rejected).isDone();
             Response r = rejected.get();
-            assertThat(r.code()).isEqualTo(ErrorCode.UNAVAILABLE);
-            assertThat(r.code().httpStatus()).isEqualTo(503);
+            assertThat(failure(r).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+            assertThat(failure(r).code().httpStatus()).isEqualTo(503);
             assertThat(registry.current().inFlight()).as("the rejected call is not counted in flight").isEqualTo(2);
 
             release.countDown();
@@ -263,8 +265,8 @@ class DispatcherTest {
                 assertThat(r.isOk()).as(what).isTrue();
                 assertThat(ran.get()).as(what).isEqualTo(before + 1);
             } else {
-                assertThat(r.code()).as(what).isEqualTo(c.expected());
-                assertThat(r.message()).as(what).contains(c.op());
+                assertThat(failure(r).code()).as(what).isEqualTo(c.expected());
+                assertThat(failure(r).message()).as(what).contains(c.op());
                 assertThat(ran.get()).as("handler must not run for " + what).isEqualTo(before);
             }
         }
@@ -283,8 +285,8 @@ class DispatcherTest {
         assertThat(d.dispatch(req("t.echo"), alice).get().isOk()).isTrue();
         assertThat(d.dispatch(req("t.echo"), alice).get().isOk()).isTrue();
         Response limited = d.dispatch(req("t.echo"), alice).get();
-        assertThat(limited.code()).isEqualTo(ErrorCode.RATE_LIMITED);
-        assertThat(limited.retryAfterMillis()).isEqualTo(100);
+        assertThat(failure(limited).code()).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(failure(limited).retryAfterMillis()).isEqualTo(100);
         assertThat(ran.get()).isEqualTo(2);
         // another client has its own bucket
         assertThat(d.dispatch(req("t.echo"), ctx(user("bob", Access.READ))).get().isOk()).isTrue();
@@ -331,7 +333,7 @@ class DispatcherTest {
         for (int i = 0; i < 200; i++) {
             assertThat(d.dispatch(req("junk.op" + i), c).get().isOk()).isFalse();
         }
-        assertThat(d.dispatch(req("t.ok"), c).get().code()).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(failure(d.dispatch(req("t.ok"), c).get()).code()).isEqualTo(ErrorCode.RATE_LIMITED);
         String text = metrics.render();
         assertThat(text).doesNotContain("junk.op");
         assertThat(metrics.counter(REQUESTS, "op", "unknown", "outcome", "RATE_LIMITED")).isEqualTo(199);
@@ -345,7 +347,7 @@ class DispatcherTest {
             throw new NullPointerException();
         }));
         Response r = call("t.null");
-        assertThat(r.code()).isEqualTo(ErrorCode.INTERNAL);
-        assertThat(r.message()).isNotBlank();
+        assertThat(failure(r).code()).isEqualTo(ErrorCode.INTERNAL);
+        assertThat(failure(r).message()).isNotBlank();
     }
 }

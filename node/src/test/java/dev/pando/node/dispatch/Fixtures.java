@@ -1,5 +1,7 @@
 package dev.pando.node.dispatch;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -58,6 +60,18 @@ final class Fixtures {
 
     static Request req(String op, JsonNode args) {
         return new Request(TextNode.valueOf("1"), op, args);
+    }
+
+    /** {@code r} as the failure it must be. */
+    static Response.Failure failure(Response r) {
+        assertThat(r).as("a failure").isInstanceOf(Response.Failure.class);
+        return (Response.Failure) r;
+    }
+
+    /** {@code r} as the success it must be. */
+    static Response.Ok ok(Response r) {
+        assertThat(r).as("a success").isInstanceOf(Response.Ok.class);
+        return (Response.Ok) r;
     }
 
     static Handler constant(JsonNode value) {

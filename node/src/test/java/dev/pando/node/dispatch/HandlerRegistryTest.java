@@ -3,6 +3,7 @@ package dev.pando.node.dispatch;
 import static dev.pando.node.dispatch.Fixtures.JSON;
 import static dev.pando.node.dispatch.Fixtures.admin;
 import static dev.pando.node.dispatch.Fixtures.constant;
+import static dev.pando.node.dispatch.Fixtures.ok;
 import static dev.pando.node.dispatch.Fixtures.req;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -153,11 +154,11 @@ class HandlerRegistryTest {
                     while (!stop.get()) {
                         Response r = dispatcher.dispatch(req("t.echo"), admin()).get(10, TimeUnit.SECONDS);
                         calls.incrementAndGet();
-                        if (!r.isOk()) {
-                            failures.merge(r.code() + ": " + r.message(), 1L, Long::sum);
+                        if (r instanceof Response.Failure f) {
+                            failures.merge(f.code() + ": " + f.message(), 1L, Long::sum);
                             continue;
                         }
-                        long v = r.result().asLong();
+                        long v = ok(r).result().asLong();
                         if (v < last) {
                             problems.add(new AssertionError("version went backwards: " + last + " then " + v));
                         }
@@ -211,7 +212,7 @@ class HandlerRegistryTest {
         }
         assertThat(registry.current().inFlight()).isZero();
         // A final call answers from the last version.
-        assertThat(dispatcher.dispatch(req("t.echo"), admin()).get().result().asLong()).isEqualTo(swaps);
+        assertThat(ok(dispatcher.dispatch(req("t.echo"), admin()).get()).result().asLong()).isEqualTo(swaps);
     }
 
     @Test
@@ -243,7 +244,7 @@ class HandlerRegistryTest {
         // Meanwhile new calls go to the new table and are not held up by the reload.
         Response fresh = dispatcher.dispatch(req("t.echo"), admin()).get(5, TimeUnit.SECONDS);
         assertThat(fresh.isOk()).isTrue();
-        assertThat(fresh.result().asText()).isEqualTo("v2");
+        assertThat(ok(fresh).result().asText()).isEqualTo("v2");
         assertThat(old.inFlight()).isEqualTo(1);
 
         CompletableFuture<Boolean> drained = new CompletableFuture<>();
@@ -260,7 +261,7 @@ class HandlerRegistryTest {
         release.countDown();
         assertThat(drained.get(5, TimeUnit.SECONDS)).isTrue();
         Response r = blocked.get(5, TimeUnit.SECONDS);
-        assertThat(r.result().asText()).as("the admitted call finishes on the old generation").isEqualTo("v1");
+        assertThat(ok(r).result().asText()).as("the admitted call finishes on the old generation").isEqualTo("v1");
         assertThat(old.inFlight()).isZero();
         assertThat(registry.current().inFlight()).isZero();
     }

@@ -1,6 +1,5 @@
 package dev.pando.node.transport;
 
-import dev.pando.api.plugin.KvChange;
 import static dev.pando.node.transport.TestNode.eventually;
 import static dev.pando.node.transport.TestNode.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,6 +14,8 @@ import dev.pando.node.auth.Authenticator;
 import dev.pando.node.auth.Grant;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.config.NodeConfig;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.node.session.Sessions;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -191,7 +192,7 @@ class SubscriptionTest {
             assertThat(TimeUnit.NANOSECONDS.toMillis(maxCallNanos)).as("slowest committed() call").isLessThan(2_000);
 
             assertThat(eventually(5_000, () -> node.bus.overflowCount() == 1)).isTrue();
-            assertThat(node.metrics.counter(ServerContext.SLOW_CONSUMERS)).isEqualTo(1);
+            assertThat(node.metrics.counter(Sessions.SLOW_CONSUMERS)).isEqualTo(1);
             assertThat(node.bus.subscriptionCount()).as("only the healthy subscription is left").isEqualTo(1);
 
             // Everyone else is served: the healthy session got all its pushes, HTTP answers.

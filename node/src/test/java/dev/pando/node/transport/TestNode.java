@@ -107,7 +107,7 @@ final class TestNode implements AutoCloseable {
                     r.put("op", "test.echo");
                     r.set("args", args);
                     r.put("principal", ctx.principal().name());
-                    r.put("session", ctx.session() != null);
+                    r.put("session", ctx.sessionIfAny().isPresent());
                     return done(r);
                 }))
                 .add(echo("kv.get", Access.READ))

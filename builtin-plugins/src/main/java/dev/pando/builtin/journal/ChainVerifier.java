@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.plugin.OpArgs;
 import dev.pando.api.plugin.OpCall;
 import java.util.Optional;
 
@@ -26,23 +27,23 @@ final class ChainVerifier {
 
     /** {@code journal.verify}: checks up to {@link JournalPlugin#MAX_VERIFY_PER_CALL} links from {@code fromSeq}. */
     JsonNode verify(OpCall call) {
-        Args a = Args.of(call, "fromSeq", "toSeq");
+        OpArgs a = OpArgs.of(call, "fromSeq", "toSeq");
         if (config.hmacKey() == null) {
             throw PandoException.badRequest("journal.verify: the journal is not chained; set config hmac.key to chain new entries");
         }
         HmacChain chain = new HmacChain(config.hmacKey());
         long first = store.firstSeq();
         long last = store.lastSeq();
-        long from = Optional.ofNullable(a.optLong("fromSeq", 1, Long.MAX_VALUE)).orElse(first);
-        long to = Optional.ofNullable(a.optLong("toSeq", 1, Long.MAX_VALUE)).orElse(last);
+        long from = a.optLong("fromSeq", 1, Long.MAX_VALUE).orElse(first);
+        long to = a.optLong("toSeq", 1, Long.MAX_VALUE).orElse(last);
         if (from < first) {
             throw new PandoException(ErrorCode.NOT_FOUND, "journal.verify: seq " + from + " is compacted; the journal holds seq " + first + " to " + last);
         }
         if (to > last) {
-            throw a.bad("toSeq", "(" + to + ") is beyond the last seq " + last);
+            throw a.fail("toSeq", "(" + to + ") is beyond the last seq " + last);
         }
         if (from > to) {
-            throw a.bad("fromSeq", "(" + from + ") is after toSeq (" + to + ")");
+            throw a.fail("fromSeq", "(" + from + ") is after toSeq (" + to + ")");
         }
         String prev;
         JournalStore.Meta meta = store.meta();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.plugin.ChangeFeed;
+import dev.pando.api.plugin.OpArgs;
 import dev.pando.api.plugin.OpCall;
 import dev.pando.api.plugin.PandoPlugin;
 import dev.pando.api.plugin.PluginContext;
@@ -109,7 +110,7 @@ public final class JournalPlugin implements PandoPlugin {
     }
 
     private JsonNode status(OpCall call) {
-        Args.of(call);
+        OpArgs.of(call);
         JournalStore.Head head = store.head();
         long node = feed.lastRevision();
         long covered = catchup.coveredRevision();

@@ -8,11 +8,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.Access;
 import dev.pando.api.path.PathPattern;
 import dev.pando.api.plugin.Caller;
+import dev.pando.api.plugin.OpArgs;
 import dev.pando.api.plugin.OpCall;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.PrimitiveIterator;
 import java.util.function.Predicate;
 
@@ -33,29 +35,30 @@ final class JournalReads {
 
     /** {@code journal.query}: entries by revision, time and pattern, oldest first, paged by seq. */
     JsonNode query(OpCall call) {
-        Args a = Args.of(call, "fromRevision", "toRevision", "pattern", "fromTime", "toTime", "limit", "after");
-        Long fromRev = a.optLong("fromRevision", 0, Long.MAX_VALUE);
-        Long toRev = a.optLong("toRevision", 0, Long.MAX_VALUE);
-        if (fromRev != null && toRev != null && fromRev > toRev) {
-            throw a.bad("fromRevision", "(" + fromRev + ") is after toRevision (" + toRev + ")");
+        OpArgs a = OpArgs.of(call, "fromRevision", "toRevision", "pattern", "fromTime", "toTime", "limit", "after");
+        OptionalLong fromRevArg = a.optLong("fromRevision", 0, Long.MAX_VALUE);
+        long fromRev = fromRevArg.orElse(0);
+        long toRev = a.optLong("toRevision", 0, Long.MAX_VALUE).orElse(Long.MAX_VALUE);
+        if (fromRev > toRev) {
+            throw a.fail("fromRevision", "(" + fromRev + ") is after toRevision (" + toRev + ")");
         }
-        Long fromTime = a.optLong("fromTime", 0, Long.MAX_VALUE);
-        Long toTime = a.optLong("toTime", 0, Long.MAX_VALUE);
-        if (fromTime != null && toTime != null && fromTime > toTime) {
-            throw a.bad("fromTime", "(" + fromTime + ") is after toTime (" + toTime + ")");
+        long fromTime = a.optLong("fromTime", 0, Long.MAX_VALUE).orElse(0);
+        long toTime = a.optLong("toTime", 0, Long.MAX_VALUE).orElse(Long.MAX_VALUE);
+        if (fromTime > toTime) {
+            throw a.fail("fromTime", "(" + fromTime + ") is after toTime (" + toTime + ")");
         }
-        PathPattern pattern = a.optPattern("pattern");
-        int limit = a.limit(JournalPlugin.DEFAULT_LIMIT, JournalPlugin.MAX_LIMIT);
-        Long after = a.optToken("after");
+        PathPattern pattern = a.optPattern("pattern").orElse(null); // absent: every key
+        int limit = a.intOr("limit", 1, JournalPlugin.MAX_LIMIT, JournalPlugin.DEFAULT_LIMIT);
+        OptionalLong after = token(a, "after");
 
         JournalStore.Meta meta = store.meta();
         long last = store.lastSeq();
         long seq = store.firstSeq();
-        if (fromRev != null) {
+        if (fromRevArg.isPresent()) {
             seq = Math.max(seq, store.seqAtOrAfterRevision(fromRev));
         }
-        if (after != null) {
-            seq = Math.max(seq, after + 1);
+        if (after.isPresent()) {
+            seq = Math.max(seq, after.getAsLong() + 1);
         }
         Predicate<String> visible = visible(pattern, call.caller());
         ArrayNode entries = JSON.arrayNode();
@@ -74,10 +77,10 @@ final class JournalReads {
                 continue; // compacted while we read
             }
             JournalEntry e = found.get();
-            if (toRev != null && e.revision() > toRev) {
+            if (e.revision() > toRev) {
                 break;
             }
-            if ((fromTime != null && e.timestamp() < fromTime) || (toTime != null && e.timestamp() > toTime) || !visible.test(e.key())) {
+            if (e.timestamp() < fromTime || e.timestamp() > toTime || !visible.test(e.key())) {
                 continue;
             }
             entries.add(e.toJson());
@@ -90,15 +93,15 @@ final class JournalReads {
         out.put("firstSeq", store.firstSeq());
         out.put("lastSeq", last);
         // Whether compaction removed entries this range asked for.
-        out.put("compacted", meta.baseSeq() > 0 && (fromRev == null || fromRev <= meta.baseRevision()));
+        out.put("compacted", meta.baseSeq() > 0 && (fromRevArg.isEmpty() || fromRev <= meta.baseRevision()));
         return out;
     }
 
     /** {@code journal.latest}: the newest entries, newest first. */
     JsonNode latest(OpCall call) {
-        Args a = Args.of(call, "pattern", "limit");
-        PathPattern pattern = a.optPattern("pattern");
-        int limit = a.limit(JournalPlugin.DEFAULT_LIMIT, JournalPlugin.MAX_LIMIT);
+        OpArgs a = OpArgs.of(call, "pattern", "limit");
+        PathPattern pattern = a.optPattern("pattern").orElse(null); // absent: every key
+        int limit = a.intOr("limit", 1, JournalPlugin.MAX_LIMIT, JournalPlugin.DEFAULT_LIMIT);
         Predicate<String> visible = visible(pattern, call.caller());
         long first = store.firstSeq();
         long last = store.lastSeq();
@@ -146,10 +149,10 @@ final class JournalReads {
 
     /** {@code journal.since}: the entries after a seq, for a tail that never misses one. */
     JsonNode since(OpCall call) {
-        Args a = Args.of(call, "seq", "pattern", "limit");
-        long after = a.reqLong("seq", 0, Long.MAX_VALUE - 1);
-        PathPattern pattern = a.optPattern("pattern");
-        int limit = a.limit(JournalPlugin.DEFAULT_LIMIT, JournalPlugin.MAX_LIMIT);
+        OpArgs a = OpArgs.of(call, "seq", "pattern", "limit");
+        long after = a.longValue("seq", 0, Long.MAX_VALUE - 1);
+        PathPattern pattern = a.optPattern("pattern").orElse(null); // absent: every key
+        int limit = a.intOr("limit", 1, JournalPlugin.MAX_LIMIT, JournalPlugin.DEFAULT_LIMIT);
         Predicate<String> visible = visible(pattern, call.caller());
         long first = store.firstSeq();
         long last = store.lastSeq();
@@ -193,5 +196,17 @@ final class JournalReads {
         out.set("entries", entries);
         out.set("next", next == null ? NullNode.getInstance() : JSON.textNode(next));
         return out;
+    }
+
+    /** A seq continuation token this journal returned as {@code next}. */
+    private static OptionalLong token(OpArgs a, String field) {
+        Optional<String> text = a.optString(field);
+        if (text.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        if (!text.get().matches("[0-9]{1,18}")) {
+            throw a.fail(field, "'" + text.get() + "' is not a continuation token returned by " + a.op());
+        }
+        return OptionalLong.of(Long.parseLong(text.get()));
     }
 }

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.PandoException;
+import dev.pando.api.plugin.OpArgs;
 import dev.pando.api.plugin.OpCall;
 import java.time.Clock;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 
 /**
@@ -31,9 +33,12 @@ final class JournalRetention {
 
     /** {@code journal.compact}: the limits given, or the configured retention. */
     JsonNode compact(OpCall call) {
-        Args a = Args.of(call, "keepLast", "maxAgeMs");
-        Long keepLast = a.optLong("keepLast", 0, Long.MAX_VALUE);
-        Long maxAgeMs = a.optLong("maxAgeMs", 1, Long.MAX_VALUE);
+        OpArgs a = OpArgs.of(call, "keepLast", "maxAgeMs");
+        OptionalLong keepLastArg = a.optLong("keepLast", 0, Long.MAX_VALUE);
+        OptionalLong maxAgeArg = a.optLong("maxAgeMs", 1, Long.MAX_VALUE);
+        // Null below means "no limit of that kind" to the compaction, which takes either or both.
+        Long keepLast = keepLastArg.isPresent() ? Long.valueOf(keepLastArg.getAsLong()) : null;
+        Long maxAgeMs = maxAgeArg.isPresent() ? Long.valueOf(maxAgeArg.getAsLong()) : null;
         if (keepLast == null && maxAgeMs == null) {
             if (!config.hasRetention()) {
                 throw PandoException.badRequest("journal.compact: give keepLast and/or maxAgeMs (no retention is configured)");

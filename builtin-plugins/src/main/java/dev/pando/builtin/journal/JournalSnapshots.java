@@ -13,6 +13,7 @@ import dev.pando.api.plugin.Caller;
 import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.OpArgs;
 import dev.pando.api.plugin.OpCall;
 import dev.pando.api.plugin.PluginContext;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -47,11 +49,11 @@ final class JournalSnapshots {
 
     /** {@code journal.snapshot}: the state at a revision, a page of keys at a time. */
     JsonNode snapshot(OpCall call) {
-        Args a = Args.of(call, "revision", "pattern", "limit", "after");
-        long revision = a.reqLong("revision", 0, Long.MAX_VALUE);
-        PathPattern pattern = a.optPattern("pattern");
-        int limit = a.limit(JournalPlugin.DEFAULT_LIMIT, JournalPlugin.MAX_LIMIT);
-        String after = a.optKey("after");
+        OpArgs a = OpArgs.of(call, "revision", "pattern", "limit", "after");
+        long revision = a.longValue("revision", 0, Long.MAX_VALUE);
+        PathPattern pattern = a.optPattern("pattern").orElse(null); // absent: every key
+        int limit = a.intOr("limit", 1, JournalPlugin.MAX_LIMIT, JournalPlugin.DEFAULT_LIMIT);
+        String after = a.optKey("after").orElse(null); // absent: from the first key
         requireJournaled(revision);
         store.requireRetained(revision);
         NavigableMap<String, KvEntry> state = stateFor(revision, pattern);
@@ -97,19 +99,17 @@ final class JournalSnapshots {
 
     /** {@code journal.replay}: writes the state at a revision under a target prefix, mirroring it there. */
     JsonNode replay(OpCall call) {
-        Args a = Args.of(call, "revision", "pattern", "target");
-        Long rev = a.optLong("revision", 0, Long.MAX_VALUE);
-        PathPattern pattern = a.optPattern("pattern");
-        String target = a.optKey("target");
-        if (target == null) {
-            throw a.bad("target", "is required: a prefix within " + replayPrefixes() + " to write the state under");
-        }
+        OpArgs a = OpArgs.of(call, "revision", "pattern", "target");
+        OptionalLong rev = a.optLong("revision", 0, Long.MAX_VALUE);
+        PathPattern pattern = a.optPattern("pattern").orElse(null); // absent: every key
+        String target = a.optKey("target").orElseThrow(() ->
+                a.fail("target", "is required: a prefix within " + replayPrefixes() + " to write the state under"));
         if (Keys.isUnder(target, JournalStore.ROOT) || Keys.isUnder(JournalStore.ROOT, target)
                 || context.manifest().kvWrite().stream().noneMatch(p -> Keys.isUnder(target, p))) {
             throw new PandoException(ErrorCode.FORBIDDEN, "journal.replay: target '" + target
                     + "' must lie within the journal's replay prefixes " + replayPrefixes());
         }
-        long revision = rev != null ? rev : syncedRevision();
+        long revision = rev.isPresent() ? rev.getAsLong() : syncedRevision();
         requireJournaled(revision);
         TreeMap<String, KvEntry> state = store.stateAt(revision, JournalReads.visible(pattern, call.caller()));
         Set<String> written = new HashSet<>();

@@ -77,7 +77,7 @@ class JournalStateTest {
         j.catchUp();
         long node = f.context(null).feed().lastRevision();
         assertRefused(() -> call(j, "journal.snapshot", "{\"revision\":" + (node + 5) + "}"), ErrorCode.UNAVAILABLE, "not journaled yet");
-        assertRefused(() -> call(j, "journal.snapshot", "{}"), ErrorCode.BAD_REQUEST, "'revision'", "required");
+        assertRefused(() -> call(j, "journal.snapshot", "{}"), ErrorCode.BAD_REQUEST, "missing argument 'revision'");
         assertRefused(() -> call(j, "journal.snapshot", "{\"revision\":1,\"after\":\"no-slash\"}"), ErrorCode.BAD_REQUEST, "'after'");
         assertRefused(() -> call(j, "journal.snapshot", "{\"revision\":1,\"limit\":5000}"), ErrorCode.BAD_REQUEST, "'limit'");
     }

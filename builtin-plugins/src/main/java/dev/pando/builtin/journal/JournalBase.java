@@ -62,7 +62,7 @@ final class JournalBase {
                     }
                 }
                 bound(state);
-                after = page.next();
+                after = page.next().orElse(null);
             } while (after != null);
             after = null;
             do {
@@ -85,7 +85,7 @@ final class JournalBase {
                     }
                 }
                 bound(state);
-                after = page.next();
+                after = page.next().orElse(null);
             } while (after != null);
             return state;
         } finally {
@@ -154,7 +154,7 @@ final class JournalBase {
                 deleteEntry(JournalEntry.fromJson(stored.value(), stored.key()));
                 deleted = true;
             }
-            if (!deleted || page.next() == null) {
+            if (!deleted || page.next().isEmpty()) {
                 return;
             }
         }

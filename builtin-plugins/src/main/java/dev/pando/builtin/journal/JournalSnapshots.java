@@ -129,7 +129,7 @@ final class JournalSnapshots {
         do {
             KvPage page = context.kv().scan(target, after, JournalStore.SCAN_PAGE);
             page.entries().stream().map(KvEntry::key).filter(k -> !written.contains(k)).forEach(stale::add);
-            after = page.next();
+            after = page.next().orElse(null);
         } while (after != null);
         stale.forEach(context.kv()::delete);
         ObjectNode out = JSON.objectNode();

@@ -67,6 +67,6 @@ final class KeyIndex {
         for (KvEntry row : page.entries()) {
             seqs.add(Long.parseLong(row.key().substring(row.key().lastIndexOf('/') + 1)));
         }
-        return new KeySeqs(seqs, page.next() != null && !seqs.isEmpty());
+        return new KeySeqs(seqs, page.next().isPresent() && !seqs.isEmpty());
     }
 }

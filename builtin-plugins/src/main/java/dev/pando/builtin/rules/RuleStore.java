@@ -91,7 +91,7 @@ final class RuleStore {
                     out.add(e);
                 }
             }
-            after = page.next();
+            after = page.next().orElse(null);
         } while (after != null && out.size() < max);
         return out;
     }

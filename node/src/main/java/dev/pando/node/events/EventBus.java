@@ -1,10 +1,10 @@
 package dev.pando.node.events;
 
-import dev.pando.api.plugin.TopicEvent;
-import dev.pando.api.plugin.KvChange;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.path.Keys;
 import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.TopicEvent;
 import dev.pando.node.kv.CommitListener;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,7 +1,7 @@
 package dev.pando.node.events;
 
-import dev.pando.api.plugin.TopicEvent;
 import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.TopicEvent;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;

@@ -1,7 +1,7 @@
 package dev.pando.node.events;
 
-import dev.pando.api.plugin.TopicEvent;
 import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.TopicEvent;
 
 /**
  * Receives what its subscriptions match. Calls come from the store's ack thread or a publisher's

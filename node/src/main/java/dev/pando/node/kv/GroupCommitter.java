@@ -1,9 +1,9 @@
 package dev.pando.node.kv;
 
-import dev.pando.api.plugin.KvChange;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.plugin.KvChange;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

@@ -1,14 +1,15 @@
 package dev.pando.node.kv;
 
-import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.KvEntry;
+import dev.pando.api.plugin.KvPage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Reads one {@link ScanPage}. Only the key range that can hold matches is visited: for a
+ * Reads one {@link KvPage}. Only the key range that can hold matches is visited: for a
  * pattern whose literal prefix is {@code P}, that is the key {@code P} itself and then
  * {@code [P/, P0)} ('0' follows '/' in byte order). Keys such as {@code P!x} or {@code P.x}
  * sort between {@code P} and {@code P/} and are skipped without being read; {@code Pb} sorts
@@ -36,7 +37,7 @@ final class KeyScanner {
         return (int) Math.min(MAX_EXAMINED_PER_PAGE, budget);
     }
 
-    static ScanPage page(Storage storage, ScanQuery q) {
+    static KvPage page(Storage storage, ScanQuery q) {
         PathPattern pattern = q.pattern();
         String prefix = pattern.literalPrefix();
         byte[] after = q.cursor() == null ? null : ScanTokens.open(q.cursor(), q);
@@ -64,7 +65,7 @@ final class KeyScanner {
                 }
             }
             if (pattern.isLiteral()) {
-                return new ScanPage(out, null);
+                return KvPage.last(out);
             }
             from = append(p, (byte) '/');
             to = append(p, (byte) ('/' + 1));
@@ -76,12 +77,12 @@ final class KeyScanner {
             }
         }
         if (to != null && Arrays.compareUnsigned(from, to) >= 0) {
-            return new ScanPage(out, null);
+            return KvPage.last(out);
         }
         try (Storage.StateIterator it = storage.iterate(from, to)) {
             while (it.next()) {
                 if (out.size() == limit || examined >= budget) {
-                    return new ScanPage(out, ScanTokens.seal(last, q));
+                    return KvPage.more(out, ScanTokens.seal(last, q));
                 }
                 byte[] k = it.key();
                 examined++;
@@ -92,7 +93,7 @@ final class KeyScanner {
                 }
             }
         }
-        return new ScanPage(out, null);
+        return KvPage.last(out);
     }
 
     private static byte[] append(byte[] b, byte last) {

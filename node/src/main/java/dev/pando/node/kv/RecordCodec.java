@@ -1,12 +1,12 @@
 package dev.pando.node.kv;
 
-import dev.pando.api.plugin.KvChange;
-import dev.pando.api.plugin.KvEntry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvEntry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 

@@ -1,12 +1,13 @@
 package dev.pando.node.kv;
 
-import dev.pando.api.plugin.KvChange;
-import dev.pando.api.plugin.KvEntry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.json.JsonRules;
 import dev.pando.api.path.Keys;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvEntry;
+import dev.pando.api.plugin.KvPage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -156,7 +157,7 @@ public final class StateStore implements AutoCloseable {
     }
 
     /** One page of entries matching the query's pattern, in UTF-8 key order. */
-    public ScanPage scan(ScanQuery query) {
+    public KvPage scan(ScanQuery query) {
         return KeyScanner.page(storage, query);
     }
 

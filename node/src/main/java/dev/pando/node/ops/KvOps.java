@@ -1,22 +1,22 @@
 package dev.pando.node.ops;
 
-import dev.pando.api.plugin.KvChange;
-import dev.pando.api.plugin.KvEntry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pando.api.json.WireJson;
-import dev.pando.api.plugin.OpArgs;
+import dev.pando.api.Access;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.json.WireJson;
 import dev.pando.api.path.Keys;
 import dev.pando.api.path.PathPattern;
-import dev.pando.api.Access;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvEntry;
+import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.OpArgs;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.OpSpec;
-import dev.pando.node.kv.ScanPage;
 import dev.pando.node.kv.ScanQuery;
 import dev.pando.node.kv.StateStore;
 import dev.pando.node.kv.WriteOptions;
@@ -104,11 +104,11 @@ public final class KvOps {
         Principal principal = ctx.principal();
         // A scan never reveals keys the caller may not read, even if the pattern reaches them:
         // the store skips them inside the scan and seals the cursor, which may stop on one.
-        ScanPage page = store.scan(new ScanQuery(p, limit, args.optString("cursor").orElse(null), key -> principal.allows(Access.READ, key)));
+        KvPage page = store.scan(new ScanQuery(p, limit, args.optString("cursor").orElse(null), key -> principal.allows(Access.READ, key)));
         ObjectNode result = JsonNodeFactory.instance.objectNode();
         ArrayNode entries = result.putArray("entries");
         page.entries().forEach(e -> entries.add(WireJson.entry(e)));
-        result.put("cursor", page.cursor());
+        result.put("cursor", page.next().orElse(null));
         return CompletableFuture.completedFuture(result);
     }
 

@@ -1,23 +1,23 @@
 package dev.pando.node.ops;
 
-import dev.pando.api.plugin.KvEntry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pando.api.json.WireJson;
-import dev.pando.api.plugin.OpArgs;
+import dev.pando.api.Access;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.json.WireJson;
 import dev.pando.api.path.Keys;
 import dev.pando.api.path.PathPattern;
-import dev.pando.api.Access;
+import dev.pando.api.plugin.KvEntry;
+import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.OpArgs;
 import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.OpSpec;
 import dev.pando.node.dispatch.Session;
 import dev.pando.node.events.EventBus;
 import dev.pando.node.events.Subscription;
-import dev.pando.node.kv.ScanPage;
 import dev.pando.node.kv.ScanQuery;
 import dev.pando.node.kv.StateStore;
 import java.util.List;
@@ -92,15 +92,15 @@ public final class PubSubOps {
     }
 
     private void addSnapshot(ObjectNode result, CallContext ctx, PathPattern pattern) {
-        ScanPage page = store.scan(new ScanQuery(pattern, ScanQuery.MAX_LIMIT, null));
+        KvPage page = store.scan(new ScanQuery(pattern, ScanQuery.MAX_LIMIT, null));
         ArrayNode entries = result.putArray("snapshot");
         for (KvEntry e : page.entries()) {
             if (ctx.principal().allows(Access.READ, e.key())) {
                 entries.add(WireJson.entry(e));
             }
         }
-        if (page.cursor() != null) {
-            result.put("snapshotCursor", page.cursor()); // continue with kv.scan {pattern, cursor}
+        if (page.next().isPresent()) {
+            result.put("snapshotCursor", page.next().get()); // continue with kv.scan {pattern, cursor}
         }
     }
 

@@ -15,7 +15,6 @@ import dev.pando.host.kv.WriteBudget;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.events.EventBus;
 import dev.pando.node.kv.ChangeCursor;
-import dev.pando.node.kv.ScanPage;
 import dev.pando.node.kv.ScanQuery;
 import dev.pando.node.kv.StateStore;
 import dev.pando.node.kv.WriteOptions;
@@ -95,8 +94,7 @@ public final class NodeHostServices implements HostServices {
 
     @Override
     public KvPage scan(String prefixOrPattern, String after, int limit, Predicate<String> visible) {
-        ScanPage page = store.scan(new ScanQuery(PathPattern.prefixOrPattern(prefixOrPattern), limit, after, visible));
-        return new KvPage(page.entries(), page.cursor());
+        return store.scan(new ScanQuery(PathPattern.prefixOrPattern(prefixOrPattern), limit, after, visible));
     }
 
     @Override

@@ -3,8 +3,8 @@ package dev.pando.node.plugins;
 import dev.pando.api.manifest.PluginManifest;
 import dev.pando.builtin.Builtin;
 import dev.pando.host.LoadedPlugin;
-import dev.pando.host.PluginLoader;
 import dev.pando.host.PluginFiles;
+import dev.pando.host.PluginLoader;
 import java.nio.file.Path;
 import java.util.Optional;
 

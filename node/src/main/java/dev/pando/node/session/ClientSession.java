@@ -2,14 +2,14 @@ package dev.pando.node.session;
 
 import dev.pando.api.Access;
 import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.TopicEvent;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.Request;
 import dev.pando.node.dispatch.Session;
-import dev.pando.api.plugin.TopicEvent;
 import dev.pando.node.events.Subscriber;
 import dev.pando.node.events.Subscription;
-import dev.pando.api.plugin.KvChange;
 import io.netty.channel.Channel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;

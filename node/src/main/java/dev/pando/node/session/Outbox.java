@@ -1,10 +1,10 @@
 package dev.pando.node.session;
 
 import dev.pando.api.ErrorCode;
-import dev.pando.node.dispatch.Response;
-import dev.pando.api.plugin.TopicEvent;
-import dev.pando.node.events.Subscription;
 import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.TopicEvent;
+import dev.pando.node.dispatch.Response;
+import dev.pando.node.events.Subscription;
 import io.netty.channel.Channel;
 import java.util.List;
 import java.util.Queue;

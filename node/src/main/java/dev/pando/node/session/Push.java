@@ -1,7 +1,7 @@
 package dev.pando.node.session;
 
-import dev.pando.api.plugin.TopicEvent;
 import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.TopicEvent;
 import io.netty.buffer.ByteBufAllocator;
 
 /** One queued push: a change or an event, for one subscription of a session. */

@@ -1,8 +1,8 @@
 package dev.pando.node.session;
 
+import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.TopicEvent;
 import dev.pando.node.events.Subscription;
-import dev.pando.api.plugin.KvChange;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Map;

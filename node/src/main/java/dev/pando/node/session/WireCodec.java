@@ -1,10 +1,10 @@
 package dev.pando.node.session;
 
 import dev.pando.api.ErrorCode;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.TopicEvent;
 import dev.pando.node.dispatch.Request;
 import dev.pando.node.dispatch.Response;
-import dev.pando.api.plugin.TopicEvent;
-import dev.pando.api.plugin.KvChange;
 import io.netty.buffer.ByteBufAllocator;
 
 /**

@@ -2,9 +2,9 @@ package dev.pando.node.transport;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pando.api.Access;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
-import dev.pando.api.Access;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.Request;

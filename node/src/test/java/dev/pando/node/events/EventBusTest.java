@@ -1,7 +1,5 @@
 package dev.pando.node.events;
 
-import dev.pando.api.plugin.TopicEvent;
-import dev.pando.api.plugin.KvChange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +9,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.TopicEvent;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

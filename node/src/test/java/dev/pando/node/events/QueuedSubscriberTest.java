@@ -1,10 +1,10 @@
 package dev.pando.node.events;
 
-import dev.pando.api.plugin.KvChange;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.IntNode;
 import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.KvChange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,12 +1,12 @@
 package dev.pando.node.kv;
 
-import dev.pando.api.plugin.KvChange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.plugin.KvChange;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,12 +1,12 @@
 package dev.pando.node.kv;
 
-import dev.pando.api.plugin.KvChange;
-import dev.pando.api.plugin.KvEntry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

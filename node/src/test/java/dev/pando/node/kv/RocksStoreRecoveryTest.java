@@ -1,6 +1,5 @@
 package dev.pando.node.kv;
 
-import dev.pando.api.plugin.KvChange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.plugin.KvChange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

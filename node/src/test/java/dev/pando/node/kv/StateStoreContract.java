@@ -1,7 +1,5 @@
 package dev.pando.node.kv;
 
-import dev.pando.api.plugin.KvChange;
-import dev.pando.api.plugin.KvEntry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -13,6 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -98,24 +98,24 @@ abstract class StateStoreContract {
         }
     }
 
-    static List<String> keys(ScanPage page) {
+    static List<String> keys(KvPage page) {
         return page.entries().stream().map(KvEntry::key).collect(Collectors.toList());
     }
 
     /** Follows cursors to the end; returns every page. */
-    static List<ScanPage> scanAll(StateStore s, ScanQuery q) {
-        List<ScanPage> pages = new ArrayList<>();
-        ScanPage page = s.scan(q);
+    static List<KvPage> scanAll(StateStore s, ScanQuery q) {
+        List<KvPage> pages = new ArrayList<>();
+        KvPage page = s.scan(q);
         pages.add(page);
-        while (page.cursor() != null) {
-            page = s.scan(q.after(page.cursor()));
+        while (page.next().isPresent()) {
+            page = s.scan(q.after(page.next().get()));
             pages.add(page);
             assertThat(pages).as("runaway paging").hasSizeLessThan(10_000);
         }
         return pages;
     }
 
-    static List<String> allKeys(List<ScanPage> pages) {
+    static List<String> allKeys(List<KvPage> pages) {
         return pages.stream().flatMap(p -> p.entries().stream()).map(KvEntry::key).collect(Collectors.toList());
     }
 
@@ -389,7 +389,7 @@ abstract class StateStoreContract {
     // --- scan -----------------------------------------------------------------------------
 
     @Test
-    void prefixScanPagesThroughEveryKeyExactlyOnce() {
+    void prefixKvPagesThroughEveryKeyExactlyOnce() {
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < 2_500; i++) {
             expected.add(String.format("/data/k%05d", i));
@@ -397,10 +397,10 @@ abstract class StateStoreContract {
         writeAll(store, expected);
         writeAll(store, List.of("/dat", "/data0", "/datb/x", "/e/1"));
 
-        List<ScanPage> pages = scanAll(store, ScanQuery.prefix("/data").withLimit(1000));
+        List<KvPage> pages = scanAll(store, ScanQuery.prefix("/data").withLimit(1000));
         assertThat(pages).hasSize(3);
         assertThat(pages).extracting(p -> p.entries().size()).containsExactly(1000, 1000, 500);
-        assertThat(pages.get(2).cursor()).isNull();
+        assertThat(pages.get(2).next()).isEmpty();
         assertThat(allKeys(pages)).containsExactlyElementsOf(expected);
         assertThat(pages.get(0).entries().get(0).value()).isEqualTo(json("1"));
     }
@@ -419,7 +419,7 @@ abstract class StateStoreContract {
     @Test
     void prefixKeyItselfPagesCorrectly() {
         writeAll(store, List.of("/a", "/a/1", "/a/2", "/a/3"));
-        List<ScanPage> pages = scanAll(store, ScanQuery.prefix("/a").withLimit(1));
+        List<KvPage> pages = scanAll(store, ScanQuery.prefix("/a").withLimit(1));
         assertThat(allKeys(pages)).containsExactly("/a", "/a/1", "/a/2", "/a/3");
         assertThat(pages).hasSize(4);
     }
@@ -456,11 +456,11 @@ abstract class StateStoreContract {
         ScanQuery q = ScanQuery.pattern("/s/**/x").withLimit(10);
         int budget = KeyScanner.examineBudget(10);
         assertThat(budget).isLessThan(3_000);
-        ScanPage first = store.scan(q);
+        KvPage first = store.scan(q);
         assertThat(first.entries()).isEmpty();
-        assertThat(first.cursor()).isNotNull();
+        assertThat(first.next()).isPresent();
 
-        List<ScanPage> pages = scanAll(store, q);
+        List<KvPage> pages = scanAll(store, q);
         assertThat(allKeys(pages)).containsExactly("/s/k02999/x", "/s/zz/x");
         assertThat(pages.size()).isGreaterThanOrEqualTo(3_002 / budget);
     }
@@ -490,9 +490,9 @@ abstract class StateStoreContract {
         // The key need not exist. A page's own cursor is sealed (it may stop on a key the caller
         // may not read), so it resumes the scan but does not decode as a plain token.
         assertThat(keys(store.scan(q.after(KvPage.resumeAfter("/log/0006"))))).containsExactly("/log/0009");
-        ScanPage first = store.scan(ScanQuery.prefix("/log").withLimit(1));
-        assertThat(keys(store.scan(ScanQuery.prefix("/log").withLimit(1).after(first.cursor())))).containsExactly("/log/0002");
-        assertThatThrownBy(() -> KvPage.positionOf(first.cursor())).isInstanceOf(IllegalArgumentException.class);
+        KvPage first = store.scan(ScanQuery.prefix("/log").withLimit(1));
+        assertThat(keys(store.scan(ScanQuery.prefix("/log").withLimit(1).after(first.next().orElseThrow())))).containsExactly("/log/0002");
+        assertThatThrownBy(() -> KvPage.positionOf(first.next().orElseThrow())).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

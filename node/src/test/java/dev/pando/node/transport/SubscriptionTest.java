@@ -10,11 +10,11 @@ import static org.mockito.Mockito.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.pando.api.plugin.KvChange;
 import dev.pando.node.auth.Authenticator;
 import dev.pando.node.auth.Grant;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.config.NodeConfig;
-import dev.pando.api.plugin.KvChange;
 import dev.pando.node.session.Sessions;
 import java.io.IOException;
 import java.net.http.HttpResponse;

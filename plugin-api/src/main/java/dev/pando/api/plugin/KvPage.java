@@ -6,9 +6,13 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * One page of a scan; {@code next} is null on the last page.
+ * One page of a scan, in key order: the one page type of the store, the host and plugins.
+ * {@code next} is empty on the last page. A page may hold fewer than the limit asked for and still
+ * have a {@code next} (a scan bounds how many keys one page may examine).
  *
  * <p>A scan token is a position in key order, passed back as a scan's {@code after}. The
  * {@link #next()} a host hands out is opaque and may be sealed (a page can stop on a key the
@@ -16,11 +20,22 @@ import java.util.List;
  * {@link #resumeAfter(String)} makes a plain token positioned after any key the plugin already
  * knows, for seeking.
  */
-public record KvPage(List<KvEntry> entries, String next) {
+public record KvPage(List<KvEntry> entries, Optional<String> next) {
     private static final Base64.Encoder TOKENS = Base64.getUrlEncoder().withoutPadding();
 
     public KvPage {
         entries = List.copyOf(entries);
+        Objects.requireNonNull(next, "next");
+    }
+
+    /** The last page of a scan. */
+    public static KvPage last(List<KvEntry> entries) {
+        return new KvPage(entries, Optional.empty());
+    }
+
+    /** A page followed by more, from {@code next}. */
+    public static KvPage more(List<KvEntry> entries, String next) {
+        return new KvPage(entries, Optional.of(next));
     }
 
     /**

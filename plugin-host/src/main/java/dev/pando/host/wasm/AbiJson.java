@@ -51,7 +51,7 @@ final class AbiJson {
         ObjectNode o = MAPPER.createObjectNode();
         ArrayNode entries = o.putArray("entries");
         page.entries().forEach(e -> entries.add(WireJson.entry(e)));
-        o.put("next", page.next());
+        o.put("next", page.next().orElse(null));
         return o;
     }
 

@@ -57,7 +57,7 @@ class ScopedKvTest {
     @BeforeEach
     void setUp() {
         host = mock(HostServices.class);
-        when(host.scan(anyString(), any(), anyInt(), any())).thenReturn(new KvPage(List.of(), null));
+        when(host.scan(anyString(), any(), anyInt(), any())).thenReturn(KvPage.last(List.of()));
         kv = new ScopedKv(AB, host);
     }
 
@@ -257,7 +257,7 @@ class ScopedKvTest {
     @ValueSource(strings = {"/sensors", "/sensors/t1", "/_plugins/ab", "/_plugins/ab/x",
         "/sensors/*", "/sensors/**", "/sensors/*/temp", "/sensors/**/temp", "/_plugins/ab/**"})
     void scanWithinTheReadPrefixesDelegates(String query) {
-        KvPage page = new KvPage(List.of(), null);
+        KvPage page = KvPage.last(List.of());
         when(host.scan(eq(query), isNull(), eq(50), any())).thenReturn(page);
         assertThat(kv.scan(query, null, 50)).isSameAs(page);
         verify(host).scan(eq(query), isNull(), eq(50), any());

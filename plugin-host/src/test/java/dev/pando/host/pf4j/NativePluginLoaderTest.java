@@ -1,7 +1,5 @@
 package dev.pando.host.pf4j;
 
-import dev.pando.host.testing.MemoryHostServices;
-import dev.pando.host.testing.TestHost;
 import static dev.pando.host.pf4j.TestPlugins.JSON;
 import static dev.pando.host.pf4j.TestPlugins.call;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,7 +15,9 @@ import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.PandoPlugin;
 import dev.pando.host.HostContext;
 import dev.pando.host.HostServices;
+import dev.pando.host.testing.MemoryHostServices;
 import dev.pando.host.testing.PluginJarBuilder;
+import dev.pando.host.testing.TestHost;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,5 @@
 package dev.pando.host.pf4j;
 
-import dev.pando.host.testing.MemoryHostServices;
-import dev.pando.host.testing.TestHost;
 import static dev.pando.host.pf4j.TestPlugins.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,7 +9,9 @@ import dev.pando.api.PandoException;
 import dev.pando.api.manifest.ManifestCaps;
 import dev.pando.api.plugin.PandoPlugin;
 import dev.pando.host.HostContext;
+import dev.pando.host.testing.MemoryHostServices;
 import dev.pando.host.testing.PluginJarBuilder;
+import dev.pando.host.testing.TestHost;
 import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -85,11 +85,11 @@ public final class MemoryHostServices implements HostServices {
                 continue;
             }
             if (page.size() == limit) {
-                return new KvPage(page, KvPage.resumeAfter(page.get(page.size() - 1).key()));
+                return KvPage.more(page, KvPage.resumeAfter(page.get(page.size() - 1).key()));
             }
             page.add(e);
         }
-        return new KvPage(page, null);
+        return KvPage.last(page);
     }
 
     @Override

@@ -2,13 +2,19 @@ package dev.pando.node.plugins;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.spy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pando.api.manifest.ManifestParser;
+import dev.pando.api.manifest.PluginManifest;
 import dev.pando.api.plugin.OpCall;
 import dev.pando.api.plugin.PandoPlugin;
 import dev.pando.api.plugin.PluginContext;
 import dev.pando.builtin.Builtin;
+import dev.pando.host.LoadedPlugin;
 import dev.pando.host.PluginKind;
 import dev.pando.host.PluginLoader;
 import dev.pando.node.auth.Principal;
@@ -24,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -107,6 +114,27 @@ class BuiltinPluginsTest {
             assertThat(o.file()).contains("greet.jar");
             assertThat(o.action()).isEqualTo(PluginState.FAILED);
         });
+    }
+
+    @Test
+    void atAFirstStartTheBuiltinKeepsItsIdFromADirectoryPluginClaimingIt() throws Exception {
+        manager.close();
+        PluginLoader loader = spy(new PluginLoader(PluginLoader.Settings.DEFAULT));
+        PluginManifest claimsGreet = ManifestParser.parse(GREET.manifestBytes());
+        doAnswer(inv -> new LoadedPlugin(inv.<Path>getArgument(0).getFileName().toString(), PluginKind.NATIVE, Optional.empty(),
+                claimsGreet, new Greeter(), () -> { })).when(loader).load(any());
+        EventBus events = new EventBus();
+        manager = new PluginManager(dir, List.of(GREET), loader, new NodeHostServices(store, events), registry, events, 64, 5_000,
+                Clock.systemUTC(), new Metrics());
+        Files.writeString(dir.resolve("a.jar"), "sorts before builtin:greet by path");
+
+        ReloadReport r = manager.reload();
+        assertThat(r.outcomes()).extracting(o -> o.file().orElseThrow() + " " + o.action())
+                .containsExactlyInAnyOrder("builtin:greet LOADED", "a.jar FAILED");
+        assertThat(r.outcomes()).filteredOn(o -> o.action() == PluginState.FAILED).singleElement()
+                .satisfies(o -> assertThat(o.error()).get().asString().contains("also in builtin:greet"));
+        assertThat(manager.status()).first()
+                .isInstanceOfSatisfying(PluginStatus.Serving.class, s -> assertThat(s.kind()).isEqualTo(PluginKind.BUILTIN));
     }
 
     @Test

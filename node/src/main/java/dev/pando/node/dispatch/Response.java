@@ -45,6 +45,22 @@ public sealed interface Response permits Response.Ok, Response.Failure {
         return new Failure(id, e.code(), e.getMessage(), e.retryAfterMillis());
     }
 
+    /** Opens the streamed envelope: {@code {"id":…,"ok":…}. */
+    private static void writeHead(JsonGenerator gen, ObjectMapper mapper, JsonNode id, boolean ok) throws IOException {
+        gen.writeStartObject();
+        gen.writeFieldName("id");
+        mapper.writeTree(gen, id);
+        gen.writeBooleanField("ok", ok);
+    }
+
+    /** The tree envelope's first two fields. */
+    private static ObjectNode head(JsonNode id, boolean ok) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.set("id", id);
+        n.put("ok", ok);
+        return n;
+    }
+
     /** The op succeeded with {@code result}. */
     record Ok(JsonNode id, JsonNode result) implements Response {
         public Ok {
@@ -54,10 +70,7 @@ public sealed interface Response permits Response.Ok, Response.Failure {
 
         @Override
         public void writeTo(JsonGenerator gen, ObjectMapper mapper) throws IOException {
-            gen.writeStartObject();
-            gen.writeFieldName("id");
-            mapper.writeTree(gen, id);
-            gen.writeBooleanField("ok", true);
+            writeHead(gen, mapper, id, true);
             gen.writeFieldName("result");
             mapper.writeTree(gen, result);
             gen.writeEndObject();
@@ -65,9 +78,7 @@ public sealed interface Response permits Response.Ok, Response.Failure {
 
         @Override
         public ObjectNode toJson() {
-            ObjectNode n = JsonNodeFactory.instance.objectNode();
-            n.set("id", id);
-            n.put("ok", true);
+            ObjectNode n = head(id, true);
             n.set("result", result);
             return n;
         }
@@ -86,10 +97,7 @@ public sealed interface Response permits Response.Ok, Response.Failure {
 
         @Override
         public void writeTo(JsonGenerator gen, ObjectMapper mapper) throws IOException {
-            gen.writeStartObject();
-            gen.writeFieldName("id");
-            mapper.writeTree(gen, id);
-            gen.writeBooleanField("ok", false);
+            writeHead(gen, mapper, id, false);
             gen.writeObjectFieldStart("error");
             gen.writeStringField("code", code.name());
             gen.writeStringField("message", message);
@@ -102,9 +110,7 @@ public sealed interface Response permits Response.Ok, Response.Failure {
 
         @Override
         public ObjectNode toJson() {
-            ObjectNode n = JsonNodeFactory.instance.objectNode();
-            n.set("id", id);
-            n.put("ok", false);
+            ObjectNode n = head(id, false);
             ObjectNode err = n.putObject("error");
             err.put("code", code.name());
             err.put("message", message);

@@ -42,9 +42,9 @@ import org.slf4j.LoggerFactory;
  * channel's event loop; the {@link Session} and {@link Subscriber} methods on any thread.
  */
 public final class ClientSession implements Session, Subscriber {
-    private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
     /** Requests one session may have dispatched and unanswered; later messages wait (and reading pauses). */
     public static final int MAX_IN_FLIGHT = 256;
+    private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
     private final Sessions shared;
     private final String id;
@@ -63,10 +63,10 @@ public final class ClientSession implements Session, Subscriber {
         this.shared = shared;
         this.id = id;
         this.principal = principal;
+        this.subscriptions = new SessionSubscriptions(shared.subscriptionLimit);
         this.channel = channel;
         this.codec = codec;
-        this.subscriptions = new SessionSubscriptions(shared.subscriptionLimit);
-        this.outbox = new Outbox(this, channel, codec, shared.queueLimit);
+        this.outbox = new Outbox(this, codec, shared.queueLimit);
     }
 
     @Override
@@ -76,6 +76,10 @@ public final class ClientSession implements Session, Subscriber {
 
     public Principal principal() {
         return principal;
+    }
+
+    Channel channel() {
+        return channel;
     }
 
     Outbox outbox() {

@@ -4,6 +4,7 @@ import dev.pando.api.path.PathPattern;
 import dev.pando.node.dispatch.Response;
 import dev.pando.node.dispatch.Session;
 import dev.pando.node.events.Subscription;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import java.util.ArrayList;
@@ -27,12 +28,9 @@ final class InFlightCall implements Session, RequestPath.Reply, ChannelFutureLis
         this.session = session;
     }
 
-    Response response() {
-        return response;
-    }
-
-    /** Runs the request path's completion: the response was written or dropped. */
-    void written() {
+    /** The response went out: the request path's in-flight count drops. */
+    @Override
+    public void operationComplete(ChannelFuture future) {
         written.run();
     }
 
@@ -48,12 +46,33 @@ final class InFlightCall implements Session, RequestPath.Reply, ChannelFutureLis
         return true;
     }
 
-    /** The response is being written: returns the subscriptions to release after it. */
-    synchronized List<PushQueue.Delivery> responded() {
-        responded = true;
-        List<PushQueue.Delivery> out = created == null ? List.of() : created;
-        created = null;
+    /** The response cannot be written (the event loop is gone). */
+    void drop() {
+        written.run();
+    }
+
+    /**
+     * Writes the response (dropped if the client left) on the event loop; returns the
+     * subscriptions the request created, to be released now that it is written.
+     */
+    List<PushQueue.Delivery> writeTo(Channel channel, WireCodec codec) {
+        List<PushQueue.Delivery> out;
+        synchronized (this) {
+            responded = true;
+            out = created == null ? List.of() : created;
+            created = null;
+        }
+        if (channel.isActive()) {
+            channel.writeAndFlush(codec.response(channel.alloc(), response)).addListener(this);
+        } else {
+            written.run(); // the client left; nothing to write it to
+        }
         return out;
+    }
+
+    @Override
+    public String id() {
+        return session.id();
     }
 
     @Override
@@ -64,13 +83,8 @@ final class InFlightCall implements Session, RequestPath.Reply, ChannelFutureLis
     }
 
     @Override
-    public void operationComplete(ChannelFuture future) {
-        written.run();
-    }
-
-    @Override
-    public String id() {
-        return session.id();
+    public String toString() {
+        return session.toString();
     }
 
     @Override
@@ -86,10 +100,5 @@ final class InFlightCall implements Session, RequestPath.Reply, ChannelFutureLis
     @Override
     public boolean unsubscribe(String subscriptionId) {
         return session.unsubscribe(subscriptionId);
-    }
-
-    @Override
-    public String toString() {
-        return session.toString();
     }
 }

@@ -6,7 +6,6 @@ import dev.pando.api.plugin.TopicEvent;
 import dev.pando.node.dispatch.Response;
 import dev.pando.node.events.Subscription;
 import io.netty.channel.Channel;
-import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -44,9 +43,9 @@ final class Outbox {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AtomicBoolean overflowPending = new AtomicBoolean();
 
-    Outbox(ClientSession session, Channel channel, WireCodec codec, int queueLimit) {
+    Outbox(ClientSession session, WireCodec codec, int queueLimit) {
         this.session = session;
-        this.channel = channel;
+        this.channel = session.channel();
         this.codec = codec;
         this.pushes = new PushQueue(queueLimit);
     }
@@ -64,7 +63,7 @@ final class Outbox {
             } catch (RejectedExecutionException e) { // shutting down: nothing will be written
                 InFlightCall dropped;
                 while ((dropped = answered.poll()) != null) {
-                    dropped.written();
+                    dropped.drop();
                 }
             }
         }
@@ -88,14 +87,8 @@ final class Outbox {
 
     /** Writes one response, then lets the subscriptions its request created push. */
     private void respond(InFlightCall call) {
-        List<PushQueue.Delivery> created = call.responded();
-        if (channel.isActive()) {
-            channel.writeAndFlush(codec.response(channel.alloc(), call.response())).addListener(call);
-        } else {
-            call.written(); // the client left; nothing to write it to
-        }
-        // Anything written from here on is queued behind the response in the channel.
-        for (PushQueue.Delivery d : created) {
+        // Anything written after this is queued behind the response in the channel.
+        for (PushQueue.Delivery d : call.writeTo(channel, codec)) {
             release(d);
         }
         session.responseWritten();

@@ -75,22 +75,21 @@ final class JsonFrameCodec implements WireCodec {
 
     @Override
     public Object change(ByteBufAllocator alloc, String subscription, KvChange change) {
-        return new TextWebSocketFrame(Json.write(alloc, gen -> {
-            gen.writeStartObject();
-            gen.writeStringField("type", "change");
-            gen.writeStringField("sub", subscription);
-            writeChange(gen, change);
-            gen.writeEndObject();
-        }));
+        return push(alloc, "change", subscription, gen -> writeChange(gen, change));
     }
 
     @Override
     public Object event(ByteBufAllocator alloc, String subscription, TopicEvent event) {
+        return push(alloc, "event", subscription, gen -> writeEvent(gen, event));
+    }
+
+    /** {@code {type, sub, <body>}}: the frame around a pushed change or event. */
+    private static Object push(ByteBufAllocator alloc, String type, String subscription, Json.Writer body) {
         return new TextWebSocketFrame(Json.write(alloc, gen -> {
             gen.writeStartObject();
-            gen.writeStringField("type", "event");
+            gen.writeStringField("type", type);
             gen.writeStringField("sub", subscription);
-            writeEvent(gen, event);
+            body.write(gen);
             gen.writeEndObject();
         }));
     }

@@ -1,0 +1,74 @@
+package dev.pando.node.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.plugin.TopicEvent;
+import dev.pando.node.dispatch.Request;
+import dev.pando.node.dispatch.Response;
+import dev.pando.node.session.WireCodec;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import org.junit.jupiter.api.Test;
+
+/** The JSON text-frame codec on its own, without a connection. */
+class JsonFrameCodecTest {
+    private final JsonFrameCodec codec = new JsonFrameCodec(64);
+
+    private WireCodec.Decoded decode(WebSocketFrame frame) {
+        try {
+            return codec.decode(frame);
+        } finally {
+            frame.release();
+        }
+    }
+
+    private WireCodec.Decoded decode(String text) {
+        return decode(new TextWebSocketFrame(text));
+    }
+
+    private static String text(Object frame) {
+        TextWebSocketFrame f = (TextWebSocketFrame) frame;
+        try {
+            return f.text();
+        } finally {
+            f.release();
+        }
+    }
+
+    @Test
+    void aRequestFrameBecomesACall() {
+        assertThat(decode("{\"id\":3,\"op\":\"kv.get\",\"args\":{\"key\":\"/a\"}}"))
+                .isEqualTo(new WireCodec.Call(new Request(IntNode.valueOf(3), "kv.get", TestNode.json("{\"key\":\"/a\"}"))));
+        assertThat(decode("{\"op\":\"kv.get\"}")).isEqualTo(new WireCodec.Call(new Request(NullNode.getInstance(), "kv.get", null)));
+    }
+
+    @Test
+    void badFramesAreRefusedWithTheSalvagedId() {
+        WireCodec.Decoded broken = decode("{\"id\":7,\"op\":");
+        assertThat(broken).isInstanceOf(WireCodec.Refused.class);
+        assertThat(((WireCodec.Refused) broken).failure().id()).isEqualTo(IntNode.valueOf(7));
+        assertThat(((WireCodec.Refused) broken).failure().code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(decode("{\"id\":8,\"op\":\"\"}")).isEqualTo(new WireCodec.Refused(
+                Response.error(IntNode.valueOf(8), ErrorCode.BAD_REQUEST, "missing 'op' (a request frame is {id, op, args})")));
+        assertThat(decode(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {1}))))
+                .isInstanceOf(WireCodec.Refused.class);
+        assertThat(decode(new PongWebSocketFrame())).isEqualTo(WireCodec.Ignored.INSTANCE);
+    }
+
+    @Test
+    void sessionErrorsAndPushesHaveTheirType() {
+        assertThat(text(codec.sessionError(ByteBufAllocator.DEFAULT, ErrorCode.SLOW_CONSUMER, "behind")))
+                .isEqualTo("{\"type\":\"error\",\"error\":{\"code\":\"SLOW_CONSUMER\",\"message\":\"behind\"}}");
+        assertThat(text(codec.event(ByteBufAllocator.DEFAULT, "s1", new TopicEvent("/t", null, 5, "p"))))
+                .isEqualTo("{\"type\":\"event\",\"sub\":\"s1\",\"event\":{\"topic\":\"/t\",\"payload\":null,\"timestamp\":5,\"publisher\":\"p\"}}");
+        assertThat(text(codec.response(ByteBufAllocator.DEFAULT, Response.ok(IntNode.valueOf(1), null))))
+                .isEqualTo("{\"id\":1,\"ok\":true,\"result\":null}");
+    }
+}

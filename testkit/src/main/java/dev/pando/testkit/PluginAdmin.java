@@ -53,11 +53,11 @@ final class PluginAdmin {
         for (PluginOutcome o : outcomes) {
             if (o.action() == PluginState.FAILED) {
                 throw new PluginInstallException("the node refused plugin file " + fileName
-                        + (o.id() == null ? "" : " (id '" + o.id() + "')") + ": " + o.error(), o, report);
+                        + o.id().map(id -> " (id '" + id + "')").orElse("") + ": " + o.error().orElse("no reason given"), Optional.of(o), report);
             }
         }
         return outcomes.stream().filter(PluginOutcome::serving).findFirst().orElseThrow(() -> new PluginInstallException(
-                "the reload reported nothing serving from plugin file " + fileName + ": " + report, null, report));
+                "the reload reported nothing serving from plugin file " + fileName + ": " + report, Optional.empty(), report));
     }
 
     /** Deletes the file, its {@code .sig} and its plugin's configuration, reloads, and checks the plugin was unloaded. */
@@ -74,7 +74,7 @@ final class PluginAdmin {
         boolean unloaded = outcomes.stream().anyMatch(o -> o.action() == PluginState.UNLOADED);
         if (outcomes.stream().anyMatch(o -> o.action() != PluginState.UNLOADED) || (serving && !unloaded)) {
             throw new PluginInstallException("removing plugin file " + fileName + " did not unload it: " + report,
-                    outcomes.isEmpty() ? null : outcomes.get(0), report);
+                    outcomes.stream().findFirst(), report);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.pando.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
 
 /**
  * Thrown by {@link TestNode#installWasm}, {@link TestNode#install} and {@link TestNode#uninstall}
@@ -11,18 +12,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 public class PluginInstallException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    private final transient PluginOutcome outcome;
+    private final transient Optional<PluginOutcome> outcome;
     private final transient JsonNode report;
 
-    /** {@code outcome} may be null (no outcome for the file); {@code report} is the reload report. */
-    public PluginInstallException(String message, PluginOutcome outcome, JsonNode report) {
+    /** {@code outcome}: the file's, if the report had one; {@code report}: the reload report. */
+    public PluginInstallException(String message, Optional<PluginOutcome> outcome, JsonNode report) {
         super(message);
         this.outcome = outcome;
         this.report = report;
     }
 
-    /** The file's outcome, or null when the report had none for it. */
-    public PluginOutcome outcome() {
+    /** The file's outcome; empty when the report had none for it. */
+    public Optional<PluginOutcome> outcome() {
         return outcome;
     }
 

@@ -80,7 +80,7 @@ class GuideExampleIT {
         PluginInstallException refused = catchThrowableOfType(PluginInstallException.class,
                 () -> node.installWasm(Wat.module("counter"), badManifest));
         assertThat(refused.getMessage()).contains("'other.add' is outside the plugin's namespace");
-        assertThat(refused.outcome().action()).isEqualTo(PluginState.FAILED);
+        assertThat(refused.outcome().orElseThrow().action()).isEqualTo(PluginState.FAILED);
     }
 
     @Test

@@ -22,14 +22,14 @@ class PluginOutcomeTest {
         assertThat(echo).extracting(PluginOutcome::id, PluginOutcome::action, PluginOutcome::serving)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("echo", PluginState.UNLOADED, false),
                         org.assertj.core.groups.Tuple.tuple("mirror", PluginState.LOADED, true));
-        assertThat(echo.get(0).version()).isNull();
-        assertThat(echo.get(1).version()).isEqualTo("1.0.0");
+        assertThat(echo.get(0).version()).isEmpty();
+        assertThat(echo.get(1).version()).contains("1.0.0");
 
         PluginOutcome bad = TestNode.outcomes(report, "bad.wasm").get(0);
-        assertThat(bad.id()).isNull();
+        assertThat(bad.id()).isEmpty();
         assertThat(bad.action()).isEqualTo(PluginState.FAILED);
         assertThat(bad.serving()).isFalse();
-        assertThat(bad.error()).isEqualTo("UNSIGNED: no signature");
+        assertThat(bad.error()).contains("UNSIGNED: no signature");
         assertThat(bad.json()).isSameAs(report.path("outcomes").get(2));
         assertThat(TestNode.outcomes(report, "none.wasm")).isEmpty();
     }

@@ -36,9 +36,9 @@ class TestNodePluginsIT {
         PluginOutcome outcome = node.installWasm(Wat.module("counter"), Wat.manifestJson("counter"));
         assertThat(outcome.action()).isEqualTo(PluginState.LOADED);
         assertThat(outcome.file()).isEqualTo("counter.wasm");
-        assertThat(outcome.id()).isEqualTo("counter");
-        assertThat(outcome.version()).isEqualTo("1.0.0");
-        assertThat(outcome.error()).isNull();
+        assertThat(outcome.id()).contains("counter");
+        assertThat(outcome.version()).contains("1.0.0");
+        assertThat(outcome.error()).isEmpty();
         assertThat(outcome.json().path("action").asText()).isEqualTo("loaded");
         assertThat(node.pluginsDir().resolve("counter.wasm")).exists();
         assertThat(node.pluginsDir()).isEqualTo(node.dataDir().resolve("plugins"));
@@ -82,7 +82,7 @@ class TestNodePluginsIT {
                 () -> node.installWasm(Wat.module("counter"), outside));
         assertThat(bad).as("a manifest naming an op outside its namespace").isNotNull();
         assertThat(bad.getMessage()).contains("counter.wasm").contains("'other.add' is outside the plugin's namespace");
-        assertThat(bad.outcome().action()).isEqualTo(PluginState.FAILED);
+        assertThat(bad.outcome().orElseThrow().action()).isEqualTo(PluginState.FAILED);
         assertThat(bad.report().path("failed").asInt()).isEqualTo(1);
 
         byte[] unsigned = WasmBundle.packUnsigned(Wat.module("echo"), Wat.manifestJson("echo").getBytes(StandardCharsets.UTF_8));
@@ -107,7 +107,7 @@ class TestNodePluginsIT {
         PluginInstallException e = catchThrowableOfType(PluginInstallException.class, () -> node.installWasm(Wat.module("counter"), broken));
         assertThat(e).isNotNull();
         assertThat(e.getMessage()).contains("colour");
-        assertThat(e.outcome().id()).isEqualTo("counter");
+        assertThat(e.outcome().orElseThrow().id()).contains("counter");
         assertThat(node.client().call("counter.add", obj().put("by", 1)).path("total").asLong()).isEqualTo(1);
     }
 

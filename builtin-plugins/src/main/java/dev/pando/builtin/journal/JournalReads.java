@@ -99,10 +99,10 @@ final class JournalReads {
 
     /** {@code journal.latest}: the newest entries, newest first. */
     JsonNode latest(OpCall call) {
-        OpArgs a = OpArgs.of(call, "pattern", "limit");
-        PathPattern pattern = a.optPattern("pattern").orElse(null); // absent: every key
-        int limit = a.intOr("limit", 1, JournalPlugin.MAX_LIMIT, JournalPlugin.DEFAULT_LIMIT);
-        Predicate<String> visible = visible(pattern, call.caller());
+        Selection sel = Selection.of(OpArgs.of(call, "pattern", "limit"), call);
+        PathPattern pattern = sel.pattern();
+        int limit = sel.limit();
+        Predicate<String> visible = sel.visible();
         long first = store.firstSeq();
         long last = store.lastSeq();
         ArrayNode entries = JSON.arrayNode();
@@ -151,9 +151,10 @@ final class JournalReads {
     JsonNode since(OpCall call) {
         OpArgs a = OpArgs.of(call, "seq", "pattern", "limit");
         long after = a.longValue("seq", 0, Long.MAX_VALUE - 1);
-        PathPattern pattern = a.optPattern("pattern").orElse(null); // absent: every key
-        int limit = a.intOr("limit", 1, JournalPlugin.MAX_LIMIT, JournalPlugin.DEFAULT_LIMIT);
-        Predicate<String> visible = visible(pattern, call.caller());
+        Selection sel = Selection.of(a, call);
+        PathPattern pattern = sel.pattern();
+        int limit = sel.limit();
+        Predicate<String> visible = sel.visible();
         long first = store.firstSeq();
         long last = store.lastSeq();
         ArrayNode entries = JSON.arrayNode();
@@ -208,5 +209,17 @@ final class JournalReads {
             throw a.fail(field, "'" + text.get() + "' is not a continuation token returned by " + a.op());
         }
         return OptionalLong.of(Long.parseLong(text.get()));
+    }
+
+    /**
+     * The entries a read selects: its {@code pattern} (null: every key), page {@code limit} and
+     * what the caller may see.
+     */
+    private record Selection(PathPattern pattern, int limit, Predicate<String> visible) {
+        static Selection of(OpArgs a, OpCall call) {
+            PathPattern pattern = a.optPattern("pattern").orElse(null);
+            return new Selection(pattern, a.intOr("limit", 1, JournalPlugin.MAX_LIMIT, JournalPlugin.DEFAULT_LIMIT),
+                    JournalReads.visible(pattern, call.caller()));
+        }
     }
 }

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 
 /**
  * The one strict reader of an op's arguments, for core ops and plugin ops alike: an object with
@@ -142,20 +143,19 @@ public final class OpArgs {
 
     /** An optional key pattern (a wildcard-free one selects exactly that key). */
     public Optional<PathPattern> optPattern(String field) {
-        return optString(field).map(text -> {
-            try {
-                return PathPattern.compile(text);
-            } catch (PandoException e) {
-                throw fail(field, e.getMessage());
-            }
-        });
+        return optParsed(field, PathPattern::compile);
     }
 
     /** An optional canonical key. */
     public Optional<String> optKey(String field) {
+        return optParsed(field, Keys::requireValid);
+    }
+
+    /** An optional string checked by {@code parse}, whose refusal is reported under the field's name. */
+    private <T> Optional<T> optParsed(String field, Function<String, T> parse) {
         return optString(field).map(text -> {
             try {
-                return Keys.requireValid(text);
+                return parse.apply(text);
             } catch (PandoException e) {
                 throw fail(field, e.getMessage());
             }

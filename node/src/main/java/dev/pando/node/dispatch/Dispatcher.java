@@ -50,9 +50,9 @@ public final class Dispatcher {
         OpSpec spec = null;
         try {
             table = registry.acquire();
-            spec = op == null ? null : table.lookup(op); // before the rate limit, so refusals are labelled by op
+            spec = table.lookup(op); // before the rate limit, so refusals are labelled by op
             rateLimiter.acquire(ctx.principal().clientKey());
-            if (op == null || op.isEmpty()) {
+            if (op.isEmpty()) {
                 throw PandoException.badRequest("missing 'op'");
             }
             if (spec == null) {
@@ -60,8 +60,7 @@ public final class Dispatcher {
             }
             OpSpec found = spec;
             checkAccess(found, ctx);
-            JsonNode args = request.args() == null || request.args().isNull()
-                    ? JsonNodeFactory.instance.objectNode() : request.args();
+            JsonNode args = request.args().isNull() ? JsonNodeFactory.instance.objectNode() : request.args();
             CompletableFuture<JsonNode> result = found.execution() == OpSpec.Execution.INLINE
                     ? invoke(found, ctx, args)
                     : CompletableFuture.supplyAsync(() -> invoke(found, ctx, args), workers).thenCompose(f -> f);

@@ -4,8 +4,9 @@ import dev.pando.api.path.PathPattern;
 import dev.pando.node.events.Subscription;
 
 /**
- * A long-lived client connection that receives pushed frames (a WebSocket); HTTP calls have
- * none. Implemented by the transport; the {@code pubsub.*} ops reach subscriptions through it.
+ * A long-lived client connection that receives pushes (a WebSocket); HTTP calls have none.
+ * Implemented by {@link dev.pando.node.session.ClientSession} (each request sees its own view of
+ * it); the {@code pubsub.*} ops reach subscriptions through it.
  */
 public interface Session {
     /** Stable id, for logs and metrics. */

@@ -3,7 +3,7 @@ package dev.pando.node.session;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.RejectedExecutionException;
 
-/** Getting work onto a connection's event loop. */
+/** Getting work onto a connection's event loop, for the session core and the transports. */
 public final class EventLoops {
     /** A task that does nothing. */
     public static final Runnable NOTHING = () -> {};

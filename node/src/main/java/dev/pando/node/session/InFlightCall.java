@@ -63,7 +63,7 @@ final class InFlightCall implements Session, RequestPath.Reply, ChannelFutureLis
             created = null;
         }
         if (channel.isActive()) {
-            channel.writeAndFlush(codec.response(channel.alloc(), response)).addListener(this);
+            channel.write(codec.response(channel.alloc(), response)).addListener(this); // the Outbox flushes
         } else {
             written.run(); // the client left; nothing to write it to
         }

@@ -50,7 +50,7 @@ public final class Dispatcher {
         OpSpec spec = null;
         try {
             table = registry.acquire();
-            spec = table.lookup(op); // before the rate limit, so refusals are labelled by op
+            spec = table.lookup(op).orElse(null); // before the rate limit, so refusals are labelled by op
             rateLimiter.acquire(ctx.principal().clientKey());
             if (op.isEmpty()) {
                 throw PandoException.badRequest("missing 'op'");

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,8 +33,9 @@ public final class HandlerTable {
         return generation;
     }
 
-    public OpSpec lookup(String op) {
-        return ops.get(op);
+    /** The op's spec; empty if this table has no such op. */
+    public Optional<OpSpec> lookup(String op) {
+        return Optional.ofNullable(ops.get(op));
     }
 
     public Collection<OpSpec> ops() {

@@ -49,12 +49,12 @@ class HandlerRegistryTest {
         HandlerTable retired = registry.swap(b -> b.add(echo(1, OpSpec.Execution.INLINE)));
         assertThat(retired).isSameAs(first);
         assertThat(registry.current().generation()).isEqualTo(1);
-        assertThat(registry.current().lookup("t.echo")).isNotNull();
-        assertThat(first.lookup("t.echo")).as("the old table is immutable").isNull();
+        assertThat(registry.current().lookup("t.echo")).isPresent();
+        assertThat(first.lookup("t.echo")).as("the old table is immutable").isEmpty();
 
         registry.swap(b -> b);
         assertThat(registry.current().generation()).isEqualTo(2);
-        assertThat(registry.current().lookup("t.echo")).as("an empty edit keeps the entries").isNotNull();
+        assertThat(registry.current().lookup("t.echo")).as("an empty edit keeps the entries").isPresent();
     }
 
     @Test
@@ -68,7 +68,7 @@ class HandlerRegistryTest {
                 .hasMessageContaining("t.echo")
                 .hasMessageContaining("plugin-a");
         assertThat(registry.current()).isSameAs(before);
-        assertThat(registry.current().lookup("t.echo").owner()).isEqualTo("plugin-a");
+        assertThat(registry.current().lookup("t.echo").orElseThrow().owner()).isEqualTo("plugin-a");
 
         // Also within one builder.
         HandlerTable.Builder b = new HandlerTable.Builder().add(OpSpec.inline("x.y", Access.NONE, "o", constant(JSON.nullNode())));
@@ -91,13 +91,13 @@ class HandlerRegistryTest {
         registry.swap(b -> b.removeOwner("a"));
         HandlerTable t = registry.current();
         assertThat(t.size()).isEqualTo(2);
-        assertThat(t.lookup("a.one")).isNull();
-        assertThat(t.lookup("a.two")).isNull();
-        assertThat(t.lookup("b.one")).isNotNull();
-        assertThat(t.lookup("kv.get")).isNotNull();
+        assertThat(t.lookup("a.one")).isEmpty();
+        assertThat(t.lookup("a.two")).isEmpty();
+        assertThat(t.lookup("b.one")).isPresent();
+        assertThat(t.lookup("kv.get")).isPresent();
         // Removing and re-adding in one edit is how a plugin is replaced.
         registry.swap(b -> b.removeOwner("b").add(OpSpec.inline("b.one", Access.NONE, "b", constant(JSON.textNode("v2")))));
-        assertThat(registry.current().lookup("b.one")).isNotSameAs(t.lookup("b.one"));
+        assertThat(registry.current().lookup("b.one").orElseThrow()).isNotSameAs(t.lookup("b.one").orElseThrow());
         registry.swap(b -> b.removeOwner("nobody"));
         assertThat(registry.current().size()).isEqualTo(2);
     }

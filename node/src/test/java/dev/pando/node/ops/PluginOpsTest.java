@@ -78,7 +78,7 @@ class PluginOpsTest {
     }
 
     private JsonNode op(String op) throws Exception {
-        return registry.current().lookup(op).handler().handle(new CallContext(Principal.admin(), null, null), JSON.createObjectNode())
+        return registry.current().lookup(op).orElseThrow().handler().handle(new CallContext(Principal.admin(), null, null), JSON.createObjectNode())
                 .toCompletableFuture().get();
     }
 

@@ -191,8 +191,7 @@ class PluginManagerTest {
     }
 
     private JsonNode call(String op) throws Exception {
-        OpSpec spec = registry.current().lookup(op);
-        assertThat(spec).as("op %s is in the table", op).isNotNull();
+        OpSpec spec = registry.current().lookup(op).orElseThrow(() -> new AssertionError("op " + op + " is in the table"));
         return spec.handler().handle(new CallContext(Principal.admin(), null, null), JSON.createObjectNode()).toCompletableFuture().get();
     }
 
@@ -203,7 +202,7 @@ class PluginManagerTest {
         assertThat(first.count(PluginState.LOADED)).isEqualTo(1);
         assertThat(call("alpha.ver").path("version").asText()).isEqualTo("1.0.0");
         assertThat(call("alpha.ver").path("caller").asText()).isEqualTo("admin");
-        assertThat(registry.current().lookup("alpha.ver").requires().name()).isEqualTo("READ");
+        assertThat(registry.current().lookup("alpha.ver").orElseThrow().requires().name()).isEqualTo("READ");
 
         ReloadReport same = manager.reload();
         assertThat(same.count(PluginState.UNCHANGED)).isEqualTo(1);
@@ -225,7 +224,7 @@ class PluginManagerTest {
 
         Files.delete(dir.resolve("a.jar"));
         assertThat(manager.reload().count(PluginState.UNLOADED)).isEqualTo(1);
-        assertThat(registry.current().lookup("alpha.ver")).isNull();
+        assertThat(registry.current().lookup("alpha.ver")).isEmpty();
         assertThat(manager.awaitRetired(5, TimeUnit.SECONDS)).isTrue();
         assertThat(stops.get()).isEqualTo(2);
         assertThat(manager.status()).isEmpty();
@@ -377,7 +376,7 @@ class PluginManagerTest {
         write("a.jar", "gamma", "1.0.0");
         ReloadReport r = manager.reload();
         assertThat(r.outcomes()).extracting(o -> o.id().orElse(null) + " " + o.action()).containsExactlyInAnyOrder("alpha UNLOADED", "gamma LOADED");
-        assertThat(registry.current().lookup("alpha.ver")).as("the old id is no longer served").isNull();
+        assertThat(registry.current().lookup("alpha.ver")).as("the old id is no longer served").isEmpty();
         assertThat(call("gamma.ver").path("version").asText()).isEqualTo("1.0.0");
         assertThat(manager.status()).extracting(s -> s.id().orElseThrow()).containsExactly("gamma");
         assertThat(manager.reload().outcomes()).extracting(ReloadOutcome::action).containsExactly(PluginState.UNCHANGED);
@@ -387,7 +386,7 @@ class PluginManagerTest {
         // Reloading only the old id also unloads it; the new id loads with the next full reload.
         write("a.jar", "delta", "1.0.0");
         assertThat(manager.reload("gamma").outcomes()).extracting(o -> o.id().orElse(null) + " " + o.action()).containsExactly("gamma UNLOADED");
-        assertThat(registry.current().lookup("gamma.ver")).isNull();
+        assertThat(registry.current().lookup("gamma.ver")).isEmpty();
         assertThat(manager.reload().outcomes()).extracting(o -> o.id().orElse(null) + " " + o.action()).containsExactly("delta LOADED");
         assertThat(manager.status()).extracting(s -> s.id().orElseThrow()).containsExactly("delta");
     }
@@ -566,7 +565,7 @@ class PluginManagerTest {
         write("a.jar", "alpha", "1.0.0");
         manager.reload();
         manager.close();
-        assertThat(registry.current().lookup("alpha.ver")).isNull();
+        assertThat(registry.current().lookup("alpha.ver")).isEmpty();
         assertThat(stops.get()).isEqualTo(1);
         assertThatThrownBy(manager::reload).isInstanceOf(PandoException.class).hasMessageContaining("shutting down");
     }

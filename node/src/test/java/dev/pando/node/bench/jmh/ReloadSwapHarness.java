@@ -130,7 +130,7 @@ public final class ReloadSwapHarness {
         while (running.get()) {
             HandlerTable table = registry.acquire();
             try {
-                OpSpec spec = table.lookup("nbench.handle");
+                OpSpec spec = table.lookup("nbench.handle").orElseThrow();
                 spec.handler().handle(ctx, args[i++ & 15]).toCompletableFuture().join();
                 calls.incrementAndGet();
             } catch (Exception e) {

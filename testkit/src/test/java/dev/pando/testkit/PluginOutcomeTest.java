@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pando.node.plugins.PluginState;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class PluginOutcomeTest {
@@ -20,8 +21,8 @@ class PluginOutcomeTest {
                   {"id": null, "file": "bad.wasm", "action": "failed", "version": null, "error": "UNSIGNED: no signature"}]}""");
         List<PluginOutcome> echo = TestNode.outcomes(report, "echo.wasm");
         assertThat(echo).extracting(PluginOutcome::id, PluginOutcome::action, PluginOutcome::serving)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("echo", PluginState.UNLOADED, false),
-                        org.assertj.core.groups.Tuple.tuple("mirror", PluginState.LOADED, true));
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Optional.of("echo"), PluginState.UNLOADED, false),
+                        org.assertj.core.groups.Tuple.tuple(Optional.of("mirror"), PluginState.LOADED, true));
         assertThat(echo.get(0).version()).isEmpty();
         assertThat(echo.get(1).version()).contains("1.0.0");
 

@@ -8,6 +8,7 @@ import dev.pando.api.plugin.KvChange;
 import dev.pando.builtin.PollingWorker;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -89,10 +90,10 @@ final class Catchup {
         String mac = h.mac();
         for (KvChange c : batch) {
             if (c.revision() > h.revision() && !isOwn(c)) {
-                JournalEntry e = new JournalEntry(++seq, c.revision(), c.key(), c.value(), c.timestamp(), c.origin(), c.writer(), null);
+                JournalEntry e = new JournalEntry(++seq, c, Optional.empty());
                 if (chain != null) {
                     e = e.withMac(chain.mac(mac, e));
-                    mac = e.mac();
+                    mac = e.mac().orElse(null);
                 }
                 entries.add(e);
             }

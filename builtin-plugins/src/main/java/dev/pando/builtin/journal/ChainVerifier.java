@@ -50,7 +50,7 @@ final class ChainVerifier {
         if (from == meta.baseSeq() + 1) {
             prev = meta.baseMac();
         } else {
-            prev = store.entry(from - 1).map(JournalEntry::mac).orElseThrow(() ->
+            prev = store.entry(from - 1).flatMap(JournalEntry::mac).orElseThrow(() ->
                     new PandoException(ErrorCode.NOT_FOUND, "journal.verify: seq " + (from - 1) + " (the link before fromSeq) is compacted"));
         }
         long end = Math.min(to, from + JournalPlugin.MAX_VERIFY_PER_CALL - 1);
@@ -66,12 +66,12 @@ final class ChainVerifier {
                 JournalEntry e = found.get();
                 if (e.seq() != seq) {
                     problem = "the entry stored at seq " + seq + " claims seq " + e.seq();
-                } else if (e.mac() == null) {
+                } else if (e.mac().isEmpty()) {
                     problem = "the entry has no mac (journaled before the chain was configured?)";
-                } else if (!e.mac().equals(chain.mac(prev, e))) {
+                } else if (!e.mac().get().equals(chain.mac(prev, e))) {
                     problem = "the mac does not match the entry and the previous link";
                 }
-                prev = e.mac();
+                prev = e.mac().orElse(null);
             }
             if (problem != null) {
                 out.put("ok", false);

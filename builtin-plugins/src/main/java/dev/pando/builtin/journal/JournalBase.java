@@ -129,7 +129,7 @@ final class JournalBase {
                     }
                 }
                 JournalEntry last = chunk.get(chunk.size() - 1);
-                store.saveMeta(new JournalStore.Meta(to, last.revision(), last.mac()));
+                store.saveMeta(new JournalStore.Meta(to, last.revision(), last.mac().orElse(null)));
                 for (JournalEntry e : chunk) {
                     deleteEntry(e);
                 }

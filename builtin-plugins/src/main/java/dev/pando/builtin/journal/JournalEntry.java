@@ -3,7 +3,6 @@ package dev.pando.builtin.journal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
@@ -14,57 +13,62 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One journaled change: {@code seq} is the journal's own dense, gap-free numbering (1, 2, 3, ...),
- * {@code revision} the node revision of the change. {@code value} is null for a delete;
- * {@code mac} is the hex HMAC chain link, or null when the journal is not chained.
+ * {@code change} the node's committed write (a delete's value is JSON null), {@code mac} the hex
+ * HMAC chain link when the journal is chained.
  */
-public record JournalEntry(long seq, long revision, String key, JsonNode value, long timestamp,
-                           String origin, String writer, String mac) {
+public record JournalEntry(long seq, KvChange change, Optional<String> mac) {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    public JournalEntry {
+        Objects.requireNonNull(change, "change");
+        Objects.requireNonNull(mac, "mac");
+    }
+
+    public String key() {
+        return change.key();
+    }
+
+    public long revision() {
+        return change.revision();
+    }
+
+    public long timestamp() {
+        return change.timestamp();
+    }
+
     public boolean isDelete() {
-        return value == null;
+        return change.isDelete();
     }
 
     JournalEntry withMac(String newMac) {
-        return new JournalEntry(seq, revision, key, value, timestamp, origin, writer, newMac);
+        return new JournalEntry(seq, change, Optional.of(newMac));
     }
 
     /** The state this change left at its key (not for a delete, which leaves none). */
     KvEntry toKvEntry() {
-        return new KvEntry(key, value, revision, timestamp, origin, writer);
-    }
-
-    /** The change this entry records; its value is JSON null for a delete. */
-    KvChange change() {
-        return new KvChange(key, value, revision, timestamp, origin, writer);
+        return change.entry().orElseThrow(() -> new IllegalStateException("journal entry " + seq + " is a delete"));
     }
 
     /** The stored and returned form: {@code seq}, then {@link WireJson#change}, then {@code mac} when chained. */
     public ObjectNode toJson() {
-        ObjectNode o = WireJson.into(JsonNodeFactory.instance.objectNode().put("seq", seq), change());
-        if (mac != null) {
-            o.put("mac", mac);
-        }
+        ObjectNode o = WireJson.into(JsonNodeFactory.instance.objectNode().put("seq", seq), change);
+        mac.ifPresent(m -> o.put("mac", m));
         return o;
     }
 
     /** Reads a stored entry; a malformed one is an internal error naming where it is. */
     static JournalEntry fromJson(JsonNode o, String where) {
         try {
-            JsonNode v = o.get("value");
             JsonNode mac = o.get("mac");
-            return new JournalEntry(
-                    o.get("seq").asLong(),
-                    o.get("revision").asLong(),
-                    o.get("key").asText(),
-                    v == null || v.isNull() ? null : v,
-                    o.get("timestamp").asLong(),
-                    o.get("origin").asText(),
-                    o.get("writer").asText(),
-                    mac == null || mac.isNull() ? null : mac.asText());
+            KvChange change = new KvChange(o.get("key").asText(), o.get("value"), o.get("revision").asLong(),
+                    o.get("timestamp").asLong(), o.get("origin").asText(), o.get("writer").asText());
+            return new JournalEntry(o.get("seq").asLong(), change,
+                    mac == null || mac.isNull() ? Optional.empty() : Optional.of(mac.asText()));
         } catch (RuntimeException e) {
             throw new PandoException(ErrorCode.INTERNAL, "journal entry at " + where + " is malformed: " + o);
         }
@@ -80,12 +84,12 @@ public record JournalEntry(long seq, long revision, String key, JsonNode value, 
         // it is spelled out here rather than taken from the JSON form, whose order may change.
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("seq", seq);
-        o.put("revision", revision);
-        o.put("key", key);
-        o.set("value", value == null ? NullNode.getInstance() : canonical(value));
-        o.put("timestamp", timestamp);
-        o.put("origin", origin);
-        o.put("writer", writer);
+        o.put("revision", change.revision());
+        o.put("key", change.key());
+        o.set("value", canonical(change.value()));
+        o.put("timestamp", change.timestamp());
+        o.put("origin", change.origin());
+        o.put("writer", change.writer());
         try {
             return MAPPER.writeValueAsBytes(o);
         } catch (Exception e) {

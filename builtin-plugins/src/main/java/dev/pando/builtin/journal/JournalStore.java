@@ -114,7 +114,7 @@ final class JournalStore {
         for (Optional<JournalEntry> next = entry(h.seq() + 1); next.isPresent(); next = entry(h.seq() + 1)) {
             JournalEntry e = next.get();
             writeIndexRow(e); // a crash may have come between the entry and its row
-            h = new Head(e.seq(), e.revision(), e.mac());
+            h = new Head(e.seq(), e.revision(), e.mac().orElse(null));
         }
         meta = m;
         head = h;
@@ -155,7 +155,7 @@ final class JournalStore {
 
     /** Moves the in-memory head to {@code e}, once it and every entry before it are written. */
     void advanceTo(JournalEntry e) {
-        head = new Head(e.seq(), e.revision(), e.mac());
+        head = new Head(e.seq(), e.revision(), e.mac().orElse(null));
     }
 
     void saveHead() {

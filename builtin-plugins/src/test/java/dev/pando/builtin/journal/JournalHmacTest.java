@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
+import dev.pando.api.plugin.KvChange;
 import dev.pando.host.HostServices;
 import java.util.Base64;
 import org.junit.jupiter.api.AfterEach;
@@ -104,10 +105,27 @@ class JournalHmacTest {
 
     @Test
     void canonicalBytesIgnoreMemberOrder() {
-        JournalEntry a = new JournalEntry(1, 2, "/k", dev.pando.host.testing.TestHost.json("{\"a\":1,\"b\":{\"d\":1,\"c\":2}}"), 3, "o", "w", null);
-        JournalEntry b = new JournalEntry(1, 2, "/k", dev.pando.host.testing.TestHost.json("{\"b\":{\"c\":2,\"d\":1},\"a\":1}"), 3, "o", "w", null);
+        JournalEntry a = entry(dev.pando.host.testing.TestHost.json("{\"a\":1,\"b\":{\"d\":1,\"c\":2}}"));
+        JournalEntry b = entry(dev.pando.host.testing.TestHost.json("{\"b\":{\"c\":2,\"d\":1},\"a\":1}"));
         assertThat(a.canonicalBytes()).isEqualTo(b.canonicalBytes());
         HmacChain chain = new HmacChain(new byte[16]);
         assertThat(chain.mac(null, a)).isEqualTo(chain.mac(null, b)).isNotEqualTo(chain.mac(chain.mac(null, a), a));
+    }
+
+    private static JournalEntry entry(com.fasterxml.jackson.databind.JsonNode value) {
+        return new JournalEntry(1, new KvChange("/k", value, 2, 3, "o", "w"), java.util.Optional.empty());
+    }
+
+    @Test
+    void theSignedLayoutIsFrozenSoOlderChainsStillVerify() {
+        // The bytes chains written by earlier versions were signed over: field order and names must never change.
+        assertThat(new String(entry(dev.pando.host.testing.TestHost.json("{\"b\":1,\"a\":[2]}")).canonicalBytes(),
+                java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("{\"seq\":1,\"revision\":2,\"key\":\"/k\",\"value\":{\"a\":[2],\"b\":1},\"timestamp\":3,\"origin\":\"o\",\"writer\":\"w\"}");
+        JournalEntry delete = new JournalEntry(4, KvChange.deleted("/k", 5, 6, "o", "w"), java.util.Optional.empty());
+        assertThat(delete.isDelete()).isTrue();
+        assertThat(new String(delete.canonicalBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("{\"seq\":4,\"revision\":5,\"key\":\"/k\",\"value\":null,\"timestamp\":6,\"origin\":\"o\",\"writer\":\"w\"}");
+        assertThat(JournalEntry.fromJson(delete.toJson(), "test")).isEqualTo(delete);
     }
 }

@@ -40,7 +40,7 @@ final class KeyScanner {
     static KvPage page(Storage storage, ScanQuery q) {
         PathPattern pattern = q.pattern();
         String prefix = pattern.literalPrefix();
-        byte[] after = q.cursor() == null ? null : ScanTokens.open(q.cursor(), q);
+        byte[] after = q.cursor().map(c -> ScanTokens.open(c, q)).orElse(null); // null: from the first key
         int limit = q.limit();
         int budget = examineBudget(limit);
         List<KvEntry> out = new ArrayList<>(Math.min(limit, 1024));

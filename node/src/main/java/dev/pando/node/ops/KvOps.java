@@ -104,7 +104,7 @@ public final class KvOps {
         Principal principal = ctx.principal();
         // A scan never reveals keys the caller may not read, even if the pattern reaches them:
         // the store skips them inside the scan and seals the cursor, which may stop on one.
-        KvPage page = store.scan(new ScanQuery(p, limit, args.optString("cursor").orElse(null), key -> principal.allows(Access.READ, key)));
+        KvPage page = store.scan(new ScanQuery(p, limit, args.optString("cursor"), key -> principal.allows(Access.READ, key)));
         ObjectNode result = JsonNodeFactory.instance.objectNode();
         ArrayNode entries = result.putArray("entries");
         page.entries().forEach(e -> entries.add(WireJson.entry(e)));

@@ -21,6 +21,7 @@ import dev.pando.node.events.Subscription;
 import dev.pando.node.kv.ScanQuery;
 import dev.pando.node.kv.StateStore;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -92,7 +93,7 @@ public final class PubSubOps {
     }
 
     private void addSnapshot(ObjectNode result, CallContext ctx, PathPattern pattern) {
-        KvPage page = store.scan(new ScanQuery(pattern, ScanQuery.MAX_LIMIT, null));
+        KvPage page = store.scan(new ScanQuery(pattern, ScanQuery.MAX_LIMIT, Optional.empty()));
         ArrayNode entries = result.putArray("snapshot");
         for (KvEntry e : page.entries()) {
             if (ctx.principal().allows(Access.READ, e.key())) {

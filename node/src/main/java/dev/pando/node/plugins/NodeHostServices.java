@@ -94,7 +94,7 @@ public final class NodeHostServices implements HostServices {
 
     @Override
     public KvPage scan(String prefixOrPattern, String after, int limit, Predicate<String> visible) {
-        return store.scan(new ScanQuery(PathPattern.prefixOrPattern(prefixOrPattern), limit, after, visible));
+        return store.scan(new ScanQuery(PathPattern.prefixOrPattern(prefixOrPattern), limit, Optional.ofNullable(after), visible));
     }
 
     @Override

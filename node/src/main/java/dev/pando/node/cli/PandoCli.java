@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
                 PluginsCommand.class,
                 KeygenCommand.class,
                 PluginCommand.class,
+                TokenCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class PandoCli implements Runnable {

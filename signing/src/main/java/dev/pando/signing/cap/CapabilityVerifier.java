@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -22,19 +21,20 @@ public final class CapabilityVerifier {
     /** Default for {@code auth.max-delegation-depth}: links above the token presented. */
     public static final int DEFAULT_MAX_DEPTH = 5;
 
-    private final Set<String> trustedIssuers;
+    private final Predicate<byte[]> trustedIssuer;
     private final String nodeId;
     private final int maxDepth;
     private final Clock clock;
     private final Predicate<String> revoked;
 
     /**
-     * @param trustedIssuers root keys (32-byte Ed25519 public keys, hex) this node accepts
+     * @param trustedIssuer  whether a root key (a 32-byte Ed25519 public key) is one this node
+     *                       accepts, e.g. {@code TrustedKeys::contains}
      * @param nodeId         this node's id, matched against a token's audience
      * @param revoked        whether a nonce has been revoked
      */
-    public CapabilityVerifier(Set<String> trustedIssuers, String nodeId, int maxDepth, Clock clock, Predicate<String> revoked) {
-        this.trustedIssuers = Set.copyOf(trustedIssuers);
+    public CapabilityVerifier(Predicate<byte[]> trustedIssuer, String nodeId, int maxDepth, Clock clock, Predicate<String> revoked) {
+        this.trustedIssuer = Objects.requireNonNull(trustedIssuer, "trustedIssuer");
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.maxDepth = maxDepth;
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -65,7 +65,7 @@ public final class CapabilityVerifier {
         }
         CapabilityToken root = links.get(links.size() - 1);
         String rootKey = HexFormat.of().formatHex(root.issuer());
-        if (!trustedIssuers.contains(rootKey)) {
+        if (!trustedIssuer.test(root.issuer())) {
             throw refusal(links.size() - 1, "is issued by key " + Ed25519KeyPair.fingerprint(root.issuer()) + ", which this node does not trust");
         }
         return new Verified(leaf.scopes(), rootKey, links.size() - 1, leaf.expiresAt());

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.signing.Ed25519KeyPair;
+import dev.pando.signing.TrustedKeys;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -27,7 +28,7 @@ class CapabilityVerifierTest {
     private final Set<String> revoked = new HashSet<>();
 
     private CapabilityVerifier verifier(int maxDepth) {
-        return new CapabilityVerifier(Set.of(HexFormat.of().formatHex(root.publicKey())), "node-a", maxDepth,
+        return new CapabilityVerifier(TrustedKeys.of(root.publicKey())::contains, "node-a", maxDepth,
                 Clock.fixed(NOW, ZoneOffset.UTC), revoked::contains);
     }
 

@@ -100,19 +100,16 @@ final class JournalReads {
     /** {@code journal.latest}: the newest entries, newest first. */
     JsonNode latest(OpCall call) {
         Selection sel = Selection.of(OpArgs.of(call, "pattern", "limit"), call);
-        PathPattern pattern = sel.pattern();
-        int limit = sel.limit();
-        Predicate<String> visible = sel.visible();
         long first = store.firstSeq();
         long last = store.lastSeq();
         ArrayNode entries = JSON.arrayNode();
-        if (pattern != null && pattern.isLiteral()) {
-            for (long seq : newestOfKey(pattern, first, last, limit)) {
-                store.entry(seq).filter(e -> visible.test(e.key())).ifPresent(e -> entries.add(e.toJson()));
+        if (sel.pattern() != null && sel.pattern().isLiteral()) {
+            for (long seq : newestOfKey(sel.pattern(), first, last, sel.limit())) {
+                store.entry(seq).filter(e -> sel.visible().test(e.key())).ifPresent(e -> entries.add(e.toJson()));
             }
         } else {
-            for (long seq = last, examined = 0; seq >= first && examined < JournalPlugin.MAX_EXAMINED && entries.size() < limit; seq--, examined++) {
-                store.entry(seq).filter(e -> visible.test(e.key())).ifPresent(e -> entries.add(e.toJson()));
+            for (long seq = last, examined = 0; seq >= first && examined < JournalPlugin.MAX_EXAMINED && entries.size() < sel.limit(); seq--, examined++) {
+                store.entry(seq).filter(e -> sel.visible().test(e.key())).ifPresent(e -> entries.add(e.toJson()));
             }
         }
         ObjectNode out = JSON.objectNode();
@@ -152,18 +149,15 @@ final class JournalReads {
         OpArgs a = OpArgs.of(call, "seq", "pattern", "limit");
         long after = a.longValue("seq", 0, Long.MAX_VALUE - 1);
         Selection sel = Selection.of(a, call);
-        PathPattern pattern = sel.pattern();
-        int limit = sel.limit();
-        Predicate<String> visible = sel.visible();
         long first = store.firstSeq();
         long last = store.lastSeq();
         ArrayNode entries = JSON.arrayNode();
         long position = Math.max(after, first - 1);
-        PrimitiveIterator.OfLong seqs = store.seqs(pattern, Math.max(after + 1, first), last);
-        for (long examined = 0; seqs.hasNext() && examined < JournalPlugin.MAX_EXAMINED && entries.size() < limit; examined++) {
+        PrimitiveIterator.OfLong seqs = store.seqs(sel.pattern(), Math.max(after + 1, first), last);
+        for (long examined = 0; seqs.hasNext() && examined < JournalPlugin.MAX_EXAMINED && entries.size() < sel.limit(); examined++) {
             long seq = seqs.nextLong();
             Optional<JournalEntry> e = store.entry(seq);
-            if (e.isPresent() && visible.test(e.get().key())) {
+            if (e.isPresent() && sel.visible().test(e.get().key())) {
                 entries.add(e.get().toJson());
             }
             position = seq;

@@ -2,11 +2,10 @@ package dev.pando.node.cli;
 
 import dev.pando.api.PandoException;
 import dev.pando.signing.cap.CapabilityToken;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -19,14 +18,8 @@ final class TokenDelegateCommand implements Callable<Integer> {
     @Option(names = "--token", required = true, paramLabel = "TOKEN", description = "The parent token (cap_...).")
     String token;
 
-    @Option(names = "--key", required = true, paramLabel = "KEYFILE", description = "Private key to sign the new link with.")
-    Path key;
-
-    @Option(names = "--scope", required = true, paramLabel = "SCOPE", description = "What it grants; repeatable.")
-    List<String> scopes;
-
-    @Option(names = "--ttl", required = true, paramLabel = "DURATION", description = "How long it is valid (at most the parent's remaining life).")
-    String ttl;
+    @Mixin
+    TokenGrant grant;
 
     @Spec
     CommandSpec spec;
@@ -40,11 +33,11 @@ final class TokenDelegateCommand implements Callable<Integer> {
             throw new CliFailure("--token: " + e.getMessage(), ExitCodes.USAGE);
         }
         Instant now = Instant.now();
-        Instant expires = now.plus(TokenCommand.ttl(ttl));
+        Instant expires = now.plus(grant.ttl());
         if (expires.getEpochSecond() > parent.expiresAt()) {
             expires = Instant.ofEpochSecond(parent.expiresAt()); // never outlive the parent
         }
-        CapabilityToken child = CapabilityToken.delegate(parent, SigningFiles.privateKey(key), TokenCommand.scopes(scopes), now, expires);
+        CapabilityToken child = CapabilityToken.delegate(parent, grant.key(), grant.scopes(), now, expires);
         spec.commandLine().getOut().println(child.encode());
         return ExitCodes.OK;
     }

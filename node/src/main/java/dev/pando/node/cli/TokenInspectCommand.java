@@ -9,7 +9,6 @@ import dev.pando.signing.cap.CapabilityToken;
 import dev.pando.signing.cap.CapabilityVerifier;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,11 +39,9 @@ final class TokenInspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<CapabilityToken> links = new ArrayList<>();
+        List<CapabilityToken> links;
         try {
-            CapabilityToken leaf = CapabilityToken.decode(token);
-            links.add(leaf);
-            links.addAll(leaf.chain());
+            links = CapabilityToken.decode(token).links();
         } catch (PandoException e) {
             throw new CliFailure(e.getMessage(), ExitCodes.USAGE);
         }

@@ -6,10 +6,10 @@ import dev.pando.api.PandoException;
 import dev.pando.api.path.Keys;
 import dev.pando.api.path.PathPattern;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * The one strict reader of an op's arguments, for core ops and plugin ops alike: an object with
@@ -44,15 +44,24 @@ public final class OpArgs {
         if (!a.isObject()) {
             throw PandoException.badRequest(op + ": args must be a JSON object, got " + type(a));
         }
-        List<String> allowed = List.of(known);
         for (Iterator<String> it = a.fieldNames(); it.hasNext(); ) {
             String name = it.next();
-            if (!allowed.contains(name)) {
+            if (!isKnown(name, known)) {
                 throw PandoException.badRequest(op + ": unknown argument '" + name + "' ("
-                        + (known.length == 0 ? "it takes none" : "expected " + String.join(", ", allowed.stream().sorted().toList())) + ")");
+                        + (known.length == 0 ? "it takes none" : "expected " + String.join(", ", Stream.of(known).sorted().toList())) + ")");
             }
         }
         return new OpArgs(op, a);
+    }
+
+    // Every op call passes here (kv.set included): a scan of a few names, no copy of them.
+    private static boolean isKnown(String name, String[] known) {
+        for (String k : known) {
+            if (k.equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The op these args are for, as named in messages. */

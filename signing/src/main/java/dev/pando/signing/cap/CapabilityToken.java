@@ -87,6 +87,14 @@ public record CapabilityToken(int version, byte[] issuer, Optional<String> audie
         return proofs.stream().map(CapabilityToken::decode).toList();
     }
 
+    /** This token followed by its {@link #chain()}: link 0 is this one, the last the root. */
+    public List<CapabilityToken> links() {
+        List<CapabilityToken> links = new ArrayList<>(proofs.size() + 1);
+        links.add(this);
+        links.addAll(chain());
+        return links;
+    }
+
     /**
      * Reads a token string. Anything that is not a well-formed token of a known version is
      * {@code UNAUTHORIZED} with the reason; signatures are not checked here.

@@ -4,7 +4,6 @@ import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.signing.Ed25519KeyPair;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -44,12 +43,10 @@ public final class CapabilityVerifier {
     /** The scopes {@code token} grants, once every check above holds. */
     public Verified verify(String token) {
         CapabilityToken leaf = CapabilityToken.decode(token);
-        List<CapabilityToken> links = new ArrayList<>();
-        links.add(leaf);
         if (leaf.proofs().size() > maxDepth) {
             throw CapabilityToken.refused("is delegated " + leaf.proofs().size() + " times; at most " + maxDepth + " are allowed");
         }
-        links.addAll(leaf.chain());
+        List<CapabilityToken> links = leaf.links();
         long now = clock.instant().getEpochSecond();
         for (int i = 0; i < links.size(); i++) {
             CapabilityToken link = links.get(i);

@@ -90,9 +90,7 @@ class CapabilityVerifierTest {
      * forged link's own signature is wrong.
      */
     private String forge(CapabilityToken leaf, int link) {
-        List<CapabilityToken> links = new ArrayList<>();
-        links.add(leaf);
-        links.addAll(leaf.chain());
+        List<CapabilityToken> links = new ArrayList<>(leaf.links());
         List<Ed25519KeyPair> keys = List.of(k3, k2, root);
         links.set(link, signed(links.get(link), links.get(link).proofs(), Ed25519KeyPair.generate()));
         for (int i = link - 1; i >= 0; i--) {

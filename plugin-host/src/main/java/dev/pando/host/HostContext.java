@@ -10,6 +10,7 @@ import dev.pando.api.path.Keys;
 import dev.pando.api.plugin.Caller;
 import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.PluginContext;
+import dev.pando.api.plugin.PluginIdentities;
 import dev.pando.api.plugin.PluginKv;
 import dev.pando.host.kv.ScopedKv;
 import dev.pando.host.kv.WriteBudget;
@@ -118,6 +119,12 @@ public final class HostContext implements PluginContext {
     public ChangeFeed feed() {
         require(Permission.FEED);
         return host.feed("plugin:" + manifest.id());
+    }
+
+    @Override
+    public PluginIdentities identities() {
+        require(Permission.IDENTITY);
+        return host.identities(manifest.id());
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.pando.api.plugin.Caller;
 import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.PluginIdentities;
 import dev.pando.host.kv.WriteBudget;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -51,4 +52,12 @@ public interface HostServices {
 
     /** The rights principal {@code name} holds now; an unknown name holds none. */
     Caller principal(String name);
+
+    /**
+     * Where plugin {@code pluginId} registers its token validators and invalidates identities.
+     * A host without authentication (tests, tools) refuses with {@code UNAVAILABLE}.
+     */
+    default PluginIdentities identities(String pluginId) {
+        throw new dev.pando.api.PandoException(dev.pando.api.ErrorCode.UNAVAILABLE, "this host does not authenticate callers");
+    }
 }

@@ -26,7 +26,8 @@ record TestPrincipal(String name, List<String> read, List<String> write) impleme
         return switch (access) {
             case NONE -> true;
             case READ -> under(read, key) || under(write, key);
-            case WRITE -> under(write, key);
+            case WRITE, PUBLISH -> under(write, key);
+            case SUBSCRIBE -> under(read, key) || under(write, key);
             case ADMIN -> false;
         };
     }

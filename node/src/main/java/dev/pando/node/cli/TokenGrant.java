@@ -2,7 +2,7 @@ package dev.pando.node.cli;
 
 import dev.pando.api.PandoException;
 import dev.pando.signing.Ed25519KeyPair;
-import dev.pando.signing.cap.Scope;
+import dev.pando.api.Scope;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

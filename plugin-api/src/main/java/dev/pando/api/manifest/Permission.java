@@ -16,7 +16,12 @@ public enum Permission {
      * Read the node's whole change feed through a durable cursor ({@code PluginContext.feed()}),
      * whatever the KV prefixes: for consumers that must see every write (journal, federation).
      */
-    FEED;
+    FEED,
+    /**
+     * Vouch for bearer tokens with a prefix of the plugin's own and revoke what was vouched for
+     * ({@code PluginContext.identities()}): the registry's entity tokens.
+     */
+    IDENTITY;
 
     /** The manifest spelling: {@code publish}. */
     public String jsonName() {

@@ -137,6 +137,34 @@ public final class PathPattern {
         return to - from == seg.length() && key.startsWith(seg, from);
     }
 
+    /**
+     * Whether every key this pattern matches is matched by this one, decided segment by segment:
+     * {@code **} contains any run of segments, {@code *} contains one segment that is a literal or
+     * {@code *} but never {@code **}, and a literal contains only the same literal.
+     */
+    public boolean contains(PathPattern narrower) {
+        return contains(narrower.segments, 0, 0);
+    }
+
+    private boolean contains(String[] narrow, int i, int j) {
+        if (i == segments.length) {
+            return j == narrow.length;
+        }
+        if (segments[i].equals(ANY)) {
+            for (int k = j; k <= narrow.length; k++) { // any run of the other's segments, its ** included
+                if (contains(narrow, i + 1, k)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (j == narrow.length || narrow[j].equals(ANY)) {
+            return false;
+        }
+        boolean segment = segments[i].equals(ONE) || segments[i].equals(narrow[j]);
+        return segment && contains(narrow, i + 1, j + 1);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof PathPattern p && p.text.equals(text);

@@ -43,6 +43,9 @@ public interface PluginContext {
     /** The change feed, read through this plugin's durable cursor; needs the {@code feed} permission. */
     ChangeFeed feed();
 
+    /** Token validation and revocation for identities this plugin vouches for; needs the {@code identity} permission. */
+    PluginIdentities identities();
+
     /**
      * The rights principal {@code name} (a {@code writer} or {@link Caller#name()}) holds on the
      * node now: for acting later on behalf of whoever asked, never beyond what they may do. A

@@ -10,6 +10,8 @@ import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.PluginIdentities;
+import dev.pando.api.plugin.TokenValidator;
 import dev.pando.host.HostServices;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -34,6 +36,8 @@ public final class MemoryHostServices implements HostServices {
     private final List<KvChange> changes = new ArrayList<>();
     private final Map<String, Long> cursors = new HashMap<>();
     private final Map<String, Caller> principals = new HashMap<>();
+    private final Map<String, TokenValidator> validators = new HashMap<>();
+    private final List<String> invalidated = new ArrayList<>();
     private final Clock clock;
     private long revision;
 
@@ -174,5 +178,34 @@ public final class MemoryHostServices implements HostServices {
     /** A copy of everything published so far, in order. */
     public synchronized List<Published> published() {
         return List.copyOf(published);
+    }
+
+    @Override
+    public PluginIdentities identities(String pluginId) {
+        return new PluginIdentities() {
+            @Override
+            public void register(TokenValidator validator) {
+                synchronized (MemoryHostServices.this) {
+                    validators.put(validator.prefix(), validator);
+                }
+            }
+
+            @Override
+            public void invalidate(String name) {
+                synchronized (MemoryHostServices.this) {
+                    invalidated.add(name);
+                }
+            }
+        };
+    }
+
+    /** The validator a plugin registered for {@code prefix}, as the node would ask it. */
+    public synchronized Optional<TokenValidator> validator(String prefix) {
+        return Optional.ofNullable(validators.get(prefix));
+    }
+
+    /** The identity names plugins invalidated, oldest first. */
+    public synchronized List<String> invalidated() {
+        return List.copyOf(invalidated);
     }
 }

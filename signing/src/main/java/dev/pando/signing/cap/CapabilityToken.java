@@ -1,5 +1,6 @@
 package dev.pando.signing.cap;
 
+import dev.pando.api.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

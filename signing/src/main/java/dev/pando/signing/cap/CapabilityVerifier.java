@@ -1,5 +1,6 @@
 package dev.pando.signing.cap;
 
+import dev.pando.api.Scope;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.signing.Ed25519KeyPair;

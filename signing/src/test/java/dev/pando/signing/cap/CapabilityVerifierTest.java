@@ -1,5 +1,6 @@
 package dev.pando.signing.cap;
 
+import dev.pando.api.Scope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

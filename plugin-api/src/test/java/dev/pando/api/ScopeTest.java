@@ -1,10 +1,8 @@
-package dev.pando.signing.cap;
+package dev.pando.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pando.api.ErrorCode;
-import dev.pando.api.PandoException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -41,5 +39,17 @@ class ScopeTest {
             assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
             assertThat(e.getMessage()).contains(text);
         });
+    }
+
+    @org.junit.jupiter.api.Test
+    void aScopeAllowsItsActionAndWhatItImpliesOnMatchingKeysOnly() {
+        Scope write = Scope.parse("write:/lights/**");
+        assertThat(write.allows(Access.READ, "/lights/a")).isTrue();
+        assertThat(write.allows(Access.WRITE, "/lights/a/b")).isTrue();
+        assertThat(write.allows(Access.PUBLISH, "/lights/a")).isFalse();
+        assertThat(write.allows(Access.SUBSCRIBE, "/lights/a")).isFalse();
+        assertThat(write.allows(Access.WRITE, "/doors/a")).isFalse();
+        assertThat(Scope.parse("admin:/**").allows(Access.PUBLISH, "/t")).isTrue();
+        assertThatThrownBy(() -> Scope.parse("none:/a")).isInstanceOf(PandoException.class);
     }
 }

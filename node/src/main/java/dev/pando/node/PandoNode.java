@@ -4,7 +4,9 @@ import dev.pando.host.CallLimits;
 import dev.pando.host.PluginLoader;
 import dev.pando.host.kv.WriteBudget;
 import dev.pando.node.auth.AdminToken;
+import dev.pando.node.auth.AuthMode;
 import dev.pando.node.auth.Authenticator;
+import dev.pando.node.auth.NodeAuth;
 import dev.pando.node.auth.NodeIdentity;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.node.dispatch.Dispatcher;
@@ -16,6 +18,7 @@ import dev.pando.node.kv.RocksStorage;
 import dev.pando.node.kv.StateStore;
 import dev.pando.node.kv.StoreOptions;
 import dev.pando.node.metrics.Metrics;
+import dev.pando.node.ops.AuthOps;
 import dev.pando.node.ops.CoreOps;
 import dev.pando.node.ops.PluginOps;
 import dev.pando.node.plugins.NodeHostServices;
@@ -26,9 +29,7 @@ import dev.pando.node.plugins.PluginWatcher;
 import dev.pando.node.plugins.ReloadReport;
 import dev.pando.node.transport.PandoServer;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -66,7 +67,7 @@ public final class PandoNode implements AutoCloseable {
 
     private PandoNode(NodeConfig config) throws IOException {
         this.config = config;
-        refuseOpenModeOffLoopback(config);
+        AuthMode.resolve(config.get(NodeConfig.AUTH_MODE), config.get(NodeConfig.BIND)); // refuses open mode off loopback before touching the data dir
         Path dataDir = config.get(NodeConfig.DATA_DIR);
         Files.createDirectories(dataDir);
         this.identity = NodeIdentity.loadOrCreate(dataDir);
@@ -97,13 +98,15 @@ public final class PandoNode implements AutoCloseable {
                     new RateLimiter(config.get(NodeConfig.RATE_PER_SECOND), config.get(NodeConfig.RATE_BURST)), metrics);
             CoreOps core = new CoreOps(identity.nodeId(), version(), store, events, registry, config);
             registry.swap(b -> b.addAll(core.specs()));
-            Authenticator auth = new Authenticator(adminToken.value(), config.get(NodeConfig.AUTH_ANONYMOUS));
+            NodeAuth nodeAuth = NodeAuth.create(config, identity, adminToken, store, Clock.systemUTC());
+            Authenticator auth = nodeAuth.authenticator();
+            registry.swap(b -> b.addAll(new AuthOps(auth, nodeAuth.revocations()).specs()));
             PluginLoader pluginLoader = PluginLoaders.fromConfig(config);
             PluginLoaders.registerGauges(pluginLoader, metrics);
             WriteBudget.Limits writeLimits = new WriteBudget.Limits(
                     config.get(NodeConfig.PLUGIN_MAX_WRITES_PER_CALL), config.get(NodeConfig.PLUGIN_MAX_WRITES_PER_SECOND));
             this.plugins = new PluginManager(config.get(NodeConfig.PLUGINS_DIR), PluginLoaders.builtins(config), pluginLoader,
-                    new NodeHostServices(store, events, auth::byName, writeLimits), registry, events, config.get(NodeConfig.LISTENER_QUEUE),
+                    new NodeHostServices(store, events, auth, writeLimits), registry, events, config.get(NodeConfig.LISTENER_QUEUE),
                     config.get(NodeConfig.PLUGIN_DRAIN_MS), Clock.systemUTC(), metrics, new CallLimits(config.get(NodeConfig.PLUGIN_CALL_QUEUE)));
             registry.swap(b -> b.addAll(new PluginOps(plugins).specs()));
             ReloadReport loaded = plugins.reload();
@@ -131,20 +134,6 @@ public final class PandoNode implements AutoCloseable {
         log.info("pando {} node {} listening on {} (store {}, data {})", version(), node.nodeId(), node.url(),
                 config.get(NodeConfig.STORE), config.get(NodeConfig.DATA_DIR));
         return node;
-    }
-
-    private static void refuseOpenModeOffLoopback(NodeConfig config) {
-        String bind = config.get(NodeConfig.BIND);
-        boolean loopback;
-        try {
-            loopback = InetAddress.getByName(bind).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("cannot resolve bind address '" + bind + "'");
-        }
-        if (!loopback && config.get(NodeConfig.AUTH_ANONYMOUS)) {
-            throw new IllegalStateException("refusing to bind " + bind + " in open mode: anyone who can reach it could read and write. "
-                    + "Set auth.anonymous=false (clients then need a token), or bind 127.0.0.1.");
-        }
     }
 
     private static ThreadPoolExecutor workerPool(NodeConfig config) {

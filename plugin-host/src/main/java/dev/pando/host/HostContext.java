@@ -12,11 +12,14 @@ import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.PluginContext;
 import dev.pando.api.plugin.PluginIdentities;
 import dev.pando.api.plugin.PluginKv;
+import dev.pando.api.plugin.TokenValidator;
 import dev.pando.host.kv.ScopedKv;
 import dev.pando.host.kv.WriteBudget;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +37,8 @@ public final class HostContext implements PluginContext {
     /** {@code plugin:<id>}, or {@code plugin:<id>/<actor>} in an {@link #actingAs} view. */
     private final String writer;
     private final WriteBudget budget;
+    /** Validators this plugin registered, shared by every view: withdrawn when it stops. */
+    private final List<TokenValidator> vouching;
 
     /**
      * A context with no write budget (tests, tools); the node passes its budgets explicitly.
@@ -47,12 +52,13 @@ public final class HostContext implements PluginContext {
     /** A context whose writes are bounded by {@code writeLimits} (builtins: {@link WriteBudget.Limits#UNLIMITED}). */
     public HostContext(PluginManifest manifest, HostServices host, JsonNode operatorConfig, Clock clock, WriteBudget.Limits writeLimits) {
         this(manifest, host, merge(manifest, operatorConfig), clock, new SecureRandom(), "plugin:" + manifest.id(),
-                new WriteBudget(manifest.id(), writeLimits));
+                new WriteBudget(manifest.id(), writeLimits), new CopyOnWriteArrayList<>());
     }
 
     private HostContext(PluginManifest manifest, HostServices host, JsonNode config, Clock clock, SecureRandom random, String writer,
-                        WriteBudget budget) {
+                        WriteBudget budget, List<TokenValidator> vouching) {
         this.manifest = manifest;
+        this.vouching = vouching;
         this.host = host;
         this.writer = writer;
         this.budget = budget;
@@ -124,7 +130,32 @@ public final class HostContext implements PluginContext {
     @Override
     public PluginIdentities identities() {
         require(Permission.IDENTITY);
-        return host.identities(manifest.id());
+        PluginIdentities node = host.identities(manifest.id());
+        return new PluginIdentities() {
+            @Override
+            public void register(TokenValidator validator) {
+                node.register(validator);
+                vouching.add(validator);
+            }
+
+            @Override
+            public void invalidate(String name) {
+                node.invalidate(name);
+            }
+
+            @Override
+            public void invalidateAll() {
+                node.invalidateAll();
+            }
+        };
+    }
+
+    /** Withdraws the validators this plugin registered: it stopped, so it vouches for nobody any more. */
+    public void withdrawIdentities() {
+        for (TokenValidator v : vouching) {
+            host.withdraw(v);
+        }
+        vouching.clear();
     }
 
     @Override
@@ -137,7 +168,7 @@ public final class HostContext implements PluginContext {
         if (actor == null || !ACTOR.matcher(actor).matches()) {
             throw PandoException.badRequest("actor must be 1 to 64 of a-z 0-9 : _ . - starting with a letter or digit, got '" + actor + "'");
         }
-        return new HostContext(manifest, host, config, clock, random, "plugin:" + manifest.id() + "/" + actor, budget);
+        return new HostContext(manifest, host, config, clock, random, "plugin:" + manifest.id() + "/" + actor, budget, vouching);
     }
 
     /** The plugin's write budget, shared by every view of this context. */

@@ -60,4 +60,7 @@ public interface HostServices {
     default PluginIdentities identities(String pluginId) {
         throw new dev.pando.api.PandoException(dev.pando.api.ErrorCode.UNAVAILABLE, "this host does not authenticate callers");
     }
+
+    /** Stops asking {@code validator} about tokens, if it is still the one registered for its prefix. */
+    default void withdraw(dev.pando.api.plugin.TokenValidator validator) {}
 }

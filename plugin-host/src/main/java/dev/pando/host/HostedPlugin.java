@@ -280,6 +280,7 @@ public final class HostedPlugin implements AutoCloseable {
 
     private void release() {
         calls.close();
+        context.withdrawIdentities();
         try {
             loaded.resources().close();
         } catch (Exception e) {

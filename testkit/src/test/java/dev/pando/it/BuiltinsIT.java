@@ -110,7 +110,7 @@ class BuiltinsIT {
                 assertThat(out.awaitChange("/out/copy", BOUND).path("value").asInt()).isEqualTo(1);
             }
         }
-        try (TestNode closed = TestNode.builder().builtins("rules").dataDir(data).with(NodeConfig.AUTH_ANONYMOUS, false).start()) {
+        try (TestNode closed = TestNode.builder().builtins("rules").dataDir(data).with(NodeConfig.AUTH_MODE, "authenticated").start()) {
             PandoClient admin = closed.adminClient();
             assertThat(admin.call("rules.get", json("{\"id\":\"copy\"}")).path("author").asText()).isEqualTo("anonymous");
             admin.set("/in/a", json("2"));

@@ -22,13 +22,13 @@ class NodeLifecycleIT {
         assertThatThrownBy(() -> PandoNode.start(config))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("open mode")
-                .hasMessageContaining("auth.anonymous=false");
+                .hasMessageContaining("auth.mode=authenticated");
     }
 
     @Test
     void nonLoopbackWithAuthRequiredStartsAndRefusesAnonymousWrites(@TempDir Path dir) throws Exception {
         try (TestNode node = TestNode.builder().dataDir(dir)
-                .with(NodeConfig.BIND, "0.0.0.0").with(NodeConfig.AUTH_ANONYMOUS, false).start()) {
+                .with(NodeConfig.BIND, "0.0.0.0").with(NodeConfig.AUTH_MODE, "authenticated").start()) {
             var anonymous = dev.pando.client.PandoClient.connect(java.net.URI.create("http://127.0.0.1:" + node.port()), null);
             assertThatThrownBy(() -> anonymous.set("/a", num(1)))
                     .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));

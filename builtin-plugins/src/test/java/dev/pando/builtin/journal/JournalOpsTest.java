@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.Access;
+import dev.pando.api.Scope;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.plugin.Caller;
 import java.util.ArrayList;
@@ -134,6 +135,11 @@ class JournalOpsTest {
             @Override
             public boolean may(Access access, String key) {
                 return access == Access.READ && key.startsWith("/s/a/");
+            }
+
+            @Override
+            public boolean holds(Scope scope) {
+                return false;
             }
         };
         assertThat(seqs(call(j, "journal.query", "{}", onlyA))).containsExactly(1L, 2L, 3L, 4L, 5L);

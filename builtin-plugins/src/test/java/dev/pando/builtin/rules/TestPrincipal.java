@@ -1,6 +1,7 @@
 package dev.pando.builtin.rules;
 
 import dev.pando.api.Access;
+import dev.pando.api.Scope;
 import dev.pando.api.path.Keys;
 import dev.pando.api.plugin.Caller;
 import java.util.List;
@@ -30,6 +31,11 @@ record TestPrincipal(String name, List<String> read, List<String> write) impleme
             case SUBSCRIBE -> under(read, key) || under(write, key);
             case ADMIN -> false;
         };
+    }
+
+    @Override
+    public boolean holds(Scope scope) {
+        return false;
     }
 
     private static boolean under(List<String> prefixes, String key) {

@@ -16,13 +16,19 @@ public final class NodeConfig {
     private static final Map<String, ConfigKey<?>> KEYS = new LinkedHashMap<>();
 
     public static final ConfigKey<Integer> PORT = intKey("port", 7330, "TCP port for HTTP and WebSocket (0 picks a free port).");
-    public static final ConfigKey<String> BIND = stringKey("bind", "127.0.0.1", "Address to listen on. Non-loopback requires auth.anonymous=false.");
+    public static final ConfigKey<String> BIND = stringKey("bind", "127.0.0.1", "Address to listen on. Beyond loopback the node runs in authenticated mode (see auth.mode).");
     public static final ConfigKey<Path> DATA_DIR = pathKey("data-dir", "./data", "RocksDB state, node key and admin token live here.");
     public static final ConfigKey<Path> PLUGINS_DIR = pathKey("plugins-dir", "./plugins", "Directory scanned for plugins.");
     public static final ConfigKey<String> STORE = stringKey("store", "rocksdb", "State store engine: rocksdb (on disk) or memory (tests; nothing survives a restart).");
 
-    public static final ConfigKey<Boolean> AUTH_ANONYMOUS = boolKey("auth.anonymous", true,
-            "Open mode: callers without a token may read and write. Only allowed when bound to loopback.");
+    public static final ConfigKey<String> AUTH_MODE = stringKey("auth.mode", "auto",
+            "open: callers without a token may read, write, publish and subscribe (loopback binds only); authenticated: every request needs a token; auto: open on loopback, authenticated otherwise.");
+    public static final ConfigKey<String> AUTH_TRUSTED_ISSUERS = stringKey("auth.trusted-issuers", "",
+            "File or directory of public keys (OpenSSH, PEM or hex; one per line) trusted as roots of capability tokens, besides the node's own key. Empty: the node's key only.");
+    public static final ConfigKey<Integer> AUTH_MAX_DELEGATION_DEPTH = intKey("auth.max-delegation-depth", 5,
+            "Most delegations a capability token may carry below its root.");
+    public static final ConfigKey<Integer> AUTH_CACHE_SIZE = intKey("auth.cache-size", 10_000,
+            "Validated tokens remembered at once (emptied on revocation; a full cache starts over).");
 
     public static final ConfigKey<Boolean> STORE_SYNC = boolKey("store.sync", false, "fsync the WAL before acknowledging every write (per-request 'sync' does it for one write).");
     public static final ConfigKey<Integer> MAX_VALUE_BYTES = intKey("store.max-value-bytes", 64 * 1024, "Largest value accepted, in bytes of JSON.");
@@ -35,8 +41,10 @@ public final class NodeConfig {
     public static final ConfigKey<Integer> MAX_CONNECTIONS = intKey("limits.max-connections", 1024, "Open connections accepted at once; more are closed at once.");
     public static final ConfigKey<Integer> SUBSCRIPTIONS_PER_SESSION = intKey("limits.subscriptions-per-session", 256, "Subscriptions one WebSocket session may hold.");
     public static final ConfigKey<Integer> SUBSCRIBER_QUEUE = intKey("limits.subscriber-queue", 4096, "Pushed frames queued for one session before it is dropped as SLOW_CONSUMER.");
-    public static final ConfigKey<Long> RATE_PER_SECOND = longKey("limits.rate-per-second", 20_000L, "Requests per second per client (0 = unlimited).");
+    public static final ConfigKey<Long> RATE_PER_SECOND = longKey("limits.rate-per-second", 20_000L, "Requests per second per client: an authenticated caller's principal, an anonymous caller's address (0 = unlimited).");
     public static final ConfigKey<Long> RATE_BURST = longKey("limits.rate-burst", 40_000L, "Requests a client may send at once before the rate applies.");
+    public static final ConfigKey<Long> PUBLISH_RATE_PER_SECOND = longKey("limits.publish-rate-per-second", 5_000L, "Publishes per second per client (0 = unlimited), on top of the request rate.");
+    public static final ConfigKey<Long> PUBLISH_BURST = longKey("limits.publish-burst", 10_000L, "Publishes a client may send at once before the publish rate applies.");
     public static final ConfigKey<Long> REQUEST_READ_TIMEOUT_MS = longKey("limits.request-read-timeout-ms", 10_000L, "A request must arrive completely within this time: a connection's first one counted from accept (silent connections are closed), later ones from their first byte (slow-loris guard).");
     public static final ConfigKey<Long> IDLE_TIMEOUT_MS = longKey("limits.idle-timeout-ms", 120_000L, "Connections with no traffic for this long are closed (WebSocket: pinged at a third of it).");
     public static final ConfigKey<Integer> IO_THREADS = intKey("transport.io-threads", 0, "Netty event-loop threads (0 = 2 × cores).");

@@ -2,6 +2,7 @@ package dev.pando.node.dispatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.pando.api.Access;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.node.metrics.Metrics;
@@ -79,13 +80,12 @@ public final class Dispatcher {
     }
 
     private static void checkAccess(OpSpec spec, CallContext ctx) {
-        if (!ctx.principal().hasAny(spec.requires())) {
+        if (!ctx.principal().mayCall(spec.requires())) {
+            String needs = spec.requires() == Access.ADMIN ? "node-wide admin (admin:/**)" : spec.requires().wireName() + " access";
             if (ctx.principal().isAuthenticated()) {
-                throw new PandoException(ErrorCode.FORBIDDEN,
-                        "op '" + spec.op() + "' requires " + spec.requires().name().toLowerCase() + " access");
+                throw new PandoException(ErrorCode.FORBIDDEN, "op '" + spec.op() + "' requires " + needs);
             }
-            throw new PandoException(ErrorCode.UNAUTHORIZED,
-                    "op '" + spec.op() + "' requires " + spec.requires().name().toLowerCase() + " access; send a token");
+            throw new PandoException(ErrorCode.UNAUTHORIZED, "op '" + spec.op() + "' requires " + needs + "; send a token");
         }
     }
 

@@ -366,4 +366,19 @@ public final class StateStore implements AutoCloseable {
             throw PandoException.badRequest("write options are required (at least the writer)");
         }
     }
+
+    /** A node-internal record kept beside the state (never a key clients see): empty if absent. */
+    public Optional<byte[]> meta(String name) {
+        return Optional.ofNullable(storage.getMeta(name));
+    }
+
+    /** Stores a node-internal record durably. */
+    public void putMeta(String name, byte[] value) {
+        storage.putMeta(name, value);
+    }
+
+    /** Every node-internal record whose name starts with {@code prefix}. */
+    public Map<String, byte[]> metaUnder(String prefix) {
+        return storage.listMeta(prefix);
+    }
 }

@@ -11,6 +11,7 @@ import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.HandlerRegistry;
 import dev.pando.node.dispatch.HandlerTable;
 import dev.pando.node.dispatch.OpSpec;
+import dev.pando.node.dispatch.RateLimiter;
 import dev.pando.node.events.EventBus;
 import dev.pando.node.kv.StateStore;
 import dev.pando.node.kv.StoreRecovery;
@@ -44,7 +45,8 @@ public final class CoreOps {
         this.registry = registry;
         this.config = config;
         this.kv = new KvOps(store);
-        this.pubsub = new PubSubOps(store, bus, config.get(NodeConfig.MAX_VALUE_BYTES));
+        this.pubsub = new PubSubOps(store, bus, config.get(NodeConfig.MAX_VALUE_BYTES),
+                new RateLimiter(config.get(NodeConfig.PUBLISH_RATE_PER_SECOND), config.get(NodeConfig.PUBLISH_BURST)));
     }
 
     public List<OpSpec> specs() {
@@ -94,7 +96,7 @@ public final class CoreOps {
             ObjectNode o = list.addObject();
             o.put("op", s.op());
             o.put("owner", s.owner());
-            o.put("requires", s.requires().name().toLowerCase());
+            o.put("requires", s.requires().wireName());
             o.put("execution", s.execution().name().toLowerCase());
         });
         return done(n);

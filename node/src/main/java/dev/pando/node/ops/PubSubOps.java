@@ -15,6 +15,7 @@ import dev.pando.api.plugin.KvPage;
 import dev.pando.api.plugin.OpArgs;
 import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.OpSpec;
+import dev.pando.node.dispatch.RateLimiter;
 import dev.pando.node.dispatch.Session;
 import dev.pando.node.events.EventBus;
 import dev.pando.node.events.Subscription;
@@ -35,10 +36,16 @@ public final class PubSubOps {
     private static final String[] UNSUBSCRIBE = {"sub"};
 
     private final StateStore store;
+    private final RateLimiter publishes;
     private final EventBus bus;
     private final int maxPayloadBytes;
 
-    public PubSubOps(StateStore store, EventBus bus, int maxPayloadBytes) {
+    /**
+     * @param publishes per-caller publish budget ({@code limits.publish-rate-per-second}), on top
+     *                  of the request rate: one publish can fan out to every subscriber
+     */
+    public PubSubOps(StateStore store, EventBus bus, int maxPayloadBytes, RateLimiter publishes) {
+        this.publishes = publishes;
         this.store = store;
         this.bus = bus;
         this.maxPayloadBytes = maxPayloadBytes;
@@ -46,9 +53,10 @@ public final class PubSubOps {
 
     public List<OpSpec> specs() {
         return List.of(
-                OpSpec.inline("pubsub.publish", Access.WRITE, CoreOps.OWNER, this::publish),
-                OpSpec.worker("pubsub.subscribe", Access.READ, CoreOps.OWNER, this::subscribe),
-                OpSpec.inline("pubsub.unsubscribe", Access.READ, CoreOps.OWNER, this::unsubscribe));
+                OpSpec.inline("pubsub.publish", Access.PUBLISH, CoreOps.OWNER, this::publish),
+                // Changes need read, events subscribe: the handler checks the kinds asked for.
+                OpSpec.worker("pubsub.subscribe", Access.NONE, CoreOps.OWNER, this::subscribe),
+                OpSpec.inline("pubsub.unsubscribe", Access.NONE, CoreOps.OWNER, this::unsubscribe));
     }
 
     private CompletionStage<JsonNode> publish(CallContext ctx, JsonNode json) {
@@ -59,7 +67,8 @@ public final class PubSubOps {
         if (size > maxPayloadBytes) { // chars ≤ bytes; exact enough to bound memory
             throw new PandoException(ErrorCode.TOO_LARGE, "payload of " + size + " bytes exceeds the limit of " + maxPayloadBytes);
         }
-        ctx.principal().require(Access.WRITE, topic);
+        ctx.principal().require(Access.PUBLISH, topic);
+        publishes.acquire(ctx.principal().clientKey());
         ObjectNode result = JsonNodeFactory.instance.objectNode();
         result.put("delivered", bus.publish(topic, payload, ctx.principal().name()));
         return CompletableFuture.completedFuture(result);
@@ -74,6 +83,7 @@ public final class PubSubOps {
         if (!changes && !events) {
             throw PandoException.badRequest("pubsub.subscribe: 'changes' and 'events' are both false; nothing to deliver");
         }
+        requireAny(ctx, changes, events);
         Session session = session(ctx, "pubsub.subscribe");
         // Subscribe before reading the snapshot, so no change can fall between the two: a change
         // committed meanwhile arrives as a push with a revision above the snapshot entry's.
@@ -113,6 +123,16 @@ public final class PubSubOps {
         ObjectNode result = JsonNodeFactory.instance.objectNode();
         result.put("sub", id);
         return CompletableFuture.completedFuture(result);
+    }
+
+    /** Refuses a subscriber who could never be pushed anything it asked for: it holds neither action anywhere. */
+    private static void requireAny(CallContext ctx, boolean changes, boolean events) {
+        if ((changes && ctx.principal().mayCall(Access.READ)) || (events && ctx.principal().mayCall(Access.SUBSCRIBE))) {
+            return;
+        }
+        String needs = changes && events ? "read or subscribe" : changes ? "read" : "subscribe";
+        throw new PandoException(ctx.principal().isAuthenticated() ? ErrorCode.FORBIDDEN : ErrorCode.UNAUTHORIZED,
+                "op 'pubsub.subscribe' requires " + needs + " access" + (ctx.principal().isAuthenticated() ? "" : "; send a token"));
     }
 
     private static Session session(CallContext ctx, String op) {

@@ -1,6 +1,7 @@
 package dev.pando.node.plugins;
 
 import dev.pando.api.Access;
+import dev.pando.api.Scope;
 import dev.pando.api.plugin.Caller;
 import dev.pando.node.auth.Principal;
 
@@ -20,5 +21,10 @@ record NodeCaller(Principal principal) implements Caller {
     @Override
     public boolean may(Access access, String key) {
         return principal.allows(access, key);
+    }
+
+    @Override
+    public boolean holds(Scope scope) {
+        return principal.holds(scope);
     }
 }

@@ -2,6 +2,7 @@ package dev.pando.node.plugins;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.Access;
+import dev.pando.api.Scope;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;
@@ -10,9 +11,13 @@ import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.PluginIdentities;
+import dev.pando.api.plugin.TokenValidator;
 import dev.pando.host.HostServices;
 import dev.pando.host.kv.WriteBudget;
-import dev.pando.node.auth.Principal;
+import dev.pando.node.auth.AdminToken;
+import dev.pando.node.auth.AuthMode;
+import dev.pando.node.auth.Authenticator;
 import dev.pando.node.events.EventBus;
 import dev.pando.node.kv.ChangeCursor;
 import dev.pando.node.kv.ScanQuery;
@@ -22,7 +27,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -33,25 +37,27 @@ import java.util.function.Predicate;
 public final class NodeHostServices implements HostServices {
     private final StateStore store;
     private final EventBus events;
-    private final Function<String, Optional<Principal>> principals;
+    private final Authenticator auth;
     private final WriteBudget.Limits writeLimits;
 
-    /** Knows only the {@code admin} principal (tests, benchmarks). */
+    /** Knows only the {@code admin} principal, with no write budgets (tests, benchmarks). */
     public NodeHostServices(StateStore store, EventBus events) {
-        this(store, events, name -> "admin".equals(name) ? Optional.of(Principal.admin()) : Optional.empty());
+        this(store, events, WriteBudget.Limits.UNLIMITED);
     }
 
-    /** @param principals a principal's current rights by name, empty if it holds none */
-    public NodeHostServices(StateStore store, EventBus events, Function<String, Optional<Principal>> principals) {
-        this(store, events, principals, WriteBudget.Limits.UNLIMITED);
+    /** Knows only the {@code admin} principal (tests). */
+    public NodeHostServices(StateStore store, EventBus events, WriteBudget.Limits writeLimits) {
+        this(store, events, Authenticator.withAdminToken(AuthMode.AUTHENTICATED, AdminToken.PREFIX + "unused"), writeLimits);
     }
 
-    /** @param writeLimits each plugin's write budgets ({@code plugins.max-writes-per-call|second}) */
-    public NodeHostServices(StateStore store, EventBus events, Function<String, Optional<Principal>> principals,
-                            WriteBudget.Limits writeLimits) {
+    /**
+     * @param auth        principals' current rights by name; where plugins register token validators
+     * @param writeLimits each plugin's write budgets ({@code plugins.max-writes-per-call|second})
+     */
+    public NodeHostServices(StateStore store, EventBus events, Authenticator auth, WriteBudget.Limits writeLimits) {
         this.store = store;
         this.events = events;
-        this.principals = principals;
+        this.auth = auth;
         this.writeLimits = writeLimits;
     }
 
@@ -135,7 +141,33 @@ public final class NodeHostServices implements HostServices {
 
     @Override
     public Caller principal(String name) {
-        return principals.apply(name).<Caller>map(NodeCaller::new).orElseGet(() -> new Powerless(name));
+        return auth.byName(name).<Caller>map(NodeCaller::new).orElseGet(() -> new Powerless(name));
+    }
+
+    @Override
+    public PluginIdentities identities(String pluginId) {
+        String owner = "plugin:" + pluginId;
+        return new PluginIdentities() {
+            @Override
+            public void register(TokenValidator validator) {
+                auth.register(owner, validator);
+            }
+
+            @Override
+            public void invalidate(String name) {
+                auth.invalidate(name);
+            }
+
+            @Override
+            public void invalidateAll() {
+                auth.invalidate(Authenticator.EVERYONE);
+            }
+        };
+    }
+
+    @Override
+    public void withdraw(TokenValidator validator) {
+        auth.withdraw(validator);
     }
 
     /** A name that holds no rights on this node. */
@@ -148,6 +180,11 @@ public final class NodeHostServices implements HostServices {
         @Override
         public boolean may(Access access, String key) {
             return access == Access.NONE;
+        }
+
+        @Override
+        public boolean holds(Scope scope) {
+            return false;
         }
     }
 

@@ -1,16 +1,20 @@
 package dev.pando.node.session;
 
 import dev.pando.api.Access;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.TopicEvent;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.Request;
+import dev.pando.node.dispatch.Response;
 import dev.pando.node.dispatch.Session;
 import dev.pando.node.events.Subscriber;
 import dev.pando.node.events.Subscription;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Optional;
@@ -48,7 +52,11 @@ public final class ClientSession implements Session, Subscriber {
 
     private final Sessions shared;
     private final String id;
-    private final Principal principal;
+    /** Who the session is now: refreshed from {@link #token} before every request. */
+    private volatile Principal principal;
+    /** The token the session opened with; a tokenless (anonymous) session is never re-checked. */
+    private final Optional<String> token;
+    private final String remoteAddress;
     private final Channel channel;
     private final WireCodec codec;
     private final SessionSubscriptions subscriptions;
@@ -59,10 +67,13 @@ public final class ClientSession implements Session, Subscriber {
     private int inFlight;
     private boolean resuming;
 
-    ClientSession(Sessions shared, String id, Principal principal, Channel channel, WireCodec codec) {
+    ClientSession(Sessions shared, String id, Principal principal, Optional<String> token, String remoteAddress,
+                  Channel channel, WireCodec codec) {
         this.shared = shared;
         this.id = id;
         this.principal = principal;
+        this.token = token;
+        this.remoteAddress = remoteAddress;
         this.subscriptions = new SessionSubscriptions(shared.subscriptionLimit);
         this.channel = channel;
         this.codec = codec;
@@ -119,6 +130,10 @@ public final class ClientSession implements Session, Subscriber {
     }
 
     private void call(Request request) {
+        if (!recheck()) {
+            outbox.writeRefusal(Response.error(request.id(), ErrorCode.UNAUTHORIZED, "this session's token is no longer valid"));
+            return;
+        }
         InFlightCall call = new InFlightCall(this);
         inFlight++;
         shared.requests.run(request, new CallContext(principal, request.id(), call), call);
@@ -163,8 +178,43 @@ public final class ClientSession implements Session, Subscriber {
         }
     }
 
+    /**
+     * Checks the session's token again (any thread): true if it still stands for someone, whose
+     * current rights the session takes on. Otherwise the session is {@linkplain #cutOff cut off}.
+     */
+    boolean recheck() {
+        if (token.isEmpty()) {
+            return true;
+        }
+        try {
+            principal = shared.authenticator.authenticate(token, remoteAddress);
+            return true;
+        } catch (PandoException e) {
+            cutOff(e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Ends a session whose token no longer holds (any thread): its subscriptions close at once,
+     * so nothing more is pushed, then the client gets an {@code UNAUTHORIZED} session error and
+     * the channel closes with a policy-violation frame.
+     */
+    private void cutOff(String why) {
+        subscriptions.closeAll().forEach(Subscription::close);
+        EventLoops.runOn(channel.eventLoop(), () -> {
+            outbox.close();
+            if (channel.isActive()) {
+                log.info("{} cut off: {}", this, why);
+                channel.write(codec.sessionError(channel.alloc(), ErrorCode.UNAUTHORIZED, "session closed: " + why));
+                channel.writeAndFlush(codec.goodbye(why)).addListener(ChannelFutureListener.CLOSE);
+            }
+        }, EventLoops.NOTHING);
+    }
+
     /** The channel closed (event loop): closes the subscriptions, drops queued pushes and parked messages. */
     public void closed() {
+        shared.closed(this);
         subscriptions.closeAll().forEach(Subscription::close);
         outbox.close();
         Object parked;
@@ -202,20 +252,20 @@ public final class ClientSession implements Session, Subscriber {
 
     @Override
     public boolean offerChange(Subscription subscription, KvChange change) {
-        return skip(subscription, change.key()) || outbox.offer(subscription, change);
+        return skip(subscription, Access.READ, change.key()) || outbox.offer(subscription, change);
     }
 
     @Override
     public boolean offerEvent(Subscription subscription, TopicEvent event) {
-        return skip(subscription, event.topic()) || outbox.offer(subscription, event);
+        return skip(subscription, Access.SUBSCRIBE, event.topic()) || outbox.offer(subscription, event);
     }
 
     /** True for a push that is not for this client: dropped without counting as an overflow. */
-    private boolean skip(Subscription subscription, String key) {
+    private boolean skip(Subscription subscription, Access needed, String key) {
         if (subscriptions.isClosed() || subscription.isClosed()) {
             return true; // going away anyway
         }
-        return !principal.allows(Access.READ, key); // a pattern may reach keys its subscriber may not read
+        return !principal.allows(needed, key); // a pattern may reach keys or topics its subscriber may not see
     }
 
     @Override

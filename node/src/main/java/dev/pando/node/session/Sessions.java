@@ -1,10 +1,14 @@
 package dev.pando.node.session;
 
+import dev.pando.node.auth.Authenticator;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.events.EventBus;
 import dev.pando.node.metrics.Metrics;
 import io.netty.channel.Channel;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What every session of one server shares: the request path, the event bus its subscriptions
@@ -21,12 +25,18 @@ public final class Sessions {
     final Metrics metrics;
     final int subscriptionLimit;
     final int queueLimit;
+    final Authenticator authenticator;
+    private final Set<ClientSession> open = ConcurrentHashMap.newKeySet();
 
     /**
      * @param subscriptionLimit subscriptions one session may hold at once
      * @param queueLimit        pushes queued per session before it is cut off as a slow consumer
      */
-    public Sessions(RequestPath requests, EventBus eventBus, Metrics metrics, int subscriptionLimit, int queueLimit) {
+    public Sessions(RequestPath requests, EventBus eventBus, Metrics metrics, Authenticator authenticator, int subscriptionLimit,
+                    int queueLimit) {
+        this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+        // A revocation or suspension reaches sessions already open before the op that made it answers.
+        authenticator.onInvalidation(() -> open.forEach(ClientSession::recheck));
         this.requests = Objects.requireNonNull(requests, "requests");
         this.eventBus = Objects.requireNonNull(eventBus, "eventBus");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -44,7 +54,14 @@ public final class Sessions {
      * feeds it what the channel reads and tells it when the channel's writability changes and
      * when it closes (all on the channel's event loop).
      */
-    public ClientSession open(String id, Principal principal, Channel channel, WireCodec codec) {
-        return new ClientSession(this, id, principal, channel, codec);
+    public ClientSession open(String id, Principal principal, Optional<String> token, String remoteAddress, Channel channel,
+                              WireCodec codec) {
+        ClientSession s = new ClientSession(this, id, principal, token, remoteAddress, channel, codec);
+        open.add(s);
+        return s;
+    }
+
+    void closed(ClientSession session) {
+        open.remove(session);
     }
 }

@@ -34,6 +34,9 @@ public interface WireCodec {
     /** An error about the session rather than one request, such as {@code SLOW_CONSUMER}. */
     Object sessionError(ByteBufAllocator alloc, ErrorCode code, String message);
 
+    /** The message that ends the session for a policy reason (its token was revoked); the channel closes once it is written. */
+    Object goodbye(String reason);
+
     /** What an inbound message turned out to be. */
     sealed interface Decoded permits Call, Refused, Ignored {}
 

@@ -34,6 +34,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -173,8 +174,8 @@ final class HttpOpsHandler extends ChannelInboundHandlerAdapter implements Reque
             }
             case "metrics" -> {
                 HttpRoutes.requireMethod(method, HttpMethod.GET);
-                Principal p = principal(request, false);
-                if (!p.hasAny(Access.READ)) {
+                Principal p = principal(request, token(request, false));
+                if (!p.mayCall(Access.READ)) {
                     throw new PandoException(ErrorCode.UNAUTHORIZED, "metrics need a token with read access");
                 }
                 send(ex, HttpResponses.text(ctx.alloc(), 200, HttpResponses.PROMETHEUS_TYPE, server.metrics.render()), UNTRACKED);
@@ -184,11 +185,12 @@ final class HttpOpsHandler extends ChannelInboundHandlerAdapter implements Reque
                 if (!HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE, ""))) {
                     throw PandoException.badRequest("GET /v1/ws must be a WebSocket upgrade");
                 }
-                Principal p = principal(request, true);
+                Optional<String> token = token(request, true);
+                Principal p = principal(request, token);
                 if (server.draining()) {
                     throw new PandoException(ErrorCode.UNAVAILABLE, "node is shutting down");
                 }
-                upgrade(request, p);
+                upgrade(request, p, token);
             }
             default -> throw new PandoException(ErrorCode.NOT_FOUND, "no route for " + path);
         }
@@ -196,7 +198,7 @@ final class HttpOpsHandler extends ChannelInboundHandlerAdapter implements Reque
 
     /** Runs an op call through the request path; {@link #send(Response, Runnable)} gets its answer. */
     private void call(Exchange ex, Request call, FullHttpRequest request) {
-        CallContext context = new CallContext(principal(request, false), call.id(), null);
+        CallContext context = new CallContext(principal(request, token(request, false)), call.id(), null);
         calling = ex;
         server.requests.run(call, context, this);
     }
@@ -248,10 +250,10 @@ final class HttpOpsHandler extends ChannelInboundHandlerAdapter implements Reque
         }
     }
 
-    private void upgrade(FullHttpRequest request, Principal principal) {
+    private void upgrade(FullHttpRequest request, Principal principal, Optional<String> token) {
         ChannelPipeline p = ctx.pipeline();
         deadline.uninstall(p); // WebSocket frames are not HTTP requests; the idle timeout covers them
-        WebSocketSession session = new WebSocketSession(server, principal, ctx.channel());
+        WebSocketSession session = new WebSocketSession(server, principal, token, remoteIp(ctx.channel()), ctx.channel());
         p.addAfter(ctx.name(), "ws-protocol", new WebSocketServerProtocolHandler(server.webSocketConfig()));
         p.addAfter("ws-protocol", "ws-aggregator", new WebSocketFrameAggregator(server.settings.maxFrameBytes()));
         p.addAfter("ws-aggregator", "ws-session", session);
@@ -266,17 +268,19 @@ final class HttpOpsHandler extends ChannelInboundHandlerAdapter implements Reque
 
     // ---- helpers ----
 
-    private Principal principal(FullHttpRequest request, boolean allowQueryToken) {
-        String token = null;
+    /** The bearer token: the Authorization header, or {@code ?token=} on a WebSocket upgrade (browsers cannot set headers there). */
+    private static Optional<String> token(FullHttpRequest request, boolean allowQueryToken) {
         String auth = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         if (auth != null) {
             if (auth.length() < 7 || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 throw new PandoException(ErrorCode.UNAUTHORIZED, "the Authorization header must be 'Bearer <token>'");
             }
-            token = auth.substring(7).trim();
-        } else if (allowQueryToken) {
-            token = HttpRoutes.single(new QueryStringDecoder(request.uri()).parameters(), "token").orElse(null);
+            return Optional.of(auth.substring(7).trim());
         }
+        return allowQueryToken ? HttpRoutes.single(new QueryStringDecoder(request.uri()).parameters(), "token") : Optional.empty();
+    }
+
+    private Principal principal(FullHttpRequest request, Optional<String> token) {
         Principal principal = server.authenticator.authenticate(token, remoteIp(ctx.channel()));
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         if (origin != null && !principal.isAuthenticated()) {

@@ -14,6 +14,8 @@ import dev.pando.node.session.WireCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.io.IOException;
 
@@ -105,6 +107,13 @@ final class JsonFrameCodec implements WireCodec {
             gen.writeEndObject();
             gen.writeEndObject();
         }));
+    }
+
+    @Override
+    public Object goodbye(String reason) {
+        // A close reason is at most 123 bytes; the session error frame before it carries the whole message.
+        String shortReason = reason.length() > 100 ? reason.substring(0, 100) : reason;
+        return new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION.code(), shortReason);
     }
 
     private static void writeChange(JsonGenerator gen, KvChange c) throws IOException {

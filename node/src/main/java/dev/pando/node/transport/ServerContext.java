@@ -1,5 +1,6 @@
 package dev.pando.node.transport;
 
+import dev.pando.node.auth.AuthMode;
 import dev.pando.node.auth.Authenticator;
 import dev.pando.node.dispatch.Dispatcher;
 import dev.pando.node.events.EventBus;
@@ -40,9 +41,9 @@ final class ServerContext {
         this.eventBus = eventBus;
         this.metrics = metrics;
         this.connections = new ConnectionLimiter(settings.maxConnections(), settings.maxConnectionsPerAddress(), metrics);
-        this.hosts = HostGuard.of(settings.bind(), settings.allowedHosts(), authenticator.anonymousAllowed());
+        this.hosts = HostGuard.of(settings.bind(), settings.allowedHosts(), authenticator.mode() == AuthMode.OPEN);
         this.requests = new RequestPath(dispatcher);
-        this.sessions = new Sessions(requests, eventBus, metrics, settings.subscriptionsPerSession(), settings.subscriberQueue());
+        this.sessions = new Sessions(requests, eventBus, metrics, authenticator, settings.subscriptionsPerSession(), settings.subscriberQueue());
         this.frameCodec = new JsonFrameCodec(settings.maxJsonDepth());
         this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(HttpRoutes.WS_PATH)

@@ -18,6 +18,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,10 +39,10 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter {
     /** The handshake completed (event loop only). */
     private boolean open;
 
-    WebSocketSession(ServerContext server, Principal principal, Channel channel) {
+    WebSocketSession(ServerContext server, Principal principal, Optional<String> token, String remoteAddress, Channel channel) {
         this.server = server;
         this.channel = channel;
-        this.session = server.sessions.open("ws-" + IDS.incrementAndGet(), principal, channel, server.frameCodec);
+        this.session = server.sessions.open("ws-" + IDS.incrementAndGet(), principal, token, remoteAddress, channel, server.frameCodec);
     }
 
     @Override

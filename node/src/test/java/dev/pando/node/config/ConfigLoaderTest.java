@@ -41,7 +41,7 @@ class ConfigLoaderTest {
         }
         assertThat(c.get(NodeConfig.PORT)).isEqualTo(7330);
         assertThat(c.get(NodeConfig.BIND)).isEqualTo("127.0.0.1");
-        assertThat(c.get(NodeConfig.AUTH_ANONYMOUS)).isTrue();
+        assertThat(c.get(NodeConfig.AUTH_MODE)).isEqualTo("auto");
         assertThat(NodeConfig.defaults().get(NodeConfig.MAX_BODY_BYTES)).isEqualTo(1024 * 1024);
         assertThat(NodeConfig.defaults().source(NodeConfig.PORT)).isEqualTo("default");
     }
@@ -100,7 +100,7 @@ class ConfigLoaderTest {
                   threads: 3
                   queue: 7
                 auth:
-                  anonymous: false
+                  mode: authenticated
                 store.sync: true
                 data-dir: /var/lib/pando
                 """);
@@ -109,7 +109,7 @@ class ConfigLoaderTest {
         assertThat(c.get(NodeConfig.RATE_PER_SECOND)).isEqualTo(5L);
         assertThat(c.get(NodeConfig.WORKER_THREADS)).isEqualTo(3);
         assertThat(c.get(NodeConfig.WORKER_QUEUE)).isEqualTo(7);
-        assertThat(c.get(NodeConfig.AUTH_ANONYMOUS)).isFalse();
+        assertThat(c.get(NodeConfig.AUTH_MODE)).isEqualTo("authenticated");
         assertThat(c.get(NodeConfig.STORE_SYNC)).isTrue();
         assertThat(c.get(NodeConfig.DATA_DIR)).isEqualTo(Path.of("/var/lib/pando"));
     }
@@ -166,7 +166,7 @@ class ConfigLoaderTest {
         "port|1.5|Integer",
         "port|99999999999|Integer",
         "limits.rate-per-second|lots|Long",
-        "auth.anonymous|maybe|true or false",
+        "auth.max-delegation-depth|deep|Integer",
     })
     void badValuesGiveAClearMessage(String key, String text, String expected) {
         assertThatThrownBy(() -> load(null, Map.of(), Map.of(key, text)))
@@ -264,7 +264,7 @@ class ConfigLoaderTest {
         assertThat(NodeConfig.MAX_BODY_BYTES.envName()).isEqualTo("PANDO_LIMITS_MAX_BODY_BYTES");
         assertThat(NodeConfig.PORT.envName()).isEqualTo("PANDO_PORT");
         assertThat(NodeConfig.DATA_DIR.envName()).isEqualTo("PANDO_DATA_DIR");
-        assertThat(NodeConfig.AUTH_ANONYMOUS.envName()).isEqualTo("PANDO_AUTH_ANONYMOUS");
+        assertThat(NodeConfig.AUTH_MODE.envName()).isEqualTo("PANDO_AUTH_MODE");
         assertThat(NodeConfig.STORE_SYNC.envName()).isEqualTo("PANDO_STORE_SYNC");
         Set<String> names = new HashSet<>();
         for (ConfigKey<?> k : NodeConfig.keys()) {

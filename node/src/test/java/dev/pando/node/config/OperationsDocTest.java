@@ -19,7 +19,7 @@ class OperationsDocTest {
         assertThat(m.find()).as("docs/operations.md has a sample pando.yaml").isTrue();
         Path file = Files.writeString(dir.resolve("pando.yaml"), m.group(1));
         NodeConfig config = ConfigLoader.load(file, Map.of(), Map.of());
-        assertThat(config.get(NodeConfig.AUTH_ANONYMOUS)).isFalse();
+        assertThat(config.get(NodeConfig.AUTH_MODE)).isEqualTo("authenticated");
         assertThat(config.get(NodeConfig.BIND)).isEqualTo("0.0.0.0");
         assertThat(config.source(NodeConfig.STORE_SYNC)).startsWith("file");
     }

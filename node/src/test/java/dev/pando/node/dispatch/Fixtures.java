@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.pando.api.Access;
-import dev.pando.node.auth.Grant;
+import dev.pando.api.Scope;
 import dev.pando.node.auth.Principal;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -51,7 +51,7 @@ final class Fixtures {
     }
 
     static Principal user(String name, Access access) {
-        return new Principal(name, List.of(Grant.parse(access.name().toLowerCase() + ":/**")), name);
+        return new Principal(name, List.of(Scope.parse(access.wireName() + ":/**")), name);
     }
 
     static Request req(String op) {

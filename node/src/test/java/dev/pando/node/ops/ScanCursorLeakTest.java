@@ -15,7 +15,7 @@ import dev.pando.api.manifest.PluginManifest;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
 import dev.pando.host.kv.ScopedKv;
-import dev.pando.node.auth.Grant;
+import dev.pando.api.Scope;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.OpSpec;
@@ -93,8 +93,8 @@ class ScanCursorLeakTest {
 
     @Test
     void aWireClientsCursorsNameNoKeyOutsideItsGrants() throws Exception {
-        Principal reader = new Principal("reader", List.of(Grant.parse("read:/a/**"), Grant.parse("read:/zz/**"),
-                Grant.parse("read:/_q/**"), Grant.parse("read:/_t/**"), Grant.parse("read:/_a")), "reader");
+        Principal reader = new Principal("reader", List.of(Scope.parse("read:/a/**"), Scope.parse("read:/zz/**"),
+                Scope.parse("read:/_q/**"), Scope.parse("read:/_t/**"), Scope.parse("read:/_a")), "reader");
         OpSpec scan = new KvOps(store).specs().stream().filter(s -> s.op().equals("kv.scan")).findFirst().orElseThrow();
         List<String> seen = new ArrayList<>();
         List<String> cursors = new ArrayList<>();

@@ -485,7 +485,7 @@ class PluginManagerTest {
     @Test
     void oneCallsWritesAreBoundedAndWhatItWroteBeforeStaysCommitted() throws Exception {
         manager.close();
-        manager = new PluginManager(dir, loaderOf(), new NodeHostServices(store, events, n -> java.util.Optional.empty(),
+        manager = new PluginManager(dir, loaderOf(), new NodeHostServices(store, events,
                 new dev.pando.host.kv.WriteBudget.Limits(50, 10_000)), registry, events, 64, 5_000, Clock.systemUTC(), metrics);
         Files.writeString(dir.resolve("w.jar"), "{\"id\":\"w\",\"version\":\"1.0.0\",\"apiVersion\":1,"
                 + "\"ops\":[{\"name\":\"w.writeLoop\",\"scope\":\"read\"}]}");
@@ -502,7 +502,7 @@ class PluginManagerTest {
     @Test
     void aPluginsWritesPerSecondAreBoundedAcrossCalls() throws Exception {
         manager.close();
-        manager = new PluginManager(dir, loaderOf(), new NodeHostServices(store, events, n -> java.util.Optional.empty(),
+        manager = new PluginManager(dir, loaderOf(), new NodeHostServices(store, events,
                 new dev.pando.host.kv.WriteBudget.Limits(1_000, 120)), registry, events, 64, 5_000, Clock.systemUTC(), metrics);
         Files.writeString(dir.resolve("w.jar"), "{\"id\":\"w\",\"version\":\"1.0.0\",\"apiVersion\":1,"
                 + "\"ops\":[{\"name\":\"w.writeLoop\",\"scope\":\"read\"}]}");

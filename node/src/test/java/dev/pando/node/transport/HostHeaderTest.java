@@ -3,6 +3,7 @@ package dev.pando.node.transport;
 import static dev.pando.node.transport.TestNode.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pando.node.auth.AuthMode;
 import dev.pando.node.auth.Authenticator;
 import dev.pando.node.config.NodeConfig;
 import java.io.IOException;
@@ -99,13 +100,13 @@ class HostHeaderTest {
     @Test
     void authenticatedModeChecksHostsOnlyWhenTheyAreConfigured() throws Exception {
         String bearer = "Authorization: Bearer " + TestNode.ADMIN_TOKEN;
-        try (TestNode node = TestNode.start(c -> c, new Authenticator(TestNode.ADMIN_TOKEN, false))) {
+        try (TestNode node = TestNode.start(c -> c, Authenticator.withAdminToken(AuthMode.AUTHENTICATED, TestNode.ADMIN_TOKEN))) {
             // A token is the defence here: a rebinding page has none. Any name the operator uses works.
             assertThat(send(node.port(), "pando.lan:" + node.port(),
                     RawConnection.request("POST", "/v1/ops/kv.get", "{\"key\":\"/a\"}", bearer)).status()).isEqualTo(200);
         }
         try (TestNode node = TestNode.start(c -> c.with(NodeConfig.ALLOWED_HOSTS, "pando.lan"),
-                new Authenticator(TestNode.ADMIN_TOKEN, false))) {
+                Authenticator.withAdminToken(AuthMode.AUTHENTICATED, TestNode.ADMIN_TOKEN))) {
             assertThat(send(node.port(), "pando.lan", RawConnection.request("POST", "/v1/ops/kv.get", "{\"key\":\"/a\"}", bearer))
                     .status()).isEqualTo(200);
             assertForbidden(send(node.port(), "evil.example",

@@ -4,6 +4,7 @@ import static dev.pando.node.transport.TestNode.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pando.node.auth.AuthMode;
 import dev.pando.node.auth.Authenticator;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.node.dispatch.Dispatcher;
@@ -22,7 +23,7 @@ class PandoServerLifecycleTest {
     private static PandoServer server(NodeConfig config) {
         Metrics metrics = new Metrics();
         Dispatcher d = new Dispatcher(new HandlerRegistry(), Executors.newSingleThreadExecutor(), new RateLimiter(0, 0), metrics);
-        return new PandoServer(config, d, new Authenticator("t", true), new EventBus(), metrics);
+        return new PandoServer(config, d, Authenticator.withAdminToken(AuthMode.OPEN, "t"), new EventBus(), metrics);
     }
 
     @Test

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.node.auth.Authenticator;
-import dev.pando.node.auth.Grant;
+import dev.pando.api.Scope;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.node.session.Sessions;
@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -80,8 +81,8 @@ class SubscriptionTest {
     @Test
     void pushesSkipKeysTheSubscriberMayNotRead() throws Exception {
         Authenticator auth = mock(Authenticator.class);
-        when(auth.authenticate(eq("reader"), anyString()))
-                .thenReturn(new Principal("reader", List.of(Grant.parse("read:/a/public/**")), "reader"));
+        when(auth.authenticate(eq(Optional.of("reader")), anyString()))
+                .thenReturn(new Principal("reader", List.of(Scope.parse("read:/a/public/**")), "reader"));
         try (TestNode node = TestNode.start(auth);
                 WsClient ws = WsClient.open(node, "/v1/ws?token=reader")) {
             ws.call(1, "test.subscribe", "{\"pattern\":\"/a/**\"}");

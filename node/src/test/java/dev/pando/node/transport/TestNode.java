@@ -8,6 +8,7 @@ import dev.pando.api.Access;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;
+import dev.pando.node.auth.AuthMode;
 import dev.pando.node.auth.Authenticator;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.node.dispatch.CallContext;
@@ -77,11 +78,11 @@ final class TestNode implements AutoCloseable {
     }
 
     static TestNode start(UnaryOperator<NodeConfig> config) {
-        return new TestNode(config.apply(baseConfig()), new RateLimiter(0, 0), new Authenticator(ADMIN_TOKEN, true));
+        return new TestNode(config.apply(baseConfig()), new RateLimiter(0, 0), Authenticator.withAdminToken(AuthMode.OPEN, ADMIN_TOKEN));
     }
 
     static TestNode start(UnaryOperator<NodeConfig> config, RateLimiter limiter) {
-        return new TestNode(config.apply(baseConfig()), limiter, new Authenticator(ADMIN_TOKEN, true));
+        return new TestNode(config.apply(baseConfig()), limiter, Authenticator.withAdminToken(AuthMode.OPEN, ADMIN_TOKEN));
     }
 
     static TestNode start(UnaryOperator<NodeConfig> config, Authenticator authenticator) {

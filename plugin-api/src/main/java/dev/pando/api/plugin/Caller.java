@@ -1,6 +1,7 @@
 package dev.pando.api.plugin;
 
 import dev.pando.api.Access;
+import dev.pando.api.Scope;
 
 /**
  * The principal behind a call, as a plugin sees it. The op's declared scope has already been
@@ -17,4 +18,11 @@ public interface Caller {
 
     /** True if the caller holds at least {@code access} on {@code key}. */
     boolean may(Access access, String key);
+
+    /**
+     * True if one of the caller's scopes {@link Scope#covers covers} {@code scope}: the check before
+     * handing on rights over a whole pattern (a grant in a namespace, a delegation), where
+     * {@link #may} on one key would not be enough.
+     */
+    boolean holds(Scope scope);
 }

@@ -18,4 +18,7 @@ public interface PluginIdentities {
      * Call after suspending, revoking or narrowing an identity, so it takes effect at once.
      */
     void invalidate(String name);
+
+    /** {@link #invalidate} for every identity at once: after a change that touches many (a namespace locked). */
+    void invalidateAll();
 }

@@ -2,6 +2,7 @@ package dev.pando.host.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.Access;
+import dev.pando.api.Scope;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;
@@ -167,6 +168,11 @@ public final class MemoryHostServices implements HostServices {
             public boolean may(Access access, String key) {
                 return access == Access.NONE;
             }
+
+            @Override
+            public boolean holds(Scope scope) {
+                return false;
+            }
         };
     }
 
@@ -191,6 +197,11 @@ public final class MemoryHostServices implements HostServices {
             }
 
             @Override
+            public void invalidateAll() {
+                invalidate("*");
+            }
+
+            @Override
             public void invalidate(String name) {
                 synchronized (MemoryHostServices.this) {
                     invalidated.add(name);
@@ -204,7 +215,7 @@ public final class MemoryHostServices implements HostServices {
         return Optional.ofNullable(validators.get(prefix));
     }
 
-    /** The identity names plugins invalidated, oldest first. */
+    /** The identity names plugins invalidated, oldest first ({@code *} for all). */
     public synchronized List<String> invalidated() {
         return List.copyOf(invalidated);
     }

@@ -3,6 +3,7 @@ package dev.pando.host.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pando.api.Access;
+import dev.pando.api.Scope;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.manifest.ManifestParser;
@@ -37,6 +38,11 @@ public final class TestHost {
 
         @Override
         public boolean may(Access access, String key) {
+            return true;
+        }
+
+        @Override
+        public boolean holds(Scope scope) {
             return true;
         }
     };

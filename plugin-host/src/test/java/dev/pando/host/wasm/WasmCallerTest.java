@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pando.api.Access;
+import dev.pando.api.Scope;
 import dev.pando.api.manifest.PluginManifest;
 import dev.pando.api.plugin.Caller;
 import dev.pando.api.plugin.OpCall;
@@ -61,6 +62,11 @@ class WasmCallerTest {
         @Override
         public boolean may(Access access, String key) {
             return key.startsWith("/x/") && Access.WRITE.covers(access);
+        }
+
+        @Override
+        public boolean holds(Scope scope) {
+            return false;
         }
     };
 

@@ -66,7 +66,7 @@ public final class CapabilityVerifier {
         if (!trustedIssuer.test(root.issuer())) {
             throw refusal(links.size() - 1, "is issued by key " + Ed25519KeyPair.fingerprint(root.issuer()) + ", which this node does not trust");
         }
-        return new Verified(leaf.scopes(), rootKey, links.size() - 1, leaf.expiresAt());
+        return new Verified(leaf.nonce(), leaf.scopes(), rootKey, links.size() - 1, leaf.expiresAt());
     }
 
     private void check(int i, CapabilityToken link, long now) {
@@ -108,12 +108,13 @@ public final class CapabilityVerifier {
     /**
      * A token that verified.
      *
+     * @param nonce      the presented token's own nonce: what names its holder, and what revokes it
      * @param scopes     what it grants
      * @param rootIssuer the trusted key (hex) at the root of its chain
      * @param depth      how many delegations it is below the root
      * @param expiresAt  when it stops being valid (Unix seconds)
      */
-    public record Verified(List<Scope> scopes, String rootIssuer, int depth, long expiresAt) {
+    public record Verified(String nonce, List<Scope> scopes, String rootIssuer, int depth, long expiresAt) {
         public Verified {
             scopes = List.copyOf(scopes);
         }

@@ -3,6 +3,7 @@ package dev.pando.node.bench.jmh;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.pando.api.Access;
+import dev.pando.api.Scope;
 import dev.pando.api.manifest.ManifestCaps;
 import dev.pando.api.plugin.Caller;
 import dev.pando.host.CallWatchdog;
@@ -107,6 +108,11 @@ public final class BenchPlugins {
 
         @Override
         public boolean may(Access access, String key) {
+            return true;
+        }
+
+        @Override
+        public boolean holds(Scope scope) {
             return true;
         }
     };

@@ -62,13 +62,8 @@ final class ManifestOps {
                 throw new ManifestException(field + ".export", "'" + export + "' already serves another op");
             }
             String scope = optionalText(op, "scope", "write", field + ".scope");
-            Access access = switch (scope) {
-                case "none" -> Access.NONE;
-                case "read" -> Access.READ;
-                case "write" -> Access.WRITE;
-                case "admin" -> Access.ADMIN;
-                default -> throw new ManifestException(field + ".scope", "'" + scope + "' must be one of none, read, write, admin");
-            };
+            Access access = Access.fromWireName(scope).orElseThrow(() -> new ManifestException(field + ".scope",
+                    "'" + scope + "' must be one of none, read, subscribe, publish, write, admin"));
             ops.add(new OpDecl(name, export, access));
         }
         return ops;

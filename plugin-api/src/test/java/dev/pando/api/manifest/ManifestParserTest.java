@@ -446,7 +446,7 @@ class ManifestParserTest {
                 Arguments.of(counter(q("'ops': [{'name': 'counter.a', 'export': ''}]")), "ops[0].export", "not a valid export name"),
                 Arguments.of(counter(q("'ops': [{'name': 'counter.a', 'export': 3}]")), "ops[0].export", "must be a string"),
                 Arguments.of(counter(q("'ops': [{'name': 'counter.a', 'scope': 'owner'}]")), "ops[0].scope",
-                        "'owner' must be one of none, read, write, admin"),
+                        "'owner' must be one of none, read, subscribe, publish, write, admin"),
                 Arguments.of(counter(q("'ops': [{'name': 'counter.a', 'scope': 'WRITE'}]")), "ops[0].scope", "must be one of"),
                 Arguments.of(counter(q("'ops': [{'name': 'counter.a', 'scope': ''}]")), "ops[0].scope", "must be one of"),
                 Arguments.of(counter(q("'ops': [{'name': 'counter.a', 'scope': 1}]")), "ops[0].scope", "must be a string"));

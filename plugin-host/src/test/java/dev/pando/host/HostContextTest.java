@@ -139,7 +139,7 @@ class HostContextTest {
     @Test
     void requireChecksEachPermission() {
         HostContext none = context("[]");
-        HostContext all = context("[\"publish\", \"log\", \"clock\", \"random\", \"feed\"]");
+        HostContext all = context("[\"publish\", \"log\", \"clock\", \"random\", \"feed\", \"identity\"]");
         for (Permission p : Permission.values()) {
             assertThatThrownBy(() -> none.require(p))
                     .isInstanceOf(PandoException.class)

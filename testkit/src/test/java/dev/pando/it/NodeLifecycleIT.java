@@ -18,7 +18,7 @@ class NodeLifecycleIT {
     @Test
     void refusesOpenModeOnNonLoopbackBind(@TempDir Path dir) {
         NodeConfig config = NodeConfig.defaults().with(NodeConfig.DATA_DIR, dir).with(NodeConfig.PORT, 0)
-                .with(NodeConfig.BIND, "0.0.0.0");
+                .with(NodeConfig.BIND, "0.0.0.0").with(NodeConfig.AUTH_MODE, "open");
         assertThatThrownBy(() -> PandoNode.start(config))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("open mode")
@@ -26,12 +26,14 @@ class NodeLifecycleIT {
     }
 
     @Test
-    void nonLoopbackWithAuthRequiredStartsAndRefusesAnonymousWrites(@TempDir Path dir) throws Exception {
-        try (TestNode node = TestNode.builder().dataDir(dir)
-                .with(NodeConfig.BIND, "0.0.0.0").with(NodeConfig.AUTH_MODE, "authenticated").start()) {
+    void beyondLoopbackTheNodeIsAuthenticatedByDefaultAndRefusesAnonymousRequests(@TempDir Path dir) throws Exception {
+        try (TestNode node = TestNode.builder().dataDir(dir).with(NodeConfig.BIND, "0.0.0.0").start()) {
             var anonymous = dev.pando.client.PandoClient.connect(java.net.URI.create("http://127.0.0.1:" + node.port()), null);
             assertThatThrownBy(() -> anonymous.set("/a", num(1)))
                     .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
+            assertThatThrownBy(() -> anonymous.get("/a"))
+                    .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
+            assertThat(anonymous.call("node.whoami", Json.obj()).get("mode").asText()).isEqualTo("authenticated");
             anonymous.close();
             var admin = dev.pando.client.PandoClient.connect(java.net.URI.create("http://127.0.0.1:" + node.port()), node.adminToken());
             assertThat(admin.set("/a", num(1)).get("revision").asLong()).isEqualTo(1);

@@ -41,7 +41,7 @@ import java.util.function.UnaryOperator;
  * test ops (the store is not needed: the kv ops echo what the transport handed them).
  */
 final class TestNode implements AutoCloseable {
-    static final String ADMIN_TOKEN = "test-admin-token";
+    static final String ADMIN_TOKEN = "adm_test-admin-token";
     static final ObjectMapper JSON = new ObjectMapper();
 
     final Metrics metrics = new Metrics();

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -54,11 +55,13 @@ public final class CapabilityVerifier {
             check(i, link, now);
             if (i + 1 < links.size()) {
                 CapabilityToken parent = links.get(i + 1);
-                // The chain is carried flat by the token presented; each parent must carry the rest of it.
-                if (!parent.proofs().equals(leaf.proofs().subList(i + 1, leaf.proofs().size()))) {
-                    throw refusal(i + 1, "does not carry the chain above it");
+                // Each link's signature covers its parent's hash: a link cannot be moved under another parent.
+                if (!link.parent().equals(Optional.of(parent.hash()))) {
+                    throw refusal(i, "does not name the link above it as its parent");
                 }
                 narrows(i, link, parent);
+            } else if (link.parent().isPresent()) {
+                throw refusal(i, "names a parent the token does not carry");
             }
         }
         CapabilityToken root = links.get(links.size() - 1);

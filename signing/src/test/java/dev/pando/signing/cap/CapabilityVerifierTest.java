@@ -77,30 +77,40 @@ class CapabilityVerifierTest {
         }
     }
 
-    /** {@code t} with {@code proofs}, signed by {@code key} (whether or not it is {@code t}'s issuer). */
-    private static CapabilityToken signed(CapabilityToken t, List<String> proofs, Ed25519KeyPair key) {
-        CapabilityToken unsigned = new CapabilityToken(t.version(), t.issuer(), t.audience(), t.scopes(), t.notBefore(),
-                t.expiresAt(), t.nonce(), proofs, new byte[0]);
-        return new CapabilityToken(t.version(), t.issuer(), t.audience(), t.scopes(), t.notBefore(), t.expiresAt(), t.nonce(),
-                proofs, key.sign(unsigned.signedBytes()));
-    }
-
     /**
      * The chain with link {@code link} (0 = the leaf) signed by a stranger in its issuer's name,
-     * and every link below it re-signed honestly by its own key over the forged chain: only the
+     * and every link below it re-signed honestly by its own key under the forged chain: only the
      * forged link's own signature is wrong.
      */
     private String forge(CapabilityToken leaf, int link) {
         List<CapabilityToken> links = new ArrayList<>(leaf.links());
         List<Ed25519KeyPair> keys = List.of(k3, k2, root);
-        links.set(link, signed(links.get(link), links.get(link).proofs(), Ed25519KeyPair.generate()));
-        for (int i = link - 1; i >= 0; i--) {
-            List<String> proofs = new ArrayList<>();
-            proofs.add(links.get(i + 1).encode());
-            proofs.addAll(links.get(i + 1).proofs());
-            links.set(i, signed(links.get(i), proofs, keys.get(i)));
+        Optional<CapabilityToken> above = Optional.empty();
+        for (int i = links.size() - 1; i >= 0; i--) {
+            above = Optional.of(links.get(i).signedBy(i == link ? Ed25519KeyPair.generate() : keys.get(i), above));
         }
-        return links.get(0).encode();
+        return above.orElseThrow().encode();
+    }
+
+    @Test
+    void aLinkMovedUnderAnotherParentFails() {
+        CapabilityToken leaf = threeLinks();
+        CapabilityToken otherParent = CapabilityToken.delegate(CapabilityToken.issue(root, scopes("read:/**"), NOW.minusSeconds(1),
+                NOW.plusSeconds(600), Optional.empty()), k2, scopes("read:/lights/**"), NOW.minusSeconds(1), NOW.plusSeconds(600));
+        // The leaf's own signature is intact, but it names its original parent's hash.
+        CapabilityToken moved = new CapabilityToken(leaf.version(), leaf.issuer(), leaf.audience(), leaf.scopes(), leaf.notBefore(),
+                leaf.expiresAt(), leaf.nonce(), leaf.parent(), otherParent.links(), leaf.signature());
+        refused(() -> verifier().verify(moved.encode()), "does not name the link above it as its parent");
+    }
+
+    @Test
+    void aTokensSizeGrowsLinearlyWithItsChain() {
+        CapabilityToken t = CapabilityToken.issue(root, scopes("read:/lights/**"), NOW.minusSeconds(1), NOW.plusSeconds(600), Optional.empty());
+        int one = t.encode().length();
+        for (int i = 0; i < 5; i++) {
+            t = CapabilityToken.delegate(t, k2, scopes("read:/lights/**"), NOW.minusSeconds(1), NOW.plusSeconds(600));
+        }
+        assertThat(t.encode().length()).as("six links").isLessThan(one * 8);
     }
 
     @Test
@@ -156,7 +166,7 @@ class CapabilityVerifierTest {
     void revokingAnyLinksNonceRevokesTheToken() {
         CapabilityToken leaf = threeLinks();
         assertThat(verifier().verify(leaf.encode()).depth()).isEqualTo(2);
-        revoked.add(CapabilityToken.decode(leaf.proofs().get(0)).nonce());
+        revoked.add(leaf.proofs().get(0).nonce());
         refused(() -> verifier().verify(leaf.encode()), "link 1 was revoked");
     }
 

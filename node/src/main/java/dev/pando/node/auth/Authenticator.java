@@ -37,6 +37,8 @@ public final class Authenticator {
     private final int cacheSize;
     private final Map<String, Registered> validators = new ConcurrentHashMap<>();
     private final Map<String, Principal> cache = new ConcurrentHashMap<>();
+    /** {@link #byName} answers, kept like {@link #cache}: rules ask at every firing. */
+    private final Map<String, Principal> named = new ConcurrentHashMap<>();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
     private record Registered(String owner, TokenValidator validator) {}
@@ -107,10 +109,7 @@ public final class Authenticator {
         if (expired(p)) {
             throw new PandoException(ErrorCode.UNAUTHORIZED, "token expired at " + p.expiresAt().orElseThrow());
         }
-        if (cache.size() >= cacheSize) {
-            cache.clear(); // cheaper than LRU bookkeeping on every hit; a miss costs one validation
-        }
-        cache.put(t, p);
+        remember(cache, t, p);
         return p;
     }
 
@@ -137,18 +136,33 @@ public final class Authenticator {
         if (name.equals("anonymous")) {
             return mode == AuthMode.OPEN ? Optional.of(Principal.anonymous("plugin")) : Optional.empty();
         }
+        Principal known = named.get(name);
+        if (known != null && !expired(known)) {
+            return Optional.of(known);
+        }
         for (Registered r : validators.values()) {
             try {
                 Optional<Identity> found = r.validator().byName(name);
                 if (found.isPresent()) {
                     Principal p = Principal.of(found.get());
-                    return expired(p) ? Optional.empty() : Optional.of(p);
+                    if (expired(p)) {
+                        return Optional.empty();
+                    }
+                    remember(named, name, p);
+                    return Optional.of(p);
                 }
             } catch (RuntimeException e) {
                 log.warn("validator for '{}' failed looking up '{}': {}", r.validator().prefix(), name, e.toString());
             }
         }
         return Optional.empty();
+    }
+
+    private void remember(Map<String, Principal> map, String key, Principal p) {
+        if (map.size() >= cacheSize) {
+            map.clear(); // cheaper than LRU bookkeeping on every hit; a miss costs one validation
+        }
+        map.put(key, p);
     }
 
     /**
@@ -158,8 +172,10 @@ public final class Authenticator {
     public void invalidate(String name) {
         if (name.equals(EVERYONE)) {
             cache.clear();
+            named.clear();
         } else {
             cache.values().removeIf(p -> p.name().equals(name));
+            named.remove(name);
         }
         listeners.forEach(Runnable::run);
     }

@@ -31,6 +31,8 @@ final class EntityArgs {
     /** Largest metadata object, as compact JSON in UTF-8: an entity is read on every list. */
     static final int MAX_METADATA_BYTES = 8192;
 
+    private static final PathPattern OWN_KEYS = PathPattern.under(RegistryStore.ROOT);
+
     private EntityArgs() {}
 
     static String id(OpArgs args, String field) {
@@ -82,11 +84,18 @@ final class EntityArgs {
         return list(args, "scopes", MAX_SCOPES, Scope::parse);
     }
 
-    /** Namespaces, none containing another: an entity's namespaces are disjoint as far as containment tells. */
+    /**
+     * Namespaces, none containing another (an entity's namespaces are disjoint as far as containment
+     * tells), none reaching the registry's own keys: their owner would administer them.
+     */
     static Optional<List<PathPattern>> namespaces(OpArgs args) {
         Optional<List<PathPattern>> out = list(args, "namespaces", MAX_NAMESPACES, PathPattern::compile);
         out.ifPresent(list -> {
             for (int i = 0; i < list.size(); i++) {
+                if (list.get(i).contains(OWN_KEYS) || OWN_KEYS.contains(list.get(i))) {
+                    throw args.fail("namespaces[" + i + "]", "'" + list.get(i) + "' reaches the registry's own keys under "
+                            + RegistryStore.ROOT + "/");
+                }
                 for (int j = i + 1; j < list.size(); j++) {
                     if (list.get(i).contains(list.get(j)) || list.get(j).contains(list.get(i))) {
                         throw args.fail("namespaces", "'" + list.get(i) + "' and '" + list.get(j) + "' overlap; give the wider one only");

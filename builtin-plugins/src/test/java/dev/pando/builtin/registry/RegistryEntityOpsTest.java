@@ -160,6 +160,10 @@ class RegistryEntityOpsTest {
                 ErrorCode.BAD_REQUEST, "'tags[0]'");
         assertRefused(() -> h.admin("register", "{\"publicKey\":\"" + key + "\",\"type\":\"user\",\"name\":\"x\","
                 + "\"namespaces\":[\"/a/**\",\"/a/b\"]}"), ErrorCode.BAD_REQUEST, "'namespaces'", "overlap");
+        assertRefused(() -> h.admin("register", "{\"publicKey\":\"" + key + "\",\"type\":\"user\",\"name\":\"x\","
+                + "\"namespaces\":[\"/**\"]}"), ErrorCode.BAD_REQUEST, "'namespaces[0]'", "registry's own keys");
+        assertRefused(() -> h.admin("register", "{\"publicKey\":\"" + key + "\",\"type\":\"user\",\"name\":\"x\","
+                + "\"namespaces\":[\"/registry/tokens/**\"]}"), ErrorCode.BAD_REQUEST, "registry's own keys");
         assertRefused(() -> h.admin("list", "{\"limit\":0}"), ErrorCode.BAD_REQUEST, "registry.list", "'limit'");
         assertRefused(() -> h.admin("get", "{\"id\":\"alice\"}"), ErrorCode.BAD_REQUEST, "registry.get", "'id'");
         assertThat(h.revision()).isEqualTo(rev);

@@ -1,6 +1,7 @@
 package dev.pando.builtin;
 
 import dev.pando.builtin.journal.JournalPlugin;
+import dev.pando.builtin.registry.RegistryPlugin;
 import dev.pando.builtin.rules.RulesPlugin;
 import java.util.List;
 import java.util.Optional;
@@ -13,10 +14,13 @@ public final class Builtins {
     /** Reactive automation acting with its authors' rights (docs/rules.md). */
     public static final Builtin RULES = new Builtin("rules", "dev/pando/builtin/rules/manifest.json", RulesPlugin::new);
 
+    /** Ed25519-keyed entities, their ent_ tokens and namespaces (docs/registry.md). */
+    public static final Builtin REGISTRY = new Builtin("registry", "dev/pando/builtin/registry/manifest.json", RegistryPlugin::new);
+
     private Builtins() {}
 
     public static List<Builtin> all() {
-        return List.of(JOURNAL, RULES);
+        return List.of(JOURNAL, RULES, REGISTRY);
     }
 
     public static Optional<Builtin> named(String id) {

@@ -6,19 +6,19 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock tests move by hand. */
-final class ManualClock extends Clock {
+/** A clock tests move by hand (rules and registry tests). */
+public final class ManualClock extends Clock {
     private final AtomicLong millis;
 
-    ManualClock(long start) {
+    public ManualClock(long start) {
         this.millis = new AtomicLong(start);
     }
 
-    void set(long ms) {
+    public void set(long ms) {
         millis.set(ms);
     }
 
-    void advance(long ms) {
+    public void advance(long ms) {
         millis.addAndGet(ms);
     }
 

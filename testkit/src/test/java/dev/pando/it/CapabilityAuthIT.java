@@ -16,6 +16,7 @@ import dev.pando.client.SubscribeOptions;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.signing.Ed25519KeyPair;
 import dev.pando.signing.cap.CapabilityToken;
+import dev.pando.testkit.Eventually;
 import dev.pando.testkit.TestNode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -278,6 +279,45 @@ class CapabilityAuthIT {
         try (PandoClient c = as(token.encode())) {
             refused(ErrorCode.UNAUTHORIZED, "was revoked", () -> c.set("/rv/c", num(3)));
         }
+    }
+
+    @Test
+    void aRuleByACapabilityHolderActsAcrossARestartAndStopsWhenTheTokenIsRevokedOrExpires() throws Exception {
+        CapabilityToken lasting = root("write:/rl/**");
+        putMirrorRule(lasting, "mirror-lasting", "/rl/a");
+        awaitMirrored("/rl/a", 1);
+        node.restart(); // the node kept the holder's token, so the rule still acts for them
+        awaitMirrored("/rl/a", 2);
+        node.call("admin.revoke", obj().put("token", lasting.encode()));
+        assertStopped("mirror-lasting", "/rl/a", 3);
+
+        CapabilityToken brief = CapabilityToken.issue(ROOT, scopes("write:/rb/**"), NOW.minusSeconds(5), Instant.now().plusSeconds(2),
+                Optional.empty());
+        putMirrorRule(brief, "mirror-brief", "/rb/a");
+        awaitMirrored("/rb/a", 1);
+        Thread.sleep(Math.max(0, brief.expiresAt() * 1000 - System.currentTimeMillis()) + 200);
+        assertStopped("mirror-brief", "/rb/a", 2);
+    }
+
+    private static void putMirrorRule(CapabilityToken author, String id, String key) {
+        try (PandoClient c = as(author.encode())) {
+            c.call("rules.put", Json.parse("{\"rule\": {\"id\": \"" + id + "\", \"trigger\": {\"type\": \"on_change\", \"pattern\": \""
+                    + key + "\"}, \"actions\": [{\"type\": \"set_from_trigger\", \"key\": \"" + key + "-out\"}]}}"));
+        }
+    }
+
+    private static void awaitMirrored(String key, int value) {
+        node.adminClient().set(key, num(value));
+        Eventually.eventually("the rule mirrors " + value, Duration.ofSeconds(10),
+                () -> node.adminClient().find(key + "-out").filter(v -> v.get("value").asInt() == value).orElse(null));
+    }
+
+    private static void assertStopped(String rule, String key, int value) {
+        long forbiddenBefore = node.call("rules.get", obj().put("id", rule)).path("stats").path("forbidden").asLong();
+        node.adminClient().set(key, num(value));
+        Eventually.eventually("the rule notices its author lost the right", Duration.ofSeconds(10),
+                () -> node.call("rules.get", obj().put("id", rule)).path("stats").path("forbidden").asLong() > forbiddenBefore ? true : null);
+        assertThat(node.adminClient().get(key + "-out").get("value").asInt()).as("not mirrored").isEqualTo(value - 1);
     }
 
     /**

@@ -58,7 +58,7 @@ public final class NodeConfig {
             "Development only: load unsigned WASM plugins (with a loud warning). Signed ones are still verified.");
     public static final ConfigKey<Boolean> REQUIRE_SIGNED_NATIVE = boolKey("plugins.require-signed-native", false,
             "Refuse native plugin jars without a trusted detached signature (<jar>.sig).");
-    public static final ConfigKey<String> BUILTINS = stringKey("plugins.builtins", "journal,rules",
+    public static final ConfigKey<String> BUILTINS = stringKey("plugins.builtins", "journal,rules,registry",
             "Builtin plugins to serve, comma-separated (empty: none). They appear as builtin:<id> in reload reports and pando plugins.");
     public static final ConfigKey<Boolean> WATCH_PLUGINS = boolKey("plugins.watch", false,
             "Watch the plugins directory and reload when files change (debounced).");

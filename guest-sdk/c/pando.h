@@ -90,6 +90,8 @@ extern "C" {
 #define PANDO_ACCESS_READ 1
 #define PANDO_ACCESS_WRITE 2
 #define PANDO_ACCESS_ADMIN 3
+#define PANDO_ACCESS_SUBSCRIBE 4
+#define PANDO_ACCESS_PUBLISH 5
 
 /* if_revision values for pando_kv_set(); any value > 0 is a compare-and-set. */
 /** Plain, unconditional write. */
@@ -128,7 +130,7 @@ PANDO_IMPORT("result_read") int32_t pando_host_result_read(void *ptr, uint32_t l
 PANDO_IMPORT("error") void pando_host_error(const char *code, uint32_t code_len, const char *msg, uint32_t msg_len);
 /** caller: length of {"name":..,"authenticated":..} in the result buffer, or -3 outside an op. */
 PANDO_IMPORT("caller") int32_t pando_host_caller(void);
-/** caller_may: 1 if the caller holds `level` (1 read, 2 write, 3 admin) on key, 0 if not, or a status. */
+/** caller_may: 1 if the caller holds `level` (1 read, 2 write, 3 admin, 4 subscribe, 5 publish) on key, 0 if not, or a status. */
 PANDO_IMPORT("caller_may") int32_t pando_host_caller_may(int32_t level, const char *key, uint32_t key_len);
 /** config: length of the plugin's merged configuration object in the result buffer. */
 PANDO_IMPORT("config") int32_t pando_host_config(void);

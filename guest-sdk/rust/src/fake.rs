@@ -266,10 +266,12 @@ pub fn caller_may(level: i32, key: &str) -> i32 {
             1 => Access::Read,
             2 => Access::Write,
             3 => Access::Admin,
+            4 => Access::Subscribe,
+            5 => Access::Publish,
             _ => {
                 return h.fail(
                     BAD_REQUEST,
-                    format!("caller_may level must be 1, 2 or 3, got {level}"),
+                    format!("caller_may level must be 1 to 5, got {level}"),
                 )
             }
         };

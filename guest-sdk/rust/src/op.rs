@@ -12,6 +12,10 @@ pub enum Access {
     Write = 2,
     /// May administer.
     Admin = 3,
+    /// May receive events published on the topic.
+    Subscribe = 4,
+    /// May publish on the topic.
+    Publish = 5,
 }
 
 /// Who called an op.

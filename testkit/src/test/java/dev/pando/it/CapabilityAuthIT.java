@@ -176,6 +176,8 @@ class CapabilityAuthIT {
             refused(ErrorCode.UNAUTHORIZED, "send a token", () -> c.get("/a"));
             assertThat(c.health().get("status").asText()).isEqualTo("ok");
         }
+        assertThatThrownBy(() -> PandoWebSocket.connect(node.url(), null)).as("no tokenless WebSocket sessions")
+                .isInstanceOf(PandoException.class);
         try (PandoClient c = as("cap_garbage")) {
             refused(ErrorCode.UNAUTHORIZED, "capability token", () -> c.get("/a"));
         }

@@ -4,6 +4,7 @@ import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.plugin.Identity;
 import dev.pando.api.plugin.TokenValidator;
+import dev.pando.node.dispatch.RateLimiter;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,7 @@ public final class Authenticator {
     private final AuthMode mode;
     private final Clock clock;
     private final int cacheSize;
+    private final RateLimiter validations;
     private final Map<String, Registered> validators = new ConcurrentHashMap<>();
     private final Map<String, Principal> cache = new ConcurrentHashMap<>();
     /** {@link #byName} answers, kept like {@link #cache}: rules ask at every firing. */
@@ -43,15 +45,20 @@ public final class Authenticator {
 
     private record Registered(String owner, TokenValidator validator) {}
 
-    public Authenticator(AuthMode mode, Clock clock, int cacheSize) {
+    /**
+     * @param validations how many uncached tokens one address may have checked: a token never seen
+     *                    costs signature checks, so a flood of forged ones is refused before them
+     */
+    public Authenticator(AuthMode mode, Clock clock, int cacheSize, RateLimiter validations) {
         this.mode = Objects.requireNonNull(mode, "mode");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.cacheSize = Math.max(1, cacheSize);
+        this.validations = Objects.requireNonNull(validations, "validations");
     }
 
     /** An authenticator knowing only the admin token (tests, tools). */
     public static Authenticator withAdminToken(AuthMode mode, String adminToken) {
-        Authenticator a = new Authenticator(mode, Clock.systemUTC(), 1024);
+        Authenticator a = new Authenticator(mode, Clock.systemUTC(), 1024, new RateLimiter(0, 0));
         a.register("node", new AdminTokenValidator(adminToken));
         return a;
     }
@@ -105,6 +112,7 @@ public final class Authenticator {
             cache.remove(t, cached);
             throw new PandoException(ErrorCode.UNAUTHORIZED, "token expired at " + cached.expiresAt().orElseThrow());
         }
+        validations.acquire("addr:" + remoteAddress);
         Principal p = Principal.of(validatorFor(t).validate(t));
         if (expired(p)) {
             throw new PandoException(ErrorCode.UNAUTHORIZED, "token expired at " + p.expiresAt().orElseThrow());

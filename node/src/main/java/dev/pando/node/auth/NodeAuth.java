@@ -1,6 +1,7 @@
 package dev.pando.node.auth;
 
 import dev.pando.node.config.NodeConfig;
+import dev.pando.node.dispatch.RateLimiter;
 import dev.pando.node.kv.StateStore;
 import dev.pando.signing.TrustedKeys;
 import dev.pando.signing.cap.CapabilityVerifier;
@@ -20,7 +21,8 @@ public record NodeAuth(Authenticator authenticator, Revocations revocations) {
             throws IOException {
         AuthMode mode = AuthMode.resolve(config.get(NodeConfig.AUTH_MODE), config.get(NodeConfig.BIND));
         int cacheSize = config.get(NodeConfig.AUTH_CACHE_SIZE);
-        Authenticator auth = new Authenticator(mode, clock, cacheSize);
+        long validations = config.get(NodeConfig.AUTH_VALIDATIONS_PER_SECOND);
+        Authenticator auth = new Authenticator(mode, clock, cacheSize, new RateLimiter("token validation rate limit", validations, 2 * validations));
         auth.register("node", new AdminTokenValidator(adminToken.value()));
         Revocations revocations = new Revocations(store);
         String issuersPath = config.get(NodeConfig.AUTH_TRUSTED_ISSUERS);

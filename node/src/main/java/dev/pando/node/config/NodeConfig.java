@@ -27,6 +27,8 @@ public final class NodeConfig {
             "File or directory of public keys (OpenSSH, PEM or hex; one per line) trusted as roots of capability tokens, besides the node's own key. Empty: the node's key only.");
     public static final ConfigKey<Integer> AUTH_MAX_DELEGATION_DEPTH = intKey("auth.max-delegation-depth", 5,
             "Most delegations a capability token may carry below its root.");
+    public static final ConfigKey<Long> AUTH_VALIDATIONS_PER_SECOND = longKey("auth.validations-per-second", 200L,
+            "Tokens not in the cache that one address may have checked per second (a burst of twice that); more are RATE_LIMITED before any signature is verified (0 = unlimited).");
     public static final ConfigKey<Integer> AUTH_CACHE_SIZE = intKey("auth.cache-size", 10_000,
             "Validated tokens remembered at once (emptied on revocation; a full cache starts over).");
 

@@ -17,13 +17,24 @@ public final class RateLimiter {
     private final double burst;
     private final LongSupplier clock;
     private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final String what;
     private int sinceEvict;
 
     public RateLimiter(long ratePerSecond, long burst) {
-        this(ratePerSecond, burst, System::nanoTime);
+        this("rate limit", ratePerSecond, burst);
+    }
+
+    /** @param what names the limit in refusals ({@code publish rate limit}) */
+    public RateLimiter(String what, long ratePerSecond, long burst) {
+        this(what, ratePerSecond, burst, System::nanoTime);
     }
 
     RateLimiter(long ratePerSecond, long burst, LongSupplier nanoClock) {
+        this("rate limit", ratePerSecond, burst, nanoClock);
+    }
+
+    private RateLimiter(String what, long ratePerSecond, long burst, LongSupplier nanoClock) {
+        this.what = what;
         this.ratePerNano = ratePerSecond / 1e9;
         this.burst = Math.max(burst, ratePerSecond == 0 ? 0 : 1);
         this.clock = nanoClock;
@@ -62,7 +73,7 @@ public final class RateLimiter {
         }
         if (!admitted) {
             long ms = Math.max(1, ((long) waitNanos + 999_999) / 1_000_000);
-            throw PandoException.rateLimited("rate limit exceeded for " + clientKey + "; retry after " + ms + " ms", ms);
+            throw PandoException.rateLimited(what + " exceeded for " + clientKey + "; retry after " + ms + " ms", ms);
         }
     }
 

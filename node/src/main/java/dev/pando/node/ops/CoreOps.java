@@ -46,7 +46,7 @@ public final class CoreOps {
         this.config = config;
         this.kv = new KvOps(store);
         this.pubsub = new PubSubOps(store, bus, config.get(NodeConfig.MAX_VALUE_BYTES),
-                new RateLimiter(config.get(NodeConfig.PUBLISH_RATE_PER_SECOND), config.get(NodeConfig.PUBLISH_BURST)));
+                new RateLimiter("publish rate limit", config.get(NodeConfig.PUBLISH_RATE_PER_SECOND), config.get(NodeConfig.PUBLISH_BURST)));
     }
 
     public List<OpSpec> specs() {

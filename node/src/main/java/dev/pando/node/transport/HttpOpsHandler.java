@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.Access;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.node.auth.AuthMode;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.Request;
@@ -187,6 +188,10 @@ final class HttpOpsHandler extends ChannelInboundHandlerAdapter implements Reque
                 }
                 Optional<String> token = token(request, true);
                 Principal p = principal(request, token);
+                if (!p.isAuthenticated() && server.authenticator.mode() == AuthMode.AUTHENTICATED) {
+                    // Nothing a tokenless session could do needs one: the tokenless ops are plain HTTP calls.
+                    throw new PandoException(ErrorCode.UNAUTHORIZED, "a WebSocket session needs a token on this node (Authorization: Bearer or ?token=)");
+                }
                 if (server.draining()) {
                     throw new PandoException(ErrorCode.UNAVAILABLE, "node is shutting down");
                 }

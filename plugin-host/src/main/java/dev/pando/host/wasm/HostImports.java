@@ -98,14 +98,17 @@ final class HostImports {
         return setResult(state, AbiJson.bytes(AbiJson.object().put("name", caller.name()).put("authenticated", caller.isAuthenticated())));
     }
 
-    /** 1 if the caller holds the access level ({@code 1} read, {@code 2} write, {@code 3} admin) on the key, else 0. */
+    /** 1 if the caller holds the action ({@code 1} read, {@code 2} write, {@code 3} admin, {@code 4} subscribe, {@code 5} publish) on the key, else 0. */
     private long callerMay(InstanceState state, GuestMemory memory, long[] a) {
         Caller caller = requireCaller(state);
         Access access = switch ((int) a[0]) {
             case 1 -> Access.READ;
             case 2 -> Access.WRITE;
             case 3 -> Access.ADMIN;
-            default -> throw PandoException.badRequest("caller_may level must be 1 (read), 2 (write) or 3 (admin), got " + (int) a[0]);
+            case 4 -> Access.SUBSCRIBE;
+            case 5 -> Access.PUBLISH;
+            default -> throw PandoException.badRequest("caller_may level must be 1 (read), 2 (write), 3 (admin), 4 (subscribe) or 5 (publish), got "
+                    + (int) a[0]);
         };
         String key = Keys.requireValid(memory.readUtf8(i32(a[1]), i32(a[2]), "key"));
         return caller.may(access, key) ? 1 : 0;

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # What authentication costs (docs/benchmarks.md, "Authentication"): the kv.set WebSocket load of
 # `pando bench` against a node in open mode and against one in authenticated mode whose client
-# holds a capability token (write:/bench/**), back to back in one run, ROUNDS times alternating.
-# Then the JMH token-validation benchmark (1- and 3-link chains, cached and uncached).
+# holds a capability token (write:/bench/**), back to back in one run: one discarded warm-up run
+# per node (a fresh JVM and a fresh RocksDB are slower for their first million writes), then
+# ROUNDS runs alternating, then the median of each. Then the JMH token-validation benchmark (1-
+# and 3-link chains, cached and uncached).
 #
 #   node/bench-auth.sh            # both (~6 minutes on 2 cores)
 #   node/bench-auth.sh load       # only the pando bench comparison
 #   node/bench-auth.sh jmh        # only TokenValidationBenchmark
 #
 # SKIP_BUILD=1 reuses the last build; MVN_ARGS="-o" builds offline; REQUESTS, WARMUP, ROUNDS,
-# CONNECTIONS and PIPELINE size the load (defaults 1000000, 100000, 2, 50, 16).
+# CONNECTIONS and PIPELINE size the load (defaults 500000, 50000, 3, 50, 16).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -38,13 +40,22 @@ serve() { # mode port -> starts a node in the background
   "${PANDO[@]}" health --url "http://127.0.0.1:$2" --wait 60 >/dev/null
 }
 
-bench() { # port token-or-empty label
+bench() { # port token-or-empty label -> one JSON line, also appended to $WORK/<label>.jsonl
   local token_args=()
   [ -n "$2" ] && token_args=(--token "$2")
   printf '%-14s ' "$3"
   "${PANDO[@]}" bench --url "http://127.0.0.1:$1" "${token_args[@]}" --transport ws \
-      --connections "${CONNECTIONS:-50}" --pipeline "${PIPELINE:-16}" --requests "${REQUESTS:-1000000}" \
-      --warmup "${WARMUP:-100000}" --mix set=100 --json
+      --connections "${CONNECTIONS:-50}" --pipeline "${PIPELINE:-16}" --requests "${REQUESTS:-500000}" \
+      --warmup "${WARMUP:-50000}" --mix set=100 --json | tee -a "$WORK/$3.jsonl"
+}
+
+summary() { # label -> median throughput and p50 of its runs
+  python3 - "$WORK/$1.jsonl" "$1" <<'PY'
+import json, statistics, sys
+runs = [json.loads(line) for line in open(sys.argv[1])]
+print(f"{sys.argv[2]:<14} median of {len(runs)}: {statistics.median(r['throughput'] for r in runs):.0f} ops/s, "
+      f"p50 {statistics.median(r['latencyMs']['p50'] for r in runs):.2f} ms, errors {sum(r['errors'] for r in runs)}")
+PY
 }
 
 load() {
@@ -53,11 +64,16 @@ load() {
   TOKEN="$("${PANDO[@]}" token issue --key "$WORK/ops.key" --scope 'write:/bench/**' --ttl 2h)"
   serve open 7391
   serve authenticated 7392
-  for round in $(seq 1 "${ROUNDS:-2}"); do
+  echo "warm-up (not counted)"
+  bench 7391 "" "warmup-open" >/dev/null
+  bench 7392 "$TOKEN" "warmup-auth" >/dev/null
+  for round in $(seq 1 "${ROUNDS:-3}"); do
     echo "round $round"
     bench 7391 "" "open"
     bench 7392 "$TOKEN" "authenticated"
   done
+  summary open
+  summary authenticated
 }
 
 jmh() {

@@ -81,14 +81,8 @@ class CapabilityAuthIT {
         return PandoClient.connect(node.url(), token);
     }
 
-    /** Runs {@code call}, expects it refused with {@code code} and a reason containing {@code why}, and nothing written. */
     private static void refused(ErrorCode code, String why, Supplier<?> call) {
-        long before = node.node().store().lastRevision();
-        assertThatThrownBy(call::get).isInstanceOfSatisfying(PandoException.class, e -> {
-            assertThat(e.code()).isEqualTo(code);
-            assertThat(e.getMessage()).contains(why);
-        });
-        assertThat(node.node().store().lastRevision()).as("revision unchanged").isEqualTo(before);
+        Refusals.refused(node, code, why, call);
     }
 
     @Test

@@ -8,12 +8,14 @@ import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.Scope;
 import dev.pando.client.PandoClient;
+import dev.pando.client.PandoWebSocket;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.signing.Ed25519KeyPair;
 import dev.pando.signing.cap.CapabilityToken;
 import dev.pando.testkit.TestNode;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -81,6 +83,29 @@ class PerPrincipalLimitsIT {
             }
             try (PandoClient c = PandoClient.connect(node.url(), valid)) {
                 assertThat(c.find("/a/x")).as("a cached token is not held up by the flood guard").isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void sessionsCheckingTheirTokensAgainAfterARevocationAreNotHeldUpByTheFloodGuard(@TempDir Path dir) {
+        try (TestNode node = TestNode.builder().set("auth.mode", "authenticated")
+                .set("auth.trusted-issuers", TestNode.writeTrustedKeys(dir.resolve("issuers"), ISSUER).toString())
+                .with(NodeConfig.AUTH_VALIDATIONS_PER_SECOND, 1L).start()) {
+            String token = token("read:/a/**");
+            List<PandoWebSocket> sessions = new ArrayList<>();
+            try {
+                for (int i = 0; i < 6; i++) {
+                    sessions.add(PandoWebSocket.connect(node.url(), token)); // validated once, then cached
+                }
+                // Any revocation empties the cache; all six sessions, from one address, check their token again at once.
+                node.call("admin.revoke", Json.obj().put("nonce", "00112233445566778899aabbccddeeff"));
+                for (PandoWebSocket ws : sessions) {
+                    assertThat(ws.callSync("node.whoami", Json.obj()).get("name").asText()).startsWith("cap:");
+                    assertThat(ws.isOpen()).isTrue();
+                }
+            } finally {
+                sessions.forEach(PandoWebSocket::close);
             }
         }
     }

@@ -76,12 +76,7 @@ class RegistryIT {
     }
 
     private static void refused(ErrorCode code, String why, Supplier<?> call) {
-        long before = node.node().store().lastRevision();
-        assertThatThrownBy(call::get).isInstanceOfSatisfying(PandoException.class, e -> {
-            assertThat(e.code()).isEqualTo(code);
-            assertThat(e.getMessage()).contains(why);
-        });
-        assertThat(node.node().store().lastRevision()).as("revision unchanged").isEqualTo(before);
+        Refusals.refused(node, code, why, call);
     }
 
     @Test

@@ -100,6 +100,19 @@ public final class Authenticator {
      * @throws PandoException {@code UNAUTHORIZED} for a token that stands for nobody, with why
      */
     public Principal authenticate(Optional<String> token, String remoteAddress) {
+        return authenticate(token, remoteAddress, true);
+    }
+
+    /**
+     * {@link #authenticate} for a session that proved its token when it opened: not held up by
+     * the flood guard on unknown tokens, which would otherwise cut off sessions sharing an address
+     * when an invalidation makes them all check again at once.
+     */
+    public Principal recheck(Optional<String> token, String remoteAddress) {
+        return authenticate(token, remoteAddress, false);
+    }
+
+    private Principal authenticate(Optional<String> token, String remoteAddress, boolean guarded) {
         if (token.isEmpty() || token.get().isEmpty()) {
             return mode == AuthMode.OPEN ? Principal.anonymous(remoteAddress) : Principal.nobody(remoteAddress);
         }
@@ -112,13 +125,27 @@ public final class Authenticator {
             cache.remove(t, cached);
             throw new PandoException(ErrorCode.UNAUTHORIZED, "token expired at " + cached.expiresAt().orElseThrow());
         }
-        validations.acquire("addr:" + remoteAddress);
-        Principal p = Principal.of(validatorFor(t).validate(t));
+        if (guarded) {
+            validations.acquire("addr:" + remoteAddress);
+        }
+        Principal p = Principal.of(validate(validatorFor(t), t));
         if (expired(p)) {
             throw new PandoException(ErrorCode.UNAUTHORIZED, "token expired at " + p.expiresAt().orElseThrow());
         }
         remember(cache, t, p);
         return p;
+    }
+
+    private static Identity validate(TokenValidator validator, String token) {
+        try {
+            return validator.validate(token);
+        } catch (PandoException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A broken validator (a plugin's bug) is not a verdict on the token: no session is cut off for it.
+            log.warn("validator for '{}' failed: {}", validator.prefix(), e.toString());
+            throw new PandoException(ErrorCode.INTERNAL, "the validator for '" + validator.prefix() + "' tokens failed");
+        }
     }
 
     private boolean expired(Principal p) {

@@ -130,8 +130,11 @@ public final class ClientSession implements Session, Subscriber {
     }
 
     private void call(Request request) {
-        if (!recheck()) {
-            outbox.writeRefusal(Response.error(request.id(), ErrorCode.UNAUTHORIZED, "this session's token is no longer valid"));
+        try {
+            refreshPrincipal();
+        } catch (PandoException e) {
+            outbox.writeRefusal(Response.error(request.id(), e.code(), e.getMessage()));
+            endIfUnauthorized(e);
             return;
         }
         InFlightCall call = new InFlightCall(this);
@@ -179,19 +182,28 @@ public final class ClientSession implements Session, Subscriber {
     }
 
     /**
-     * Checks the session's token again (any thread): true if it still stands for someone, whose
-     * current rights the session takes on. Otherwise the session is {@linkplain #cutOff cut off}.
+     * Checks the session's token again (any thread, after an invalidation): the session takes on
+     * the rights it stands for now, or is {@linkplain #cutOff cut off} if it stands for nobody.
      */
-    boolean recheck() {
-        if (token.isEmpty()) {
-            return true;
-        }
+    void recheck() {
         try {
-            principal = shared.authenticator.authenticate(token, remoteAddress);
-            return true;
+            refreshPrincipal();
         } catch (PandoException e) {
+            endIfUnauthorized(e);
+        }
+    }
+
+    private void refreshPrincipal() {
+        if (token.isPresent()) {
+            principal = shared.authenticator.recheck(token, remoteAddress);
+        }
+    }
+
+    private void endIfUnauthorized(PandoException e) {
+        if (e.code() == ErrorCode.UNAUTHORIZED) {
             cutOff(e.getMessage());
-            return false;
+        } else {
+            log.warn("{}: its token could not be checked again: {}", this, e.getMessage());
         }
     }
 

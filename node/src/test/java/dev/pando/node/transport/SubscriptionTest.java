@@ -81,8 +81,9 @@ class SubscriptionTest {
     @Test
     void pushesSkipKeysTheSubscriberMayNotRead() throws Exception {
         Authenticator auth = mock(Authenticator.class);
-        when(auth.authenticate(eq(Optional.of("reader")), anyString()))
-                .thenReturn(new Principal("reader", List.of(Scope.parse("read:/a/public/**"), Scope.parse("subscribe:/a/public/**")), "reader"));
+        Principal reader = new Principal("reader", List.of(Scope.parse("read:/a/public/**"), Scope.parse("subscribe:/a/public/**")), "reader");
+        when(auth.authenticate(eq(Optional.of("reader")), anyString())).thenReturn(reader);
+        when(auth.recheck(eq(Optional.of("reader")), anyString())).thenReturn(reader);
         try (TestNode node = TestNode.start(auth);
                 WsClient ws = WsClient.open(node, "/v1/ws?token=reader")) {
             ws.call(1, "test.subscribe", "{\"pattern\":\"/a/**\"}");

@@ -224,10 +224,12 @@ final class GroupCommitter {
             }
             revision++;
             WriteOptions o = w.options();
-            KvChange change = new KvChange(w.key(), w.value(), revision, timestamp, w.origin(), o.writer());
+            long originRevision = o.originRevision() > 0 ? o.originRevision() : revision;
+            KvChange change = new KvChange(w.key(), w.value(), revision, timestamp, w.origin(), o.writer(), originRevision);
             byte[] entry = w.json() == null ? null
-                    : RecordCodec.encodeEntry(revision, timestamp, w.originBytes(), w.writerBytes(), w.json());
-            byte[] record = RecordCodec.encodeChange(w.keyBytes(), revision, timestamp, w.originBytes(), w.writerBytes(), w.json());
+                    : RecordCodec.encodeEntry(revision, timestamp, originRevision, w.originBytes(), w.writerBytes(), w.json());
+            byte[] record = RecordCodec.encodeChange(w.keyBytes(), revision, timestamp, originRevision, w.originBytes(), w.writerBytes(),
+                    w.json());
             mutations.add(new Storage.Mutation(w.keyBytes(), entry, revision, record));
             committed[i] = change;
             if (pending != null) {

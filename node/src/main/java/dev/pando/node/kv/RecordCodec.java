@@ -14,11 +14,13 @@ import java.nio.charset.StandardCharsets;
  * Binary encoding of state entries and feed changes. Layout (big-endian):
  *
  * <pre>
- * entry:  [version:1][revision:8][timestamp:8][origin:str][writer:str][value JSON...]
- * change: [version:1][revision:8][timestamp:8][origin:str][writer:str][key:str][hasValue:1][value JSON...]
+ * entry:  [version:1][revision:8][timestamp:8][originRevision:8][origin:str][writer:str][value JSON...]
+ * change: [version:1][revision:8][timestamp:8][originRevision:8][origin:str][writer:str][key:str][hasValue:1][value JSON...]
  * str:    [length:varint][UTF-8 bytes]
  * </pre>
  *
+ * This is version 2; version 1 records (written before origin revisions were kept) have no
+ * {@code originRevision} and read as their own revision, which is what they were: local writes.
  * The fixed header lets revision and timestamp be read without parsing the rest, which the
  * commit path (CAS checks) and retention (age search) rely on.
  */
@@ -26,7 +28,8 @@ final class RecordCodec {
     /** The one mapper the store uses; ObjectMapper is thread-safe once configured. */
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    private static final byte VERSION_1 = 1;
     private static final int HEADER = 1 + 8 + 8;
 
     private RecordCodec() {}
@@ -40,17 +43,17 @@ final class RecordCodec {
     }
 
     /** Encodes a state entry; strings come as UTF-8 so the caller can encode them off the commit thread. */
-    static byte[] encodeEntry(long revision, long timestamp, byte[] o, byte[] w, byte[] json) {
-        Out out = new Out(HEADER + strSize(o) + strSize(w) + json.length);
-        out.header(revision, timestamp).str(o).str(w).bytes(json);
+    static byte[] encodeEntry(long revision, long timestamp, long originRevision, byte[] o, byte[] w, byte[] json) {
+        Out out = new Out(HEADER + 8 + strSize(o) + strSize(w) + json.length);
+        out.header(revision, timestamp).int64(originRevision).str(o).str(w).bytes(json);
         return out.buf;
     }
 
     /** Encodes a change-feed record; strings as UTF-8, as for {@link #encodeEntry}. */
-    static byte[] encodeChange(byte[] k, long revision, long timestamp, byte[] o, byte[] w, byte[] json) {
+    static byte[] encodeChange(byte[] k, long revision, long timestamp, long originRevision, byte[] o, byte[] w, byte[] json) {
         int valueSize = json == null ? 0 : json.length;
-        Out out = new Out(HEADER + strSize(o) + strSize(w) + strSize(k) + 1 + valueSize);
-        out.header(revision, timestamp).str(o).str(w).str(k);
+        Out out = new Out(HEADER + 8 + strSize(o) + strSize(w) + strSize(k) + 1 + valueSize);
+        out.header(revision, timestamp).int64(originRevision).str(o).str(w).str(k);
         out.buf[out.pos++] = (byte) (json == null ? 0 : 1);
         if (json != null) {
             out.bytes(json);
@@ -62,20 +65,22 @@ final class RecordCodec {
         In in = new In(record);
         long revision = in.header();
         long timestamp = in.int64();
+        long originRevision = in.originRevision(revision);
         String origin = in.str();
         String writer = in.str();
-        return new KvEntry(key, in.json(), revision, timestamp, origin, writer);
+        return new KvEntry(key, in.json(), revision, timestamp, origin, writer, originRevision);
     }
 
     static KvChange decodeChange(byte[] record) {
         In in = new In(record);
         long revision = in.header();
         long timestamp = in.int64();
+        long originRevision = in.originRevision(revision);
         String origin = in.str();
         String writer = in.str();
         String key = in.str();
         JsonNode value = in.buf[in.pos++] == 0 ? null : in.json();
-        return new KvChange(key, value, revision, timestamp, origin, writer);
+        return new KvChange(key, value, revision, timestamp, origin, writer, originRevision);
     }
 
     /** The revision of an encoded entry or change, without decoding the rest. */
@@ -173,10 +178,21 @@ final class RecordCodec {
         }
 
         long header() {
-            if (buf.length < HEADER || buf[0] != VERSION) {
+            if (buf.length < HEADER || (buf[0] != VERSION && buf[0] != VERSION_1)) {
                 throw corrupt("unknown record version or truncated header");
             }
             pos = 1;
+            return int64();
+        }
+
+        /** After the timestamp: the origin revision, which a version 1 record does not hold. */
+        long originRevision(long revision) {
+            if (buf[0] == VERSION_1) {
+                return revision;
+            }
+            if (buf.length < pos + 8) {
+                throw corrupt("truncated header");
+            }
             return int64();
         }
 

@@ -5,25 +5,35 @@ import java.util.Objects;
 /**
  * How a write is made. {@code ifRevision}: {@code null} = last writer wins; {@code 0} = the key
  * must not exist; {@code n} = the key's current revision must be {@code n}. {@code sync} fsyncs
- * the WAL before acknowledging. {@code origin} null means this node.
+ * the WAL before acknowledging. {@code origin} null means this node; a write replicated from
+ * another node carries that node's id and the revision the write had there ({@code
+ * originRevision}, 0 for a local write, whose origin revision is the revision it gets here).
  */
-public record WriteOptions(String writer, Long ifRevision, boolean sync, String origin) {
+public record WriteOptions(String writer, Long ifRevision, boolean sync, String origin, long originRevision) {
     public WriteOptions {
         Objects.requireNonNull(writer, "writer");
         if (ifRevision != null && ifRevision < 0) {
             throw new IllegalArgumentException("ifRevision must be >= 0");
         }
+        if ((origin == null) != (originRevision == 0) || originRevision < 0) {
+            throw new IllegalArgumentException("a replicated write names its origin and a positive origin revision; a local one neither");
+        }
     }
 
     public static WriteOptions by(String writer) {
-        return new WriteOptions(writer, null, false, null);
+        return new WriteOptions(writer, null, false, null, 0);
+    }
+
+    /** A write first made on node {@code origin} at revision {@code originRevision} there, applied here as it was. */
+    public static WriteOptions replicated(String writer, String origin, long originRevision) {
+        return new WriteOptions(writer, null, false, origin, originRevision);
     }
 
     public WriteOptions ifRevision(long revision) {
-        return new WriteOptions(writer, revision, sync, origin);
+        return new WriteOptions(writer, revision, sync, origin, originRevision);
     }
 
     public WriteOptions sync(boolean sync) {
-        return new WriteOptions(writer, ifRevision, sync, origin);
+        return new WriteOptions(writer, ifRevision, sync, origin, originRevision);
     }
 }

@@ -147,11 +147,18 @@ abstract class StateStoreContract {
     }
 
     @Test
-    void explicitOriginIsRecorded() {
-        KvChange c = store.set("/x", json("1"), new WriteOptions("peer", null, false, "node-b")).join();
+    void aReplicatedWriteKeepsItsOriginAndOriginRevision() {
+        KvChange c = store.set("/x", json("1"), WriteOptions.replicated("peer", "node-b", 4711)).join();
         assertThat(c.origin()).isEqualTo("node-b");
-        assertThat(store.get("/x").orElseThrow().origin()).isEqualTo("node-b");
-        assertThat(store.changesSince(0, 10).get(0).origin()).isEqualTo("node-b");
+        assertThat(c.originRevision()).isEqualTo(4711);
+        assertThat(c.revision()).isNotEqualTo(4711);
+        KvEntry stored = store.get("/x").orElseThrow();
+        assertThat(stored.origin()).isEqualTo("node-b");
+        assertThat(stored.originRevision()).isEqualTo(4711);
+        assertThat(store.changesSince(0, 10).get(0).originRevision()).isEqualTo(4711);
+        KvChange local = store.set("/y", json("2"), WriteOptions.by("me")).join();
+        assertThat(local.originRevision()).as("a local write's origin revision is its revision").isEqualTo(local.revision());
+        assertThatThrownBy(() -> WriteOptions.replicated("peer", "node-b", 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

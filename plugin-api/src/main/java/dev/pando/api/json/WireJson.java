@@ -12,7 +12,8 @@ import dev.pando.api.plugin.TopicEvent;
  * ABI and the journal, so the same thing reads the same everywhere:
  * <ul>
  *   <li>entry and change: {@code {key, value, revision, timestamp, origin, writer}}, a delete's
- *       {@code value} being {@code null};</li>
+ *       {@code value} being {@code null}, and {@code originRevision} after them when the write
+ *       came from another node (its revision there differs from its revision here);</li>
  *   <li>event: {@code {topic, payload, timestamp, publisher}}.</li>
  * </ul>
  * Callers that frame these (a push's {@code type}, the ABI's {@code kind}, the journal's
@@ -37,12 +38,12 @@ public final class WireJson {
 
     /** Appends the entry's fields to {@code o} (after any framing fields it already holds). */
     public static ObjectNode into(ObjectNode o, KvEntry e) {
-        return record(o, e.key(), e.value(), e.revision(), e.timestamp(), e.origin(), e.writer());
+        return record(o, e.key(), e.value(), e.revision(), e.timestamp(), e.origin(), e.writer(), e.originRevision());
     }
 
     /** Appends the change's fields to {@code o} (after any framing fields it already holds). */
     public static ObjectNode into(ObjectNode o, KvChange c) {
-        return record(o, c.key(), c.value(), c.revision(), c.timestamp(), c.origin(), c.writer());
+        return record(o, c.key(), c.value(), c.revision(), c.timestamp(), c.origin(), c.writer(), c.originRevision());
     }
 
     /** Appends the event's fields to {@code o} (after any framing fields it already holds). */
@@ -55,13 +56,16 @@ public final class WireJson {
     }
 
     private static ObjectNode record(ObjectNode o, String key, JsonNode value,
-                                     long revision, long timestamp, String origin, String writer) {
+                                     long revision, long timestamp, String origin, String writer, long originRevision) {
         o.put("key", key);
         o.set("value", value);
         o.put("revision", revision);
         o.put("timestamp", timestamp);
         o.put("origin", origin);
         o.put("writer", writer);
+        if (originRevision != revision) {
+            o.put("originRevision", originRevision);
+        }
         return o;
     }
 }

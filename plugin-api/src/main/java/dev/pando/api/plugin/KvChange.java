@@ -11,12 +11,17 @@ import java.util.Optional;
  * {@code null} as its value (never Java null; a stored value is never JSON null, so the two
  * cannot be confused). Its JSON form is {@link dev.pando.api.json.WireJson#change}.
  */
-public record KvChange(String key, JsonNode value, long revision, long timestamp, String origin, String writer) {
+public record KvChange(String key, JsonNode value, long revision, long timestamp, String origin, String writer, long originRevision) {
     public KvChange {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(origin, "origin");
         Objects.requireNonNull(writer, "writer");
         value = value == null ? NullNode.getInstance() : value;
+    }
+
+    /** A change made on this node: its origin revision is its revision. */
+    public KvChange(String key, JsonNode value, long revision, long timestamp, String origin, String writer) {
+        this(key, value, revision, timestamp, origin, writer, revision);
     }
 
     /** The change a delete of {@code key} makes. */
@@ -31,6 +36,6 @@ public record KvChange(String key, JsonNode value, long revision, long timestamp
     /** The entry this change leaves behind; empty for a delete, which leaves none. */
     public Optional<KvEntry> entry() {
         return isDelete() ? Optional.empty()
-                : Optional.of(new KvEntry(key, value, revision, timestamp, origin, writer));
+                : Optional.of(new KvEntry(key, value, revision, timestamp, origin, writer, originRevision));
     }
 }

@@ -11,12 +11,17 @@ import java.util.Objects;
  * the node that first accepted the write; {@code writer} the principal that made it. Its JSON
  * form is {@link WireJson#entry}.
  */
-public record KvEntry(String key, JsonNode value, long revision, long timestamp, String origin, String writer) {
+public record KvEntry(String key, JsonNode value, long revision, long timestamp, String origin, String writer, long originRevision) {
     public KvEntry {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(origin, "origin");
         Objects.requireNonNull(writer, "writer");
+    }
+
+    /** An entry written on this node: its origin revision is its revision. */
+    public KvEntry(String key, JsonNode value, long revision, long timestamp, String origin, String writer) {
+        this(key, value, revision, timestamp, origin, writer, revision);
     }
 
     /** Its JSON form, {@link WireJson#entry}. */

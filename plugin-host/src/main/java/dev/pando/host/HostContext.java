@@ -12,6 +12,7 @@ import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.PluginContext;
 import dev.pando.api.plugin.PluginIdentities;
 import dev.pando.api.plugin.PluginKv;
+import dev.pando.api.plugin.Replica;
 import dev.pando.api.plugin.TokenValidator;
 import dev.pando.host.kv.ScopedKv;
 import dev.pando.host.kv.WriteBudget;
@@ -125,6 +126,19 @@ public final class HostContext implements PluginContext {
     public ChangeFeed feed() {
         require(Permission.FEED);
         return host.feed("plugin:" + manifest.id());
+    }
+
+    @Override
+    public Replica replica() {
+        require(Permission.REPLICATE);
+        return change -> {
+            kv.writable(change.key());
+            if (change.originRevision() <= 0) {
+                throw PandoException.badRequest("a replicated change needs a positive origin revision, got " + change.originRevision());
+            }
+            budget.charge();
+            return host.replicate(change);
+        };
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.pando.host;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.plugin.Caller;
 import dev.pando.api.plugin.ChangeFeed;
+import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
 import dev.pando.api.plugin.PluginIdentities;
@@ -59,6 +60,15 @@ public interface HostServices {
      */
     default PluginIdentities identities(String pluginId) {
         throw new dev.pando.api.PandoException(dev.pando.api.ErrorCode.UNAVAILABLE, "this host does not authenticate callers");
+    }
+
+    /**
+     * Commits a change made on another node, keeping its origin, origin revision and writer;
+     * empty for a delete of an absent key. The caller checked the key against the plugin's
+     * prefixes. A host without a node of its own refuses with {@code UNAVAILABLE}.
+     */
+    default Optional<KvChange> replicate(KvChange change) {
+        throw new dev.pando.api.PandoException(dev.pando.api.ErrorCode.UNAVAILABLE, "this host does not replicate");
     }
 
     /** Stops asking {@code validator} about tokens, if it is still the one registered for its prefix. */

@@ -139,7 +139,7 @@ class HostContextTest {
     @Test
     void requireChecksEachPermission() {
         HostContext none = context("[]");
-        HostContext all = context("[\"publish\", \"log\", \"clock\", \"random\", \"feed\", \"identity\"]");
+        HostContext all = context("[\"publish\", \"log\", \"clock\", \"random\", \"feed\", \"identity\", \"replicate\"]");
         for (Permission p : Permission.values()) {
             assertThatThrownBy(() -> none.require(p))
                     .isInstanceOf(PandoException.class)

@@ -381,4 +381,9 @@ public final class StateStore implements AutoCloseable {
     public Map<String, byte[]> metaUnder(String prefix) {
         return storage.listMeta(prefix);
     }
+
+    /** The id of the node this store belongs to: the origin of its local writes. */
+    public String nodeId() {
+        return options.nodeId();
+    }
 }

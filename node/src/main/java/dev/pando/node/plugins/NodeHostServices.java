@@ -145,6 +145,25 @@ public final class NodeHostServices implements HostServices {
     }
 
     @Override
+    public Optional<KvChange> replicate(KvChange change) {
+        if (change.origin().equals(store.nodeId())) {
+            throw PandoException.badRequest("a replicated change comes from another node; '" + change.key() + "' names this one as its origin");
+        }
+        WriteOptions opts = WriteOptions.replicated(change.writer(), change.origin(), change.originRevision());
+        if (!change.isDelete()) {
+            return Optional.of(await(store.set(change.key(), change.value(), opts)));
+        }
+        try {
+            return Optional.of(await(store.delete(change.key(), opts)));
+        } catch (PandoException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
     public PluginIdentities identities(String pluginId) {
         String owner = "plugin:" + pluginId;
         return new PluginIdentities() {

@@ -21,7 +21,12 @@ public enum Permission {
      * Vouch for bearer tokens with a prefix of the plugin's own and revoke what was vouched for
      * ({@code PluginContext.identities()}): the registry's entity tokens.
      */
-    IDENTITY;
+    IDENTITY,
+    /**
+     * Apply writes made on other nodes keeping their origin ({@code PluginContext.replica()}):
+     * federation.
+     */
+    REPLICATE;
 
     /** The manifest spelling: {@code publish}. */
     public String jsonName() {

@@ -43,6 +43,9 @@ public interface PluginContext {
     /** The change feed, read through this plugin's durable cursor; needs the {@code feed} permission. */
     ChangeFeed feed();
 
+    /** Writes replicated from other nodes, kept as they were made there; needs the {@code replicate} permission. */
+    Replica replica();
+
     /** Token validation and revocation for identities this plugin vouches for; needs the {@code identity} permission. */
     PluginIdentities identities();
 

@@ -609,7 +609,7 @@ class ManifestParserTest {
     @Test
     void unknownPermission() {
         refused(counter(q("'permissions': ['log', 'network']")), "permissions[1]",
-                "unknown permission 'network'; known: publish, log, clock, random, feed, identity");
+                "unknown permission 'network'; known: publish, log, clock, random, feed, identity, replicate");
     }
 
     @ParameterizedTest
@@ -631,7 +631,7 @@ class ManifestParserTest {
     void badPermissionShapes() {
         refused(counter(q("'permissions': 'publish'")), "permissions", "must be an array of strings");
         refused(counter(q("'permissions': [true]")), "permissions[0]", "must be a string");
-        refused(counter(q("'permissions': ['log','log','log','log','log','log','log','log','log','log','log','log','log']")), "permissions", "at most 12");
+        refused(counter(q("'permissions': ['log','log','log','log','log','log','log','log','log','log','log','log','log','log','log']")), "permissions", "at most 14");
     }
 
     // --- limits ----------------------------------------------------------------------------------------

@@ -1,0 +1,25 @@
+package dev.pando.api.plugin;
+
+import java.util.Optional;
+
+/**
+ * Applies writes first made on another node, as they were made there: what federation needs and
+ * {@link PluginKv} cannot do, since a plugin's own writes are recorded as this node's, by the
+ * plugin. Needs the {@code replicate} permission; the manifest's {@code kv.write} prefixes still
+ * bound the keys. Loop prevention and ownership are the caller's business: the node records what
+ * it is given.
+ */
+public interface Replica {
+
+    /**
+     * Commits {@code change} here keeping its {@code origin}, {@code originRevision} and
+     * {@code writer} (its revision and timestamp here are this node's): a set, or a delete when
+     * its value is JSON null. Blocks until durable.
+     *
+     * @return the change as committed here; empty for a delete of a key this node does not hold
+     * @throws dev.pando.api.PandoException {@code BAD_REQUEST} for a change whose origin is this
+     *         node or whose origin revision is not positive, {@code FORBIDDEN} outside the
+     *         plugin's write prefixes
+     */
+    Optional<KvChange> apply(KvChange change);
+}

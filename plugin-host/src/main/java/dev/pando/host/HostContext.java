@@ -11,6 +11,7 @@ import dev.pando.api.plugin.Caller;
 import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.PluginContext;
 import dev.pando.api.plugin.PluginIdentities;
+import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.PluginKv;
 import dev.pando.api.plugin.Replica;
 import dev.pando.api.plugin.TokenValidator;
@@ -20,7 +21,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +42,8 @@ public final class HostContext implements PluginContext {
     /** {@code plugin:<id>}, or {@code plugin:<id>/<actor>} in an {@link #actingAs} view. */
     private final String writer;
     private final WriteBudget budget;
-    /** Validators this plugin registered, shared by every view: withdrawn when it stops. */
-    private final List<TokenValidator> vouching;
+    /** Validators and the ownership guard this plugin registered, shared by every view: withdrawn when it stops. */
+    private final Registrations registered;
 
     /**
      * A context with no write budget (tests, tools); the node passes its budgets explicitly.
@@ -53,13 +57,13 @@ public final class HostContext implements PluginContext {
     /** A context whose writes are bounded by {@code writeLimits} (builtins: {@link WriteBudget.Limits#UNLIMITED}). */
     public HostContext(PluginManifest manifest, HostServices host, JsonNode operatorConfig, Clock clock, WriteBudget.Limits writeLimits) {
         this(manifest, host, merge(manifest, operatorConfig), clock, new SecureRandom(), "plugin:" + manifest.id(),
-                new WriteBudget(manifest.id(), writeLimits), new CopyOnWriteArrayList<>());
+                new WriteBudget(manifest.id(), writeLimits), new Registrations());
     }
 
     private HostContext(PluginManifest manifest, HostServices host, JsonNode config, Clock clock, SecureRandom random, String writer,
-                        WriteBudget budget, List<TokenValidator> vouching) {
+                        WriteBudget budget, Registrations registered) {
         this.manifest = manifest;
-        this.vouching = vouching;
+        this.registered = registered;
         this.host = host;
         this.writer = writer;
         this.budget = budget;
@@ -131,13 +135,25 @@ public final class HostContext implements PluginContext {
     @Override
     public Replica replica() {
         require(Permission.REPLICATE);
-        return change -> {
-            kv.writable(change.key());
-            if (change.originRevision() <= 0) {
-                throw PandoException.badRequest("a replicated change needs a positive origin revision, got " + change.originRevision());
+        return new Replica() {
+            @Override
+            public Optional<KvChange> apply(KvChange change) {
+                kv.writable(change.key());
+                if (change.originRevision() <= 0) {
+                    throw PandoException.badRequest("a replicated change needs a positive origin revision, got " + change.originRevision());
+                }
+                budget.charge();
+                return host.replicate(change);
             }
-            budget.charge();
-            return host.replicate(change);
+
+            @Override
+            public void refuseWritesOwnedElsewhere(Function<String, Optional<String>> owner) {
+                host.refuseWritesOwnedElsewhere(owner);
+                Function<String, Optional<String>> before = registered.guard.getAndSet(owner);
+                if (before != null && before != owner) {
+                    host.withdrawOwnershipGuard(before);
+                }
+            }
         };
     }
 
@@ -149,7 +165,7 @@ public final class HostContext implements PluginContext {
             @Override
             public void register(TokenValidator validator) {
                 node.register(validator);
-                vouching.add(validator);
+                registered.validators.add(validator);
             }
 
             @Override
@@ -164,12 +180,22 @@ public final class HostContext implements PluginContext {
         };
     }
 
-    /** Withdraws the validators this plugin registered: it stopped, so it vouches for nobody any more. */
-    public void withdrawIdentities() {
-        for (TokenValidator v : vouching) {
+    /** Withdraws what this plugin registered with the node (token validators, an ownership guard): it stopped. */
+    public void withdrawRegistrations() {
+        for (TokenValidator v : registered.validators) {
             host.withdraw(v);
         }
-        vouching.clear();
+        registered.validators.clear();
+        Function<String, Optional<String>> guard = registered.guard.getAndSet(null);
+        if (guard != null) {
+            host.withdrawOwnershipGuard(guard);
+        }
+    }
+
+    /** What the plugin registered with the node through any view of its context. */
+    private static final class Registrations {
+        final List<TokenValidator> validators = new CopyOnWriteArrayList<>();
+        final AtomicReference<Function<String, Optional<String>>> guard = new AtomicReference<>();
     }
 
     @Override
@@ -182,7 +208,7 @@ public final class HostContext implements PluginContext {
         if (actor == null || !ACTOR.matcher(actor).matches()) {
             throw PandoException.badRequest("actor must be 1 to 64 of a-z 0-9 : _ . - starting with a letter or digit, got '" + actor + "'");
         }
-        return new HostContext(manifest, host, config, clock, random, "plugin:" + manifest.id() + "/" + actor, budget, vouching);
+        return new HostContext(manifest, host, config, clock, random, "plugin:" + manifest.id() + "/" + actor, budget, registered);
     }
 
     /** The plugin's write budget, shared by every view of this context. */

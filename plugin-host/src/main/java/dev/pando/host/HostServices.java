@@ -71,6 +71,14 @@ public interface HostServices {
         throw new dev.pando.api.PandoException(dev.pando.api.ErrorCode.UNAVAILABLE, "this host does not replicate");
     }
 
+    /** Makes local writes to keys {@code owner} names another node for fail; see {@code Replica}. */
+    default void refuseWritesOwnedElsewhere(java.util.function.Function<String, Optional<String>> owner) {
+        throw new dev.pando.api.PandoException(dev.pando.api.ErrorCode.UNAVAILABLE, "this host does not replicate");
+    }
+
+    /** Removes {@code owner} if it is still the guard in place. */
+    default void withdrawOwnershipGuard(java.util.function.Function<String, Optional<String>> owner) {}
+
     /** Stops asking {@code validator} about tokens, if it is still the one registered for its prefix. */
     default void withdraw(dev.pando.api.plugin.TokenValidator validator) {}
 }

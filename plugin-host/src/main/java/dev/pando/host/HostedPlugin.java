@@ -280,7 +280,7 @@ public final class HostedPlugin implements AutoCloseable {
 
     private void release() {
         calls.close();
-        context.withdrawIdentities();
+        context.withdrawRegistrations();
         try {
             loaded.resources().close();
         } catch (Exception e) {

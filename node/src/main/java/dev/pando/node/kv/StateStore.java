@@ -12,11 +12,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +58,9 @@ public final class StateStore implements AutoCloseable {
     private final CursorRegistry cursors;
     private final ScheduledExecutorService pruner;
     private final Object pruneLock = new Object();
+    /** Who owns a key when another node does (federation); local writes there are refused. */
+    private static final Function<String, Optional<String>> OWNED_HERE = key -> Optional.empty();
+    private final AtomicReference<Function<String, Optional<String>>> ownerElsewhere = new AtomicReference<>(OWNED_HERE);
     private boolean closed; // guarded by this
 
     private StateStore(Storage storage, StoreOptions options, LongSupplier clock) {
@@ -127,6 +133,7 @@ public final class StateStore implements AutoCloseable {
         try {
             Keys.requireValid(key);
             requireOptions(opts);
+            requireOwnedHere(key, opts);
             if (value == null || value.isNull() || value.isMissingNode()) {
                 throw PandoException.badRequest("value of '" + key + "' must not be null (use delete to remove a key)");
             }
@@ -150,6 +157,7 @@ public final class StateStore implements AutoCloseable {
         try {
             Keys.requireValid(key);
             requireOptions(opts);
+            requireOwnedHere(key, opts);
             return committer.submit(key, null, null, opts);
         } catch (PandoException e) {
             return CompletableFuture.failedFuture(e);
@@ -365,6 +373,32 @@ public final class StateStore implements AutoCloseable {
         if (opts == null) {
             throw PandoException.badRequest("write options are required (at least the writer)");
         }
+    }
+
+    /** A local write to a key another node owns is refused with the owner's name; replicated writes are how the owner's arrive. */
+    private void requireOwnedHere(String key, WriteOptions opts) {
+        if (opts.origin() != null) {
+            return;
+        }
+        Optional<String> owner = ownerElsewhere.get().apply(key);
+        if (owner.isPresent()) {
+            throw new PandoException(ErrorCode.FORBIDDEN, "'" + key + "' is owned by node " + owner.get()
+                    + "; write it there (this node holds a replica)");
+        }
+    }
+
+    /**
+     * Makes local writes to keys owned by another node fail with {@code FORBIDDEN} naming the
+     * owner: {@code owner} answers the owning node's id for such a key, empty for keys this node
+     * may write. Replaces any earlier function; federation installs it.
+     */
+    public void refuseWritesOwnedElsewhere(Function<String, Optional<String>> owner) {
+        ownerElsewhere.set(Objects.requireNonNull(owner, "owner"));
+    }
+
+    /** Removes {@code owner} if it is still the function in place (a replacement stays). */
+    public void withdrawOwnershipGuard(Function<String, Optional<String>> owner) {
+        ownerElsewhere.compareAndSet(owner, OWNED_HERE);
     }
 
     /** A node-internal record kept beside the state (never a key clients see): empty if absent. */

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -161,6 +162,16 @@ public final class NodeHostServices implements HostServices {
             }
             throw e;
         }
+    }
+
+    @Override
+    public void refuseWritesOwnedElsewhere(Function<String, Optional<String>> owner) {
+        store.refuseWritesOwnedElsewhere(owner);
+    }
+
+    @Override
+    public void withdrawOwnershipGuard(Function<String, Optional<String>> owner) {
+        store.withdrawOwnershipGuard(owner);
     }
 
     @Override

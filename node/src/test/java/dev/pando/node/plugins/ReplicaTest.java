@@ -67,4 +67,21 @@ class ReplicaTest {
                 .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
         assertThat(store.lastRevision()).isEqualTo(before);
     }
+
+    @Test
+    void localWritesToKeysOwnedElsewhereAreRefusedNamingTheOwnerUntilThePluginStops() {
+        HostContext fed = context("[\"replicate\"]");
+        java.util.function.Function<String, java.util.Optional<String>> owner =
+                key -> key.startsWith("/site-a/") ? java.util.Optional.of("nthere") : java.util.Optional.empty();
+        fed.replica().refuseWritesOwnedElsewhere(owner);
+        long before = store.lastRevision();
+        assertThatThrownBy(() -> store.set("/site-a/x", IntNode.valueOf(1), dev.pando.node.kv.WriteOptions.by("anonymous")).join())
+                .hasCauseInstanceOf(PandoException.class).hasMessageContaining("owned by node nthere");
+        assertThat(store.lastRevision()).isEqualTo(before);
+        store.set("/site-b/x", IntNode.valueOf(1), dev.pando.node.kv.WriteOptions.by("anonymous")).join();
+        assertThat(fed.replica().apply(remote("/site-a/x", 2, 7))).as("the owner's changes still arrive").isPresent();
+
+        fed.withdrawRegistrations();
+        store.set("/site-a/x", IntNode.valueOf(3), dev.pando.node.kv.WriteOptions.by("anonymous")).join();
+    }
 }

@@ -1,6 +1,7 @@
 package dev.pando.api.plugin;
 
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Applies writes first made on another node, as they were made there: what federation needs and
@@ -22,4 +23,13 @@ public interface Replica {
      *         plugin's write prefixes
      */
     Optional<KvChange> apply(KvChange change);
+
+    /**
+     * Makes this node refuse local writes (clients, plugins, rules) to keys another node owns:
+     * {@code owner} answers that node's id for such a key, empty for keys this node may write. The
+     * refusal is {@code FORBIDDEN} naming the owner; changes applied through {@link #apply} are not
+     * affected. Replaces what was given before; withdrawn when the plugin stops. Called on every
+     * local write: keep it cheap.
+     */
+    void refuseWritesOwnedElsewhere(Function<String, Optional<String>> owner);
 }

@@ -147,6 +147,25 @@ public final class HostContext implements PluginContext {
             }
 
             @Override
+            public String nodeId() {
+                return host.nodeKey().nodeId();
+            }
+
+            @Override
+            public byte[] nodePublicKey() {
+                return host.nodeKey().publicKey();
+            }
+
+            @Override
+            public byte[] signAsNode(byte[] message) {
+                byte[] context = Replica.SIGNING_CONTEXT.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] all = new byte[context.length + message.length];
+                System.arraycopy(context, 0, all, 0, context.length);
+                System.arraycopy(message, 0, all, context.length, message.length);
+                return host.nodeKey().sign(all);
+            }
+
+            @Override
             public void refuseWritesOwnedElsewhere(Function<String, Optional<String>> owner) {
                 host.refuseWritesOwnedElsewhere(owner);
                 Function<String, Optional<String>> before = registered.guard.getAndSet(owner);

@@ -76,6 +76,20 @@ public interface HostServices {
         throw new dev.pando.api.PandoException(dev.pando.api.ErrorCode.UNAVAILABLE, "this host does not replicate");
     }
 
+    /** This node's id, public key and signature over {@code Replica.SIGNING_CONTEXT + message}; see {@code Replica}. */
+    default NodeKey nodeKey() {
+        throw new dev.pando.api.PandoException(dev.pando.api.ErrorCode.UNAVAILABLE, "this host has no node key");
+    }
+
+    /** The node's identity as the host lends it: signing only in the replica context. */
+    interface NodeKey {
+        String nodeId();
+
+        byte[] publicKey();
+
+        byte[] sign(byte[] contextAndMessage);
+    }
+
     /** Removes {@code owner} if it is still the guard in place. */
     default void withdrawOwnershipGuard(java.util.function.Function<String, Optional<String>> owner) {}
 

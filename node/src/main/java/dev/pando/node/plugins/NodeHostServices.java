@@ -18,6 +18,8 @@ import dev.pando.host.kv.WriteBudget;
 import dev.pando.node.auth.AdminToken;
 import dev.pando.node.auth.AuthMode;
 import dev.pando.node.auth.Authenticator;
+import dev.pando.node.auth.NodeIdentity;
+import dev.pando.signing.Ed25519KeyPair;
 import dev.pando.node.events.EventBus;
 import dev.pando.node.kv.ChangeCursor;
 import dev.pando.node.kv.ScanQuery;
@@ -39,6 +41,7 @@ public final class NodeHostServices implements HostServices {
     private final StateStore store;
     private final EventBus events;
     private final Authenticator auth;
+    private final NodeKey nodeKey;
     private final WriteBudget.Limits writeLimits;
 
     /** Knows only the {@code admin} principal, with no write budgets (tests, benchmarks). */
@@ -46,20 +49,44 @@ public final class NodeHostServices implements HostServices {
         this(store, events, WriteBudget.Limits.UNLIMITED);
     }
 
-    /** Knows only the {@code admin} principal (tests). */
+    /** Knows only the {@code admin} principal; signs with a throwaway key (tests). */
     public NodeHostServices(StateStore store, EventBus events, WriteBudget.Limits writeLimits) {
-        this(store, events, Authenticator.withAdminToken(AuthMode.AUTHENTICATED, AdminToken.PREFIX + "unused"), writeLimits);
+        this(store, events, Authenticator.withAdminToken(AuthMode.AUTHENTICATED, AdminToken.PREFIX + "unused"), writeLimits,
+                new NodeIdentity(store.nodeId(), Ed25519KeyPair.generate()));
     }
 
     /**
      * @param auth        principals' current rights by name; where plugins register token validators
      * @param writeLimits each plugin's write budgets ({@code plugins.max-writes-per-call|second})
+     * @param identity    the node's key, which plugins with {@code replicate} may sign proofs with
      */
-    public NodeHostServices(StateStore store, EventBus events, Authenticator auth, WriteBudget.Limits writeLimits) {
+    public NodeHostServices(StateStore store, EventBus events, Authenticator auth, WriteBudget.Limits writeLimits,
+                            NodeIdentity identity) {
         this.store = store;
         this.events = events;
         this.auth = auth;
         this.writeLimits = writeLimits;
+        this.nodeKey = new NodeKey() {
+            @Override
+            public String nodeId() {
+                return identity.nodeId();
+            }
+
+            @Override
+            public byte[] publicKey() {
+                return identity.keyPair().publicKey();
+            }
+
+            @Override
+            public byte[] sign(byte[] contextAndMessage) {
+                return identity.keyPair().sign(contextAndMessage);
+            }
+        };
+    }
+
+    @Override
+    public NodeKey nodeKey() {
+        return nodeKey;
     }
 
     @Override

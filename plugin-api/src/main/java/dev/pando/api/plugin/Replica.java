@@ -32,4 +32,20 @@ public interface Replica {
      * local write: keep it cheap.
      */
     void refuseWritesOwnedElsewhere(Function<String, Optional<String>> owner);
+
+    /** This node's id, the {@code origin} of its own writes. */
+    String nodeId();
+
+    /** This node's Ed25519 public key (32 bytes), the one its id is derived from. */
+    byte[] nodePublicKey();
+
+    /**
+     * Signs {@code message} with this node's key, for proving to a peer that this is the node:
+     * what is signed is {@link #SIGNING_CONTEXT} followed by {@code message}, so such a signature
+     * can never pass for one over anything else the node key signs (capability tokens).
+     */
+    byte[] signAsNode(byte[] message);
+
+    /** The bytes every {@link #signAsNode} signature starts with. */
+    String SIGNING_CONTEXT = "pando-node-proof:";
 }

@@ -1,5 +1,6 @@
 package dev.pando.builtin;
 
+import dev.pando.builtin.federation.FederationPlugin;
 import dev.pando.builtin.journal.JournalPlugin;
 import dev.pando.builtin.registry.RegistryPlugin;
 import dev.pando.builtin.rules.RulesPlugin;
@@ -17,10 +18,13 @@ public final class Builtins {
     /** Ed25519-keyed entities, their ent_ tokens and namespaces (docs/registry.md). */
     public static final Builtin REGISTRY = new Builtin("registry", "dev/pando/builtin/registry/manifest.json", RegistryPlugin::new);
 
+    /** Hub and leaf nodes sharing state (docs/federation.md); served only when {@code federation.mode} is set. */
+    public static final Builtin FEDERATION = new Builtin("federation", "dev/pando/builtin/federation/manifest.json", FederationPlugin::new);
+
     private Builtins() {}
 
     public static List<Builtin> all() {
-        return List.of(JOURNAL, RULES, REGISTRY);
+        return List.of(JOURNAL, RULES, REGISTRY, FEDERATION);
     }
 
     public static Optional<Builtin> named(String id) {

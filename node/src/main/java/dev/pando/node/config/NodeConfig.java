@@ -62,6 +62,29 @@ public final class NodeConfig {
             "Refuse native plugin jars without a trusted detached signature (<jar>.sig).");
     public static final ConfigKey<String> BUILTINS = stringKey("plugins.builtins", "journal,rules,registry",
             "Builtin plugins to serve, comma-separated (empty: none). They appear as builtin:<id> in reload reports and pando plugins.");
+    public static final ConfigKey<String> FEDERATION_MODE = stringKey("federation.mode", "off",
+            "off, hub (accepts leaves) or leaf (connects to federation.hub). A hub with federation.hub set is also a leaf of that hub. See docs/federation.md.");
+    public static final ConfigKey<String> FEDERATION_HUB = stringKey("federation.hub", "",
+            "The hub a leaf connects to: ws://host:port (or http://).");
+    public static final ConfigKey<String> FEDERATION_NAMESPACES = stringKey("federation.namespaces", "",
+            "Patterns this node owns and shares upward, comma-separated (/site-a/**); its registry entity on the hub must own them.");
+    public static final ConfigKey<String> FEDERATION_INTERESTS = stringKey("federation.interests", "/**",
+            "Patterns this node wants from its hub, comma-separated.");
+    public static final ConfigKey<String> FEDERATION_TRUSTED_PEERS = stringKey("federation.trusted-peers", "",
+            "File or directory of node public keys (OpenSSH, PEM or hex) trusted as peers: a hub's leaves, a leaf's hub.");
+    public static final ConfigKey<String> FEDERATION_TOKEN = stringKey("federation.token", "",
+            "Bearer token a leaf sends to its hub's HTTP port, if the hub's network path requires one (the federation ops themselves need none).");
+    public static final ConfigKey<Integer> FEDERATION_BATCH_SIZE = intKey("federation.batch-size", 500, "Changes per push or pull.");
+    public static final ConfigKey<Integer> FEDERATION_MAX_PATTERNS = intKey("federation.max-patterns", 1_000,
+            "Namespaces or interests one peer may declare; a join with more is refused.");
+    public static final ConfigKey<Integer> FEDERATION_MAX_PEERS = intKey("federation.max-peers", 16, "Leaves one hub accepts at once.");
+    public static final ConfigKey<Long> FEDERATION_PULL_WAIT_MS = longKey("federation.pull-wait-ms", 250L,
+            "How long a hub holds a leaf's pull open waiting for a change (long poll).");
+    public static final ConfigKey<Long> FEDERATION_RECONNECT_INITIAL_MS = longKey("federation.reconnect-initial-ms", 200L,
+            "First delay before a leaf reconnects; then doubled (with ±20% jitter) up to federation.reconnect-max-ms.");
+    public static final ConfigKey<Long> FEDERATION_RECONNECT_MAX_MS = longKey("federation.reconnect-max-ms", 30_000L, "Longest delay between reconnection attempts.");
+    public static final ConfigKey<Integer> FEDERATION_RECONNECT_MAX_ATTEMPTS = intKey("federation.reconnect-max-attempts", 0,
+            "Failed attempts in a row before a leaf gives up (state failed); 0 = never.");
     public static final ConfigKey<Boolean> WATCH_PLUGINS = boolKey("plugins.watch", false,
             "Watch the plugins directory and reload when files change (debounced).");
     public static final ConfigKey<Long> WATCH_DEBOUNCE_MS = longKey("plugins.watch-debounce-ms", 500L,

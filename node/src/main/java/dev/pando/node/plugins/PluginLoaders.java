@@ -1,5 +1,9 @@
 package dev.pando.node.plugins;
 
+import java.util.Map;
+import java.util.LinkedHashMap;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.manifest.ManifestCaps;
 import dev.pando.builtin.Builtin;
 import dev.pando.builtin.Builtins;
@@ -75,9 +79,39 @@ public final class PluginLoaders {
             if (out.contains(b)) {
                 throw new IllegalArgumentException("config key 'plugins.builtins' lists '" + name + "' twice");
             }
+            if (b.equals(Builtins.FEDERATION)) {
+                throw new IllegalArgumentException("config key 'plugins.builtins': federation is enabled with federation.mode (hub or leaf), not listed");
+            }
             out.add(b);
         }
+        String mode = config.get(NodeConfig.FEDERATION_MODE);
+        if (!mode.equals("off")) {
+            out.add(Builtins.FEDERATION.withConfig(federationConfig(config, mode)));
+        }
         return out;
+    }
+
+    /** The {@code federation.*} keys as the federation builtin's config. */
+    private static Map<String, JsonNode> federationConfig(NodeConfig config, String mode) {
+        if (!mode.equals("hub") && !mode.equals("leaf")) {
+            throw new IllegalArgumentException("config key 'federation.mode' must be off, hub or leaf, got '" + mode + "'");
+        }
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        Map<String, JsonNode> c = new LinkedHashMap<>();
+        c.put("mode", f.textNode(mode));
+        c.put("hub", f.textNode(config.get(NodeConfig.FEDERATION_HUB)));
+        c.put("namespaces", f.textNode(config.get(NodeConfig.FEDERATION_NAMESPACES)));
+        c.put("interests", f.textNode(config.get(NodeConfig.FEDERATION_INTERESTS)));
+        c.put("trusted_peers", f.textNode(config.get(NodeConfig.FEDERATION_TRUSTED_PEERS)));
+        c.put("token", f.textNode(config.get(NodeConfig.FEDERATION_TOKEN)));
+        c.put("batch_size", f.numberNode(config.get(NodeConfig.FEDERATION_BATCH_SIZE)));
+        c.put("max_patterns", f.numberNode(config.get(NodeConfig.FEDERATION_MAX_PATTERNS)));
+        c.put("max_peers", f.numberNode(config.get(NodeConfig.FEDERATION_MAX_PEERS)));
+        c.put("pull_wait_ms", f.numberNode(config.get(NodeConfig.FEDERATION_PULL_WAIT_MS)));
+        c.put("reconnect_initial_ms", f.numberNode(config.get(NodeConfig.FEDERATION_RECONNECT_INITIAL_MS)));
+        c.put("reconnect_max_ms", f.numberNode(config.get(NodeConfig.FEDERATION_RECONNECT_MAX_MS)));
+        c.put("reconnect_max_attempts", f.numberNode(config.get(NodeConfig.FEDERATION_RECONNECT_MAX_ATTEMPTS)));
+        return c;
     }
 
     static PluginLoader.Settings settings(NodeConfig config) {

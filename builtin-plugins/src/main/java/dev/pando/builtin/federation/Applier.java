@@ -1,0 +1,57 @@
+package dev.pando.builtin.federation;
+
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvEntry;
+import dev.pando.api.plugin.PluginContext;
+import dev.pando.api.plugin.Replica;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Applies changes from a peer: only inside what the peer owns, never a change of this node's own,
+ * and never one already applied. "Already applied" is read from the key itself: an entry from the
+ * same origin at the same or a later origin revision, so a batch sent twice (a resume after a
+ * crash) changes nothing the second time.
+ */
+final class Applier {
+    private final PluginContext context;
+    private final Replica replica;
+
+    Applier(PluginContext context) {
+        this.context = context;
+        this.replica = context.replica();
+    }
+
+    /** Counts of one batch. */
+    record Result(int applied, int skipped, int rejected) {}
+
+    /** Applies what {@code allowed} accepts of {@code changes} from peer {@code from}, in order. */
+    Result apply(List<KvChange> changes, Predicate<String> allowed, String from) {
+        int applied = 0;
+        int skipped = 0;
+        int rejected = 0;
+        for (KvChange c : changes) {
+            if (!allowed.test(c.key())) {
+                rejected++;
+                context.log().warn("federation: {} sent a change of '{}', which it may not; not applied", from, c.key());
+                continue;
+            }
+            if (c.origin().equals(replica.nodeId()) || alreadyHeld(c)) {
+                skipped++;
+                continue;
+            }
+            if (replica.apply(c).isPresent()) {
+                applied++;
+            } else {
+                skipped++; // a delete of what is not here
+            }
+        }
+        return new Result(applied, skipped, rejected);
+    }
+
+    private boolean alreadyHeld(KvChange c) {
+        Optional<KvEntry> current = context.kv().get(c.key());
+        return current.isPresent() && current.get().origin().equals(c.origin()) && current.get().originRevision() >= c.originRevision();
+    }
+}

@@ -1,0 +1,230 @@
+package dev.pando.builtin.federation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvEntry;
+import dev.pando.api.plugin.OpArgs;
+import dev.pando.api.plugin.OpCall;
+import dev.pando.api.plugin.PluginContext;
+import dev.pando.api.plugin.Replica;
+import dev.pando.signing.TrustedKeys;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The hub side: leaves call {@code federation.hello} and {@code federation.join} to authenticate
+ * each other and agree what the leaf owns, then {@code federation.push} their changes and
+ * {@code federation.pull} the hub's. The ops need no token: a session id handed out by a
+ * completed handshake is what authorises push and pull.
+ */
+final class Hub {
+    static final int PROTOCOL_VERSION = 1;
+    /** Handshakes begun and not finished, at most; more are refused until these finish or expire. */
+    static final int MAX_PENDING = 64;
+    static final long HANDSHAKE_TTL_MS = 30_000;
+    private static final String PEERS = "/federation/peers/";
+
+    private record Pending(String node, byte[] key, long expiresAt) {}
+
+    private final PluginContext context;
+    private final Replica replica;
+    private final FederationConfig config;
+    private final TrustedKeys trusted;
+    private final Ownership ownership;
+    private final Applier applier;
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<String, Peer> bySession = new ConcurrentHashMap<>();
+    private final Map<String, Peer> byNode = new ConcurrentHashMap<>();
+    /** Namespaces of every leaf that ever joined, by node: what local writes here must not touch. */
+    private final Map<String, List<PathPattern>> owners = new ConcurrentHashMap<>();
+
+    Hub(PluginContext context, FederationConfig config, TrustedKeys trusted) {
+        this.context = context;
+        this.replica = context.replica();
+        this.config = config;
+        this.trusted = trusted;
+        this.ownership = new Ownership(context.kv());
+        this.applier = new Applier(context);
+        for (KvEntry e : context.kv().scan(PEERS.substring(0, PEERS.length() - 1), null, 1000).entries()) {
+            owners.put(e.key().substring(PEERS.length()), FederationConfig.patterns(e.value().path("namespaces"), "namespaces", config.maxPatterns()));
+        }
+    }
+
+    /** The node owning {@code key} among the leaves, if one does. */
+    Optional<String> ownerOf(String key) {
+        for (Map.Entry<String, List<PathPattern>> e : owners.entrySet()) {
+            for (PathPattern p : e.getValue()) {
+                if (p.matches(key)) {
+                    return Optional.of(e.getKey());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code federation.hello {node, key, version, nonce}}: the hub proves its key and challenges the leaf. */
+    JsonNode hello(OpCall call) {
+        OpArgs a = OpArgs.of(call, "node", "key", "version", "nonce");
+        String node = a.string("node");
+        byte[] key = Proofs.keyOf(node, a.string("key"));
+        if (a.intOr("version", 0, Integer.MAX_VALUE, 0) != PROTOCOL_VERSION) {
+            throw PandoException.badRequest("federation.hello: this hub speaks protocol version " + PROTOCOL_VERSION);
+        }
+        if (!trusted.contains(key)) {
+            throw new PandoException(ErrorCode.UNAUTHORIZED, "federation.hello: node " + node + " is not a trusted peer of this hub");
+        }
+        long now = context.clock().millis();
+        pending.values().removeIf(p -> p.expiresAt() < now);
+        if (pending.size() >= MAX_PENDING) {
+            throw PandoException.rateLimited("federation.hello: " + MAX_PENDING + " handshakes are under way; retry", 1_000);
+        }
+        String leafNonce = a.string("nonce");
+        String mine = Proofs.nonce();
+        pending.put(mine, new Pending(node, key, now + HANDSHAKE_TTL_MS));
+        ObjectNode r = JsonNodeFactory.instance.objectNode();
+        r.put("node", replica.nodeId());
+        r.put("key", Proofs.HEX.formatHex(replica.nodePublicKey()));
+        r.put("version", PROTOCOL_VERSION);
+        r.put("nonce", mine);
+        r.put("proof", Proofs.sign(replica, Proofs.hello(leafNonce, node, replica.nodeId())));
+        return r;
+    }
+
+    /** {@code federation.join {node, nonce, proof, namespaces, interests}}: the leaf proves its key and declares what it owns. */
+    JsonNode join(OpCall call) {
+        OpArgs a = OpArgs.of(call, "node", "nonce", "proof", "namespaces", "interests");
+        String node = a.string("node");
+        Pending p = pending.remove(a.string("nonce")); // single use: a replayed join finds nothing
+        if (p == null || p.expiresAt() < context.clock().millis() || !p.node().equals(node)) {
+            throw new PandoException(ErrorCode.UNAUTHORIZED, "federation.join: no handshake under way for this nonce and node (expired, used or never begun)");
+        }
+        Proofs.verify(p.key(), Proofs.join(a.string("nonce"), replica.nodeId(), node), a.string("proof"), "node " + node);
+        List<PathPattern> namespaces = FederationConfig.patterns(call.args().path("namespaces"), "namespaces", config.maxPatterns());
+        List<PathPattern> interests = FederationConfig.patterns(call.args().path("interests"), "interests", config.maxPatterns());
+        if (namespaces.isEmpty()) {
+            throw PandoException.badRequest("federation.join: 'namespaces' must name what the node owns");
+        }
+        ownership.requireOwned(p.key(), node, namespaces);
+        if (!byNode.containsKey(node) && byNode.size() >= config.maxPeers()) {
+            throw PandoException.rateLimited("federation.join: this hub has its " + config.maxPeers() + " peers (max_peers)", 5_000);
+        }
+        long pushCursor = context.kv().get(PEERS + node).map(e -> e.value().path("pushCursor").asLong(0)).orElse(0L);
+        Peer peer = new Peer(node, Proofs.nonce(), namespaces, interests.isEmpty() ? List.of(PathPattern.compile("/**")) : interests,
+                pushCursor, context.clock().millis());
+        Peer before = byNode.put(node, peer);
+        if (before != null) {
+            bySession.remove(before.session); // a leaf that joins again replaces its old session
+        }
+        bySession.put(peer.session, peer);
+        owners.put(node, namespaces);
+        save(peer);
+        context.log().info("federation: node {} joined, owning {}, resuming its changes after revision {}", node, namespaces, pushCursor);
+        ObjectNode r = JsonNodeFactory.instance.objectNode();
+        r.put("session", peer.session);
+        r.put("pushCursor", pushCursor);
+        r.put("revision", context.feed().lastRevision());
+        r.set("owners", ownersJson());
+        return r;
+    }
+
+    /** {@code federation.push {session, changes, upTo}}: the leaf's changes through its revision {@code upTo}. */
+    JsonNode push(OpCall call) {
+        OpArgs a = OpArgs.of(call, "session", "changes", "upTo");
+        Peer peer = peer(a.string("session"));
+        List<KvChange> changes = ChangeJson.read(call.args().path("changes"), config.batchSize());
+        long upTo = a.optLong("upTo", 0, Long.MAX_VALUE).orElse(0);
+        Applier.Result r = applier.apply(changes, peer::owns, "node " + peer.node);
+        peer.applied.addAndGet(r.applied());
+        peer.skipped.addAndGet(r.skipped());
+        peer.rejected.addAndGet(r.rejected());
+        if (upTo > peer.pushCursor.get()) {
+            peer.pushCursor.set(upTo);
+            save(peer);
+        }
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("applied", r.applied());
+        o.put("skipped", r.skipped());
+        o.put("rejected", r.rejected());
+        o.put("cursor", peer.pushCursor.get());
+        return o;
+    }
+
+    /** {@code federation.pull {session, after, limit?, waitMs?}}: the hub's changes the leaf wants and does not own. */
+    JsonNode pull(OpCall call) {
+        OpArgs a = OpArgs.of(call, "session", "after", "limit", "waitMs");
+        Peer peer = peer(a.string("session"));
+        long after = a.optLong("after", 0, Long.MAX_VALUE).orElse(0);
+        int limit = a.intOr("limit", 1, config.batchSize(), config.batchSize());
+        long wait = Math.min(config.pullWaitMs(), a.optLong("waitMs", 0, 60_000).orElse(0));
+        long deadline = System.nanoTime() + wait * 1_000_000;
+        while (context.feed().lastRevision() <= after && System.nanoTime() < deadline) {
+            sleep(); // long poll: answered as soon as something new is committed
+        }
+        List<KvChange> read = context.feed().read(after, limit);
+        List<KvChange> out = new ArrayList<>();
+        for (KvChange c : read) {
+            if (peer.wants(c.key()) && !peer.owns(c.key()) && !c.origin().equals(peer.node)) {
+                out.add(c);
+            }
+        }
+        long next = read.isEmpty() ? after : read.get(read.size() - 1).revision();
+        peer.pulledThrough.set(next);
+        peer.forwarded.addAndGet(out.size());
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.set("changes", ChangeJson.write(out));
+        o.put("next", next);
+        o.set("owners", ownersJson());
+        return o;
+    }
+
+    ArrayNode peersJson() {
+        ArrayNode a = JsonNodeFactory.instance.arrayNode();
+        long now = context.clock().millis();
+        long rev = context.feed().lastRevision();
+        for (Peer p : byNode.values()) {
+            a.add(p.toJson(rev, now, now - p.lastSeenMs < 10_000));
+        }
+        return a;
+    }
+
+    private Peer peer(String session) {
+        Peer p = bySession.get(session);
+        if (p == null) {
+            throw new PandoException(ErrorCode.UNAUTHORIZED, "unknown federation session; handshake again (federation.hello)");
+        }
+        p.lastSeenMs = context.clock().millis();
+        return p;
+    }
+
+    private ArrayNode ownersJson() {
+        ArrayNode a = JsonNodeFactory.instance.arrayNode();
+        owners.forEach((node, patterns) -> patterns.forEach(p -> a.addObject().put("pattern", p.toString()).put("node", node)));
+        a.addObject().put("pattern", "hub").put("node", replica.nodeId()); // who answered, for the leaf's error messages
+        return a;
+    }
+
+    private void save(Peer p) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        p.namespaces.forEach(n -> o.withArray("namespaces").add(n.toString()));
+        o.put("pushCursor", p.pushCursor.get());
+        context.kv().set(PEERS + p.node, o);
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PandoException(ErrorCode.UNAVAILABLE, "interrupted");
+        }
+    }
+}

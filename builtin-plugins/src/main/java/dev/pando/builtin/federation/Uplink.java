@@ -1,0 +1,270 @@
+package dev.pando.builtin.federation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.PluginContext;
+import dev.pando.api.plugin.Replica;
+import dev.pando.client.PandoClient;
+import dev.pando.signing.TrustedKeys;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The leaf side: one thread that connects to the hub, authenticates both ways, then pushes this
+ * node's changes in what it owns (from the hub's cursor for it) while a second thread pulls the
+ * hub's changes it wants (from this node's durable pull cursor). Any failure drops the session and
+ * reconnects after an exponential backoff with jitter; both cursors make the resume lossless.
+ */
+final class Uplink {
+    enum State { CONNECTING, HANDSHAKING, ACTIVE, DISCONNECTED, FAILED, STOPPED }
+
+    private static final String CURSOR = "/federation/uplink";
+    private static final long IDLE_POLL_MS = 2;
+
+    private final PluginContext context;
+    private final Replica replica;
+    private final FederationConfig config;
+    private final TrustedKeys trusted;
+    private final Applier applier;
+    private final URI hub;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile State state = State.CONNECTING;
+    private volatile String hubNode = "";
+    private volatile String lastError = "";
+    private volatile List<Map.Entry<PathPattern, String>> owners = List.of();
+    private final AtomicLong pushed = new AtomicLong();
+    private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicLong pullCursor = new AtomicLong();
+    private volatile long lastPullMs;
+
+    Uplink(PluginContext context, FederationConfig config, TrustedKeys trusted) {
+        this.context = context;
+        this.replica = context.replica();
+        this.config = config;
+        this.trusted = trusted;
+        this.applier = new Applier(context);
+        this.hub = config.hub().orElseThrow();
+        this.thread = new Thread(this::run, "pando-federation-uplink");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    void stop() {
+        running = false;
+        state = State.STOPPED;
+        thread.interrupt();
+    }
+
+    /** The node owning {@code key} elsewhere, as the hub last said; empty for keys this node may write. */
+    Optional<String> ownerOf(String key) {
+        if (config.namespaces().stream().anyMatch(p -> p.matches(key))) {
+            return Optional.empty();
+        }
+        for (Map.Entry<PathPattern, String> e : owners) {
+            if (e.getKey().matches(key) && !e.getValue().equals(replica.nodeId())) {
+                return Optional.of(e.getValue());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Starts pulling from the beginning of the hub's feed again (everything it holds is offered anew; what is held here is skipped). */
+    void resync() {
+        pullCursor.set(0);
+        saveCursor(0);
+    }
+
+    ObjectNode toJson() {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("node", hubNode);
+        o.put("role", "hub");
+        o.put("url", hub.toString());
+        o.put("state", state.name().toLowerCase());
+        o.put("pullCursor", pullCursor.get());
+        o.put("idleMs", lastPullMs == 0 ? -1 : context.clock().millis() - lastPullMs);
+        o.put("pushed", pushed.get());
+        o.put("applied", applied.get());
+        o.put("skipped", skipped.get());
+        o.put("rejected", rejected.get());
+        o.put("reconnects", reconnects.get());
+        o.put("lastError", lastError);
+        return o;
+    }
+
+    private void run() {
+        int attempts = 0;
+        while (running) {
+            try {
+                session();
+            } catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                lastError = e.getMessage() == null ? e.toString() : e.getMessage();
+                attempts++;
+                reconnects.incrementAndGet();
+                if (config.backoff().maxAttempts() > 0 && attempts >= config.backoff().maxAttempts()) {
+                    state = State.FAILED;
+                    context.log().error("federation: giving up on hub {} after {} attempts: {}", hub, attempts, lastError);
+                    return;
+                }
+                state = State.DISCONNECTED;
+                long delay = backoff(attempts);
+                context.log().warn("federation: hub {} unreachable or refused ({}); retrying in {} ms", hub, lastError, delay);
+                if (!pause(delay)) {
+                    return;
+                }
+                continue;
+            }
+            attempts = 0;
+        }
+    }
+
+    long backoff(int attempts) {
+        FederationConfig.Backoff b = config.backoff();
+        double d = b.initialMs() * Math.pow(b.multiplier(), Math.max(0, attempts - 1));
+        long capped = (long) Math.min(b.maxMs(), d);
+        return Math.max(1, (long) (capped * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble())));
+    }
+
+    /** One connection: handshake, then push and pull until something fails. */
+    private void session() {
+        state = State.CONNECTING;
+        try (PandoClient client = PandoClient.connect(hub, config.token().orElse(null), Duration.ofSeconds(10))) {
+            state = State.HANDSHAKING;
+            String session = handshake(client);
+            state = State.ACTIVE;
+            Thread puller = new Thread(() -> pullLoop(client, session), "pando-federation-pull");
+            puller.setDaemon(true);
+            puller.start();
+            try {
+                pushLoop(client, session, puller);
+            } finally {
+                puller.interrupt();
+            }
+        }
+    }
+
+    private String handshake(PandoClient client) {
+        String myNonce = Proofs.nonce();
+        String me = replica.nodeId();
+        JsonNode hello = client.call("federation.hello", JsonNodeFactory.instance.objectNode().put("node", me)
+                .put("key", Proofs.HEX.formatHex(replica.nodePublicKey())).put("version", Hub.PROTOCOL_VERSION).put("nonce", myNonce));
+        String node = hello.path("node").asText();
+        byte[] key = Proofs.keyOf(node, hello.path("key").asText());
+        if (!trusted.contains(key)) {
+            throw new PandoException(ErrorCode.UNAUTHORIZED, "hub " + node + " is not a trusted peer of this node (federation.trusted-peers)");
+        }
+        Proofs.verify(key, Proofs.hello(myNonce, me, node), hello.path("proof").asText(), "hub " + node);
+        hubNode = node;
+        String hubNonce = hello.path("nonce").asText();
+        ObjectNode join = JsonNodeFactory.instance.objectNode().put("node", me).put("nonce", hubNonce)
+                .put("proof", Proofs.sign(replica, Proofs.join(hubNonce, node, me)));
+        config.namespaces().forEach(p -> join.withArray("namespaces").add(p.toString()));
+        config.interests().forEach(p -> join.withArray("interests").add(p.toString()));
+        JsonNode joined = client.call("federation.join", join);
+        learnOwners(joined.path("owners"));
+        long stored = context.kv().get(CURSOR).filter(e -> e.value().path("hub").asText().equals(node))
+                .map(e -> e.value().path("after").asLong(0)).orElse(0L);
+        pullCursor.set(stored);
+        context.log().info("federation: joined hub {} as {}; pushing after {}, pulling after {}", node, me,
+                joined.path("pushCursor").asLong(), stored);
+        pushCursor = joined.path("pushCursor").asLong(0);
+        return joined.path("session").asText();
+    }
+
+    private volatile long pushCursor;
+
+    private void pushLoop(PandoClient client, String session, Thread puller) {
+        while (running && puller.isAlive()) {
+            List<KvChange> read = context.feed().read(pushCursor, config.batchSize());
+            if (read.isEmpty()) {
+                if (!pause(IDLE_POLL_MS)) {
+                    return;
+                }
+                continue;
+            }
+            List<KvChange> mine = read.stream().filter(c -> config.namespaces().stream().anyMatch(p -> p.matches(c.key()))).toList();
+            long upTo = read.get(read.size() - 1).revision();
+            ObjectNode push = JsonNodeFactory.instance.objectNode().put("session", session).put("upTo", upTo);
+            push.set("changes", ChangeJson.write(mine));
+            JsonNode r = client.call("federation.push", push);
+            pushed.addAndGet(mine.size());
+            pushCursor = r.path("cursor").asLong(upTo);
+        }
+        if (running) {
+            throw new PandoException(ErrorCode.UNAVAILABLE, "the pull from hub " + hubNode + " stopped: " + lastError);
+        }
+    }
+
+    private void pullLoop(PandoClient client, String session) {
+        try {
+            while (running) {
+                ObjectNode pull = JsonNodeFactory.instance.objectNode().put("session", session).put("after", pullCursor.get())
+                        .put("limit", config.batchSize()).put("waitMs", config.pullWaitMs());
+                JsonNode r = client.call("federation.pull", pull);
+                lastPullMs = context.clock().millis();
+                learnOwners(r.path("owners"));
+                List<KvChange> changes = ChangeJson.read(r.path("changes"), config.batchSize());
+                Applier.Result res = applier.apply(changes, key -> config.namespaces().stream().noneMatch(p -> p.matches(key)),
+                        "hub " + hubNode);
+                applied.addAndGet(res.applied());
+                skipped.addAndGet(res.skipped());
+                rejected.addAndGet(res.rejected());
+                long next = r.path("next").asLong(pullCursor.get());
+                if (next != pullCursor.get()) {
+                    pullCursor.set(next);
+                    saveCursor(next);
+                }
+            }
+        } catch (RuntimeException e) {
+            if (running) {
+                lastError = e.getMessage() == null ? e.toString() : e.getMessage();
+            }
+        }
+    }
+
+    private void learnOwners(JsonNode list) {
+        if (!list.isArray()) {
+            return;
+        }
+        List<Map.Entry<PathPattern, String>> learned = new java.util.ArrayList<>();
+        for (JsonNode o : list) {
+            String pattern = o.path("pattern").asText();
+            if (pattern.startsWith("/")) {
+                learned.add(Map.entry(PathPattern.compile(pattern), o.path("node").asText()));
+            }
+        }
+        owners = List.copyOf(learned);
+    }
+
+    private void saveCursor(long after) {
+        context.kv().set(CURSOR, JsonNodeFactory.instance.objectNode().put("hub", hubNode).put("after", after));
+    }
+
+    private boolean pause(long ms) {
+        try {
+            Thread.sleep(ms);
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package dev.pando.it;
+
+import static dev.pando.it.Json.num;
+import static dev.pando.it.Json.obj;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.api.plugin.Replica;
+import dev.pando.client.PandoClient;
+import dev.pando.node.auth.NodeIdentity;
+import dev.pando.node.config.NodeConfig;
+import dev.pando.signing.Ed25519KeyPair;
+import dev.pando.testkit.Eventually;
+import dev.pando.testkit.TestNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Federation between real nodes on loopback: a hub with two leaves, ownership enforced through the
+ * registry, the handshake refusing strangers, forgeries and replays, and resumption after a leaf
+ * or the hub restarts, with no loss and no duplicate.
+ */
+class FederationIT {
+    private static final Duration BOUND = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    /** A node's data dir with its key made ahead, so peers can be told to trust it before it starts. */
+    private NodeIdentity identity(String name) {
+        try {
+            return NodeIdentity.loadOrCreate(dir.resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private TestNode hub(int port, NodeIdentity... leaves) {
+        Path trust = TestNode.writeTrustedKeys(dir.resolve("hub-trusts"), java.util.Arrays.stream(leaves).map(NodeIdentity::keyPair)
+                .toArray(Ed25519KeyPair[]::new));
+        return TestNode.builder().builtins("registry").dataDir(dir.resolve("hub")).with(NodeConfig.PORT, port)
+                .set("federation.mode", "hub").set("federation.trusted-peers", trust.toString()).start();
+    }
+
+    private TestNode leaf(String name, int hubPort, NodeIdentity hub, String namespaces) {
+        Path trust = TestNode.writeTrustedKeys(dir.resolve(name + "-trusts"), hub.keyPair());
+        return TestNode.builder().dataDir(dir.resolve(name)).set("federation.mode", "leaf")
+                .set("federation.hub", "ws://127.0.0.1:" + hubPort).set("federation.namespaces", namespaces)
+                .set("federation.trusted-peers", trust.toString()).set("federation.reconnect-initial-ms", "50")
+                .set("federation.reconnect-max-ms", "500").start();
+    }
+
+    private static void register(TestNode hub, NodeIdentity node, String name, String... namespaces) {
+        ObjectNode args = obj().put("publicKey", HexFormat.of().formatHex(node.keyPair().publicKey())).put("type", "node").put("name", name);
+        for (String n : namespaces) {
+            args.withArray("namespaces").add(n);
+        }
+        hub.call("registry.register", args);
+    }
+
+    private static JsonNode awaitValue(TestNode node, String key, int value) {
+        return Eventually.eventually(key + " = " + value + " on " + node.node().nodeId(), BOUND,
+                () -> node.adminClient().find(key).filter(e -> e.get("value").asInt() == value).orElse(null));
+    }
+
+    private static JsonNode uplink(TestNode leaf) {
+        return leaf.call("federation.peers", obj()).get("peers").get(0);
+    }
+
+    @Test
+    void aWriteOnOneLeafReachesTheOtherAndWritesToAnotherNodesNamespaceAreRefusedNamingTheOwner() throws Exception {
+        NodeIdentity h = identity("hub");
+        NodeIdentity a = identity("a");
+        NodeIdentity b = identity("b");
+        int port = freePort();
+        try (TestNode hub = hub(port, a, b)) {
+            register(hub, a, "leaf-a", "/site-a/**");
+            register(hub, b, "leaf-b", "/site-b/**");
+            try (TestNode leafA = leaf("a", port, h, "/site-a/**"); TestNode leafB = leaf("b", port, h, "/site-b/**")) {
+                JsonNode written = leafA.adminClient().set("/site-a/lights/1", num(7));
+                JsonNode onB = awaitValue(leafB, "/site-a/lights/1", 7);
+                assertThat(onB.get("origin").asText()).isEqualTo(a.nodeId());
+                assertThat(onB.get("originRevision").asLong()).isEqualTo(written.get("revision").asLong());
+                assertThat(awaitValue(hub, "/site-a/lights/1", 7).get("origin").asText()).isEqualTo(a.nodeId());
+
+                leafB.adminClient().set("/site-b/door", num(1));
+                awaitValue(leafA, "/site-b/door", 1);
+
+                Eventually.eventually("leaf b learns who owns /site-a", BOUND, () -> {
+                    try {
+                        leafB.adminClient().set("/site-a/lights/1", num(99));
+                        return null;
+                    } catch (PandoException e) {
+                        return e.getMessage().contains("owned by node " + a.nodeId()) ? e : null;
+                    }
+                });
+                assertThatThrownBy(() -> hub.adminClient().set("/site-a/lights/1", num(98))).isInstanceOfSatisfying(PandoException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN);
+                    assertThat(e.getMessage()).contains("owned by node " + a.nodeId());
+                });
+                assertThat(leafA.adminClient().get("/site-a/lights/1").get("value").asInt()).isEqualTo(7);
+                JsonNode peers = hub.call("federation.peers", obj()).get("peers");
+                assertThat(peers).hasSize(2);
+                assertThat(uplink(leafA).get("state").asText()).isEqualTo("active");
+            }
+        }
+    }
+
+    @Test
+    void leavesThatAreNotTrustedOrDeclareWhatTheyDoNotOwnAreRefused() throws Exception {
+        NodeIdentity h = identity("hub");
+        NodeIdentity a = identity("a");
+        NodeIdentity stranger = identity("stranger");
+        int port = freePort();
+        try (TestNode hub = hub(port, a)) {
+            register(hub, a, "leaf-a", "/site-a/**");
+            try (TestNode greedy = leaf("a", port, h, "/site-a/**,/site-z/**"); TestNode s = leaf("stranger", port, h, "/site-s/**")) {
+                Eventually.eventually("the greedy leaf is refused", BOUND,
+                        () -> uplink(greedy).get("lastError").asText().contains("does not own") ? true : null);
+                Eventually.eventually("the stranger is refused", BOUND,
+                        () -> uplink(s).get("lastError").asText().contains("not a trusted peer") ? true : null);
+                assertThat(hub.call("federation.peers", obj()).get("peers")).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void forgedAndReplayedHandshakesAreRefused() throws Exception {
+        NodeIdentity a = identity("a");
+        int port = freePort();
+        try (TestNode hub = hub(port, a); PandoClient c = PandoClient.connect(hub.url(), null)) {
+            register(hub, a, "leaf-a", "/site-a/**");
+            String key = HexFormat.of().formatHex(a.keyPair().publicKey());
+            JsonNode hello = c.call("federation.hello", obj().put("node", a.nodeId()).put("key", key).put("version", 1).put("nonce", "00"));
+            String nonce = hello.get("nonce").asText();
+            String message = "federation-join:" + nonce + ":" + hub.node().nodeId() + ":" + a.nodeId();
+            ObjectNode forged = join(a.nodeId(), nonce, Ed25519KeyPair.generate(), message);
+            assertThatThrownBy(() -> c.call("federation.join", forged)).isInstanceOfSatisfying(PandoException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+                assertThat(e.getMessage()).contains("does not verify");
+            });
+            JsonNode hello2 = c.call("federation.hello", obj().put("node", a.nodeId()).put("key", key).put("version", 1).put("nonce", "01"));
+            String nonce2 = hello2.get("nonce").asText();
+            ObjectNode honest = join(a.nodeId(), nonce2, a.keyPair(), "federation-join:" + nonce2 + ":" + hub.node().nodeId() + ":" + a.nodeId());
+            assertThat(c.call("federation.join", honest).get("session").asText()).isNotEmpty();
+            assertThatThrownBy(() -> c.call("federation.join", honest)).isInstanceOfSatisfying(PandoException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+                assertThat(e.getMessage()).contains("no handshake under way");
+            });
+            // A key that is not the one the node id derives from is refused before anything else.
+            assertThatThrownBy(() -> c.call("federation.hello", obj().put("node", a.nodeId())
+                    .put("key", HexFormat.of().formatHex(Ed25519KeyPair.generate().publicKey())).put("version", 1).put("nonce", "02")))
+                    .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
+            assertThatThrownBy(() -> c.call("federation.push", obj().put("session", "guess").set("changes", Json.parse("[]"))))
+                    .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
+        }
+    }
+
+    private static ObjectNode join(String node, String nonce, Ed25519KeyPair signer, String message) {
+        byte[] proof = signer.sign((Replica.SIGNING_CONTEXT + message).getBytes(StandardCharsets.UTF_8));
+        ObjectNode j = obj().put("node", node).put("nonce", nonce).put("proof", HexFormat.of().formatHex(proof));
+        j.withArray("namespaces").add("/site-a/**");
+        return j;
+    }
+
+    @Test
+    void aRestartedLeafAndARestartedHubResumeFromTheirCursorsWithNoLossAndNoDuplicate() throws Exception {
+        NodeIdentity h = identity("hub");
+        NodeIdentity a = identity("a");
+        NodeIdentity b = identity("b");
+        int port = freePort();
+        TestNode hub = hub(port, a, b);
+        register(hub, a, "leaf-a", "/site-a/**");
+        register(hub, b, "leaf-b", "/site-b/**");
+        TestNode leafB = leaf("b", port, h, "/site-b/**");
+        try {
+            try (TestNode leafA = leaf("a", port, h, "/site-a/**")) {
+                leafA.adminClient().set("/site-a/k0", num(0));
+                awaitValue(leafB, "/site-a/k0", 0);
+            }
+            // Leaf A is down: B keeps writing; A catches up when it comes back.
+            for (int i = 1; i <= 50; i++) {
+                leafB.adminClient().set("/site-b/k" + i, num(i));
+            }
+            try (TestNode leafA = leaf("a", port, h, "/site-a/**")) {
+                awaitValue(leafA, "/site-b/k50", 50);
+                assertThat(copiesOf(leafA, "/site-b/k")).as("each of B's changes applied once on A").isEqualTo(50);
+                // The hub goes down while A writes; A pushes what it missed once the hub is back.
+                hub.close();
+                for (int i = 1; i <= 30; i++) {
+                    leafA.adminClient().set("/site-a/k" + i, num(i));
+                }
+                hub = hub(port, a, b);
+                awaitValue(hub, "/site-a/k30", 30);
+                awaitValue(leafB, "/site-a/k30", 30);
+                assertThat(copiesOf(hub, "/site-a/k")).as("each of A's changes applied once on the hub").isEqualTo(31);
+                assertThat(copiesOf(leafB, "/site-a/k")).as("and once on B").isEqualTo(31);
+            }
+        } finally {
+            leafB.close();
+            hub.close();
+        }
+    }
+
+    /** How many changes of keys under {@code prefix} the node's feed holds: one per applied change. */
+    private static long copiesOf(TestNode node, String prefix) {
+        return node.node().store().changesSince(0, 10_000).stream().filter(c -> c.key().startsWith(prefix)).count();
+    }
+
+}

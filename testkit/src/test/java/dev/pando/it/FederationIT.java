@@ -219,6 +219,37 @@ class FederationIT {
         }
     }
 
+    @Test
+    void aTwoLevelTreeOfHubsCarriesAWriteFromABottomLeafToALeafOfTheOtherBranch() throws Exception {
+        NodeIdentity top = identity("top");
+        NodeIdentity mid = identity("mid");
+        NodeIdentity bottom = identity("bottom");
+        NodeIdentity other = identity("other");
+        int topPort = freePort();
+        int midPort = freePort();
+        Path topTrust = TestNode.writeTrustedKeys(dir.resolve("top-trusts"), mid.keyPair(), other.keyPair());
+        Path midTrust = TestNode.writeTrustedKeys(dir.resolve("mid-trusts"), top.keyPair(), bottom.keyPair());
+        try (TestNode t = TestNode.builder().builtins("registry").dataDir(dir.resolve("top")).with(NodeConfig.PORT, topPort)
+                .set("federation.mode", "hub").set("federation.trusted-peers", topTrust.toString()).start();
+                TestNode m = TestNode.builder().builtins("registry").dataDir(dir.resolve("mid")).with(NodeConfig.PORT, midPort)
+                        .set("federation.mode", "hub").set("federation.hub", "ws://127.0.0.1:" + topPort)
+                        .set("federation.namespaces", "/site-a/**").set("federation.trusted-peers", midTrust.toString())
+                        .set("federation.reconnect-initial-ms", "50").start()) {
+            register(t, mid, "mid", "/site-a/**");
+            register(t, other, "other", "/site-c/**");
+            register(m, bottom, "bottom", "/site-a/room1/**");
+            try (TestNode b = leaf("bottom", midPort, mid, "/site-a/room1/**"); TestNode o = leaf("other", topPort, top, "/site-c/**")) {
+                JsonNode written = b.adminClient().set("/site-a/room1/lamp", num(5));
+                JsonNode there = awaitValue(o, "/site-a/room1/lamp", 5);
+                assertThat(there.get("origin").asText()).as("the origin survives two hops").isEqualTo(bottom.nodeId());
+                assertThat(there.get("originRevision").asLong()).isEqualTo(written.get("revision").asLong());
+                o.adminClient().set("/site-c/x", num(6));
+                awaitValue(b, "/site-c/x", 6);
+                assertThat(copiesOf(b, "/site-a/room1/lamp")).as("never sent back to its origin").isEqualTo(1);
+            }
+        }
+    }
+
     /** How many changes of keys under {@code prefix} the node's feed holds: one per applied change. */
     private static long copiesOf(TestNode node, String prefix) {
         return node.node().store().changesSince(0, 10_000).stream().filter(c -> c.key().startsWith(prefix)).count();

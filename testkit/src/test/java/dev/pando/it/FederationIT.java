@@ -250,6 +250,43 @@ class FederationIT {
         }
     }
 
+    @Test
+    void aLeafWhoseCursorTheHubNoLongerHoldsTakesASnapshotInstead() throws Exception {
+        NodeIdentity h = identity("hub");
+        NodeIdentity a = identity("a");
+        NodeIdentity b = identity("b");
+        int port = freePort();
+        Path trust = TestNode.writeTrustedKeys(dir.resolve("hub-trusts"), a.keyPair(), b.keyPair());
+        try (TestNode hub = TestNode.builder().builtins("registry").dataDir(dir.resolve("hub")).with(NodeConfig.PORT, port)
+                .set("changes.retain-count", "20").set("federation.mode", "hub").set("federation.trusted-peers", trust.toString()).start()) {
+            register(hub, a, "leaf-a", "/site-a/**");
+            register(hub, b, "leaf-b", "/site-b/**");
+            try (TestNode leafA = leaf("a", port, h, "/site-a/**")) {
+                try (TestNode leafB = leaf("b", port, h, "/site-b/**")) {
+                    leafA.adminClient().set("/site-a/first", num(1));
+                    awaitValue(leafB, "/site-a/first", 1);
+                }
+                for (int i = 0; i < 100; i++) {
+                    leafA.adminClient().set("/site-a/s" + i, num(i));
+                }
+                long seenByB = awaitValue(hub, "/site-a/s99", 99).get("revision").asLong() - 100;
+                Eventually.eventually("the hub prunes what B has not pulled (retain-count 20)", BOUND, () -> {
+                    hub.node().store().prune();
+                    return hub.node().store().firstRetainedRevision() > seenByB + 1 ? true : null;
+                });
+                try (TestNode leafB = leaf("b", port, h, "/site-b/**")) {
+                    for (int i = 0; i < 100; i++) {
+                        awaitValue(leafB, "/site-a/s" + i, i);
+                    }
+                    leafA.adminClient().set("/site-a/after", num(2));
+                    awaitValue(leafB, "/site-a/after", 2);
+                    assertThat(leafB.adminClient().get("/site-a/s7").get("originRevision").asLong()).isPositive();
+                    assertThat(uplink(leafB).get("snapshots").asLong()).as("it took a snapshot").isEqualTo(1);
+                }
+            }
+        }
+    }
+
     /** How many changes of keys under {@code prefix} the node's feed holds: one per applied change. */
     private static long copiesOf(TestNode node, String prefix) {
         return node.node().store().changesSince(0, 10_000).stream().filter(c -> c.key().startsWith(prefix)).count();

@@ -166,6 +166,13 @@ final class Hub {
         int limit = a.intOr("limit", 1, config.batchSize(), config.batchSize());
         long wait = Math.min(config.pullWaitMs(), a.optLong("waitMs", 0, 60_000).orElse(0));
         long deadline = System.nanoTime() + wait * 1_000_000;
+        if (after + 1 < context.feed().firstRevision()) {
+            // Retention pruned what this leaf has not seen: it must take a snapshot, then pull from there.
+            ObjectNode o = JsonNodeFactory.instance.objectNode();
+            o.put("compacted", true);
+            o.put("firstRevision", context.feed().firstRevision());
+            return o;
+        }
         while (context.feed().lastRevision() <= after && System.nanoTime() < deadline) {
             sleep(); // long poll: answered as soon as something new is committed
         }
@@ -183,6 +190,29 @@ final class Hub {
         o.set("changes", ChangeJson.write(out));
         o.put("next", next);
         o.set("owners", ownersJson());
+        return o;
+    }
+
+    /**
+     * {@code federation.snapshot {session, cursor?}}: one page of the entries the leaf wants and
+     * does not own, as changes, and {@code revision}, the hub's revision when the first page was
+     * read (pass {@code cursor} back for the next page; pull from {@code revision} after the last).
+     */
+    JsonNode snapshot(OpCall call) {
+        OpArgs a = OpArgs.of(call, "session", "cursor", "revision");
+        Peer peer = peer(a.string("session"));
+        long revision = a.optLong("revision", 0, Long.MAX_VALUE).orElse(context.feed().lastRevision());
+        dev.pando.api.plugin.KvPage page = context.kv().scan("/", a.optString("cursor").orElse(null), config.batchSize());
+        List<KvChange> out = new ArrayList<>();
+        for (KvEntry e : page.entries()) {
+            if (peer.wants(e.key()) && !peer.owns(e.key()) && !e.key().startsWith("/federation/")) {
+                out.add(new KvChange(e.key(), e.value(), e.revision(), e.timestamp(), e.origin(), e.writer(), e.originRevision()));
+            }
+        }
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.set("changes", ChangeJson.write(out));
+        page.next().ifPresent(n -> o.put("cursor", n));
+        o.put("revision", revision);
         return o;
     }
 

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * reconnects after an exponential backoff with jitter; both cursors make the resume lossless.
  */
 final class Uplink {
-    enum State { CONNECTING, HANDSHAKING, ACTIVE, DISCONNECTED, FAILED, STOPPED }
+    enum State { CONNECTING, HANDSHAKING, SYNCING, ACTIVE, DISCONNECTED, FAILED, STOPPED }
 
     private static final String CURSOR = "/federation/uplink";
     private static final long IDLE_POLL_MS = 2;
@@ -48,6 +48,7 @@ final class Uplink {
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicLong snapshots = new AtomicLong();
     private final AtomicLong pullCursor = new AtomicLong();
     private volatile long lastPullMs;
 
@@ -104,6 +105,7 @@ final class Uplink {
         o.put("skipped", skipped.get());
         o.put("rejected", rejected.get());
         o.put("reconnects", reconnects.get());
+        o.put("snapshots", snapshots.get());
         o.put("lastError", lastError);
         return o;
     }
@@ -221,6 +223,10 @@ final class Uplink {
                         .put("limit", config.batchSize()).put("waitMs", config.pullWaitMs());
                 JsonNode r = client.call("federation.pull", pull);
                 lastPullMs = context.clock().millis();
+                if (r.path("compacted").asBoolean(false)) {
+                    snapshot(client, session);
+                    continue;
+                }
                 learnOwners(r.path("owners"));
                 List<KvChange> changes = ChangeJson.read(r.path("changes"), config.batchSize());
                 Applier.Result res = applier.apply(changes, key -> config.namespaces().stream().noneMatch(p -> p.matches(key)),
@@ -239,6 +245,31 @@ final class Uplink {
                 lastError = e.getMessage() == null ? e.toString() : e.getMessage();
             }
         }
+    }
+
+    /** The hub pruned changes this node never saw: take every entry it wants, then pull from the snapshot's revision. */
+    private void snapshot(PandoClient client, String session) {
+        state = State.SYNCING;
+        snapshots.incrementAndGet();
+        context.log().warn("federation: hub {} no longer holds changes after {}; taking a snapshot", hubNode, pullCursor.get());
+        long revision = 0;
+        String cursor = null;
+        do {
+            ObjectNode args = JsonNodeFactory.instance.objectNode().put("session", session);
+            if (cursor != null) {
+                args.put("cursor", cursor).put("revision", revision);
+            }
+            JsonNode page = client.call("federation.snapshot", args);
+            revision = page.path("revision").asLong();
+            Applier.Result res = applier.apply(ChangeJson.read(page.path("changes"), config.batchSize()),
+                    key -> config.namespaces().stream().noneMatch(p -> p.matches(key)), "hub " + hubNode);
+            applied.addAndGet(res.applied());
+            skipped.addAndGet(res.skipped());
+            cursor = page.hasNonNull("cursor") ? page.get("cursor").asText() : null;
+        } while (cursor != null && running);
+        pullCursor.set(revision);
+        saveCursor(revision);
+        state = State.ACTIVE;
     }
 
     private void learnOwners(JsonNode list) {

@@ -316,6 +316,11 @@ class JournalCatchupTest {
         public long lastRevision() {
             return d.lastRevision();
         }
+
+        @Override
+        public long firstRevision() {
+            return d.firstRevision();
+        }
     }
 
     private static class ForwardingKv implements PluginKv {

@@ -164,6 +164,11 @@ public final class NodeHostServices implements HostServices {
             public long lastRevision() {
                 return store.lastRevision();
             }
+
+            @Override
+            public long firstRevision() {
+                return store.firstRetainedRevision();
+            }
         };
     }
 

@@ -34,4 +34,10 @@ public interface ChangeFeed {
 
     /** The node's latest committed revision. */
     long lastRevision();
+
+    /**
+     * The oldest revision the feed still holds ({@code lastRevision() + 1} when it holds none):
+     * reading after anything older than {@code firstRevision() - 1} skips what retention pruned.
+     */
+    long firstRevision();
 }

@@ -137,6 +137,13 @@ public final class MemoryHostServices implements HostServices {
                     return revision;
                 }
             }
+
+            @Override
+            public long firstRevision() {
+                synchronized (MemoryHostServices.this) {
+                    return changes.isEmpty() ? revision + 1 : changes.get(0).revision();
+                }
+            }
         };
     }
 

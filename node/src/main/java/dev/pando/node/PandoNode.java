@@ -100,7 +100,7 @@ public final class PandoNode implements AutoCloseable {
             registry.swap(b -> b.addAll(core.specs()));
             NodeAuth nodeAuth = NodeAuth.create(config, identity, adminToken, store, Clock.systemUTC());
             Authenticator auth = nodeAuth.authenticator();
-            registry.swap(b -> b.addAll(new AuthOps(auth, nodeAuth.revocations()).specs()));
+            registry.swap(b -> b.addAll(new AuthOps(auth, nodeAuth.revocations(), identity).specs()));
             PluginLoader pluginLoader = PluginLoaders.fromConfig(config);
             PluginLoaders.registerGauges(pluginLoader, metrics);
             WriteBudget.Limits writeLimits = new WriteBudget.Limits(

@@ -97,7 +97,7 @@ class FederationIT {
                 JsonNode written = leafA.adminClient().set("/site-a/lights/1", num(7));
                 JsonNode onB = awaitValue(leafB, "/site-a/lights/1", 7);
                 assertThat(onB.get("origin").asText()).isEqualTo(a.nodeId());
-                assertThat(onB.get("originRevision").asLong()).isEqualTo(written.get("revision").asLong());
+                assertThat(originRevision(onB)).isEqualTo(written.get("revision").asLong());
                 assertThat(awaitValue(hub, "/site-a/lights/1", 7).get("origin").asText()).isEqualTo(a.nodeId());
 
                 leafB.adminClient().set("/site-b/door", num(1));
@@ -170,6 +170,55 @@ class FederationIT {
                     .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
             assertThatThrownBy(() -> c.call("federation.push", obj().put("session", "guess").set("changes", Json.parse("[]"))))
                     .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
+            assertThat(c.call("node.key", obj()).get("publicKey").asText()).isEqualTo(HexFormat.of().formatHex(
+                    NodeIdentity.loadOrCreate(dir.resolve("hub")).keyPair().publicKey()));
+        }
+    }
+
+    @Test
+    void aPeerFloodingPatternsOrOversizedBatchesIsRefusedAtTheLimitsWhileTheHubKeepsServing() throws Exception {
+        NodeIdentity a = identity("a");
+        int port = freePort();
+        try (TestNode hub = TestNode.builder().builtins("registry").dataDir(dir.resolve("hub")).with(NodeConfig.PORT, port)
+                .set("federation.mode", "hub").set("federation.max-patterns", "10").set("federation.batch-size", "5")
+                .set("federation.trusted-peers", TestNode.writeTrustedKeys(dir.resolve("t"), a.keyPair()).toString()).start();
+                PandoClient c = PandoClient.connect(hub.url(), null)) {
+            register(hub, a, "leaf-a", "/site-a/**");
+            String key = HexFormat.of().formatHex(a.keyPair().publicKey());
+            String nonce = c.call("federation.hello", obj().put("node", a.nodeId()).put("key", key).put("version", 1).put("nonce", "00"))
+                    .get("nonce").asText();
+            ObjectNode flood = join(a.nodeId(), nonce, a.keyPair(), "federation-join:" + nonce + ":" + hub.node().nodeId() + ":" + a.nodeId());
+            for (int i = 0; i < 11; i++) {
+                flood.withArray("interests").add("/i" + i + "/**");
+            }
+            assertThatThrownBy(() -> c.call("federation.join", flood)).isInstanceOfSatisfying(PandoException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+                assertThat(e.getMessage()).contains("at most 10");
+            });
+            String nonce2 = c.call("federation.hello", obj().put("node", a.nodeId()).put("key", key).put("version", 1).put("nonce", "01"))
+                    .get("nonce").asText();
+            String session = c.call("federation.join", join(a.nodeId(), nonce2, a.keyPair(),
+                    "federation-join:" + nonce2 + ":" + hub.node().nodeId() + ":" + a.nodeId())).get("session").asText();
+            com.fasterxml.jackson.databind.node.ArrayNode big = Json.MAPPER.createArrayNode();
+            for (int i = 1; i <= 6; i++) {
+                big.addObject().put("key", "/site-a/" + i).put("value", i).put("revision", i).put("timestamp", 1).put("origin", a.nodeId())
+                        .put("writer", "w").put("originRevision", i);
+            }
+            long before = hub.node().store().lastRevision();
+            assertThatThrownBy(() -> c.call("federation.push", obj().put("session", session).put("upTo", 6).set("changes", big)))
+                    .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.getMessage()).contains("at most 5 changes"));
+            // A change outside what the peer owns is rejected and counted; the rest of the batch applies.
+            com.fasterxml.jackson.databind.node.ArrayNode mixed = Json.MAPPER.createArrayNode();
+            mixed.addObject().put("key", "/site-b/x").put("value", 1).put("revision", 1).put("timestamp", 1).put("origin", a.nodeId())
+                    .put("writer", "w").put("originRevision", 1);
+            mixed.addObject().put("key", "/site-a/y").put("value", 2).put("revision", 2).put("timestamp", 1).put("origin", a.nodeId())
+                    .put("writer", "w").put("originRevision", 2);
+            JsonNode r = c.call("federation.push", obj().put("session", session).put("upTo", 2).set("changes", mixed));
+            assertThat(r.get("rejected").asInt()).isEqualTo(1);
+            assertThat(r.get("applied").asInt()).isEqualTo(1);
+            assertThat(hub.adminClient().find("/site-b/x")).isEmpty();
+            assertThat(hub.node().store().lastRevision()).isGreaterThan(before);
+            assertThat(c.health().get("status").asText()).isEqualTo("ok");
         }
     }
 
@@ -242,7 +291,7 @@ class FederationIT {
                 JsonNode written = b.adminClient().set("/site-a/room1/lamp", num(5));
                 JsonNode there = awaitValue(o, "/site-a/room1/lamp", 5);
                 assertThat(there.get("origin").asText()).as("the origin survives two hops").isEqualTo(bottom.nodeId());
-                assertThat(there.get("originRevision").asLong()).isEqualTo(written.get("revision").asLong());
+                assertThat(originRevision(there)).isEqualTo(written.get("revision").asLong());
                 o.adminClient().set("/site-c/x", num(6));
                 awaitValue(b, "/site-c/x", 6);
                 assertThat(copiesOf(b, "/site-a/room1/lamp")).as("never sent back to its origin").isEqualTo(1);
@@ -280,7 +329,7 @@ class FederationIT {
                     }
                     leafA.adminClient().set("/site-a/after", num(2));
                     awaitValue(leafB, "/site-a/after", 2);
-                    assertThat(leafB.adminClient().get("/site-a/s7").get("originRevision").asLong()).isPositive();
+                    assertThat(originRevision(leafB.adminClient().get("/site-a/s7"))).isPositive();
                     assertThat(uplink(leafB).get("snapshots").asLong()).as("it took a snapshot").isEqualTo(1);
                 }
             }
@@ -292,4 +341,9 @@ class FederationIT {
         return node.node().store().changesSince(0, 10_000).stream().filter(c -> c.key().startsWith(prefix)).count();
     }
 
+
+    /** An entry's origin revision: absent on the wire when it equals the entry's revision. */
+    private static long originRevision(JsonNode entry) {
+        return entry.path("originRevision").asLong(entry.get("revision").asLong());
+    }
 }

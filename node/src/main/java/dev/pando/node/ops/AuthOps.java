@@ -8,11 +8,13 @@ import dev.pando.api.PandoException;
 import dev.pando.api.Scope;
 import dev.pando.api.plugin.OpArgs;
 import dev.pando.node.auth.Authenticator;
+import dev.pando.node.auth.NodeIdentity;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.auth.Revocations;
 import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.OpSpec;
 import dev.pando.signing.cap.CapabilityToken;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -28,16 +30,27 @@ public final class AuthOps {
 
     private final Authenticator authenticator;
     private final Revocations revocations;
+    private final NodeIdentity identity;
 
-    public AuthOps(Authenticator authenticator, Revocations revocations) {
+    public AuthOps(Authenticator authenticator, Revocations revocations, NodeIdentity identity) {
         this.authenticator = authenticator;
         this.revocations = revocations;
+        this.identity = identity;
     }
 
     public List<OpSpec> specs() {
         return List.of(
                 OpSpec.inline("node.whoami", Access.NONE, CoreOps.OWNER, this::whoami),
+                OpSpec.inline("node.key", Access.NONE, CoreOps.OWNER, this::key),
                 OpSpec.worker("admin.revoke", Access.ADMIN, CoreOps.OWNER, this::revoke));
+    }
+
+    /** The node's public key: what a peer puts in its trusted keys (federation), what capability tokens name as audience. */
+    private CompletionStage<JsonNode> key(CallContext ctx, JsonNode args) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("nodeId", identity.nodeId());
+        n.put("publicKey", HexFormat.of().formatHex(identity.keyPair().publicKey()));
+        return CompletableFuture.completedFuture(n);
     }
 
     private CompletionStage<JsonNode> whoami(CallContext ctx, JsonNode args) {

@@ -336,6 +336,40 @@ class FederationIT {
         }
     }
 
+    @Test
+    void revisionVectorsFindAChangeALeafLostAndFetchItAgain() throws Exception {
+        NodeIdentity h = identity("hub");
+        NodeIdentity a = identity("a");
+        NodeIdentity b = identity("b");
+        int port = freePort();
+        try (TestNode hub = hub(port, a, b)) {
+            register(hub, a, "leaf-a", "/site-a/**");
+            register(hub, b, "leaf-b", "/site-b/**");
+            Path trust = TestNode.writeTrustedKeys(dir.resolve("b-trusts"), h.keyPair());
+            try (TestNode leafA = leaf("a", port, h, "/site-a/**");
+                    TestNode leafB = TestNode.builder().dataDir(dir.resolve("b")).set("federation.mode", "leaf")
+                            .set("federation.hub", "ws://127.0.0.1:" + port).set("federation.namespaces", "/site-b/**")
+                            .set("federation.trusted-peers", trust.toString()).set("federation.sync-interval-ms", "200").start()) {
+                for (int i = 0; i < 5; i++) {
+                    leafA.adminClient().set("/site-a/v" + i, num(i));
+                }
+                leafA.adminClient().set("/site-a/last", num(9));
+                awaitValue(leafB, "/site-a/last", 9);
+                // The replica loses the newest change of A (as a bad disk or a bug would); its cursor is past it.
+                leafB.node().store().delete("/site-a/last", dev.pando.node.kv.WriteOptions.replicated("test", "nelsewhere", 1)).join();
+                assertThat(leafB.adminClient().find("/site-a/last")).isEmpty();
+                awaitValue(leafB, "/site-a/last", 9);
+                assertThat(uplink(leafB).get("gapResyncs").asLong()).isPositive();
+                assertThatThrownBy(() -> {
+                    try (PandoClient c = PandoClient.connect(hub.url(), null)) {
+                        ObjectNode v = obj().put("session", "whatever");
+                        c.call("federation.digest", v.set("vector", obj()));
+                    }
+                }).isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
+            }
+        }
+    }
+
     /** How many changes of keys under {@code prefix} the node's feed holds: one per applied change. */
     private static long copiesOf(TestNode node, String prefix) {
         return node.node().store().changesSince(0, 10_000).stream().filter(c -> c.key().startsWith(prefix)).count();

@@ -19,7 +19,7 @@ import java.util.Optional;
  */
 record FederationConfig(Mode mode, Optional<URI> hub, List<PathPattern> namespaces, List<PathPattern> interests,
                         Optional<String> trustedPeers, Optional<String> token, int batchSize, int maxPatterns,
-                        int maxPeers, long pullWaitMs, Backoff backoff) {
+                        int maxPeers, int maxVectorEntries, long syncIntervalMs, long pullWaitMs, Backoff backoff) {
 
     /** hub: accepts leaves; leaf: connects to one hub. A hub with {@code hub} set is also a leaf of that hub. */
     enum Mode { HUB, LEAF }
@@ -52,7 +52,7 @@ record FederationConfig(Mode mode, Optional<URI> hub, List<PathPattern> namespac
                 c.path("reconnect_multiplier").asDouble(2.0), c.path("reconnect_max_attempts").asInt(0));
         return new FederationConfig(mode, hub, namespaces, interests, text(c, "trusted_peers"), text(c, "token"),
                 positive(c, "batch_size", 500), maxPatterns, positive(c, "max_peers", 16),
-                positive(c, "pull_wait_ms", 250), backoff);
+                positive(c, "max_vector_entries", 10_000), positive(c, "sync_interval_ms", 30_000), positive(c, "pull_wait_ms", 250), backoff);
     }
 
     private static Optional<String> text(JsonNode c, String field) {

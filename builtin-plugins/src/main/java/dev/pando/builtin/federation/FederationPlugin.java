@@ -81,6 +81,7 @@ public final class FederationPlugin implements PandoPlugin {
             case "federation.push" -> hub().push(call);
             case "federation.pull" -> hub().pull(call);
             case "federation.snapshot" -> hub().snapshot(call);
+            case "federation.digest" -> hub().digest(call);
             case "federation.peers" -> peers();
             case "federation.resync" -> resync();
             default -> throw new PandoException(ErrorCode.NOT_FOUND, "unknown op '" + call.op() + "'");

@@ -199,13 +199,16 @@ final class Hub {
      * read (pass {@code cursor} back for the next page; pull from {@code revision} after the last).
      */
     JsonNode snapshot(OpCall call) {
-        OpArgs a = OpArgs.of(call, "session", "cursor", "revision");
+        OpArgs a = OpArgs.of(call, "session", "cursor", "revision", "origins");
         Peer peer = peer(a.string("session"));
+        java.util.Set<String> origins = new java.util.HashSet<>();
+        call.args().path("origins").forEach(o -> origins.add(o.asText()));
         long revision = a.optLong("revision", 0, Long.MAX_VALUE).orElse(context.feed().lastRevision());
         dev.pando.api.plugin.KvPage page = context.kv().scan("/", a.optString("cursor").orElse(null), config.batchSize());
         List<KvChange> out = new ArrayList<>();
         for (KvEntry e : page.entries()) {
-            if (peer.wants(e.key()) && !peer.owns(e.key()) && !e.key().startsWith("/federation/")) {
+            if (peer.wants(e.key()) && !peer.owns(e.key()) && !e.key().startsWith("/federation/")
+                    && (origins.isEmpty() || origins.contains(e.origin()))) {
                 out.add(new KvChange(e.key(), e.value(), e.revision(), e.timestamp(), e.origin(), e.writer(), e.originRevision()));
             }
         }
@@ -213,6 +216,35 @@ final class Hub {
         o.set("changes", ChangeJson.write(out));
         page.next().ifPresent(n -> o.put("cursor", n));
         o.put("revision", revision);
+        return o;
+    }
+
+    /**
+     * {@code federation.digest {session, vector}}: the leaf's revision vector (origin → the highest
+     * origin revision it holds among the keys it pulls) against the hub's over the same keys. The
+     * origins where the hub holds more are {@code gaps}: changes the leaf missed, which it then
+     * fetches with a snapshot of just those origins.
+     */
+    JsonNode digest(OpCall call) {
+        OpArgs a = OpArgs.of(call, "session", "vector");
+        Peer peer = peer(a.string("session"));
+        JsonNode theirs = call.args().path("vector");
+        if (!theirs.isObject()) {
+            throw PandoException.badRequest("federation.digest: 'vector' must be an object of origin -> revision");
+        }
+        if (theirs.size() > config.maxVectorEntries()) {
+            throw PandoException.badRequest("federation.digest: a vector holds at most " + config.maxVectorEntries() + " entries, got "
+                    + theirs.size());
+        }
+        Map<String, Long> mine = RevisionVector.of(context.kv(), key -> peer.wants(key) && !peer.owns(key), config.maxVectorEntries());
+        ArrayNode gaps = JsonNodeFactory.instance.arrayNode();
+        mine.forEach((origin, revision) -> {
+            if (revision > theirs.path(origin).asLong(0)) {
+                gaps.add(origin);
+            }
+        });
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.set("gaps", gaps);
         return o;
     }
 

@@ -49,6 +49,8 @@ final class Uplink {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong snapshots = new AtomicLong();
+    private final AtomicLong resyncs = new AtomicLong();
+    private volatile long lastDigestMs;
     private final AtomicLong pullCursor = new AtomicLong();
     private volatile long lastPullMs;
 
@@ -106,6 +108,7 @@ final class Uplink {
         o.put("rejected", rejected.get());
         o.put("reconnects", reconnects.get());
         o.put("snapshots", snapshots.get());
+        o.put("gapResyncs", resyncs.get());
         o.put("lastError", lastError);
         return o;
     }
@@ -205,6 +208,14 @@ final class Uplink {
             }
             List<KvChange> mine = read.stream().filter(c -> config.namespaces().stream().anyMatch(p -> p.matches(c.key()))).toList();
             long upTo = read.get(read.size() - 1).revision();
+            if (mine.isEmpty()) {
+                // Nothing of ours: move on without a round trip. Telling the hub would make it write
+                // its cursor for us, a change we would pull, whose cursor write we would read here:
+                // two idle nodes would ping-pong forever. After a reconnect the scan starts again
+                // from the hub's cursor, which costs a re-read, not a change.
+                pushCursor = upTo;
+                continue;
+            }
             ObjectNode push = JsonNodeFactory.instance.objectNode().put("session", session).put("upTo", upTo);
             push.set("changes", ChangeJson.write(mine));
             JsonNode r = client.call("federation.push", push);
@@ -224,7 +235,10 @@ final class Uplink {
                 JsonNode r = client.call("federation.pull", pull);
                 lastPullMs = context.clock().millis();
                 if (r.path("compacted").asBoolean(false)) {
-                    snapshot(client, session);
+                    context.log().warn("federation: hub {} no longer holds changes after {}; taking a snapshot", hubNode, pullCursor.get());
+                    long revision = snapshot(client, session, List.of());
+                    pullCursor.set(revision);
+                    saveCursor(revision);
                     continue;
                 }
                 learnOwners(r.path("owners"));
@@ -238,6 +252,8 @@ final class Uplink {
                 if (next != pullCursor.get()) {
                     pullCursor.set(next);
                     saveCursor(next);
+                } else if (changes.isEmpty() && context.clock().millis() - lastDigestMs >= config.syncIntervalMs()) {
+                    digest(client, session); // caught up: a good moment to compare
                 }
             }
         } catch (RuntimeException e) {
@@ -247,15 +263,36 @@ final class Uplink {
         }
     }
 
-    /** The hub pruned changes this node never saw: take every entry it wants, then pull from the snapshot's revision. */
-    private void snapshot(PandoClient client, String session) {
+    /**
+     * Compares this replica's revision vector with the hub's over the keys it pulls; origins the
+     * hub holds more of were missed here, and a snapshot of just those origins fetches them.
+     */
+    private void digest(PandoClient client, String session) {
+        lastDigestMs = context.clock().millis();
+        Map<String, Long> vector = RevisionVector.of(context.kv(),
+                key -> config.interests().stream().anyMatch(p -> p.matches(key)) && config.namespaces().stream().noneMatch(p -> p.matches(key)),
+                config.maxVectorEntries());
+        ObjectNode args = JsonNodeFactory.instance.objectNode().put("session", session);
+        ObjectNode v = args.putObject("vector");
+        vector.forEach(v::put);
+        List<String> gaps = new java.util.ArrayList<>();
+        client.call("federation.digest", args).path("gaps").forEach(g -> gaps.add(g.asText()));
+        if (!gaps.isEmpty()) {
+            context.log().warn("federation: this node missed changes of {} held by hub {}; fetching them", gaps, hubNode);
+            resyncs.incrementAndGet();
+            snapshot(client, session, gaps);
+        }
+    }
+
+    /** Takes every entry the hub offers (of {@code origins} only, when given); answers the hub revision it started at. */
+    private long snapshot(PandoClient client, String session, List<String> origins) {
         state = State.SYNCING;
         snapshots.incrementAndGet();
-        context.log().warn("federation: hub {} no longer holds changes after {}; taking a snapshot", hubNode, pullCursor.get());
         long revision = 0;
         String cursor = null;
         do {
             ObjectNode args = JsonNodeFactory.instance.objectNode().put("session", session);
+            origins.forEach(o -> args.withArray("origins").add(o));
             if (cursor != null) {
                 args.put("cursor", cursor).put("revision", revision);
             }
@@ -267,9 +304,8 @@ final class Uplink {
             skipped.addAndGet(res.skipped());
             cursor = page.hasNonNull("cursor") ? page.get("cursor").asText() : null;
         } while (cursor != null && running);
-        pullCursor.set(revision);
-        saveCursor(revision);
         state = State.ACTIVE;
+        return revision;
     }
 
     private void learnOwners(JsonNode list) {

@@ -78,6 +78,10 @@ public final class NodeConfig {
     public static final ConfigKey<Integer> FEDERATION_MAX_PATTERNS = intKey("federation.max-patterns", 1_000,
             "Namespaces or interests one peer may declare; a join with more is refused.");
     public static final ConfigKey<Integer> FEDERATION_MAX_PEERS = intKey("federation.max-peers", 16, "Leaves one hub accepts at once.");
+    public static final ConfigKey<Long> FEDERATION_SYNC_INTERVAL_MS = longKey("federation.sync-interval-ms", 30_000L,
+            "How often a caught-up leaf compares revision vectors with its hub; origins it holds less of are fetched again.");
+    public static final ConfigKey<Integer> FEDERATION_MAX_VECTOR_ENTRIES = intKey("federation.max-vector-entries", 10_000,
+            "Origins one revision vector may hold; a bigger one is refused.");
     public static final ConfigKey<Long> FEDERATION_PULL_WAIT_MS = longKey("federation.pull-wait-ms", 250L,
             "How long a hub holds a leaf's pull open waiting for a change (long poll).");
     public static final ConfigKey<Long> FEDERATION_RECONNECT_INITIAL_MS = longKey("federation.reconnect-initial-ms", 200L,

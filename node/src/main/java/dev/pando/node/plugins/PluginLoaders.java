@@ -108,6 +108,8 @@ public final class PluginLoaders {
         c.put("max_patterns", f.numberNode(config.get(NodeConfig.FEDERATION_MAX_PATTERNS)));
         c.put("max_peers", f.numberNode(config.get(NodeConfig.FEDERATION_MAX_PEERS)));
         c.put("pull_wait_ms", f.numberNode(config.get(NodeConfig.FEDERATION_PULL_WAIT_MS)));
+        c.put("sync_interval_ms", f.numberNode(config.get(NodeConfig.FEDERATION_SYNC_INTERVAL_MS)));
+        c.put("max_vector_entries", f.numberNode(config.get(NodeConfig.FEDERATION_MAX_VECTOR_ENTRIES)));
         c.put("reconnect_initial_ms", f.numberNode(config.get(NodeConfig.FEDERATION_RECONNECT_INITIAL_MS)));
         c.put("reconnect_max_ms", f.numberNode(config.get(NodeConfig.FEDERATION_RECONNECT_MAX_MS)));
         c.put("reconnect_max_attempts", f.numberNode(config.get(NodeConfig.FEDERATION_RECONNECT_MAX_ATTEMPTS)));

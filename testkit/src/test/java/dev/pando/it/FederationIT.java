@@ -23,6 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -137,6 +139,17 @@ class FederationIT {
                 Eventually.eventually("the stranger is refused", BOUND,
                         () -> uplink(s).get("lastError").asText().contains("not a trusted peer") ? true : null);
                 assertThat(hub.call("federation.peers", obj()).get("peers")).isEmpty();
+            }
+            // The operator admits the stranger with a capability token instead of listing its key.
+            register(hub, stranger, "admitted", "/site-s/**");
+            String token = dev.pando.signing.cap.CapabilityToken.issue(h.keyPair(), List.of(dev.pando.api.Scope.parse("admin:/federation/**")),
+                    java.time.Instant.now().minusSeconds(5), java.time.Instant.now().plusSeconds(600), Optional.empty()).encode();
+            Path trust = TestNode.writeTrustedKeys(dir.resolve("admitted-trusts"), h.keyPair());
+            try (TestNode admitted = TestNode.builder().dataDir(dir.resolve("stranger")).set("federation.mode", "leaf")
+                    .set("federation.hub", "ws://127.0.0.1:" + port).set("federation.namespaces", "/site-s/**")
+                    .set("federation.trusted-peers", trust.toString()).set("federation.token", token).start()) {
+                admitted.adminClient().set("/site-s/x", num(3));
+                awaitValue(hub, "/site-s/x", 3);
             }
         }
     }

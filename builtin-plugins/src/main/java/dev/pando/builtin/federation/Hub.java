@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.Scope;
 import dev.pando.api.path.PathPattern;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
@@ -31,6 +32,8 @@ final class Hub {
     /** Handshakes begun and not finished, at most; more are refused until these finish or expire. */
     static final int MAX_PENDING = 64;
     static final long HANDSHAKE_TTL_MS = 30_000;
+    /** What a token must grant for the hub to accept a leaf whose key it does not list: a peer admitted by the operator's token. */
+    static final Scope FEDERATION_SCOPE = Scope.parse("admin:/federation/**");
     private static final String PEERS = "/federation/peers/";
 
     private record Pending(String node, byte[] key, long expiresAt) {}
@@ -79,8 +82,9 @@ final class Hub {
         if (a.intOr("version", 0, Integer.MAX_VALUE, 0) != PROTOCOL_VERSION) {
             throw PandoException.badRequest("federation.hello: this hub speaks protocol version " + PROTOCOL_VERSION);
         }
-        if (!trusted.contains(key)) {
-            throw new PandoException(ErrorCode.UNAUTHORIZED, "federation.hello: node " + node + " is not a trusted peer of this hub");
+        if (!trusted.contains(key) && !call.caller().holds(FEDERATION_SCOPE)) {
+            throw new PandoException(ErrorCode.UNAUTHORIZED, "federation.hello: node " + node
+                    + " is not a trusted peer of this hub (federation.trusted-peers), and its token does not grant " + FEDERATION_SCOPE);
         }
         long now = context.clock().millis();
         pending.values().removeIf(p -> p.expiresAt() < now);

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Federation figures for issue #15 (docs/benchmarks.md, "Federation"): a hub and leaves on
+# loopback in one JVM (testkit's FederationBenchmark): propagation latency leaf a -> hub -> leaf b
+# at a steady rate and at saturation, the time a new leaf takes to sync KEYS keys, and the catch-up
+# of a leaf that was down PARTITION seconds under load. ~2 minutes on 2 cores with the defaults.
+#
+#   testkit/bench-federation.sh                               # everything
+#   PARTS=latency,catchup testkit/bench-federation.sh         # some parts (latency, saturation, snapshot, catchup)
+#   testkit/bench-federation.sh -Dset.federation.batch-size=100   # extra JVM options, e.g. a node setting on every node
+#
+# SKIP_BUILD=1 reuses the last build; MVN_ARGS="-o" builds offline; DURATION, RATE, SATURATION,
+# WINDOW, KEYS, PARTITION, WARMUP size the runs (defaults 20 s, 1000/s, 10 s, 64, 100000, 10 s, 5 s).
+# The last line printed is the whole result as JSON; it is also kept in testkit/target/bench/.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+if [ -z "${SKIP_BUILD:-}" ]; then
+  # shellcheck disable=SC2086
+  mvn -B -q ${MVN_ARGS:-} -pl testkit -am test-compile dependency:build-classpath \
+      -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
+fi
+CP="testkit/target/test-classes:testkit/target/classes:$(cat testkit/target/bench.cp)"
+mkdir -p testkit/target/bench
+OUT="testkit/target/bench/federation-$(date +%Y%m%d-%H%M%S).out"
+java -Xmx2g -cp "$CP" \
+    -Dparts="${PARTS:-latency,saturation,snapshot,catchup}" -Dduration="${DURATION:-20}" -Drate="${RATE:-1000}" \
+    -Dsaturation="${SATURATION:-10}" -Dwindow="${WINDOW:-64}" -Dkeys="${KEYS:-100000}" \
+    -Dpartition="${PARTITION:-10}" -Dwarmup="${WARMUP:-5}" "$@" \
+    dev.pando.it.bench.FederationBenchmark | grep -v '^admin token' | tee "$OUT"
+tail -n 1 "$OUT" > "${OUT%.out}.json"

@@ -147,6 +147,20 @@ public final class HostContext implements PluginContext {
             }
 
             @Override
+            public int applyAll(List<KvChange> changes) {
+                for (KvChange c : changes) {
+                    kv.writable(c.key());
+                    if (c.originRevision() <= 0) {
+                        throw PandoException.badRequest("a replicated change needs a positive origin revision, got " + c.originRevision());
+                    }
+                }
+                for (int i = 0; i < changes.size(); i++) {
+                    budget.charge();
+                }
+                return host.replicateAll(changes);
+            }
+
+            @Override
             public String nodeId() {
                 return host.nodeKey().nodeId();
             }

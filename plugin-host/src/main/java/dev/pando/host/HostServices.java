@@ -90,6 +90,15 @@ public interface HostServices {
         byte[] sign(byte[] contextAndMessage);
     }
 
+    /** {@link #replicate} for a batch, submitted together and awaited at the end; answers how many were committed. */
+    default int replicateAll(java.util.List<KvChange> changes) {
+        int n = 0;
+        for (KvChange c : changes) {
+            n += replicate(c).isPresent() ? 1 : 0;
+        }
+        return n;
+    }
+
     /** Removes {@code owner} if it is still the guard in place. */
     default void withdrawOwnershipGuard(java.util.function.Function<String, Optional<String>> owner) {}
 

@@ -4,7 +4,10 @@ import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.PluginContext;
 import dev.pando.api.plugin.Replica;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -28,26 +31,28 @@ final class Applier {
 
     /** Applies what {@code allowed} accepts of {@code changes} from peer {@code from}, in order. */
     Result apply(List<KvChange> changes, Predicate<String> allowed, String from) {
-        int applied = 0;
         int skipped = 0;
         int rejected = 0;
+        List<KvChange> fresh = new ArrayList<>(changes.size());
+        Map<String, KvChange> newestInBatch = new HashMap<>();
         for (KvChange c : changes) {
             if (!allowed.test(c.key())) {
                 rejected++;
                 context.log().warn("federation: {} sent a change of '{}', which it may not; not applied", from, c.key());
                 continue;
             }
-            if (c.origin().equals(replica.nodeId()) || alreadyHeld(c)) {
+            KvChange before = newestInBatch.get(c.key());
+            boolean stale = before != null ? before.origin().equals(c.origin()) && before.originRevision() >= c.originRevision()
+                    : alreadyHeld(c);
+            if (c.origin().equals(replica.nodeId()) || stale) {
                 skipped++;
                 continue;
             }
-            if (replica.apply(c).isPresent()) {
-                applied++;
-            } else {
-                skipped++; // a delete of what is not here
-            }
+            newestInBatch.put(c.key(), c);
+            fresh.add(c);
         }
-        return new Result(applied, skipped, rejected);
+        int applied = fresh.isEmpty() ? 0 : replica.applyAll(fresh);
+        return new Result(applied, skipped + fresh.size() - applied, rejected); // a delete of what is not here counts as skipped
     }
 
     private boolean alreadyHeld(KvChange c) {

@@ -183,7 +183,7 @@ final class Hub {
         List<KvChange> read = context.feed().read(after, limit);
         List<KvChange> out = new ArrayList<>();
         for (KvChange c : read) {
-            if (peer.wants(c.key()) && !peer.owns(c.key()) && !c.origin().equals(peer.node)) {
+            if (peer.wants(c.key()) && !peer.owns(c.key()) && !c.origin().equals(peer.node) && !Internal.is(c.key())) {
                 out.add(c);
             }
         }
@@ -211,7 +211,7 @@ final class Hub {
         dev.pando.api.plugin.KvPage page = context.kv().scan("/", a.optString("cursor").orElse(null), config.batchSize());
         List<KvChange> out = new ArrayList<>();
         for (KvEntry e : page.entries()) {
-            if (peer.wants(e.key()) && !peer.owns(e.key()) && !e.key().startsWith("/federation/")
+            if (peer.wants(e.key()) && !peer.owns(e.key()) && !Internal.is(e.key())
                     && (origins.isEmpty() || origins.contains(e.origin()))) {
                 out.add(new KvChange(e.key(), e.value(), e.revision(), e.timestamp(), e.origin(), e.writer(), e.originRevision()));
             }
@@ -240,7 +240,8 @@ final class Hub {
             throw PandoException.badRequest("federation.digest: a vector holds at most " + config.maxVectorEntries() + " entries, got "
                     + theirs.size());
         }
-        Map<String, Long> mine = RevisionVector.of(context.kv(), key -> peer.wants(key) && !peer.owns(key), config.maxVectorEntries());
+        Map<String, Long> mine = RevisionVector.of(context.kv(), key -> peer.wants(key) && !peer.owns(key) && !Internal.is(key),
+                config.maxVectorEntries());
         ArrayNode gaps = JsonNodeFactory.instance.arrayNode();
         mine.forEach((origin, revision) -> {
             if (revision > theirs.path(origin).asLong(0)) {

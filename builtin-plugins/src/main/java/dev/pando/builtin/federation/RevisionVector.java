@@ -11,7 +11,7 @@ import java.util.function.Predicate;
 /**
  * Origin → the highest origin revision held among the keys {@code inScope} accepts: what two
  * replicas of the same keys compare to find changes one of them missed. Computed by a scan of the
- * node's keys (outside {@code /federation}), so it costs what the replica holds.
+ * node's keys (not {@link Internal} ones), so it costs what the replica holds.
  */
 final class RevisionVector {
     private RevisionVector() {}
@@ -22,7 +22,7 @@ final class RevisionVector {
         do {
             KvPage page = kv.scan("/", after, 1000);
             for (KvEntry e : page.entries()) {
-                if (!e.key().startsWith("/federation/") && inScope.test(e.key())) {
+                if (!Internal.is(e.key()) && inScope.test(e.key())) {
                     vector.merge(e.origin(), e.originRevision(), Math::max);
                 }
             }

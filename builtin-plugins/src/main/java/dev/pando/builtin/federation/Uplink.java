@@ -51,6 +51,7 @@ final class Uplink {
     private final AtomicLong snapshots = new AtomicLong();
     private final AtomicLong resyncs = new AtomicLong();
     private volatile long lastDigestMs;
+    private volatile long lastSaveMs;
     private final AtomicLong pullCursor = new AtomicLong();
     private volatile long lastPullMs;
 
@@ -243,15 +244,18 @@ final class Uplink {
                 }
                 learnOwners(r.path("owners"));
                 List<KvChange> changes = ChangeJson.read(r.path("changes"), config.batchSize());
-                Applier.Result res = applier.apply(changes, key -> config.namespaces().stream().noneMatch(p -> p.matches(key)),
-                        "hub " + hubNode);
+                Applier.Result res = applier.apply(changes, this::pullable, "hub " + hubNode);
                 applied.addAndGet(res.applied());
                 skipped.addAndGet(res.skipped());
                 rejected.addAndGet(res.rejected());
                 long next = r.path("next").asLong(pullCursor.get());
                 if (next != pullCursor.get()) {
                     pullCursor.set(next);
-                    saveCursor(next);
+                    // Durable at most once a second when nothing was applied: a crash then re-reads a
+                    // little (applied changes are skipped), rather than every pull writing a record.
+                    if (res.applied() > 0 || context.clock().millis() - lastSaveMs >= 1_000) {
+                        saveCursor(next);
+                    }
                 } else if (changes.isEmpty() && context.clock().millis() - lastDigestMs >= config.syncIntervalMs()) {
                     digest(client, session); // caught up: a good moment to compare
                 }
@@ -270,8 +274,7 @@ final class Uplink {
     private void digest(PandoClient client, String session) {
         lastDigestMs = context.clock().millis();
         Map<String, Long> vector = RevisionVector.of(context.kv(),
-                key -> config.interests().stream().anyMatch(p -> p.matches(key)) && config.namespaces().stream().noneMatch(p -> p.matches(key)),
-                config.maxVectorEntries());
+                key -> config.interests().stream().anyMatch(p -> p.matches(key)) && pullable(key), config.maxVectorEntries());
         ObjectNode args = JsonNodeFactory.instance.objectNode().put("session", session);
         ObjectNode v = args.putObject("vector");
         vector.forEach(v::put);
@@ -298,8 +301,7 @@ final class Uplink {
             }
             JsonNode page = client.call("federation.snapshot", args);
             revision = page.path("revision").asLong();
-            Applier.Result res = applier.apply(ChangeJson.read(page.path("changes"), config.batchSize()),
-                    key -> config.namespaces().stream().noneMatch(p -> p.matches(key)), "hub " + hubNode);
+            Applier.Result res = applier.apply(ChangeJson.read(page.path("changes"), config.batchSize()), this::pullable, "hub " + hubNode);
             applied.addAndGet(res.applied());
             skipped.addAndGet(res.skipped());
             cursor = page.hasNonNull("cursor") ? page.get("cursor").asText() : null;
@@ -322,7 +324,13 @@ final class Uplink {
         owners = List.copyOf(learned);
     }
 
+    /** What this node takes from its hub: not what it owns, not another plugin's internal records. */
+    private boolean pullable(String key) {
+        return config.namespaces().stream().noneMatch(p -> p.matches(key)) && !Internal.is(key);
+    }
+
     private void saveCursor(long after) {
+        lastSaveMs = context.clock().millis();
         context.kv().set(CURSOR, JsonNodeFactory.instance.objectNode().put("hub", hubNode).put("after", after));
     }
 

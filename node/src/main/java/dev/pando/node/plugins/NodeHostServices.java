@@ -179,15 +179,32 @@ public final class NodeHostServices implements HostServices {
 
     @Override
     public Optional<KvChange> replicate(KvChange change) {
+        return settle(submit(change));
+    }
+
+    @Override
+    public int replicateAll(List<KvChange> changes) {
+        // Submitted before any is awaited: the commit thread takes them as one group.
+        List<CompletableFuture<KvChange>> writes = changes.stream().map(this::submit).toList();
+        int committed = 0;
+        for (CompletableFuture<KvChange> w : writes) {
+            committed += settle(w).isPresent() ? 1 : 0;
+        }
+        return committed;
+    }
+
+    private CompletableFuture<KvChange> submit(KvChange change) {
         if (change.origin().equals(store.nodeId())) {
             throw PandoException.badRequest("a replicated change comes from another node; '" + change.key() + "' names this one as its origin");
         }
         WriteOptions opts = WriteOptions.replicated(change.writer(), change.origin(), change.originRevision());
-        if (!change.isDelete()) {
-            return Optional.of(await(store.set(change.key(), change.value(), opts)));
-        }
+        return change.isDelete() ? store.delete(change.key(), opts) : store.set(change.key(), change.value(), opts);
+    }
+
+    /** The committed change; empty for a delete of a key this node does not hold. */
+    private static Optional<KvChange> settle(CompletableFuture<KvChange> write) {
         try {
-            return Optional.of(await(store.delete(change.key(), opts)));
+            return Optional.of(await(write));
         } catch (PandoException e) {
             if (e.code() == ErrorCode.NOT_FOUND) {
                 return Optional.empty();

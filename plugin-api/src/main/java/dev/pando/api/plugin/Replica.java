@@ -1,5 +1,6 @@
 package dev.pando.api.plugin;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -23,6 +24,15 @@ public interface Replica {
      *         plugin's write prefixes
      */
     Optional<KvChange> apply(KvChange change);
+
+    /**
+     * {@link #apply} for a batch, committed in order but without waiting for each write before
+     * submitting the next, so the node commits them together. Every key is checked against the
+     * write prefixes before anything is submitted.
+     *
+     * @return how many were committed (deletes of keys this node does not hold are not)
+     */
+    int applyAll(List<KvChange> changes);
 
     /**
      * Makes this node refuse local writes (clients, plugins, rules) to keys another node owns:

@@ -1,5 +1,8 @@
 package dev.pando.it;
 
+import static dev.pando.it.FederationFixture.freePort;
+import static dev.pando.it.FederationFixture.identity;
+import static dev.pando.it.FederationFixture.originRevision;
 import static dev.pando.it.Json.num;
 import static dev.pando.it.Json.obj;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,48 +47,30 @@ class FederationCrashIT {
     /** key → the revision its write was acknowledged at, on the leaf that owns it. */
     private final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private NodeIdentity identity(String name) throws IOException {
-        return NodeIdentity.loadOrCreate(dir.resolve(name));
-    }
-
+    /** A leaf's settings, with no builtins of its own and no rate limit (the writer is fast). */
     private static Map<String, String> leafSettings(int hubPort, Path trust, String namespaces) {
-        Map<String, String> s = new LinkedHashMap<>();
+        Map<String, String> s = new LinkedHashMap<>(FederationFixture.leafSettings(hubPort, trust, namespaces));
         s.put("plugins.builtins", "");
         s.put("limits.rate-per-second", "0");
-        s.put("federation.mode", "leaf");
-        s.put("federation.hub", "ws://127.0.0.1:" + hubPort);
-        s.put("federation.namespaces", namespaces);
-        s.put("federation.trusted-peers", trust.toString());
-        s.put("federation.reconnect-initial-ms", "50");
-        s.put("federation.reconnect-max-ms", "500");
         return s;
     }
 
     private static void register(PandoClient hub, NodeIdentity node, String namespace) {
-        hub.call("registry.register", obj().put("publicKey", HexFormat.of().formatHex(node.keyPair().publicKey())).put("type", "node")
-                .put("name", node.nodeId()).set("namespaces", Json.parse("[\"" + namespace + "\"]")));
+        FederationFixture.register(hub, node, node.nodeId(), namespace);
     }
 
     @Test
     void aKilledLeafResumesFromItsCursorWithNoLossAndNoDuplicate() throws Exception {
-        NodeIdentity h = identity("hub");
-        NodeIdentity a = identity("a");
-        NodeIdentity b = identity("b");
+        NodeIdentity h = identity(dir, "hub");
+        NodeIdentity a = identity(dir, "a");
+        NodeIdentity b = identity(dir, "b");
         int hubPort = freePort();
         Path hubTrust = TestNode.writeTrustedKeys(dir.resolve("hub-trusts"), a.keyPair(), b.keyPair());
         Path leafTrust = TestNode.writeTrustedKeys(dir.resolve("leaf-trusts"), h.keyPair());
         try (TestNode hub = TestNode.builder().builtins("registry").dataDir(dir.resolve("hub")).with(NodeConfig.PORT, hubPort)
                 .with(NodeConfig.RATE_PER_SECOND, 0L).set("federation.mode", "hub").set("federation.trusted-peers", hubTrust.toString()).start();
                 ChildNode leafA = new ChildNode(dir.resolve("a"), leafSettings(hubPort, leafTrust, "/site-a/**"));
-                TestNode leafB = TestNode.builder().dataDir(dir.resolve("b")).set("federation.mode", "leaf")
-                        .set("federation.hub", "ws://127.0.0.1:" + hubPort).set("federation.namespaces", "/site-b/**")
-                        .set("federation.trusted-peers", leafTrust.toString()).start()) {
+                TestNode leafB = FederationFixture.leaf(dir, "b", hubPort, leafTrust, "/site-b/**")) {
             register(hub.adminClient(), a, "/site-a/**");
             register(hub.adminClient(), b, "/site-b/**");
             Random random = new Random(7);
@@ -106,8 +91,8 @@ class FederationCrashIT {
 
     @Test
     void aKilledHubResumesFromItsCursorsWithNoLossAndNoDuplicate() throws Exception {
-        NodeIdentity a = identity("a");
-        NodeIdentity b = identity("b");
+        NodeIdentity a = identity(dir, "a");
+        NodeIdentity b = identity(dir, "b");
         Path hubData = dir.resolve("hub");
         NodeIdentity h = NodeIdentity.loadOrCreate(hubData);
         Path hubTrust = TestNode.writeTrustedKeys(dir.resolve("hub-trusts"), a.keyPair(), b.keyPair());
@@ -143,9 +128,7 @@ class FederationCrashIT {
     }
 
     private TestNode leaf(String name, int hubPort, Path trust, String namespaces) {
-        TestNode.Builder b = TestNode.builder().dataDir(dir.resolve(name));
-        leafSettings(hubPort, trust, namespaces).forEach(b::set);
-        return b.start();
+        return FederationFixture.leaf(dir, name, hubPort, trust, namespaces);
     }
 
     /** Writes distinct keys until {@code stop} or the node dies; records each acknowledged write. */
@@ -178,10 +161,5 @@ class FederationCrashIT {
         Map<String, Long> copies = feed.stream().filter(c -> c.key().startsWith(prefix))
                 .collect(Collectors.groupingBy(c -> c.key() + "@" + c.originRevision(), Collectors.counting()));
         assertThat(copies.values()).as("no change applied twice").allMatch(n -> n == 1);
-    }
-
-    /** An entry's origin revision: absent on the wire when it equals the entry's revision. */
-    private static long originRevision(JsonNode entry) {
-        return entry.path("originRevision").asLong(entry.get("revision").asLong());
     }
 }

@@ -1,5 +1,8 @@
 package dev.pando.it;
 
+import static dev.pando.it.FederationFixture.freePort;
+import static dev.pando.it.FederationFixture.identity;
+import static dev.pando.it.FederationFixture.originRevision;
 import static dev.pando.it.Json.num;
 import static dev.pando.it.Json.obj;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,6 +28,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,20 +42,26 @@ class FederationIT {
 
     @TempDir
     Path dir;
+    /** The hub and leaves a (/site-a/**) and b (/site-b/**): keys made ahead, and the hub's port. */
+    private NodeIdentity h;
+    private NodeIdentity a;
+    private NodeIdentity b;
+    private int port;
 
-    /** A node's data dir with its key made ahead, so peers can be told to trust it before it starts. */
-    private NodeIdentity identity(String name) {
-        try {
-            return NodeIdentity.loadOrCreate(dir.resolve(name));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    @BeforeEach
+    void identities() {
+        h = identity(dir, "hub");
+        a = identity(dir, "a");
+        b = identity(dir, "b");
+        port = freePort();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    /** The hub on {@link #port}, trusting a and b, its registry saying a owns /site-a/** and b /site-b/**. */
+    private TestNode starHub() {
+        TestNode hub = hub(port, a, b);
+        register(hub, a, "leaf-a", "/site-a/**");
+        register(hub, b, "leaf-b", "/site-b/**");
+        return hub;
     }
 
     private TestNode hub(int port, NodeIdentity... leaves) {
@@ -62,19 +72,11 @@ class FederationIT {
     }
 
     private TestNode leaf(String name, int hubPort, NodeIdentity hub, String namespaces) {
-        Path trust = TestNode.writeTrustedKeys(dir.resolve(name + "-trusts"), hub.keyPair());
-        return TestNode.builder().dataDir(dir.resolve(name)).set("federation.mode", "leaf")
-                .set("federation.hub", "ws://127.0.0.1:" + hubPort).set("federation.namespaces", namespaces)
-                .set("federation.trusted-peers", trust.toString()).set("federation.reconnect-initial-ms", "50")
-                .set("federation.reconnect-max-ms", "500").start();
+        return FederationFixture.leaf(dir, name, hubPort, TestNode.writeTrustedKeys(dir.resolve(name + "-trusts"), hub.keyPair()), namespaces);
     }
 
     private static void register(TestNode hub, NodeIdentity node, String name, String... namespaces) {
-        ObjectNode args = obj().put("publicKey", HexFormat.of().formatHex(node.keyPair().publicKey())).put("type", "node").put("name", name);
-        for (String n : namespaces) {
-            args.withArray("namespaces").add(n);
-        }
-        hub.call("registry.register", args);
+        FederationFixture.register(hub.adminClient(), node, name, namespaces);
     }
 
     private static JsonNode awaitValue(TestNode node, String key, int value) {
@@ -88,13 +90,7 @@ class FederationIT {
 
     @Test
     void aWriteOnOneLeafReachesTheOtherAndWritesToAnotherNodesNamespaceAreRefusedNamingTheOwner() throws Exception {
-        NodeIdentity h = identity("hub");
-        NodeIdentity a = identity("a");
-        NodeIdentity b = identity("b");
-        int port = freePort();
-        try (TestNode hub = hub(port, a, b)) {
-            register(hub, a, "leaf-a", "/site-a/**");
-            register(hub, b, "leaf-b", "/site-b/**");
+        try (TestNode hub = starHub()) {
             try (TestNode leafA = leaf("a", port, h, "/site-a/**"); TestNode leafB = leaf("b", port, h, "/site-b/**")) {
                 JsonNode written = leafA.adminClient().set("/site-a/lights/1", num(7));
                 JsonNode onB = awaitValue(leafB, "/site-a/lights/1", 7);
@@ -127,10 +123,7 @@ class FederationIT {
 
     @Test
     void leavesThatAreNotTrustedOrDeclareWhatTheyDoNotOwnAreRefused() throws Exception {
-        NodeIdentity h = identity("hub");
-        NodeIdentity a = identity("a");
-        NodeIdentity stranger = identity("stranger");
-        int port = freePort();
+        NodeIdentity stranger = identity(dir, "stranger");
         try (TestNode hub = hub(port, a)) {
             register(hub, a, "leaf-a", "/site-a/**");
             try (TestNode greedy = leaf("a", port, h, "/site-a/**,/site-z/**"); TestNode s = leaf("stranger", port, h, "/site-s/**")) {
@@ -156,8 +149,7 @@ class FederationIT {
 
     @Test
     void forgedAndReplayedHandshakesAreRefused() throws Exception {
-        NodeIdentity a = identity("a");
-        int port = freePort();
+
         try (TestNode hub = hub(port, a); PandoClient c = PandoClient.connect(hub.url(), null)) {
             register(hub, a, "leaf-a", "/site-a/**");
             String key = HexFormat.of().formatHex(a.keyPair().publicKey());
@@ -190,8 +182,7 @@ class FederationIT {
 
     @Test
     void aPeerFloodingPatternsOrOversizedBatchesIsRefusedAtTheLimitsWhileTheHubKeepsServing() throws Exception {
-        NodeIdentity a = identity("a");
-        int port = freePort();
+
         try (TestNode hub = TestNode.builder().builtins("registry").dataDir(dir.resolve("hub")).with(NodeConfig.PORT, port)
                 .set("federation.mode", "hub").set("federation.max-patterns", "10").set("federation.batch-size", "5")
                 .set("federation.trusted-peers", TestNode.writeTrustedKeys(dir.resolve("t"), a.keyPair()).toString()).start();
@@ -244,13 +235,7 @@ class FederationIT {
 
     @Test
     void aRestartedLeafAndARestartedHubResumeFromTheirCursorsWithNoLossAndNoDuplicate() throws Exception {
-        NodeIdentity h = identity("hub");
-        NodeIdentity a = identity("a");
-        NodeIdentity b = identity("b");
-        int port = freePort();
-        TestNode hub = hub(port, a, b);
-        register(hub, a, "leaf-a", "/site-a/**");
-        register(hub, b, "leaf-b", "/site-b/**");
+        TestNode hub = starHub();
         TestNode leafB = leaf("b", port, h, "/site-b/**");
         try {
             try (TestNode leafA = leaf("a", port, h, "/site-a/**")) {
@@ -283,10 +268,10 @@ class FederationIT {
 
     @Test
     void aTwoLevelTreeOfHubsCarriesAWriteFromABottomLeafToALeafOfTheOtherBranch() throws Exception {
-        NodeIdentity top = identity("top");
-        NodeIdentity mid = identity("mid");
-        NodeIdentity bottom = identity("bottom");
-        NodeIdentity other = identity("other");
+        NodeIdentity top = identity(dir, "top");
+        NodeIdentity mid = identity(dir, "mid");
+        NodeIdentity bottom = identity(dir, "bottom");
+        NodeIdentity other = identity(dir, "other");
         int topPort = freePort();
         int midPort = freePort();
         Path topTrust = TestNode.writeTrustedKeys(dir.resolve("top-trusts"), mid.keyPair(), other.keyPair());
@@ -314,10 +299,6 @@ class FederationIT {
 
     @Test
     void aLeafWhoseCursorTheHubNoLongerHoldsTakesASnapshotInstead() throws Exception {
-        NodeIdentity h = identity("hub");
-        NodeIdentity a = identity("a");
-        NodeIdentity b = identity("b");
-        int port = freePort();
         Path trust = TestNode.writeTrustedKeys(dir.resolve("hub-trusts"), a.keyPair(), b.keyPair());
         try (TestNode hub = TestNode.builder().builtins("registry").dataDir(dir.resolve("hub")).with(NodeConfig.PORT, port)
                 .set("changes.retain-count", "20").set("federation.mode", "hub").set("federation.trusted-peers", trust.toString()).start()) {
@@ -351,13 +332,7 @@ class FederationIT {
 
     @Test
     void revisionVectorsFindAChangeALeafLostAndFetchItAgain() throws Exception {
-        NodeIdentity h = identity("hub");
-        NodeIdentity a = identity("a");
-        NodeIdentity b = identity("b");
-        int port = freePort();
-        try (TestNode hub = hub(port, a, b)) {
-            register(hub, a, "leaf-a", "/site-a/**");
-            register(hub, b, "leaf-b", "/site-b/**");
+        try (TestNode hub = starHub()) {
             Path trust = TestNode.writeTrustedKeys(dir.resolve("b-trusts"), h.keyPair());
             try (TestNode leafA = leaf("a", port, h, "/site-a/**");
                     TestNode leafB = TestNode.builder().dataDir(dir.resolve("b")).set("federation.mode", "leaf")
@@ -386,11 +361,5 @@ class FederationIT {
     /** How many changes of keys under {@code prefix} the node's feed holds: one per applied change. */
     private static long copiesOf(TestNode node, String prefix) {
         return node.node().store().changesSince(0, 10_000).stream().filter(c -> c.key().startsWith(prefix)).count();
-    }
-
-
-    /** An entry's origin revision: absent on the wire when it equals the entry's revision. */
-    private static long originRevision(JsonNode entry) {
-        return entry.path("originRevision").asLong(entry.get("revision").asLong());
     }
 }

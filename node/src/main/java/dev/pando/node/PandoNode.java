@@ -106,7 +106,7 @@ public final class PandoNode implements AutoCloseable {
             WriteBudget.Limits writeLimits = new WriteBudget.Limits(
                     config.get(NodeConfig.PLUGIN_MAX_WRITES_PER_CALL), config.get(NodeConfig.PLUGIN_MAX_WRITES_PER_SECOND));
             this.plugins = new PluginManager(config.get(NodeConfig.PLUGINS_DIR), PluginLoaders.builtins(config), pluginLoader,
-                    new NodeHostServices(store, events, auth, writeLimits, identity), registry, events, config.get(NodeConfig.LISTENER_QUEUE),
+                    new NodeHostServices(store, events, auth, writeLimits, identity, metrics), registry, events, config.get(NodeConfig.LISTENER_QUEUE),
                     config.get(NodeConfig.PLUGIN_DRAIN_MS), Clock.systemUTC(), metrics, new CallLimits(config.get(NodeConfig.PLUGIN_CALL_QUEUE)));
             registry.swap(b -> b.addAll(new PluginOps(plugins).specs()));
             ReloadReport loaded = plugins.reload();

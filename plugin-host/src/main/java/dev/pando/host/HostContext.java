@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
 /** The {@link PluginContext} the host hands each plugin, bounded by its manifest. */
 public final class HostContext implements PluginContext {
     private static final Pattern ACTOR = Pattern.compile("[a-z0-9][a-z0-9:_.-]{0,63}");
+    private static final Pattern GAUGE = Pattern.compile("[a-z0-9_]{1,64}");
     private final PluginManifest manifest;
     private final HostServices host;
     private final ScopedKv kv;
@@ -130,6 +132,17 @@ public final class HostContext implements PluginContext {
     public ChangeFeed feed() {
         require(Permission.FEED);
         return host.feed("plugin:" + manifest.id());
+    }
+
+    @Override
+    public void gauge(String name, String help, LongSupplier value, String... labels) {
+        if (name == null || !GAUGE.matcher(name).matches()) {
+            throw PandoException.badRequest("a gauge name is 1 to 64 of a-z 0-9 _, got '" + name + "'");
+        }
+        if (labels.length % 2 != 0) {
+            throw PandoException.badRequest("gauge labels come in name, value pairs");
+        }
+        host.gauge("pando_plugin_" + manifest.id().replace('-', '_') + "_" + name, help, Objects.requireNonNull(value, "value"), labels);
     }
 
     @Override

@@ -99,6 +99,9 @@ public interface HostServices {
         return n;
     }
 
+    /** Publishes a gauge under its full name ({@code pando_plugin_<id>_<name>}); a host without metrics ignores it. */
+    default void gauge(String name, String help, java.util.function.LongSupplier value, String... labels) {}
+
     /** Removes {@code owner} if it is still the guard in place. */
     default void withdrawOwnershipGuard(java.util.function.Function<String, Optional<String>> owner) {}
 

@@ -116,6 +116,9 @@ class FederationIT {
                 assertThat(leafA.adminClient().get("/site-a/lights/1").get("value").asInt()).isEqualTo(7);
                 JsonNode peers = hub.call("federation.peers", obj()).get("peers");
                 assertThat(peers).hasSize(2);
+                assertThat(hub.node().metrics().render()).as("per-peer series")
+                        .contains("pando_plugin_federation_peer_applied{peer=\"" + a.nodeId() + "\"}")
+                        .contains("pando_plugin_federation_peer_lag_revisions{peer=\"" + b.nodeId() + "\"}");
                 assertThat(uplink(leafA).get("state").asText()).isEqualTo("active");
             }
         }

@@ -35,6 +35,10 @@ final class Hub {
     /** What a token must grant for the hub to accept a leaf whose key it does not list: a peer admitted by the operator's token. */
     static final Scope FEDERATION_SCOPE = Scope.parse("admin:/federation/**");
     private static final String PEERS = "/federation/peers/";
+    /** A leaf silent this long has gone (a live one pulls several times a second): its session ends and its place frees. */
+    static final long PEER_IDLE_MS = 60_000;
+    /** Silent this long, a leaf shows as disconnected in federation.peers. */
+    static final long PEER_ACTIVE_MS = 10_000;
 
     private record Pending(String node, byte[] key, long expiresAt) {}
 
@@ -118,6 +122,14 @@ final class Hub {
             throw PandoException.badRequest("federation.join: 'namespaces' must name what the node owns");
         }
         ownership.requireOwned(p.key(), node, namespaces);
+        long now = context.clock().millis();
+        byNode.values().removeIf(x -> {
+            boolean gone = now - x.lastSeenMs > PEER_IDLE_MS;
+            if (gone) {
+                bySession.remove(x.session);
+            }
+            return gone;
+        });
         if (!byNode.containsKey(node) && byNode.size() >= config.maxPeers()) {
             throw PandoException.rateLimited("federation.join: this hub has its " + config.maxPeers() + " peers (max_peers)", 5_000);
         }
@@ -130,6 +142,7 @@ final class Hub {
         }
         bySession.put(peer.session, peer);
         owners.put(node, namespaces);
+        gauges(peer);
         save(peer);
         context.log().info("federation: node {} joined, owning {}, resuming its changes after revision {}", node, namespaces, pushCursor);
         ObjectNode r = JsonNodeFactory.instance.objectNode();
@@ -258,7 +271,7 @@ final class Hub {
         long now = context.clock().millis();
         long rev = context.feed().lastRevision();
         for (Peer p : byNode.values()) {
-            a.add(p.toJson(rev, now, now - p.lastSeenMs < 10_000));
+            a.add(p.toJson(rev, now, now - p.lastSeenMs < PEER_ACTIVE_MS));
         }
         return a;
     }
@@ -277,6 +290,16 @@ final class Hub {
         owners.forEach((node, patterns) -> patterns.forEach(p -> a.addObject().put("pattern", p.toString()).put("node", node)));
         a.addObject().put("pattern", "hub").put("node", replica.nodeId()); // who answered, for the leaf's error messages
         return a;
+    }
+
+    /** Per-peer series in /metrics; a peer that joins again replaces its suppliers. */
+    private void gauges(Peer p) {
+        context.gauge("peer_applied", "Changes from this leaf applied here", p.applied::get, "peer", p.node);
+        context.gauge("peer_rejected", "Changes from this leaf rejected (outside what it owns)", p.rejected::get, "peer", p.node);
+        context.gauge("peer_forwarded", "Changes forwarded to this leaf", p.forwarded::get, "peer", p.node);
+        context.gauge("peer_lag_revisions", "Hub revisions this leaf has not pulled yet",
+                () -> Math.max(0, context.feed().lastRevision() - p.pulledThrough.get()), "peer", p.node);
+        context.gauge("peer_idle_ms", "Milliseconds since this leaf last called", () -> context.clock().millis() - p.lastSeenMs, "peer", p.node);
     }
 
     private void save(Peer p) {

@@ -53,6 +53,8 @@ final class Uplink {
     private volatile long lastDigestMs;
     private volatile long lastSaveMs;
     private final AtomicLong pullCursor = new AtomicLong();
+    /** The last revision of this node's feed the hub has (or this node has skipped, holding nothing of ours). */
+    private volatile long pushCursor;
     private volatile long lastPullMs;
 
     Uplink(PluginContext context, FederationConfig config, TrustedKeys trusted) {
@@ -196,7 +198,6 @@ final class Uplink {
         return joined.path("session").asText();
     }
 
-    private volatile long pushCursor;
 
     private void pushLoop(PandoClient client, String session, Thread puller) {
         while (running && puller.isAlive()) {

@@ -25,6 +25,7 @@ import dev.pando.node.kv.ChangeCursor;
 import dev.pando.node.kv.ScanQuery;
 import dev.pando.node.kv.StateStore;
 import dev.pando.node.kv.WriteOptions;
+import dev.pando.node.metrics.Metrics;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +43,7 @@ public final class NodeHostServices implements HostServices {
     private final EventBus events;
     private final Authenticator auth;
     private final NodeKey nodeKey;
+    private final Metrics metrics;
     private final WriteBudget.Limits writeLimits;
 
     /** Knows only the {@code admin} principal, with no write budgets (tests, benchmarks). */
@@ -52,7 +54,7 @@ public final class NodeHostServices implements HostServices {
     /** Knows only the {@code admin} principal; signs with a throwaway key (tests). */
     public NodeHostServices(StateStore store, EventBus events, WriteBudget.Limits writeLimits) {
         this(store, events, Authenticator.withAdminToken(AuthMode.AUTHENTICATED, AdminToken.PREFIX + "unused"), writeLimits,
-                new NodeIdentity(store.nodeId(), Ed25519KeyPair.generate()));
+                new NodeIdentity(store.nodeId(), Ed25519KeyPair.generate()), new Metrics());
     }
 
     /**
@@ -61,7 +63,8 @@ public final class NodeHostServices implements HostServices {
      * @param identity    the node's key, which plugins with {@code replicate} may sign proofs with
      */
     public NodeHostServices(StateStore store, EventBus events, Authenticator auth, WriteBudget.Limits writeLimits,
-                            NodeIdentity identity) {
+                            NodeIdentity identity, Metrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.events = events;
         this.auth = auth;
@@ -82,6 +85,11 @@ public final class NodeHostServices implements HostServices {
                 return identity.keyPair().sign(contextAndMessage);
             }
         };
+    }
+
+    @Override
+    public void gauge(String name, String help, java.util.function.LongSupplier value, String... labels) {
+        metrics.gauge(name, help, value, labels);
     }
 
     @Override

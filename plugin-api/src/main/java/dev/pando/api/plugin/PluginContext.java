@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.manifest.PluginManifest;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 
 /**
@@ -42,6 +43,13 @@ public interface PluginContext {
 
     /** The change feed, read through this plugin's durable cursor; needs the {@code feed} permission. */
     ChangeFeed feed();
+
+    /**
+     * Publishes a gauge in the node's {@code /metrics} as {@code pando_plugin_<id>_<name>}, read at
+     * scrape time; {@code labels} are name, value pairs ({@code "peer", "n1a2..."}). Registering the
+     * same name and labels again replaces the supplier. {@code name}: 1 to 64 of {@code a-z 0-9 _}.
+     */
+    void gauge(String name, String help, LongSupplier value, String... labels);
 
     /** Writes replicated from other nodes, kept as they were made there; needs the {@code replicate} permission. */
     Replica replica();

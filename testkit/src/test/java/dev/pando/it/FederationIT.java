@@ -178,6 +178,17 @@ class FederationIT {
                     .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
             assertThatThrownBy(() -> c.call("federation.push", obj().put("session", "guess").set("changes", Json.parse("[]"))))
                     .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
+            // Hellos in a node's name (its id and key are public) keep at most two handshakes for it: the oldest is dropped.
+            String first = c.call("federation.hello", obj().put("node", a.nodeId()).put("key", key).put("version", 1).put("nonce", "03"))
+                    .get("nonce").asText();
+            c.call("federation.hello", obj().put("node", a.nodeId()).put("key", key).put("version", 1).put("nonce", "04"));
+            String third = c.call("federation.hello", obj().put("node", a.nodeId()).put("key", key).put("version", 1).put("nonce", "05"))
+                    .get("nonce").asText();
+            assertThatThrownBy(() -> c.call("federation.join", join(a.nodeId(), first, a.keyPair(),
+                    "federation-join:" + first + ":" + hub.node().nodeId() + ":" + a.nodeId())))
+                    .isInstanceOfSatisfying(PandoException.class, e -> assertThat(e.getMessage()).contains("no handshake under way"));
+            assertThat(c.call("federation.join", join(a.nodeId(), third, a.keyPair(),
+                    "federation-join:" + third + ":" + hub.node().nodeId() + ":" + a.nodeId())).get("session").asText()).isNotEmpty();
             assertThat(c.call("node.key", obj()).get("publicKey").asText()).isEqualTo(HexFormat.of().formatHex(
                     NodeIdentity.loadOrCreate(dir.resolve("hub")).keyPair().publicKey()));
         }

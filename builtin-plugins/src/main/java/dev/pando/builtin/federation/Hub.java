@@ -31,6 +31,12 @@ final class Hub {
     static final int PROTOCOL_VERSION = 1;
     /** Handshakes begun and not finished, at most; more are refused until these finish or expire. */
     static final int MAX_PENDING = 64;
+    /**
+     * Handshakes under way for one node id, at most; a newer hello drops the oldest. A node's id and
+     * key are public, so anyone may begin a handshake in a trusted node's name (only the node can
+     * finish it): this keeps such hellos from filling the table for every other leaf.
+     */
+    static final int MAX_PENDING_PER_NODE = 2;
     static final long HANDSHAKE_TTL_MS = 30_000;
     /** What a token must grant for the hub to accept a leaf whose key it does not list: a peer admitted by the operator's token. */
     static final Scope FEDERATION_SCOPE = Scope.parse("admin:/federation/**");
@@ -97,6 +103,11 @@ final class Hub {
         }
         String leafNonce = a.string("nonce");
         String mine = Proofs.nonce();
+        List<Map.Entry<String, Pending>> same = pending.entrySet().stream().filter(e -> e.getValue().node().equals(node))
+                .sorted(java.util.Comparator.comparingLong(e -> e.getValue().expiresAt())).toList();
+        for (int i = 0; i <= same.size() - MAX_PENDING_PER_NODE; i++) {
+            pending.remove(same.get(i).getKey());
+        }
         pending.put(mine, new Pending(node, key, now + HANDSHAKE_TTL_MS));
         ObjectNode r = JsonNodeFactory.instance.objectNode();
         r.put("node", replica.nodeId());

@@ -1,9 +1,9 @@
 package dev.pando.builtin;
 
-import dev.pando.api.plugin.PandoPlugin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pando.api.plugin.PandoPlugin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

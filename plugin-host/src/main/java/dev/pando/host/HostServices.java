@@ -1,14 +1,20 @@
 package dev.pando.host;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
 import dev.pando.api.plugin.Caller;
 import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
 import dev.pando.api.plugin.PluginIdentities;
+import dev.pando.api.plugin.TokenValidator;
 import dev.pando.host.kv.WriteBudget;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -59,7 +65,7 @@ public interface HostServices {
      * A host without authentication (tests, tools) refuses with {@code UNAVAILABLE}.
      */
     default PluginIdentities identities(String pluginId) {
-        throw new dev.pando.api.PandoException(dev.pando.api.ErrorCode.UNAVAILABLE, "this host does not authenticate callers");
+        throw new PandoException(ErrorCode.UNAVAILABLE, "this host does not authenticate callers");
     }
 
     /**
@@ -68,17 +74,17 @@ public interface HostServices {
      * prefixes. A host without a node of its own refuses with {@code UNAVAILABLE}.
      */
     default Optional<KvChange> replicate(KvChange change) {
-        throw new dev.pando.api.PandoException(dev.pando.api.ErrorCode.UNAVAILABLE, "this host does not replicate");
+        throw new PandoException(ErrorCode.UNAVAILABLE, "this host does not replicate");
     }
 
     /** Makes local writes to keys {@code owner} names another node for fail; see {@code Replica}. */
-    default void refuseWritesOwnedElsewhere(java.util.function.Function<String, Optional<String>> owner) {
-        throw new dev.pando.api.PandoException(dev.pando.api.ErrorCode.UNAVAILABLE, "this host does not replicate");
+    default void refuseWritesOwnedElsewhere(Function<String, Optional<String>> owner) {
+        throw new PandoException(ErrorCode.UNAVAILABLE, "this host does not replicate");
     }
 
     /** This node's id, public key and signature over {@code Replica.SIGNING_CONTEXT + message}; see {@code Replica}. */
     default NodeKey nodeKey() {
-        throw new dev.pando.api.PandoException(dev.pando.api.ErrorCode.UNAVAILABLE, "this host has no node key");
+        throw new PandoException(ErrorCode.UNAVAILABLE, "this host has no node key");
     }
 
     /** The node's identity as the host lends it: signing only in the replica context. */
@@ -91,7 +97,7 @@ public interface HostServices {
     }
 
     /** {@link #replicate} for a batch, submitted together and awaited at the end; answers how many were committed. */
-    default int replicateAll(java.util.List<KvChange> changes) {
+    default int replicateAll(List<KvChange> changes) {
         int n = 0;
         for (KvChange c : changes) {
             n += replicate(c).isPresent() ? 1 : 0;
@@ -100,11 +106,11 @@ public interface HostServices {
     }
 
     /** Publishes a gauge under its full name ({@code pando_plugin_<id>_<name>}); a host without metrics ignores it. */
-    default void gauge(String name, String help, java.util.function.LongSupplier value, String... labels) {}
+    default void gauge(String name, String help, LongSupplier value, String... labels) {}
 
     /** Removes {@code owner} if it is still the guard in place. */
-    default void withdrawOwnershipGuard(java.util.function.Function<String, Optional<String>> owner) {}
+    default void withdrawOwnershipGuard(Function<String, Optional<String>> owner) {}
 
     /** Stops asking {@code validator} about tokens, if it is still the one registered for its prefix. */
-    default void withdraw(dev.pando.api.plugin.TokenValidator validator) {}
+    default void withdraw(TokenValidator validator) {}
 }

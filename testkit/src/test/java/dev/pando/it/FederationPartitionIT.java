@@ -4,12 +4,12 @@ import static dev.pando.it.Json.num;
 import static dev.pando.it.Json.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pando.api.path.PathPattern;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.client.PandoClient;
 import dev.pando.node.auth.NodeIdentity;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.node.kv.ScanQuery;
-import dev.pando.api.path.PathPattern;
 import dev.pando.testkit.Eventually;
 import dev.pando.testkit.TestNode;
 import java.io.IOException;

@@ -22,9 +22,6 @@ public final class FederationPlugin implements PandoPlugin {
     private FederationConfig config;
     private Optional<Hub> hub = Optional.empty();
     private Optional<Uplink> uplink = Optional.empty();
-    private Thread releaser;
-    /** How often the plugin's own feed cursor catches up with the node, so it never holds retention. */
-    static final long FEED_RELEASE_MS = 1_000;
 
     @Override
     public void start(PluginContext context) {
@@ -40,26 +37,6 @@ public final class FederationPlugin implements PandoPlugin {
         Optional<Uplink> u = uplink;
         context.replica().refuseWritesOwnedElsewhere(key -> h.flatMap(x -> x.ownerOf(key)).or(() -> u.flatMap(x -> x.ownerOf(key))));
         uplink.ifPresent(Uplink::start);
-        // Peers read the feed at positions of their own (their cursors); this plugin's cursor must
-        // not hold the node's retention back, or a peer gone for good would keep every change
-        // forever. A peer whose position was pruned takes a snapshot instead.
-        context.feed().commit(context.feed().lastRevision());
-        releaser = new Thread(() -> releaseFeed(context), "pando-federation-feed");
-        releaser.setDaemon(true);
-        releaser.start();
-    }
-
-    private void releaseFeed(PluginContext context) {
-        try {
-            while (!Thread.currentThread().isInterrupted()) {
-                Thread.sleep(FEED_RELEASE_MS);
-                context.feed().commit(context.feed().lastRevision());
-            }
-        } catch (InterruptedException e) {
-            // stopped
-        } catch (RuntimeException e) {
-            context.log().warn("federation: cannot release the change feed: {}", e.toString());
-        }
     }
 
     private static TrustedKeys trusted(FederationConfig config) {
@@ -109,8 +86,5 @@ public final class FederationPlugin implements PandoPlugin {
     @Override
     public void stop() {
         uplink.ifPresent(Uplink::stop);
-        if (releaser != null) {
-            releaser.interrupt();
-        }
     }
 }

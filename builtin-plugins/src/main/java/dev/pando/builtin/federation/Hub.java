@@ -8,6 +8,7 @@ import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.Scope;
 import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.OpArgs;
@@ -40,7 +41,8 @@ final class Hub {
     static final long HANDSHAKE_TTL_MS = 30_000;
     /** What a token must grant for the hub to accept a leaf whose key it does not list: a peer admitted by the operator's token. */
     static final Scope FEDERATION_SCOPE = Scope.parse("admin:/federation/**");
-    private static final String PEERS = "/federation/peers/";
+    private static final String PEER_RECORDS = "/federation/peers";
+    private static final String PEERS = PEER_RECORDS + "/";
     /** A leaf silent this long has gone (a live one pulls several times a second): its session ends and its place frees. */
     static final long PEER_IDLE_MS = 60_000;
     /** Silent this long, a leaf shows as disconnected in federation.peers. */
@@ -50,6 +52,8 @@ final class Hub {
 
     private final PluginContext context;
     private final Replica replica;
+    /** Read at positions of the peers' own; this node keeps no cursor of its own, so retention is never held back. */
+    private final ChangeFeed feed;
     private final FederationConfig config;
     private final TrustedKeys trusted;
     private final Ownership ownership;
@@ -63,11 +67,12 @@ final class Hub {
     Hub(PluginContext context, FederationConfig config, TrustedKeys trusted) {
         this.context = context;
         this.replica = context.replica();
+        this.feed = context.feed();
         this.config = config;
         this.trusted = trusted;
         this.ownership = new Ownership(context.kv());
         this.applier = new Applier(context);
-        for (KvEntry e : context.kv().scan(PEERS.substring(0, PEERS.length() - 1), null, 1000).entries()) {
+        for (KvEntry e : context.kv().scan(PEER_RECORDS, null, 1000).entries()) {
             owners.put(e.key().substring(PEERS.length()), FederationConfig.patterns(e.value().path("namespaces"), "namespaces", config.maxPatterns()));
         }
     }
@@ -159,7 +164,7 @@ final class Hub {
         ObjectNode r = JsonNodeFactory.instance.objectNode();
         r.put("session", peer.session);
         r.put("pushCursor", pushCursor);
-        r.put("revision", context.feed().lastRevision());
+        r.put("revision", feed.lastRevision());
         r.set("owners", ownersJson());
         return r;
     }
@@ -194,17 +199,17 @@ final class Hub {
         int limit = a.intOr("limit", 1, config.batchSize(), config.batchSize());
         long wait = Math.min(config.pullWaitMs(), a.optLong("waitMs", 0, 60_000).orElse(0));
         long deadline = System.nanoTime() + wait * 1_000_000;
-        if (after + 1 < context.feed().firstRevision()) {
+        if (after + 1 < feed.firstRevision()) {
             // Retention pruned what this leaf has not seen: it must take a snapshot, then pull from there.
             ObjectNode o = JsonNodeFactory.instance.objectNode();
             o.put("compacted", true);
-            o.put("firstRevision", context.feed().firstRevision());
+            o.put("firstRevision", feed.firstRevision());
             return o;
         }
-        while (context.feed().lastRevision() <= after && System.nanoTime() < deadline) {
+        while (feed.lastRevision() <= after && System.nanoTime() < deadline) {
             sleep(); // long poll: answered as soon as something new is committed
         }
-        List<KvChange> read = context.feed().read(after, limit);
+        List<KvChange> read = feed.read(after, limit);
         List<KvChange> out = new ArrayList<>();
         for (KvChange c : read) {
             if (peer.wants(c.key()) && !peer.owns(c.key()) && !c.origin().equals(peer.node) && !Internal.is(c.key())) {
@@ -231,7 +236,7 @@ final class Hub {
         Peer peer = peer(a.string("session"));
         java.util.Set<String> origins = new java.util.HashSet<>();
         call.args().path("origins").forEach(o -> origins.add(o.asText()));
-        long revision = a.optLong("revision", 0, Long.MAX_VALUE).orElse(context.feed().lastRevision());
+        long revision = a.optLong("revision", 0, Long.MAX_VALUE).orElse(feed.lastRevision());
         dev.pando.api.plugin.KvPage page = context.kv().scan("/", a.optString("cursor").orElse(null), config.batchSize());
         List<KvChange> out = new ArrayList<>();
         for (KvEntry e : page.entries()) {
@@ -280,7 +285,7 @@ final class Hub {
     ArrayNode peersJson() {
         ArrayNode a = JsonNodeFactory.instance.arrayNode();
         long now = context.clock().millis();
-        long rev = context.feed().lastRevision();
+        long rev = feed.lastRevision();
         for (Peer p : byNode.values()) {
             a.add(p.toJson(rev, now, now - p.lastSeenMs < PEER_ACTIVE_MS));
         }
@@ -299,7 +304,6 @@ final class Hub {
     private ArrayNode ownersJson() {
         ArrayNode a = JsonNodeFactory.instance.arrayNode();
         owners.forEach((node, patterns) -> patterns.forEach(p -> a.addObject().put("pattern", p.toString()).put("node", node)));
-        a.addObject().put("pattern", "hub").put("node", replica.nodeId()); // who answered, for the leaf's error messages
         return a;
     }
 
@@ -309,7 +313,7 @@ final class Hub {
         context.gauge("peer_rejected", "Changes from this leaf rejected (outside what it owns)", p.rejected::get, "peer", p.node);
         context.gauge("peer_forwarded", "Changes forwarded to this leaf", p.forwarded::get, "peer", p.node);
         context.gauge("peer_lag_revisions", "Hub revisions this leaf has not pulled yet",
-                () -> Math.max(0, context.feed().lastRevision() - p.pulledThrough.get()), "peer", p.node);
+                () -> Math.max(0, feed.lastRevision() - p.pulledThrough.get()), "peer", p.node);
         context.gauge("peer_idle_ms", "Milliseconds since this leaf last called", () -> context.clock().millis() - p.lastSeenMs, "peer", p.node);
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.PluginContext;
 import dev.pando.api.plugin.Replica;
@@ -33,6 +34,8 @@ final class Uplink {
 
     private final PluginContext context;
     private final Replica replica;
+    /** Read at positions of the peers' own; this node keeps no cursor of its own, so retention is never held back. */
+    private final ChangeFeed feed;
     private final FederationConfig config;
     private final TrustedKeys trusted;
     private final Applier applier;
@@ -60,6 +63,7 @@ final class Uplink {
     Uplink(PluginContext context, FederationConfig config, TrustedKeys trusted) {
         this.context = context;
         this.replica = context.replica();
+        this.feed = context.feed();
         this.config = config;
         this.trusted = trusted;
         this.applier = new Applier(context);
@@ -80,7 +84,7 @@ final class Uplink {
 
     /** The node owning {@code key} elsewhere, as the hub last said; empty for keys this node may write. */
     Optional<String> ownerOf(String key) {
-        if (config.namespaces().stream().anyMatch(p -> p.matches(key))) {
+        if (owns(key)) {
             return Optional.empty();
         }
         for (Map.Entry<PathPattern, String> e : owners) {
@@ -201,14 +205,14 @@ final class Uplink {
 
     private void pushLoop(PandoClient client, String session, Thread puller) {
         while (running && puller.isAlive()) {
-            List<KvChange> read = context.feed().read(pushCursor, config.batchSize());
+            List<KvChange> read = feed.read(pushCursor, config.batchSize());
             if (read.isEmpty()) {
                 if (!pause(IDLE_POLL_MS)) {
                     return;
                 }
                 continue;
             }
-            List<KvChange> mine = read.stream().filter(c -> config.namespaces().stream().anyMatch(p -> p.matches(c.key()))).toList();
+            List<KvChange> mine = read.stream().filter(c -> owns(c.key())).toList();
             long upTo = read.get(read.size() - 1).revision();
             if (mine.isEmpty()) {
                 // Nothing of ours: move on without a round trip. Telling the hub would make it write
@@ -317,17 +321,19 @@ final class Uplink {
         }
         List<Map.Entry<PathPattern, String>> learned = new java.util.ArrayList<>();
         for (JsonNode o : list) {
-            String pattern = o.path("pattern").asText();
-            if (pattern.startsWith("/")) {
-                learned.add(Map.entry(PathPattern.compile(pattern), o.path("node").asText()));
-            }
+            learned.add(Map.entry(PathPattern.compile(o.path("pattern").asText()), o.path("node").asText()));
         }
         owners = List.copyOf(learned);
     }
 
+    /** Whether this node owns {@code key} (one of its {@code federation.namespaces}). */
+    private boolean owns(String key) {
+        return config.namespaces().stream().anyMatch(p -> p.matches(key));
+    }
+
     /** What this node takes from its hub: not what it owns, not another plugin's internal records. */
     private boolean pullable(String key) {
-        return config.namespaces().stream().noneMatch(p -> p.matches(key)) && !Internal.is(key);
+        return !owns(key) && !Internal.is(key);
     }
 
     private void saveCursor(long after) {

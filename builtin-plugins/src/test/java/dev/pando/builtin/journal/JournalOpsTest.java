@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.Access;
-import dev.pando.api.Scope;
 import dev.pando.api.ErrorCode;
+import dev.pando.api.Scope;
 import dev.pando.api.plugin.Caller;
 import java.util.ArrayList;
 import java.util.List;

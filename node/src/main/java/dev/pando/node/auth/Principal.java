@@ -97,6 +97,15 @@ public record Principal(String name, List<Scope> scopes, String clientKey, Optio
         }
     }
 
+    /**
+     * The refusal of an op this caller may not call: {@code FORBIDDEN} for a caller with a token,
+     * {@code UNAUTHORIZED} (asking for one) for a caller without.
+     */
+    public PandoException cannotCall(String op, String needs) {
+        String why = "op '" + op + "' requires " + needs;
+        return isAuthenticated() ? new PandoException(ErrorCode.FORBIDDEN, why) : new PandoException(ErrorCode.UNAUTHORIZED, why + "; send a token");
+    }
+
     public boolean isAuthenticated() {
         return !name.equals("anonymous") && !name.equals("nobody");
     }

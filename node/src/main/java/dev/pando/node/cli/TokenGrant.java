@@ -1,8 +1,8 @@
 package dev.pando.node.cli;
 
 import dev.pando.api.PandoException;
-import dev.pando.signing.Ed25519KeyPair;
 import dev.pando.api.Scope;
+import dev.pando.signing.Ed25519KeyPair;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -82,10 +82,7 @@ public final class Dispatcher {
     private static void checkAccess(OpSpec spec, CallContext ctx) {
         if (!ctx.principal().mayCall(spec.requires())) {
             String needs = spec.requires() == Access.ADMIN ? "node-wide admin (admin:/**)" : spec.requires().wireName() + " access";
-            if (ctx.principal().isAuthenticated()) {
-                throw new PandoException(ErrorCode.FORBIDDEN, "op '" + spec.op() + "' requires " + needs);
-            }
-            throw new PandoException(ErrorCode.UNAUTHORIZED, "op '" + spec.op() + "' requires " + needs + "; send a token");
+            throw ctx.principal().cannotCall(spec.op(), needs);
         }
     }
 

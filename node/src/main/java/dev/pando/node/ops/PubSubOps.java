@@ -131,8 +131,7 @@ public final class PubSubOps {
             return;
         }
         String needs = changes && events ? "read or subscribe" : changes ? "read" : "subscribe";
-        throw new PandoException(ctx.principal().isAuthenticated() ? ErrorCode.FORBIDDEN : ErrorCode.UNAUTHORIZED,
-                "op 'pubsub.subscribe' requires " + needs + " access" + (ctx.principal().isAuthenticated() ? "" : "; send a token"));
+        throw ctx.principal().cannotCall("pubsub.subscribe", needs + " access");
     }
 
     private static Session session(CallContext ctx, String op) {

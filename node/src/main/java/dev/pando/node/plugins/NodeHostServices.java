@@ -2,9 +2,9 @@ package dev.pando.node.plugins;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.Access;
-import dev.pando.api.Scope;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.Scope;
 import dev.pando.api.path.PathPattern;
 import dev.pando.api.plugin.Caller;
 import dev.pando.api.plugin.ChangeFeed;
@@ -19,13 +19,13 @@ import dev.pando.node.auth.AdminToken;
 import dev.pando.node.auth.AuthMode;
 import dev.pando.node.auth.Authenticator;
 import dev.pando.node.auth.NodeIdentity;
-import dev.pando.signing.Ed25519KeyPair;
 import dev.pando.node.events.EventBus;
 import dev.pando.node.kv.ChangeCursor;
 import dev.pando.node.kv.ScanQuery;
 import dev.pando.node.kv.StateStore;
 import dev.pando.node.kv.WriteOptions;
 import dev.pando.node.metrics.Metrics;
+import dev.pando.signing.Ed25519KeyPair;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -146,16 +146,31 @@ public final class NodeHostServices implements HostServices {
 
     @Override
     public ChangeFeed feed(String consumer) {
-        ChangeCursor cursor = store.cursor(consumer);
         return new ChangeFeed() {
+            /** Registered on first use of the cursor: a feed only read at positions of one's own holds no changes back. */
+            private volatile ChangeCursor cursor;
+
+            private ChangeCursor cursor() {
+                ChangeCursor c = cursor;
+                if (c == null) {
+                    synchronized (this) {
+                        if (cursor == null) {
+                            cursor = store.cursor(consumer);
+                        }
+                        c = cursor;
+                    }
+                }
+                return c;
+            }
+
             @Override
             public long position() {
-                return cursor.position();
+                return cursor().position();
             }
 
             @Override
             public List<KvChange> poll(int limit) {
-                return read(cursor.position(), limit);
+                return read(cursor().position(), limit);
             }
 
             @Override
@@ -165,7 +180,7 @@ public final class NodeHostServices implements HostServices {
 
             @Override
             public void commit(long revision) {
-                cursor.commit(revision);
+                cursor().commit(revision);
             }
 
             @Override

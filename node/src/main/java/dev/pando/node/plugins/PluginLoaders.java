@@ -1,9 +1,7 @@
 package dev.pando.node.plugins;
 
-import java.util.Map;
-import java.util.LinkedHashMap;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.pando.api.manifest.ManifestCaps;
 import dev.pando.builtin.Builtin;
 import dev.pando.builtin.Builtins;
@@ -18,7 +16,9 @@ import dev.pando.signing.TrustedKeys;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;

@@ -10,9 +10,9 @@ import static org.mockito.Mockito.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.pando.api.Scope;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.node.auth.Authenticator;
-import dev.pando.api.Scope;
 import dev.pando.node.auth.Principal;
 import dev.pando.node.config.NodeConfig;
 import dev.pando.node.session.Sessions;

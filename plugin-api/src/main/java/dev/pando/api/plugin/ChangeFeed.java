@@ -9,7 +9,10 @@ import java.util.List;
  * it resumes at the committed position, so it never misses a change; it may see again changes
  * it handled but had not committed, and must skip those (by revision) itself.
  *
- * <p>While the cursor exists the node keeps every change after its position. Needs the
+ * <p>The cursor comes into being the first time {@link #position}, {@link #poll} or
+ * {@link #commit} is called; from then on the node keeps every change after its position. A
+ * plugin that only {@link #read}s at positions of its own (federation's peers) holds nothing back,
+ * and reading after {@link #firstRevision()} {@code - 1} tells it what retention pruned. Needs the
  * {@code feed} permission. Failures are {@link dev.pando.api.PandoException}s, as everywhere in
  * this API.
  */

@@ -2,9 +2,9 @@ package dev.pando.host.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.Access;
-import dev.pando.api.Scope;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.Scope;
 import dev.pando.api.path.PathPattern;
 import dev.pando.api.plugin.Caller;
 import dev.pando.api.plugin.ChangeFeed;

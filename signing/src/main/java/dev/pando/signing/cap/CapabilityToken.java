@@ -1,12 +1,12 @@
 package dev.pando.signing.cap;
 
-import dev.pando.api.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.Scope;
 import dev.pando.signing.Ed25519KeyPair;
 import java.io.IOException;
 import java.security.MessageDigest;

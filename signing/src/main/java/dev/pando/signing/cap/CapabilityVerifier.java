@@ -1,8 +1,8 @@
 package dev.pando.signing.cap;
 
-import dev.pando.api.Scope;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.Scope;
 import dev.pando.signing.Ed25519KeyPair;
 import java.time.Clock;
 import java.util.HexFormat;

@@ -1,11 +1,11 @@
 package dev.pando.signing.cap;
 
-import dev.pando.api.Scope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import dev.pando.api.Scope;
 import dev.pando.signing.Ed25519KeyPair;
 import dev.pando.signing.TrustedKeys;
 import java.time.Clock;

@@ -198,7 +198,6 @@ final class Hub {
         long after = a.optLong("after", 0, Long.MAX_VALUE).orElse(0);
         int limit = a.intOr("limit", 1, config.batchSize(), config.batchSize());
         long wait = Math.min(config.pullWaitMs(), a.optLong("waitMs", 0, 60_000).orElse(0));
-        long deadline = System.nanoTime() + wait * 1_000_000;
         if (after + 1 < feed.firstRevision()) {
             // Retention pruned what this leaf has not seen: it must take a snapshot, then pull from there.
             ObjectNode o = JsonNodeFactory.instance.objectNode();
@@ -206,8 +205,9 @@ final class Hub {
             o.put("firstRevision", feed.firstRevision());
             return o;
         }
-        while (feed.lastRevision() <= after && System.nanoTime() < deadline) {
-            sleep(); // long poll: answered as soon as something new is committed
+        // Long poll: answered as soon as something new is committed.
+        if (!feed.awaitAfter(after, wait) && Thread.currentThread().isInterrupted()) {
+            throw new PandoException(ErrorCode.UNAVAILABLE, "interrupted");
         }
         List<KvChange> read = feed.read(after, limit);
         List<KvChange> out = new ArrayList<>();
@@ -322,14 +322,5 @@ final class Hub {
         p.namespaces.forEach(n -> o.withArray("namespaces").add(n.toString()));
         o.put("pushCursor", p.pushCursor.get());
         context.kv().set(PEERS + p.node, o);
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(1);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PandoException(ErrorCode.UNAVAILABLE, "interrupted");
-        }
     }
 }

@@ -30,7 +30,8 @@ final class Uplink {
     enum State { CONNECTING, HANDSHAKING, SYNCING, ACTIVE, DISCONNECTED, FAILED, STOPPED }
 
     private static final String CURSOR = "/federation/uplink";
-    private static final long IDLE_POLL_MS = 2;
+    /** How long the push loop waits for a commit before checking that it should go on. */
+    private static final long IDLE_WAIT_MS = 200;
 
     private final PluginContext context;
     private final Replica replica;
@@ -207,7 +208,8 @@ final class Uplink {
         while (running && puller.isAlive()) {
             List<KvChange> read = feed.read(pushCursor, config.batchSize());
             if (read.isEmpty()) {
-                if (!pause(IDLE_POLL_MS)) {
+                feed.awaitAfter(pushCursor, IDLE_WAIT_MS); // woken by the next commit
+                if (Thread.currentThread().isInterrupted()) {
                     return;
                 }
                 continue;

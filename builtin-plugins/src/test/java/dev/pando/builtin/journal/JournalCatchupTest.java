@@ -321,6 +321,11 @@ class JournalCatchupTest {
         public long firstRevision() {
             return d.firstRevision();
         }
+
+        @Override
+        public boolean awaitAfter(long afterRevision, long timeoutMillis) {
+            return d.awaitAfter(afterRevision, timeoutMillis);
+        }
     }
 
     private static class ForwardingKv implements PluginKv {

@@ -63,6 +63,7 @@ final class GroupCommitter {
     private volatile boolean closed;
     /** Newest revision whose acknowledgement has begun: what readers may see. Ack thread writes it. */
     private volatile long lastRevision;
+    private final RevisionSignal revisionSignal = new RevisionSignal(() -> lastRevision);
     /** Newest revision in storage (commit thread only); runs ahead of {@link #lastRevision} by the batches in the ack queue. */
     private long persistedRevision;
     private long lastTimestamp; // commit thread only
@@ -117,6 +118,11 @@ final class GroupCommitter {
             future.completeExceptionally(closedError());
         }
         return future;
+    }
+
+    /** See {@link StateStore#awaitRevisionAfter}. */
+    boolean awaitRevisionAfter(long afterRevision, long timeoutNanos) throws InterruptedException {
+        return revisionSignal.await(afterRevision, timeoutNanos);
     }
 
     StateStore.Registration addListener(CommitListener listener) {
@@ -198,7 +204,10 @@ final class GroupCommitter {
             if (stored > persistedRevision) {
                 log.warn("storage holds revisions up to {} after a failed batch (counted {}); continuing after it", stored, persistedRevision);
                 persistedRevision = stored;
-                acks.execute(() -> lastRevision = stored);
+                acks.execute(() -> {
+                    lastRevision = stored;
+                    revisionSignal.advanced();
+                });
             }
         } catch (RuntimeException e) {
             log.debug("cannot read the storage's last revision after a failure", e);
@@ -260,6 +269,7 @@ final class GroupCommitter {
                 f.complete(committed[i]);
             }
         }
+        revisionSignal.advanced();
         notifyListeners(Collections.unmodifiableList(changes));
     }
 

@@ -9,6 +9,7 @@ import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -172,6 +173,15 @@ public final class StateStore implements AutoCloseable {
     /** Revision of the newest acknowledged write; 0 for an empty store. */
     public long lastRevision() {
         return committer.lastRevision();
+    }
+
+    /**
+     * Blocks until a revision after {@code afterRevision} is acknowledged (at once if one is), or
+     * until {@code timeout} passes; true if one was. Woken by the acknowledgement itself, so a
+     * waiter sees a commit as soon as the writer does.
+     */
+    public boolean awaitRevisionAfter(long afterRevision, Duration timeout) throws InterruptedException {
+        return committer.awaitRevisionAfter(afterRevision, timeout.toNanos());
     }
 
     /** The oldest revision still in the change feed, or {@code lastRevision() + 1} if it is empty. */

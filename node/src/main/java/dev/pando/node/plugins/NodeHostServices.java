@@ -26,6 +26,7 @@ import dev.pando.node.kv.StateStore;
 import dev.pando.node.kv.WriteOptions;
 import dev.pando.node.metrics.Metrics;
 import dev.pando.signing.Ed25519KeyPair;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -191,6 +192,16 @@ public final class NodeHostServices implements HostServices {
             @Override
             public long firstRevision() {
                 return store.firstRetainedRevision();
+            }
+
+            @Override
+            public boolean awaitAfter(long afterRevision, long timeoutMillis) {
+                try {
+                    return store.awaitRevisionAfter(afterRevision, Duration.ofMillis(Math.max(0, timeoutMillis)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
             }
         };
     }

@@ -695,6 +695,27 @@ abstract class StateStoreContract {
     // --- listeners and concurrency ------------------------------------------------------------
 
     @Test
+    void awaitRevisionAfterWakesOnTheCommitAndTimesOutWithout() throws Exception {
+        set(store, "/a", "1");
+        assertThat(store.awaitRevisionAfter(0, java.time.Duration.ZERO)).as("already past").isTrue();
+        assertThat(store.awaitRevisionAfter(1, java.time.Duration.ofMillis(50))).as("nothing new").isFalse();
+
+        CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
+            try {
+                return store.awaitRevisionAfter(1, java.time.Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(50); // let it wait; it must not return before the write
+        assertThat(waiter).isNotDone();
+        set(store, "/b", "2");
+        // Well inside the 30 s timeout: only the commit can have woken it.
+        assertThat(waiter.get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(store.lastRevision()).isEqualTo(2);
+    }
+
+    @Test
     void commitListenersSeeEveryChangeInRevisionOrder() throws Exception {
         List<List<KvChange>> batches = new CopyOnWriteArrayList<>();
         List<Long> second = new CopyOnWriteArrayList<>();

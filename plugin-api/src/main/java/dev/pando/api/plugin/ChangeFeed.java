@@ -39,6 +39,14 @@ public interface ChangeFeed {
     long lastRevision();
 
     /**
+     * Waits until the node has committed a revision after {@code afterRevision} (returns at once
+     * if it has) or {@code timeoutMillis} passes: true if it has. Woken by the commit itself, so a
+     * plugin that follows the feed needs no polling loop. An interrupt ends the wait early with
+     * false and the thread's interrupt flag set.
+     */
+    boolean awaitAfter(long afterRevision, long timeoutMillis);
+
+    /**
      * The oldest revision the feed still holds ({@code lastRevision() + 1} when it holds none):
      * reading after anything older than {@code firstRevision() - 1} skips what retention pruned.
      */

@@ -63,6 +63,7 @@ public final class MemoryHostServices implements HostServices {
         KvEntry entry = new KvEntry(key, value, ++revision, clock.millis(), "local", writer);
         entries.put(key, entry);
         changes.add(new KvChange(key, value, entry.revision(), entry.timestamp(), "local", writer));
+        notifyAll();
         return entry;
     }
 
@@ -72,6 +73,7 @@ public final class MemoryHostServices implements HostServices {
             return false;
         }
         changes.add(new KvChange(key, null, ++revision, clock.millis(), "local", writer));
+        notifyAll();
         return true;
     }
 
@@ -142,6 +144,26 @@ public final class MemoryHostServices implements HostServices {
             public long firstRevision() {
                 synchronized (MemoryHostServices.this) {
                     return changes.isEmpty() ? revision + 1 : changes.get(0).revision();
+                }
+            }
+
+            @Override
+            public boolean awaitAfter(long afterRevision, long timeoutMillis) {
+                long deadline = System.currentTimeMillis() + timeoutMillis;
+                synchronized (MemoryHostServices.this) {
+                    try {
+                        while (revision <= afterRevision) {
+                            long left = deadline - System.currentTimeMillis();
+                            if (left <= 0) {
+                                return false;
+                            }
+                            MemoryHostServices.this.wait(left);
+                        }
+                        return true;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
                 }
             }
         };

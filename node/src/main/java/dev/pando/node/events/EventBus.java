@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,27 +18,33 @@ import org.slf4j.LoggerFactory;
 /**
  * Fans committed changes and published events out to pattern subscriptions. It never waits on
  * a subscriber: a subscriber whose queue is full is cut off (and told), so one slow reader can
- * neither slow the writers nor the other subscribers.
+ * neither slow the writers nor the other subscribers. Subscriptions are indexed by their
+ * pattern's literal prefix, so a change costs the subscriptions that may match it; each change
+ * or event goes to all of them as one {@link Fanout}, serialised once.
  */
 public final class EventBus implements CommitListener {
     private static final Logger log = LoggerFactory.getLogger(EventBus.class);
-    private final CopyOnWriteArrayList<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final SubscriptionIndex index = new SubscriptionIndex();
+    private final AtomicInteger count = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong overflows = new AtomicLong();
     private final Object cutOffLock = new Object();
 
     public Subscription subscribe(PathPattern pattern, boolean changes, boolean events, Subscriber subscriber) {
         Subscription s = new Subscription("s" + ids.incrementAndGet(), pattern, changes, events, subscriber, this);
-        subscriptions.add(s);
+        index.add(s);
+        count.incrementAndGet();
         return s;
     }
 
+    /** Called once per subscription, by the one call that closed it. */
     void remove(Subscription s) {
-        subscriptions.remove(s);
+        index.remove(s);
+        count.decrementAndGet();
     }
 
     public int subscriptionCount() {
-        return subscriptions.size();
+        return count.get();
     }
 
     /** How many subscribers were cut off for falling behind since start. */
@@ -49,12 +55,13 @@ public final class EventBus implements CommitListener {
     /** Delivers an event to matching subscriptions; returns how many accepted it. */
     public int publish(String topic, JsonNode payload, String publisher) {
         Keys.requireValid(topic);
-        TopicEvent e = new TopicEvent(topic, payload, System.currentTimeMillis(), publisher);
+        Fanout<TopicEvent> e = new Fanout<>(new TopicEvent(topic, payload, System.currentTimeMillis(), publisher));
         int delivered = 0;
         Set<Subscriber> overflowed = null;
-        for (Subscription s : subscriptions) {
-            if (s.wantsEvents() && !s.isClosed() && s.pattern().matches(topic)
-                    && (overflowed == null || !overflowed.contains(s.subscriber()))) {
+        List<Subscription> matches = new ArrayList<>();
+        index.collectMatches(topic, matches);
+        for (Subscription s : matches) {
+            if (s.wantsEvents() && !s.isClosed() && (overflowed == null || !overflowed.contains(s.subscriber()))) {
                 if (offerEvent(s, e)) {
                     delivered++;
                 } else {
@@ -68,14 +75,20 @@ public final class EventBus implements CommitListener {
 
     @Override
     public void committed(List<KvChange> changes) {
-        if (subscriptions.isEmpty()) {
+        if (count.get() == 0) {
             return;
         }
         Set<Subscriber> overflowed = null;
-        for (KvChange c : changes) {
-            for (Subscription s : subscriptions) {
-                if (s.wantsChanges() && !s.isClosed() && s.pattern().matches(c.key())
-                        && (overflowed == null || !overflowed.contains(s.subscriber()))
+        List<Subscription> matches = new ArrayList<>();
+        for (KvChange change : changes) {
+            matches.clear();
+            index.collectMatches(change.key(), matches);
+            if (matches.isEmpty()) {
+                continue;
+            }
+            Fanout<KvChange> c = new Fanout<>(change);
+            for (Subscription s : matches) {
+                if (s.wantsChanges() && !s.isClosed() && (overflowed == null || !overflowed.contains(s.subscriber()))
                         && !offerChange(s, c)) {
                     overflowed = add(overflowed, s.subscriber());
                 }
@@ -87,20 +100,20 @@ public final class EventBus implements CommitListener {
     // A subscriber that throws is treated like one that refused: it is cut off, and the
     // exception never reaches the store's ack thread or the publisher, nor stops the fan-out to others.
 
-    private static boolean offerChange(Subscription s, KvChange c) {
+    private static boolean offerChange(Subscription s, Fanout<KvChange> c) {
         try {
             return s.subscriber().offerChange(s, c);
         } catch (RuntimeException ex) {
-            log.warn("subscriber of {} failed on change {}; cutting it off", s.id(), c.key(), ex);
+            log.warn("subscriber of {} failed on change {}; cutting it off", s.id(), c.item().key(), ex);
             return false;
         }
     }
 
-    private static boolean offerEvent(Subscription s, TopicEvent e) {
+    private static boolean offerEvent(Subscription s, Fanout<TopicEvent> e) {
         try {
             return s.subscriber().offerEvent(s, e);
         } catch (RuntimeException ex) {
-            log.warn("subscriber of {} failed on event {}; cutting it off", s.id(), e.topic(), ex);
+            log.warn("subscriber of {} failed on event {}; cutting it off", s.id(), e.item().topic(), ex);
             return false;
         }
     }
@@ -125,7 +138,7 @@ public final class EventBus implements CommitListener {
         synchronized (cutOffLock) {
             for (Subscriber sub : overflowed) {
                 boolean closedAny = false;
-                for (Subscription s : subscriptions) {
+                for (Subscription s : index.all()) {
                     if (s.subscriber().equals(sub) && s.closeIfOpen()) {
                         closedAny = true;
                     }

@@ -58,13 +58,13 @@ public final class QueuedSubscriber implements Subscriber, AutoCloseable {
     }
 
     @Override
-    public boolean offerChange(Subscription subscription, KvChange change) {
-        return closed.get() || queue.offer(new Delivery(subscription, change, null));
+    public boolean offerChange(Subscription subscription, Fanout<KvChange> change) {
+        return closed.get() || queue.offer(new Delivery(subscription, change.item(), null));
     }
 
     @Override
-    public boolean offerEvent(Subscription subscription, TopicEvent event) {
-        return closed.get() || queue.offer(new Delivery(subscription, null, event));
+    public boolean offerEvent(Subscription subscription, Fanout<TopicEvent> event) {
+        return closed.get() || queue.offer(new Delivery(subscription, null, event.item()));
     }
 
     @Override

@@ -10,9 +10,11 @@ import dev.pando.api.plugin.TopicEvent;
  * subscriber and calls {@link #overflowed} once.
  */
 public interface Subscriber {
-    boolean offerChange(Subscription subscription, KvChange change);
+    /** A committed change {@code subscription} matches; the same {@link Fanout} goes to every matching subscriber. */
+    boolean offerChange(Subscription subscription, Fanout<KvChange> change);
 
-    boolean offerEvent(Subscription subscription, TopicEvent event);
+    /** A published event {@code subscription} matches. */
+    boolean offerEvent(Subscription subscription, Fanout<TopicEvent> event);
 
     /** The subscriber fell behind and has been unsubscribed from everything. */
     void overflowed();

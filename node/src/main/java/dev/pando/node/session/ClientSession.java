@@ -11,6 +11,7 @@ import dev.pando.node.dispatch.CallContext;
 import dev.pando.node.dispatch.Request;
 import dev.pando.node.dispatch.Response;
 import dev.pando.node.dispatch.Session;
+import dev.pando.node.events.Fanout;
 import dev.pando.node.events.Subscriber;
 import dev.pando.node.events.Subscription;
 import io.netty.channel.Channel;
@@ -263,13 +264,13 @@ public final class ClientSession implements Session, Subscriber {
     // ---- pushes (Subscriber; any thread: enqueue or refuse, never wait) ----
 
     @Override
-    public boolean offerChange(Subscription subscription, KvChange change) {
-        return skip(subscription, Access.READ, change.key()) || outbox.offer(subscription, change);
+    public boolean offerChange(Subscription subscription, Fanout<KvChange> change) {
+        return skip(subscription, Access.READ, change.item().key()) || outbox.offerChange(subscription, change);
     }
 
     @Override
-    public boolean offerEvent(Subscription subscription, TopicEvent event) {
-        return skip(subscription, Access.SUBSCRIBE, event.topic()) || outbox.offer(subscription, event);
+    public boolean offerEvent(Subscription subscription, Fanout<TopicEvent> event) {
+        return skip(subscription, Access.SUBSCRIBE, event.item().topic()) || outbox.offerEvent(subscription, event);
     }
 
     /** True for a push that is not for this client: dropped without counting as an overflow. */

@@ -4,6 +4,7 @@ import dev.pando.api.ErrorCode;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.TopicEvent;
 import dev.pando.node.dispatch.Response;
+import dev.pando.node.events.Fanout;
 import dev.pando.node.events.Subscription;
 import io.netty.channel.Channel;
 import java.util.Queue;
@@ -111,13 +112,13 @@ final class Outbox {
     }
 
     /** Queues a change; false if the queue is full. Any thread, never waits. */
-    boolean offer(Subscription s, KvChange change) {
-        return scheduled(pushes.offer(s, change));
+    boolean offerChange(Subscription s, Fanout<KvChange> change) {
+        return scheduled(pushes.offerChange(s, change));
     }
 
     /** Queues an event; false if the queue is full. Any thread, never waits. */
-    boolean offer(Subscription s, TopicEvent event) {
-        return scheduled(pushes.offer(s, event));
+    boolean offerEvent(Subscription s, Fanout<TopicEvent> event) {
+        return scheduled(pushes.offerEvent(s, event));
     }
 
     private boolean scheduled(boolean accepted) {

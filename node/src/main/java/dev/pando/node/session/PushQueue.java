@@ -2,6 +2,7 @@ package dev.pando.node.session;
 
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.TopicEvent;
+import dev.pando.node.events.Fanout;
 import dev.pando.node.events.Subscription;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -56,7 +57,7 @@ final class PushQueue {
     }
 
     /** Queues a change; false if the queue is full. Any thread, never waits. */
-    boolean offer(Subscription s, KvChange change) {
+    boolean offerChange(Subscription s, Fanout<KvChange> change) {
         if (!reserve()) {
             return false;
         }
@@ -65,7 +66,7 @@ final class PushQueue {
     }
 
     /** Queues an event; false if the queue is full. Any thread, never waits. */
-    boolean offer(Subscription s, TopicEvent event) {
+    boolean offerEvent(Subscription s, Fanout<TopicEvent> event) {
         if (!reserve()) {
             return false;
         }

@@ -5,6 +5,7 @@ import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.TopicEvent;
 import dev.pando.node.dispatch.Request;
 import dev.pando.node.dispatch.Response;
+import dev.pando.node.events.Fanout;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
@@ -25,11 +26,15 @@ public interface WireCodec {
      */
     Object response(ByteBufAllocator alloc, Response response);
 
-    /** A change pushed for {@code subscription}; throws if it cannot be encoded (that push is skipped). */
-    Object change(ByteBufAllocator alloc, String subscription, KvChange change);
+    /**
+     * A change pushed for {@code subscription}; throws if it cannot be encoded (that push is
+     * skipped). The change's own encoding is shared through the {@link Fanout}: made once for
+     * every session that pushes it.
+     */
+    Object change(ByteBufAllocator alloc, String subscription, Fanout<KvChange> change);
 
-    /** An event pushed for {@code subscription}; throws if it cannot be encoded (that push is skipped). */
-    Object event(ByteBufAllocator alloc, String subscription, TopicEvent event);
+    /** An event pushed for {@code subscription}, encoded once like a change; throws if it cannot be encoded. */
+    Object event(ByteBufAllocator alloc, String subscription, Fanout<TopicEvent> event);
 
     /** An error about the session rather than one request, such as {@code SLOW_CONSUMER}. */
     Object sessionError(ByteBufAllocator alloc, ErrorCode code, String message);

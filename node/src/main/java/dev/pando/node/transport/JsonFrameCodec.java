@@ -1,6 +1,7 @@
 package dev.pando.node.transport;
 
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.pando.api.ErrorCode;
@@ -10,6 +11,7 @@ import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.TopicEvent;
 import dev.pando.node.dispatch.Request;
 import dev.pando.node.dispatch.Response;
+import dev.pando.node.events.Fanout;
 import dev.pando.node.session.WireCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -17,7 +19,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The wire of {@code /v1/ws}: JSON text frames. A request frame is {@code {id, op, args}};
@@ -26,6 +28,13 @@ import java.io.IOException;
  * {@code {type:"error", error:{code, message}}} (docs/protocol.md).
  */
 final class JsonFrameCodec implements WireCodec {
+    /** Whose encoding a {@link Fanout} holds: every instance writes pushes the same way. */
+    private static final Object ENCODING = JsonFrameCodec.class;
+    private static final byte[] CHANGE_HEAD = ascii("{\"type\":\"change\",\"sub\":\"");
+    private static final byte[] CHANGE_FIELD = ascii("\",\"change\":");
+    private static final byte[] EVENT_HEAD = ascii("{\"type\":\"event\",\"sub\":\"");
+    private static final byte[] EVENT_FIELD = ascii("\",\"event\":");
+    private static final JsonStringEncoder QUOTE = JsonStringEncoder.getInstance();
     private final int maxJsonDepth;
 
     /** @param maxJsonDepth deepest nesting of a value in a request ({@code limits.max-json-depth}) */
@@ -76,24 +85,36 @@ final class JsonFrameCodec implements WireCodec {
     }
 
     @Override
-    public Object change(ByteBufAllocator alloc, String subscription, KvChange change) {
-        return push(alloc, "change", subscription, gen -> writeChange(gen, change));
+    public Object change(ByteBufAllocator alloc, String subscription, Fanout<KvChange> change) {
+        return push(alloc, CHANGE_HEAD, subscription, CHANGE_FIELD, change.encoded(ENCODING, c -> bytes(WireJson.change(c))));
     }
 
     @Override
-    public Object event(ByteBufAllocator alloc, String subscription, TopicEvent event) {
-        return push(alloc, "event", subscription, gen -> writeEvent(gen, event));
+    public Object event(ByteBufAllocator alloc, String subscription, Fanout<TopicEvent> event) {
+        return push(alloc, EVENT_HEAD, subscription, EVENT_FIELD, event.encoded(ENCODING, e -> bytes(WireJson.event(e))));
     }
 
-    /** {@code {type, sub, <body>}}: the frame around a pushed change or event. */
-    private static Object push(ByteBufAllocator alloc, String type, String subscription, Json.Writer body) {
-        return new TextWebSocketFrame(Json.write(alloc, gen -> {
-            gen.writeStartObject();
-            gen.writeStringField("type", type);
-            gen.writeStringField("sub", subscription);
-            body.write(gen);
-            gen.writeEndObject();
-        }));
+    /**
+     * {@code {"type":..., "sub":"<id>", "change"|"event":<body>}}, spliced from bytes: the body is
+     * the shared encoding, so a push costs a copy, not a serialisation, per subscriber.
+     */
+    private static Object push(ByteBufAllocator alloc, byte[] head, String subscription, byte[] field, byte[] body) {
+        byte[] sub = QUOTE.quoteAsUTF8(subscription);
+        ByteBuf buf = alloc.buffer(head.length + sub.length + field.length + body.length + 1);
+        buf.writeBytes(head).writeBytes(sub).writeBytes(field).writeBytes(body).writeByte('}');
+        return new TextWebSocketFrame(buf);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] bytes(JsonNode node) {
+        try {
+            return Json.MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise a push: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -114,15 +135,5 @@ final class JsonFrameCodec implements WireCodec {
         // A close reason is at most 123 bytes; the session error frame before it carries the whole message.
         String shortReason = reason.length() > 100 ? reason.substring(0, 100) : reason;
         return new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION.code(), shortReason);
-    }
-
-    private static void writeChange(JsonGenerator gen, KvChange c) throws IOException {
-        gen.writeFieldName("change");
-        Json.MAPPER.writeTree(gen, WireJson.change(c));
-    }
-
-    private static void writeEvent(JsonGenerator gen, TopicEvent e) throws IOException {
-        gen.writeFieldName("event");
-        Json.MAPPER.writeTree(gen, WireJson.event(e));
     }
 }

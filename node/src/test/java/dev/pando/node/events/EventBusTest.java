@@ -58,12 +58,14 @@ class EventBusTest {
         }
 
         @Override
-        public boolean offerChange(Subscription s, KvChange c) {
+        public boolean offerChange(Subscription s, Fanout<KvChange> f) {
+            KvChange c = f.item();
             return offer(s.id() + " change " + c.key() + "@" + c.revision());
         }
 
         @Override
-        public boolean offerEvent(Subscription s, TopicEvent e) {
+        public boolean offerEvent(Subscription s, Fanout<TopicEvent> f) {
+            TopicEvent e = f.item();
             return offer(s.id() + " event " + e.topic() + "=" + e.payload());
         }
 
@@ -136,13 +138,13 @@ class EventBusTest {
         List<TopicEvent> got = new ArrayList<>();
         bus.subscribe(p("/t"), false, true, new Subscriber() {
             @Override
-            public boolean offerChange(Subscription s, KvChange c) {
+            public boolean offerChange(Subscription s, Fanout<KvChange> c) {
                 return true;
             }
 
             @Override
-            public boolean offerEvent(Subscription s, TopicEvent e) {
-                return got.add(e);
+            public boolean offerEvent(Subscription s, Fanout<TopicEvent> e) {
+                return got.add(e.item());
             }
 
             @Override
@@ -259,12 +261,12 @@ class EventBusTest {
         AtomicInteger overflowed = new AtomicInteger();
         Subscriber broken = new Subscriber() {
             @Override
-            public boolean offerChange(Subscription s, KvChange c) {
+            public boolean offerChange(Subscription s, Fanout<KvChange> c) {
                 throw new IllegalStateException("bug in subscriber");
             }
 
             @Override
-            public boolean offerEvent(Subscription s, TopicEvent e) {
+            public boolean offerEvent(Subscription s, Fanout<TopicEvent> e) {
                 throw new IllegalStateException("bug in subscriber");
             }
 

@@ -8,6 +8,7 @@ import dev.pando.api.path.PathPattern;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.TopicEvent;
 import dev.pando.node.events.EventBus;
+import dev.pando.node.events.Fanout;
 import dev.pando.node.events.Subscriber;
 import dev.pando.node.events.Subscription;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ class PushQueueTest {
         List<Long> out = new ArrayList<>();
         Push p;
         while ((p = q.poll()) != null) {
-            out.add(p instanceof Push.OfChange c ? c.change().revision() : -1L);
+            out.add(p instanceof Push.OfChange c ? c.change().item().revision() : -1L);
         }
         return out;
     }
@@ -40,11 +41,11 @@ class PushQueueTest {
         PushQueue q = new PushQueue(2);
         Subscription s = subscription();
         q.release(q.delivery(s));
-        assertThat(q.offer(s, change(1))).isTrue();
-        assertThat(q.offer(s, new TopicEvent("/t", IntNode.valueOf(1), 1, "p"))).isTrue();
-        assertThat(q.offer(s, change(3))).as("over capacity").isFalse();
+        assertThat(q.offerChange(s, new Fanout<>(change(1)))).isTrue();
+        assertThat(q.offerEvent(s, new Fanout<>(new TopicEvent("/t", IntNode.valueOf(1), 1, "p")))).isTrue();
+        assertThat(q.offerChange(s, new Fanout<>(change(3)))).as("over capacity").isFalse();
         assertThat(q.poll()).isNotNull();
-        assertThat(q.offer(s, change(4))).as("room again once one is taken").isTrue();
+        assertThat(q.offerChange(s, new Fanout<>(change(4)))).as("room again once one is taken").isTrue();
     }
 
     @Test
@@ -53,14 +54,14 @@ class PushQueueTest {
         Subscription held = subscription();
         Subscription open = subscription();
         q.release(q.delivery(open));
-        q.offer(held, change(1));
-        q.offer(open, change(2));
-        q.offer(held, change(3));
+        q.offerChange(held, new Fanout<>(change(1)));
+        q.offerChange(open, new Fanout<>(change(2)));
+        q.offerChange(held, new Fanout<>(change(3)));
         assertThat(revisions(q)).as("the held ones are parked").containsExactly(2L);
 
         assertThat(q.release(q.delivery(held))).isTrue();
         assertThat(q.release(q.delivery(held))).as("only once").isFalse();
-        q.offer(open, change(4));
+        q.offerChange(open, new Fanout<>(change(4)));
         assertThat(revisions(q)).containsExactly(1L, 3L, 4L);
     }
 
@@ -72,16 +73,16 @@ class PushQueueTest {
         Subscription open = subscription();
         q.release(q.delivery(gone));
         q.release(q.delivery(open));
-        q.offer(gone, change(1));
-        q.offer(parked, change(2));
-        q.offer(open, change(3));
-        assertThat(q.offer(open, change(4))).isFalse();
+        q.offerChange(gone, new Fanout<>(change(1)));
+        q.offerChange(parked, new Fanout<>(change(2)));
+        q.offerChange(open, new Fanout<>(change(3)));
+        assertThat(q.offerChange(open, new Fanout<>(change(4)))).isFalse();
 
         gone.close();
         parked.close();
         q.purgeClosed();
-        assertThat(q.offer(open, change(5))).isTrue();
-        assertThat(q.offer(open, change(6))).isTrue();
+        assertThat(q.offerChange(open, new Fanout<>(change(5)))).isTrue();
+        assertThat(q.offerChange(open, new Fanout<>(change(6)))).isTrue();
         assertThat(revisions(q)).containsExactly(3L, 5L, 6L);
     }
 }

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
+import dev.pando.api.json.WireJson;
+import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.TopicEvent;
 import dev.pando.node.dispatch.Request;
 import dev.pando.node.dispatch.Response;
+import dev.pando.node.events.Fanout;
 import dev.pando.node.session.WireCodec;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -15,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The JSON text-frame codec on its own, without a connection. */
@@ -66,9 +71,34 @@ class JsonFrameCodecTest {
     void sessionErrorsAndPushesHaveTheirType() {
         assertThat(text(codec.sessionError(ByteBufAllocator.DEFAULT, ErrorCode.SLOW_CONSUMER, "behind")))
                 .isEqualTo("{\"type\":\"error\",\"error\":{\"code\":\"SLOW_CONSUMER\",\"message\":\"behind\"}}");
-        assertThat(text(codec.event(ByteBufAllocator.DEFAULT, "s1", new TopicEvent("/t", null, 5, "p"))))
+        assertThat(text(codec.event(ByteBufAllocator.DEFAULT, "s1", new Fanout<>(new TopicEvent("/t", null, 5, "p")))))
                 .isEqualTo("{\"type\":\"event\",\"sub\":\"s1\",\"event\":{\"topic\":\"/t\",\"payload\":null,\"timestamp\":5,\"publisher\":\"p\"}}");
         assertThat(text(codec.response(ByteBufAllocator.DEFAULT, Response.ok(IntNode.valueOf(1), null))))
                 .isEqualTo("{\"id\":1,\"ok\":true,\"result\":null}");
+    }
+
+    @Test
+    void aChangePushIsTheSameJsonAsAGeneratorWritesAndItsBodyIsEncodedOncePerFanout() throws Exception {
+        KvChange change = new KvChange("/k/\u00e9\"q", Json.MAPPER.readTree("{\"s\":\"a\\\"b\\u2028\",\"n\":[1,2.5,null]}"),
+                7, 99, "node-a", "w\u00fc", 5);
+        Fanout<KvChange> shared = new Fanout<>(change);
+        String first = text(codec.change(ByteBufAllocator.DEFAULT, "s1", shared));
+        String second = text(new JsonFrameCodec(8).change(ByteBufAllocator.DEFAULT, "s22", shared));
+
+        ObjectNode expected = Json.MAPPER.createObjectNode().put("type", "change").put("sub", "s1");
+        expected.set("change", WireJson.change(change));
+        assertThat(first).isEqualTo(Json.MAPPER.writeValueAsString(expected));
+        expected.put("sub", "s22");
+        assertThat(second).isEqualTo(Json.MAPPER.writeValueAsString(expected));
+
+        AtomicInteger encodings = new AtomicInteger();
+        Fanout<KvChange> counted = new Fanout<>(change);
+        for (int i = 0; i < 3; i++) {
+            counted.encoded(JsonFrameCodec.class, c -> {
+                encodings.incrementAndGet();
+                return new byte[] {'1'};
+            });
+        }
+        assertThat(encodings).as("one encoding shared by every push of the change").hasValue(1);
     }
 }

@@ -96,7 +96,7 @@ public final class PandoNode implements AutoCloseable {
             this.workers = workerPool(config);
             this.dispatcher = new Dispatcher(registry, workers,
                     new RateLimiter(config.get(NodeConfig.RATE_PER_SECOND), config.get(NodeConfig.RATE_BURST)), metrics);
-            CoreOps core = new CoreOps(identity.nodeId(), version(), store, events, registry, config);
+            CoreOps core = new CoreOps(identity.nodeId(), version(), store, events, registry, config, workers);
             registry.swap(b -> b.addAll(core.specs()));
             NodeAuth nodeAuth = NodeAuth.create(config, identity, adminToken, store, Clock.systemUTC());
             Authenticator auth = nodeAuth.authenticator();

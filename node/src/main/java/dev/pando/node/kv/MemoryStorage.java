@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -63,6 +64,11 @@ public final class MemoryStorage implements Storage {
     public byte[] get(byte[] key) {
         ensureOpen();
         return state.get(key);
+    }
+
+    @Override
+    public Optional<Lookup> getInMemory(byte[] key) {
+        return Optional.of(new Lookup(Optional.ofNullable(get(key))));
     }
 
     @Override

@@ -44,6 +44,8 @@ final class RocksHandle {
     final ColumnFamilyHandle meta;
     final org.rocksdb.WriteOptions walWrite;
     final org.rocksdb.WriteOptions syncWrite;
+    /** Reads that consult only memtables and the block cache: they fail with Incomplete instead of reading disk. */
+    final org.rocksdb.ReadOptions memoryOnly;
     private final List<ColumnFamilyHandle> families;
     /** Native option objects, closed after the db in reverse creation order. */
     private final Deque<AutoCloseable> resources;
@@ -51,7 +53,8 @@ final class RocksHandle {
     volatile long lastRevision;
 
     private RocksHandle(RocksDB db, List<ColumnFamilyHandle> families, Deque<AutoCloseable> resources,
-            org.rocksdb.WriteOptions walWrite, org.rocksdb.WriteOptions syncWrite, long lastRevision) {
+            org.rocksdb.WriteOptions walWrite, org.rocksdb.WriteOptions syncWrite, org.rocksdb.ReadOptions memoryOnly,
+            long lastRevision) {
         this.db = db;
         this.families = families;
         this.state = families.get(1);
@@ -60,6 +63,7 @@ final class RocksHandle {
         this.resources = resources;
         this.walWrite = walWrite;
         this.syncWrite = syncWrite;
+        this.memoryOnly = memoryOnly;
         this.lastRevision = lastRevision;
     }
 
@@ -84,6 +88,7 @@ final class RocksHandle {
                 .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES));
         org.rocksdb.WriteOptions walWrite = track(resources, new org.rocksdb.WriteOptions().setSync(false));
         org.rocksdb.WriteOptions syncWrite = track(resources, new org.rocksdb.WriteOptions().setSync(true));
+        org.rocksdb.ReadOptions memoryOnly = track(resources, new org.rocksdb.ReadOptions().setReadTier(org.rocksdb.ReadTier.BLOCK_CACHE_TIER));
 
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, plainOptions),
@@ -95,7 +100,7 @@ final class RocksHandle {
         try {
             opened = RocksDB.open(dbOptions, dir.toString(), descriptors, families);
             byte[] last = opened.get(families.get(3), LAST_REVISION);
-            return new RocksHandle(opened, families, resources, walWrite, syncWrite, last == null ? 0 : bytesToLong(last));
+            return new RocksHandle(opened, families, resources, walWrite, syncWrite, memoryOnly, last == null ? 0 : bytesToLong(last));
         } catch (RocksDBException | RuntimeException e) {
             families.forEach(RocksObject::close);
             closeQuietly(opened);

@@ -13,12 +13,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.locks.Lock;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,6 +109,22 @@ public final class RocksStorage implements Storage {
     @Override
     public byte[] get(byte[] key) {
         return lifecycle.call("get", rocks -> rocks.db.get(rocks.state, key));
+    }
+
+    @Override
+    public Optional<Lookup> getInMemory(byte[] key) {
+        Lock held = lifecycle.enter();
+        try {
+            RocksHandle rocks = lifecycle.rocks();
+            return Optional.of(new Lookup(Optional.ofNullable(rocks.db.get(rocks.state, rocks.memoryOnly, key))));
+        } catch (RocksDBException e) {
+            if (e.getStatus() != null && e.getStatus().getCode() == Status.Code.Incomplete) {
+                return Optional.empty(); // the block it needs is on disk only
+            }
+            throw RocksLifecycle.failure("get", e);
+        } finally {
+            held.unlock();
+        }
     }
 
     @Override

@@ -124,6 +124,17 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
+     * {@link #get} if it can be answered without a disk read (from RocksDB's memtables and block
+     * cache): for an event loop, which must not wait on disk. Empty if it cannot; then call
+     * {@link #get} on a thread that may block. Its inner value is the entry, or empty if there is none.
+     */
+    public Optional<Optional<KvEntry>> getInMemory(String key) {
+        Keys.requireValid(key);
+        return storage.getInMemory(RecordCodec.utf8(key))
+                .map(l -> l.record().map(record -> RecordCodec.decodeEntry(key, record)));
+    }
+
+    /**
      * Sets {@code key} to {@code value}. Fails with BAD_REQUEST (invalid key, null value, value
      * nested deeper than {@link StoreOptions#maxJsonDepth()} or holding a non-finite number),
      * TOO_LARGE (serialized value over {@link StoreOptions#maxValueBytes()}), CONFLICT

@@ -2,6 +2,7 @@ package dev.pando.node.kv;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The engine seam under {@link StateStore}: an ordered byte store with three spaces (state,
@@ -30,6 +31,15 @@ public interface Storage extends AutoCloseable {
 
     /** The state record stored for {@code key}, or null. */
     byte[] get(byte[] key);
+
+    /**
+     * {@link #get} answered from memory only (memtables, block cache), for callers that must not
+     * wait on disk, such as an event loop: empty if the answer would need a disk read.
+     */
+    Optional<Lookup> getInMemory(byte[] key);
+
+    /** What a memory-only read found: the state record for the key, or none (absent). */
+    record Lookup(Optional<byte[]> record) {}
 
     /**
      * State records with {@code from <= key < to} in key order; {@code to} null = no upper

@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * The node's own ops, registered through the same handler table as plugin ops: {@code kv.*},
@@ -38,13 +39,15 @@ public final class CoreOps {
     private final KvOps kv;
     private final PubSubOps pubsub;
 
-    public CoreOps(String nodeId, String version, StateStore store, EventBus bus, HandlerRegistry registry, NodeConfig config) {
+    /** @param workers where ops that may block on disk run (see {@link KvOps}) */
+    public CoreOps(String nodeId, String version, StateStore store, EventBus bus, HandlerRegistry registry, NodeConfig config,
+                   Executor workers) {
         this.nodeId = nodeId;
         this.version = version;
         this.store = store;
         this.registry = registry;
         this.config = config;
-        this.kv = new KvOps(store);
+        this.kv = new KvOps(store, workers);
         this.pubsub = new PubSubOps(store, bus, config.get(NodeConfig.MAX_VALUE_BYTES),
                 new RateLimiter("publish rate limit", config.get(NodeConfig.PUBLISH_RATE_PER_SECOND), config.get(NodeConfig.PUBLISH_BURST)));
     }

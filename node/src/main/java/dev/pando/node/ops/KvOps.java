@@ -25,11 +25,14 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * {@code kv.get|set|delete|scan|changes}. Writes run inline: they only validate and enqueue onto
- * the store's group commit, and answer when it is durable. Reads run on workers (RocksDB reads
- * can touch disk).
+ * the store's group commit, and answer when it is durable. {@code kv.get} is answered inline
+ * when RocksDB has the key's block in memory (most reads of a working set), and otherwise on a
+ * worker, like scans and feed reads, which can touch disk: a worker hop costs a read as much as
+ * the read itself.
  */
 public final class KvOps {
     /** Most changes one {@code kv.changes} call returns. */
@@ -42,14 +45,17 @@ public final class KvOps {
     private static final String[] CHANGES = {"after", "limit"};
 
     private final StateStore store;
+    private final Executor workers;
 
-    public KvOps(StateStore store) {
+    /** @param workers where a read that needs the disk runs */
+    public KvOps(StateStore store, Executor workers) {
         this.store = store;
+        this.workers = workers;
     }
 
     public List<OpSpec> specs() {
         return List.of(
-                OpSpec.worker("kv.get", Access.READ, CoreOps.OWNER, this::get),
+                OpSpec.inline("kv.get", Access.READ, CoreOps.OWNER, this::get),
                 OpSpec.inline("kv.set", Access.WRITE, CoreOps.OWNER, this::set),
                 OpSpec.inline("kv.delete", Access.WRITE, CoreOps.OWNER, this::delete),
                 OpSpec.worker("kv.scan", Access.READ, CoreOps.OWNER, this::scan),
@@ -59,8 +65,15 @@ public final class KvOps {
     private CompletionStage<JsonNode> get(CallContext ctx, JsonNode json) {
         String key = Keys.requireValid(OpArgs.of("kv.get", json, GET).string("key"));
         ctx.principal().require(Access.READ, key);
-        KvEntry e = store.get(key).orElseThrow(() -> new PandoException(ErrorCode.NOT_FOUND, "no value at '" + key + "'"));
-        return CompletableFuture.completedFuture(WireJson.entry(e));
+        Optional<Optional<KvEntry>> inMemory = store.getInMemory(key);
+        if (inMemory.isPresent()) {
+            return CompletableFuture.completedFuture(found(key, inMemory.get()));
+        }
+        return CompletableFuture.supplyAsync(() -> found(key, store.get(key)), workers);
+    }
+
+    private static JsonNode found(String key, Optional<KvEntry> entry) {
+        return WireJson.entry(entry.orElseThrow(() -> new PandoException(ErrorCode.NOT_FOUND, "no value at '" + key + "'")));
     }
 
     private CompletionStage<JsonNode> set(CallContext ctx, JsonNode json) {

@@ -63,6 +63,12 @@ final class ForwardingStorage implements Storage {
     }
 
     @Override
+    public java.util.Optional<Lookup> getInMemory(byte[] key) {
+        examined.incrementAndGet();
+        return delegate.getInMemory(key);
+    }
+
+    @Override
     public StateIterator iterate(byte[] from, byte[] to) {
         StateIterator it = delegate.iterate(from, to);
         return new StateIterator() {

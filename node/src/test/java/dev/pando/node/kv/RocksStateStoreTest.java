@@ -55,6 +55,24 @@ class RocksStateStoreTest extends StateStoreContract {
     }
 
     @Test
+    void inMemoryReadsDeclineWhatOnlyTheDiskHolds() {
+        Path dir = tmp.resolve("cold");
+        StoreOptions options = StoreOptions.defaults("node-a");
+        StateStore first = StateStore.rocks(dir, options);
+        set(first, "/cold", "1");
+        assertThat(first.getInMemory("/cold")).as("fresh write: in the memtable")
+                .hasValueSatisfying(e -> assertThat(e.orElseThrow().value()).isEqualTo(json("1")));
+        first.close(); // flushes the memtable to a table file
+
+        StateStore second = track(StateStore.rocks(dir, options));
+        assertThat(second.getInMemory("/cold")).as("its block is on disk only").isEmpty();
+        assertThat(second.get("/cold").orElseThrow().value()).isEqualTo(json("1")); // reads the block into the cache
+        assertThat(second.getInMemory("/cold")).hasValueSatisfying(e -> assertThat(e.orElseThrow().revision()).isEqualTo(1));
+        set(second, "/new", "2");
+        assertThat(second.getInMemory("/absent")).as("absent is an answer too").hasValueSatisfying(e -> assertThat(e).isEmpty());
+    }
+
+    @Test
     void pruningSurvivesReopen() {
         Path dir = tmp.resolve("pruned");
         StoreOptions options = StoreOptions.defaults("n").withRetainCount(3);

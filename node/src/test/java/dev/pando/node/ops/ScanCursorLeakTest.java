@@ -95,7 +95,7 @@ class ScanCursorLeakTest {
     void aWireClientsCursorsNameNoKeyOutsideItsGrants() throws Exception {
         Principal reader = new Principal("reader", List.of(Scope.parse("read:/a/**"), Scope.parse("read:/zz/**"),
                 Scope.parse("read:/_q/**"), Scope.parse("read:/_t/**"), Scope.parse("read:/_a")), "reader");
-        OpSpec scan = new KvOps(store).specs().stream().filter(s -> s.op().equals("kv.scan")).findFirst().orElseThrow();
+        OpSpec scan = new KvOps(store, Runnable::run).specs().stream().filter(s -> s.op().equals("kv.scan")).findFirst().orElseThrow();
         List<String> seen = new ArrayList<>();
         List<String> cursors = new ArrayList<>();
         String cursor = null;

@@ -64,7 +64,7 @@ public class HandlerSwapBenchmark {
         dir = BenchPlugins.tempDir("pando-bench-swap");
         host = Host.open("memory", null);
         registry = new HandlerRegistry();
-        CoreOps core = new CoreOps("bench", "0", host.store, host.events, registry, NodeConfig.defaults());
+        CoreOps core = new CoreOps("bench", "0", host.store, host.events, registry, NodeConfig.defaults(), Runnable::run);
         registry.swap(b -> b.addAll(core.specs()));
         manager = new PluginManager(dir, new PluginLoader(PluginLoader.Settings.DEFAULT), host.services, registry, host.events,
                 64, 5_000, host.clock, new Metrics());

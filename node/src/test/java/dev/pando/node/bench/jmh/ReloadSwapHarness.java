@@ -59,7 +59,7 @@ public final class ReloadSwapHarness {
         AtomicLong calls = new AtomicLong();
         try (Host host = Host.open("memory", null)) {
             HandlerRegistry registry = new HandlerRegistry();
-            CoreOps core = new CoreOps("bench", "0", host.store, host.events, registry, NodeConfig.defaults());
+            CoreOps core = new CoreOps("bench", "0", host.store, host.events, registry, NodeConfig.defaults(), Runnable::run);
             registry.swap(b -> b.addAll(core.specs()));
             PluginManager manager = new PluginManager(plugins, BenchPlugins.loader(trusted, true), host.services, registry,
                     host.events, 64, 5_000, host.clock, new Metrics());

@@ -10,7 +10,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -34,6 +33,8 @@ import java.util.concurrent.TimeoutException;
  * their in-flight requests count as {@code CONNECTION_LOST}).
  */
 public final class BenchRunner {
+    /** Epoll where it loads, like the node: the generator should not be the slower side. */
+    private static final NettyTransport IO = NettyTransport.choose(true);
     private static final int MAX_MESSAGE = 1 << 20;
     private static final long CONNECT_TIMEOUT_MS = 15_000;
 
@@ -59,7 +60,7 @@ public final class BenchRunner {
 
     private BenchResult run() throws InterruptedException {
         int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), config.connections()));
-        EventLoopGroup group = NettyTransport.group(threads, "pando-bench");
+        EventLoopGroup group = IO.group(threads, "pando-bench");
         List<LoadConnection> connections = new ArrayList<>();
         List<Channel> channels = new ArrayList<>();
         try {
@@ -85,7 +86,7 @@ public final class BenchRunner {
         int port = base.getPort() < 0 ? 80 : base.getPort();
         for (int i = 0; i < config.connections(); i++) {
             LoadConnection conn = config.transport() == Transport.ws ? new WsLoadConnection(config) : new HttpLoadConnection(config, base);
-            Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+            Bootstrap bootstrap = new Bootstrap().group(group).channel(IO.socketChannel())
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT_MS)
                     .handler(new ChannelInitializer<SocketChannel>() {

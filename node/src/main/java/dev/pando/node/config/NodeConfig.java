@@ -50,6 +50,8 @@ public final class NodeConfig {
     public static final ConfigKey<Long> REQUEST_READ_TIMEOUT_MS = longKey("limits.request-read-timeout-ms", 10_000L, "A request must arrive completely within this time: a connection's first one counted from accept (silent connections are closed), later ones from their first byte (slow-loris guard).");
     public static final ConfigKey<Long> IDLE_TIMEOUT_MS = longKey("limits.idle-timeout-ms", 120_000L, "Connections with no traffic for this long are closed (WebSocket: pinged at a third of it).");
     public static final ConfigKey<Integer> IO_THREADS = intKey("transport.io-threads", 0, "Netty event-loop threads (0 = 2 × cores).");
+    public static final ConfigKey<Boolean> NATIVE_TRANSPORT = boolKey("transport.native", true,
+            "Use Netty's native epoll transport where it loads (Linux x86_64); false = Java NIO.");
     public static final ConfigKey<Integer> WORKER_THREADS = intKey("workers.threads", Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), "Threads running handlers that may block.");
     public static final ConfigKey<Integer> WORKER_QUEUE = intKey("workers.queue", 10_000, "Calls waiting for a worker before new ones get UNAVAILABLE.");
     public static final ConfigKey<Long> SHUTDOWN_DRAIN_MS = longKey("shutdown.drain-ms", 10_000L, "On shutdown, how long in-flight requests may take to finish.");

@@ -16,7 +16,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -93,11 +92,12 @@ public final class PandoServer implements AutoCloseable {
             throw new IllegalStateException("server already started" + (closed ? " and closed" : ""));
         }
         registerMetrics();
-        boss = NettyTransport.group(1, "pando-accept");
-        workers = NettyTransport.group(settings.ioThreads(), "pando-io");
+        NettyTransport io = NettyTransport.choose(settings.nativeTransport());
+        boss = io.group(1, "pando-accept");
+        workers = io.group(settings.ioThreads(), "pando-io");
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(io.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -117,7 +117,7 @@ public final class PandoServer implements AutoCloseable {
         }
         serverChannel = bound.channel();
         address = (InetSocketAddress) serverChannel.localAddress();
-        log.info("listening on http://{}:{}", address.getHostString(), address.getPort());
+        log.info("listening on http://{}:{} ({} transport)", address.getHostString(), address.getPort(), io.wireName());
     }
 
     /** The port actually bound (useful when configured with port 0). */

@@ -40,7 +40,8 @@ public record TransportSettings(
         int ioThreads,
         int maxConnectionsPerAddress,
         List<String> allowedHosts,
-        int maxJsonDepth) {
+        int maxJsonDepth,
+        boolean nativeTransport) {
 
     public TransportSettings {
         allowedHosts = List.copyOf(allowedHosts);
@@ -74,7 +75,8 @@ public record TransportSettings(
                 config.get(NodeConfig.IO_THREADS),
                 config.get(NodeConfig.MAX_CONNECTIONS_PER_ADDRESS),
                 splitList(config.get(NodeConfig.ALLOWED_HOSTS)),
-                config.get(NodeConfig.MAX_JSON_DEPTH));
+                config.get(NodeConfig.MAX_JSON_DEPTH),
+                config.get(NodeConfig.NATIVE_TRANSPORT));
     }
 
     private static List<String> splitList(String commaSeparated) {

@@ -34,8 +34,8 @@ class PandoServerLifecycleTest {
                 .with(NodeConfig.MAX_CONNECTIONS, 3).with(NodeConfig.SUBSCRIPTIONS_PER_SESSION, 4)
                 .with(NodeConfig.SUBSCRIBER_QUEUE, 5).with(NodeConfig.REQUEST_READ_TIMEOUT_MS, 6L)
                 .with(NodeConfig.IDLE_TIMEOUT_MS, 7L).with(NodeConfig.SHUTDOWN_DRAIN_MS, 8L);
-        assertThat(TransportSettings.from(c)).isEqualTo(new TransportSettings("0.0.0.0", 1234, 1, 2, 3, 4, 5, 6, 7, 8, 0, 64, List.of(), 64));
-        assertThatThrownBy(() -> new TransportSettings("127.0.0.1", 70_000, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, List.of(), 64))
+        assertThat(TransportSettings.from(c)).isEqualTo(new TransportSettings("0.0.0.0", 1234, 1, 2, 3, 4, 5, 6, 7, 8, 0, 64, List.of(), 64, true));
+        assertThatThrownBy(() -> new TransportSettings("127.0.0.1", 70_000, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, List.of(), 64, true))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -80,5 +80,14 @@ class PandoServerLifecycleTest {
         } finally {
             node.close();
         }
+    }
+
+    @Test
+    void epollRunsWhereItLoadsAndNioWhenAskedFor() {
+        assertThat(NettyTransport.choose(false)).isEqualTo(NettyTransport.NIO);
+        boolean linuxX64 = System.getProperty("os.name").startsWith("Linux")
+                && System.getProperty("os.arch").matches("amd64|x86_64");
+        assertThat(NettyTransport.choose(true)).isEqualTo(linuxX64 ? NettyTransport.EPOLL : NettyTransport.NIO);
+        assertThat(NettyTransport.NIO.socketChannel().getSimpleName()).isEqualTo("NioSocketChannel");
     }
 }

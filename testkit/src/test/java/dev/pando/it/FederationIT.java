@@ -115,7 +115,8 @@ class FederationIT {
                 });
                 assertThat(leafA.adminClient().get("/site-a/lights/1").get("value").asInt()).isEqualTo(7);
                 JsonNode peers = hub.call("federation.peers", obj()).get("peers");
-                assertThat(peers).hasSize(2);
+                assertThat(peers).hasSize(2).allSatisfy(p -> assertThat(p.has("lagMs")).as("lag in ms per leaf").isTrue());
+                assertThat(uplink(leafA).get("lagMs").isIntegralNumber()).isTrue();
                 assertThat(hub.node().metrics().render()).as("per-peer series")
                         .contains("pando_plugin_federation_peer_applied{peer=\"" + a.nodeId() + "\"}")
                         .contains("pando_plugin_federation_peer_lag_revisions{peer=\"" + b.nodeId() + "\"}");

@@ -287,7 +287,7 @@ final class Hub {
         long now = context.clock().millis();
         long rev = feed.lastRevision();
         for (Peer p : byNode.values()) {
-            a.add(p.toJson(rev, now, now - p.lastSeenMs < PEER_ACTIVE_MS));
+            a.add(p.toJson(rev, Ages.oldestAfter(feed, p.pulledThrough.get(), now), now, now - p.lastSeenMs < PEER_ACTIVE_MS));
         }
         return a;
     }

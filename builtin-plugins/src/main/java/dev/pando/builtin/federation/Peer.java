@@ -42,7 +42,8 @@ final class Peer {
         return interests.stream().anyMatch(p -> p.matches(key));
     }
 
-    ObjectNode toJson(long hubRevision, long now, boolean connected) {
+    /** @param lagMs age of the oldest hub change this leaf has not pulled (0 when it has them all) */
+    ObjectNode toJson(long hubRevision, long lagMs, long now, boolean connected) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("node", node);
         o.put("role", "leaf");
@@ -51,6 +52,7 @@ final class Peer {
         interests.forEach(p -> o.withArray("interests").add(p.toString()));
         o.put("pushCursor", pushCursor.get());
         o.put("lagRevisions", Math.max(0, hubRevision - pulledThrough.get()));
+        o.put("lagMs", lagMs);
         o.put("idleMs", now - lastSeenMs);
         o.put("forwarded", forwarded.get());
         o.put("applied", applied.get());

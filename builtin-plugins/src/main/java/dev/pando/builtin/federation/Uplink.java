@@ -109,6 +109,10 @@ final class Uplink {
         o.put("url", hub.toString());
         o.put("state", state.name().toLowerCase());
         o.put("pullCursor", pullCursor.get());
+        o.put("pushCursor", pushCursor);
+        // This side knows the age of what it has not pushed; the hub reports the pull side.
+        o.put("lagRevisions", Math.max(0, feed.lastRevision() - pushCursor));
+        o.put("lagMs", Ages.oldestAfter(feed, pushCursor, context.clock().millis()));
         o.put("idleMs", lastPullMs == 0 ? -1 : context.clock().millis() - lastPullMs);
         o.put("pushed", pushed.get());
         o.put("applied", applied.get());

@@ -263,6 +263,7 @@ class FederationIT {
             }
             try (TestNode leafA = leaf("a", port, h, "/site-a/**")) {
                 awaitValue(leafA, "/site-b/k50", 50);
+                awaitCopies(leafA, "/site-b/k", 50);
                 assertThat(copiesOf(leafA, "/site-b/k")).as("each of B's changes applied once on A").isEqualTo(50);
                 // The hub goes down while A writes; A pushes what it missed once the hub is back.
                 hub.close();
@@ -272,6 +273,8 @@ class FederationIT {
                 hub = hub(port, a, b);
                 awaitValue(hub, "/site-a/k30", 30);
                 awaitValue(leafB, "/site-a/k30", 30);
+                awaitCopies(hub, "/site-a/k", 31);
+                awaitCopies(leafB, "/site-a/k", 31);
                 assertThat(copiesOf(hub, "/site-a/k")).as("each of A's changes applied once on the hub").isEqualTo(31);
                 assertThat(copiesOf(leafB, "/site-a/k")).as("and once on B").isEqualTo(31);
             }
@@ -374,6 +377,14 @@ class FederationIT {
     }
 
     /** How many changes of keys under {@code prefix} the node's feed holds: one per applied change. */
+    /**
+     * Waits for {@code n} changes under {@code prefix} in the feed: a value is readable as soon as
+     * its batch is stored, the feed shows it once the batch is acknowledged, a moment later.
+     */
+    private static void awaitCopies(TestNode node, String prefix, long n) {
+        Eventually.eventually(n + " changes under " + prefix, BOUND, () -> copiesOf(node, prefix) >= n ? true : null);
+    }
+
     private static long copiesOf(TestNode node, String prefix) {
         return node.node().store().changesSince(0, 10_000).stream().filter(c -> c.key().startsWith(prefix)).count();
     }

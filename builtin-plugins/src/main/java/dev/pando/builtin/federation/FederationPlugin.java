@@ -86,5 +86,12 @@ public final class FederationPlugin implements PandoPlugin {
     @Override
     public void stop() {
         uplink.ifPresent(Uplink::stop);
+        hub.ifPresent(h -> {
+            try {
+                h.saveAll();
+            } catch (RuntimeException e) {
+                // The store may already refuse writes; the leaves then push a little again and it is skipped.
+            }
+        });
     }
 }

@@ -181,7 +181,12 @@ final class Hub {
         peer.rejected.addAndGet(r.rejected());
         if (upTo > peer.pushCursor.get()) {
             peer.pushCursor.set(upTo);
-            save(peer);
+            // Kept durably at most every CURSOR_SAVE_MS, not per push: a durable write per push sat on
+            // every change's path. After a crash the leaf pushes again from the saved cursor, and
+            // the applier skips what this node already holds.
+            if (context.clock().millis() - peer.savedMs >= Uplink.CURSOR_SAVE_MS) {
+                save(peer);
+            }
         }
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("applied", r.applied());
@@ -259,8 +264,9 @@ final class Hub {
      * fetches with a snapshot of just those origins.
      */
     JsonNode digest(OpCall call) {
-        OpArgs a = OpArgs.of(call, "session", "vector");
+        OpArgs a = OpArgs.of(call, "session", "vector", "through");
         Peer peer = peer(a.string("session"));
+        long through = a.optLong("through", 0, Long.MAX_VALUE).orElse(Long.MAX_VALUE);
         JsonNode theirs = call.args().path("vector");
         if (!theirs.isObject()) {
             throw PandoException.badRequest("federation.digest: 'vector' must be an object of origin -> revision");
@@ -269,8 +275,9 @@ final class Hub {
             throw PandoException.badRequest("federation.digest: a vector holds at most " + config.maxVectorEntries() + " entries, got "
                     + theirs.size());
         }
-        Map<String, Long> mine = RevisionVector.of(context.kv(), key -> peer.wants(key) && !peer.owns(key) && !Internal.is(key),
-                config.maxVectorEntries());
+        // Entries committed here after the leaf's pull cursor are not gaps: the leaf has not pulled them yet.
+        Map<String, Long> mine = RevisionVector.of(context.kv(),
+                e -> e.revision() <= through && peer.wants(e.key()) && !peer.owns(e.key()) && !Internal.is(e.key()), config.maxVectorEntries());
         ArrayNode gaps = JsonNodeFactory.instance.arrayNode();
         mine.forEach((origin, revision) -> {
             if (revision > theirs.path(origin).asLong(0)) {
@@ -317,7 +324,13 @@ final class Hub {
         context.gauge("peer_idle_ms", "Milliseconds since this leaf last called", () -> context.clock().millis() - p.lastSeenMs, "peer", p.node);
     }
 
+    /** Saves every leaf's cursor (on stop: the next start resumes closer). */
+    void saveAll() {
+        byNode.values().forEach(this::save);
+    }
+
     private void save(Peer p) {
+        p.savedMs = context.clock().millis();
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         p.namespaces.forEach(n -> o.withArray("namespaces").add(n.toString()));
         o.put("pushCursor", p.pushCursor.get());

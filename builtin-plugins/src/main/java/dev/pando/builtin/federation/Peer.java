@@ -24,6 +24,8 @@ final class Peer {
     /** The hub revision this peer has pulled through. */
     final AtomicLong pulledThrough = new AtomicLong();
     volatile long lastSeenMs;
+    /** When {@code pushCursor} was last saved. */
+    volatile long savedMs;
 
     Peer(String node, String session, List<PathPattern> namespaces, List<PathPattern> interests, long pushCursor, long now) {
         this.node = node;

@@ -16,13 +16,13 @@ import java.util.function.Predicate;
 final class RevisionVector {
     private RevisionVector() {}
 
-    static Map<String, Long> of(PluginKv kv, Predicate<String> inScope, int maxEntries) {
+    static Map<String, Long> of(PluginKv kv, Predicate<KvEntry> inScope, int maxEntries) {
         Map<String, Long> vector = new TreeMap<>();
         String after = null;
         do {
             KvPage page = kv.scan("/", after, 1000);
             for (KvEntry e : page.entries()) {
-                if (!Internal.is(e.key()) && inScope.test(e.key())) {
+                if (!Internal.is(e.key()) && inScope.test(e)) {
                     vector.merge(e.origin(), e.originRevision(), Math::max);
                 }
             }

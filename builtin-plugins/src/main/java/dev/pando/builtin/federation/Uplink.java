@@ -30,6 +30,8 @@ final class Uplink {
     enum State { CONNECTING, HANDSHAKING, SYNCING, ACTIVE, DISCONNECTED, FAILED, STOPPED }
 
     private static final String CURSOR = "/federation/uplink";
+    /** Longest a cursor moves without being saved: what a crash makes a peer send again (and skip). */
+    static final long CURSOR_SAVE_MS = 1_000;
     /** How long the push loop waits for a commit before checking that it should go on. */
     private static final long IDLE_WAIT_MS = 200;
 
@@ -81,6 +83,13 @@ final class Uplink {
         running = false;
         state = State.STOPPED;
         thread.interrupt();
+        if (!hubNode.isEmpty() && pullCursor.get() > 0) {
+            try {
+                saveCursor(pullCursor.get()); // the next start resumes closer
+            } catch (RuntimeException e) {
+                context.log().debug("federation: cursor not saved on stop: {}", e.toString());
+            }
+        }
     }
 
     /** The node owning {@code key} elsewhere, as the hub last said; empty for keys this node may write. */
@@ -262,9 +271,10 @@ final class Uplink {
                 long next = r.path("next").asLong(pullCursor.get());
                 if (next != pullCursor.get()) {
                     pullCursor.set(next);
-                    // Durable at most once a second when nothing was applied: a crash then re-reads a
-                    // little (applied changes are skipped), rather than every pull writing a record.
-                    if (res.applied() > 0 || context.clock().millis() - lastSaveMs >= 1_000) {
+                    // Durable at most every CURSOR_SAVE_MS, not per pull (a durable write per pull sat on
+                    // every change's path): after a crash the leaf pulls again from the saved cursor,
+                    // and the applier skips what it already holds.
+                    if (context.clock().millis() - lastSaveMs >= CURSOR_SAVE_MS) {
                         saveCursor(next);
                     }
                 } else if (changes.isEmpty() && context.clock().millis() - lastDigestMs >= config.syncIntervalMs()) {
@@ -285,8 +295,9 @@ final class Uplink {
     private void digest(PandoClient client, String session) {
         lastDigestMs = context.clock().millis();
         Map<String, Long> vector = RevisionVector.of(context.kv(),
-                key -> config.interests().stream().anyMatch(p -> p.matches(key)) && pullable(key), config.maxVectorEntries());
-        ObjectNode args = JsonNodeFactory.instance.objectNode().put("session", session);
+                e -> config.interests().stream().anyMatch(p -> p.matches(e.key())) && pullable(e.key()), config.maxVectorEntries());
+        // The hub compares only what it held at our pull cursor: newer changes are on their way, not missed.
+        ObjectNode args = JsonNodeFactory.instance.objectNode().put("session", session).put("through", pullCursor.get());
         ObjectNode v = args.putObject("vector");
         vector.forEach(v::put);
         List<String> gaps = new java.util.ArrayList<>();

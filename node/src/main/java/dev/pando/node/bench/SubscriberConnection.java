@@ -40,7 +40,7 @@ final class SubscriberConnection extends SessionHandler {
     void frame(TextWebSocketFrame frame) {
         long now = System.nanoTime();
         ResponseScanner s = stats.scanner;
-        if (!s.scan(frame.content())) {
+        if (!s.scanFanoutChange(frame.content()) && !s.scan(frame.content())) {
             stats.error("BAD_FRAME");
             return;
         }

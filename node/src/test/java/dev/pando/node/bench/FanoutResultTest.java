@@ -2,6 +2,7 @@ package dev.pando.node.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,38 @@ class FanoutResultTest {
         assertThat(answer.type).isNull();
         assertThat(answer.id).isEqualTo(1);
         assertThat(answer.ok).isTrue();
+    }
+
+    @Test
+    void theFastPathReadsWhatTheParserReadsAndLeavesTheRestToIt() {
+        String[] frames = {
+            "{\"type\":\"change\",\"sub\":\"s1\",\"change\":{\"key\":\"/bench/fanout/w0/3\",\"value\":{\"sent\":98765432101},\"revision\":9}}",
+            "{\"type\":\"change\",\"sub\":\"s12\",\"change\":{\"key\":\"/bench/fanout/w1/0\",\"value\":{\"sent\":-42,\"warmup\":true},\"revision\":1}}",
+        };
+        for (String frame : frames) {
+            ResponseScanner slow = scan(frame);
+            ResponseScanner fast = new ResponseScanner();
+            // Behind a prefix, as a frame may sit in a larger buffer.
+            ByteBuf buf = Unpooled.copiedBuffer("xxxx" + frame, StandardCharsets.UTF_8);
+            buf.skipBytes(4);
+            assertThat(fast.scanFanoutChange(buf)).as(frame).isTrue();
+            assertThat(fast.sent).isEqualTo(slow.sent);
+            assertThat(fast.warmup).isEqualTo(slow.warmup);
+            assertThat(fast.hasSent).isTrue();
+            assertThat(fast.push).isTrue();
+            assertThat(fast.type).isEqualTo("change");
+            assertThat(buf.readerIndex()).as("nothing consumed").isEqualTo(4);
+        }
+        for (String other : new String[] {
+            "{\"id\":1,\"ok\":true,\"result\":{\"sub\":\"s1\"}}",
+            "{\"type\":\"error\",\"error\":{\"code\":\"SLOW_CONSUMER\",\"message\":\"x\"}}",
+            "{\"type\":\"change\",\"sub\":\"s1\",\"change\":{\"key\":\"/a\",\"value\":{\"level\":1}}}",
+            "{\"type\":\"change\",\"sub\":\"s1\",\"change\":{\"key\":\"/a\",\"value\":{\"sent\":12,\"other\":1}}}",
+            "{\"type\":\"change\",\"sub\":\"s1\",\"change\":{\"key\":\"/a\",\"value\":{\"sent\":\"12\"}}}",
+            "{\"type\":\"change\",\"sub\":\"s1\",\"change\":{\"key\":\"/a\",\"value\":{\"sent\":12",
+        }) {
+            assertThat(new ResponseScanner().scanFanoutChange(Unpooled.copiedBuffer(other, StandardCharsets.UTF_8))).as(other).isFalse();
+        }
     }
 
     @Test

@@ -20,6 +20,7 @@ import dev.pando.node.kv.StoreOptions;
 import dev.pando.node.metrics.Metrics;
 import dev.pando.node.ops.AuthOps;
 import dev.pando.node.ops.CoreOps;
+import dev.pando.node.ops.MemoryOps;
 import dev.pando.node.ops.PluginOps;
 import dev.pando.node.plugins.NodeHostServices;
 import dev.pando.node.plugins.PluginLoaders;
@@ -115,6 +116,8 @@ public final class PandoNode implements AutoCloseable {
             this.watcher = config.get(NodeConfig.WATCH_PLUGINS) ? new PluginWatcher(plugins, config.get(NodeConfig.WATCH_DEBOUNCE_MS)) : null;
             registerGauges();
             this.server = new PandoServer(config, dispatcher, auth, events, metrics);
+            registry.swap(b -> b.addAll(new MemoryOps(() -> metrics.gaugeValue("pando_ws_sessions"), server::openConnections,
+                    events::subscriptionCount).specs()));
             server.start();
         } catch (RuntimeException | IOException e) {
             closePlugins();

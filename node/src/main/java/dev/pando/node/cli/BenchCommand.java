@@ -1,5 +1,6 @@
 package dev.pando.node.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.node.bench.BenchConfig;
 import dev.pando.node.bench.BenchResult;
 import dev.pando.node.bench.BenchRunner;
@@ -8,6 +9,7 @@ import dev.pando.node.bench.Transport;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,14 +18,16 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code pando bench}: load a live node with kv.set/kv.get and print throughput and latency. */
-@Command(name = "bench", description = {
+@Command(name = "bench", subcommands = {BenchFanoutCommand.class, BenchMemoryCommand.class}, description = {
         "Load a live node with kv.set/kv.get and print throughput and latency.",
         "Many connections (WebSocket with --pipeline requests in flight each, or HTTP keep-alive) send random keys; "
                 + "the summary gives ops/s, latency percentiles and errors by code. Stops after --requests (default 200000) "
                 + "or --duration. Exits 1 if any request failed.",
         "The node rate-limits each client (limits.rate-per-second); for raw numbers run it with:",
         "  pando serve --store memory --set limits.rate-per-second=0",
-        "Gets of keys never set count as misses, not errors: run a set bench first to fill the keyspace."})
+        "Gets of keys never set count as misses, not errors: run a set bench first to fill the keyspace.",
+        "Other shapes: 'pando bench fanout' (subscribers, writers at a fixed rate, delivery latency and losses) and "
+                + "'pando bench memory' (the node's heap per idle WebSocket session)."})
 final class BenchCommand implements Callable<Integer> {
     @Mixin
     ClientOptions node;
@@ -73,14 +77,28 @@ final class BenchCommand implements Callable<Integer> {
             err.flush();
         }
         BenchResult result = BenchRunner.run(config);
-        if (json) {
-            Output.line(spec.commandLine().getOut(), result.toJson());
+        report(spec, json, result.toJson(), result.toText());
+        return result.errors() > 0 || result.stalled() ? ExitCodes.REQUEST : ExitCodes.OK;
+    }
+
+    /** Prints a bench's figures: {@code json} as one line, else {@code text}. */
+    static void report(CommandSpec spec, boolean asJson, JsonNode json, String text) {
+        if (asJson) {
+            Output.line(spec.commandLine().getOut(), json);
         } else {
             PrintWriter out = spec.commandLine().getOut();
-            out.println(result.toText());
+            out.println(text);
             out.flush();
         }
-        return result.errors() > 0 || result.stalled() ? ExitCodes.REQUEST : ExitCodes.OK;
+    }
+
+    /** Where a bench's progress lines go: stderr, flushed line by line. */
+    static Consumer<String> progress(CommandSpec spec) {
+        PrintWriter err = spec.commandLine().getErr();
+        return line -> {
+            err.println(line);
+            err.flush();
+        };
     }
 
     /** The run these options describe; a usage error (exit 2) if they make no sense. */

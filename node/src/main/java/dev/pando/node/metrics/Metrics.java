@@ -58,6 +58,13 @@ public final class Metrics {
         return s instanceof LongAdder a ? a.sum() : 0;
     }
 
+    /** Current value of a gauge series (0 if absent); for {@code admin.memory}. */
+    public long gaugeValue(String name, String... labels) {
+        Family f = families.get(name);
+        Object s = f == null ? null : f.series.get(labelText(labels));
+        return s instanceof LongSupplier g ? g.getAsLong() : 0;
+    }
+
     private Family family(String name, String help, String type) {
         Family f = families.computeIfAbsent(name, n -> new Family(help, type));
         if (!f.type.equals(type)) {

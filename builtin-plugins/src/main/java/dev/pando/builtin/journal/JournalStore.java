@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pando.api.plugin.KvWrite;
+import java.util.ArrayList;
+import java.util.List;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;
@@ -21,18 +24,19 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>{@code e/<seq, 19 digits>}: one entry per journaled change, written once with
  *       compare-and-set "must not exist", so a replayed append can never overwrite or duplicate;</li>
- *   <li>{@code head}: the last appended entry (seq, revision, mac). Only a hint: {@link #recover}
- *       probes forward past it, so a crash between an append and the head update loses nothing;</li>
+ *   <li>{@code head}: the last appended entry (seq, revision, mac), written in the same atomic
+ *       batch as the entries. {@link #recover} still probes forward past it, for journals an
+ *       earlier version wrote, whose head moved after its entries;</li>
  *   <li>{@code meta}: how far compaction has gone (baseSeq, baseRevision, baseMac);</li>
  *   <li>{@code b/<sha-256 of key>}: the base, the state as of baseRevision folded from compacted
  *       entries, so snapshots at or after baseRevision stay possible after compaction;</li>
  *   <li>{@code k/<sha-256 of key>/<seq>}: the key index, one row per entry holding its revision,
- *       so a key's history is read in proportion to its own length. Rows and entries are written
- *       in parallel, and the head moves only once both are: every entry up to the head has its
- *       row, and {@link #recover} writes the rows of entries it finds past the head. A row whose
- *       entry is missing (a crash between the two) is skipped by readers and rewritten,
- *       identical, when the catch-up writes that seq again. Compaction deletes a row before its
- *       entry.</li>
+ *       so a key's history is read in proportion to its own length. A row is written in the same
+ *       atomic batch as its entry, so every entry has its row. {@link #recover} writes the rows of
+ *       entries it finds past the head (an earlier version wrote them apart). A row whose entry
+ *       is missing (compaction, or a crash of an earlier version) is skipped by readers and
+ *       rewritten, identical, when the catch-up writes that seq again. Compaction deletes a row
+ *       before its entry.</li>
  * </ul>
  * Reading the key index is {@link KeyIndex}'s job; compaction and rebuilding the state at a
  * revision are {@link JournalBase}'s.
@@ -79,8 +83,10 @@ final class JournalStore {
         return indexPrefix(key) + "/" + seqText(seq);
     }
 
+    /** {@code seq} as 19 digits, zero-padded, so keys sort by seq; by hand, as String.format is slow on the append path. */
     static String seqText(long seq) {
-        return String.format("%019d", seq);
+        String digits = Long.toString(seq);
+        return "0".repeat(19 - digits.length()) + digits;
     }
 
     Head head() {
@@ -132,12 +138,42 @@ final class JournalStore {
     }
 
     /**
-     * Writes entry {@code e} if its seq is free, without moving the head; a {@code CONFLICT} means
-     * another writer (a second instance during a reload, or a run a crash cut short) got there
-     * first and the caller must {@link #recover}.
+     * Appends {@code entries} (consecutive seqs after the head) with their index rows and the new
+     * head as one atomic write, then moves the head. Each entry is written with "must not exist":
+     * a {@code CONFLICT} means another writer (a second instance during a reload) got to a seq
+     * first, nothing of the batch was written, and the caller must {@link #recover}.
      */
-    void writeEntry(JournalEntry e) {
-        kv.set(entryKey(e.seq()), e.toJson(), 0);
+    void append(List<JournalEntry> entries) {
+        JournalEntry last = entries.get(entries.size() - 1);
+        List<KvWrite> writes = new ArrayList<>(2 * entries.size() + 1);
+        for (JournalEntry e : entries) {
+            writes.add(KvWrite.set(entryKey(e.seq()), e.toJson(), 0));
+            writes.add(KvWrite.set(indexKey(e.key(), e.seq()), LongNode.valueOf(e.revision())));
+        }
+        writes.add(KvWrite.set(HEAD, headJson(new Head(last.seq(), last.revision(), last.mac().orElse(null)))));
+        kv.apply(writes);
+        advanceTo(last);
+    }
+
+    /**
+     * Writes, one at a time, those of {@code entries} whose seqs are free, with their rows, then
+     * {@link #recover}s past them: the repair of a hole an earlier version left (it wrote a
+     * batch's entries in parallel, so a crash could leave seq n+2 written and n+1 not), which an
+     * atomic {@link #append} of the same batch can never fill. A seq found taken holds this very
+     * entry: seqs follow from the head and the feed alone.
+     */
+    void fillHoles(List<JournalEntry> entries) {
+        for (JournalEntry e : entries) {
+            try {
+                kv.set(entryKey(e.seq()), e.toJson(), 0);
+            } catch (PandoException taken) {
+                if (taken.code() != ErrorCode.CONFLICT) {
+                    throw taken;
+                }
+            }
+            writeIndexRow(e);
+        }
+        recover();
     }
 
     /** Writes (or rewrites, identical) the index row of entry {@code e}. */
@@ -154,17 +190,20 @@ final class JournalStore {
     }
 
     /** Moves the in-memory head to {@code e}, once it and every entry before it are written. */
-    void advanceTo(JournalEntry e) {
+    private void advanceTo(JournalEntry e) {
         head = new Head(e.seq(), e.revision(), e.mac().orElse(null));
     }
 
     void saveHead() {
-        Head h = head;
+        kv.set(HEAD, headJson(head));
+    }
+
+    private static ObjectNode headJson(Head h) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("seq", h.seq());
         o.put("revision", h.revision());
         o.set("mac", h.mac() == null ? NullNode.getInstance() : o.textNode(h.mac()));
-        kv.set(HEAD, o);
+        return o;
     }
 
     /** The smallest held seq whose revision is at least {@code revision}; {@code lastSeq()+1} if none. */

@@ -8,11 +8,16 @@ import dev.pando.node.kv.StateStore;
 import dev.pando.node.kv.WriteOptions;
 import dev.pando.testkit.TestNode;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
@@ -22,9 +27,11 @@ import java.util.stream.Stream;
  * through its store, with no builtins), then started again on the same data dir with the journal
  * on; the journal finds the whole feed after its cursor and drains it. Reported: entries journaled
  * per second from the moment the node serves until {@code journal.status} covers the last
- * revision. {@code warmup} runs not counted, then {@code runs} times, each on a fresh data dir.
- * Sized by {@code -Dchanges=200000 -Dkeys=50000 -Dwarmup=1 -Druns=3 -Dhmac=false} ({@code hmac}: the journal chained with an HMAC key). Prints
- * one line per run, then the whole as one line of JSON.
+ * revision, and the CPU time the JVM used meanwhile (per entry: a figure that other load on the
+ * machine distorts less than the rate). {@code warmup} runs not counted, then {@code runs}, each
+ * on a fresh data dir. Sized by {@code -Dchanges=200000 -Dkeys=50000 -Dwarmup=1 -Druns=3
+ * -Dhmac=false} ({@code hmac}: the journal chained with an HMAC key). Prints one line per run,
+ * then the whole as one line of JSON.
  */
 public final class JournalDrainBenchmark {
     private static final int CHANGES = Integer.getInteger("changes", 200_000);
@@ -42,7 +49,7 @@ public final class JournalDrainBenchmark {
         ObjectNode summary = JsonNodeFactory.instance.objectNode();
         summary.putObject("settings").put("changes", CHANGES).put("keys", KEYS).put("runs", RUNS).put("warmup", WARMUP).put("hmac", HMAC)
                 .put("cores", Runtime.getRuntime().availableProcessors())
-                .put("loadAverageAtStart", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                .put("loadAverageAtStart", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         for (int run = 1; run <= WARMUP; run++) {
             summary.withArray("warmup").add(run(-run));
         }
@@ -54,7 +61,7 @@ public final class JournalDrainBenchmark {
         }
         rates.sort(null);
         summary.put("medianEntriesPerSecond", rates.get(rates.size() / 2));
-        summary.put("loadAverageAtEnd", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        summary.put("loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.out.printf("journal drain, median of %d runs: %d entries/s%n", RUNS, rates.get(rates.size() / 2));
         System.out.println(summary);
         System.exit(0);
@@ -73,6 +80,8 @@ public final class JournalDrainBenchmark {
             long t0 = System.nanoTime();
             try (TestNode node = withJournal.start()) {
                 long started = System.nanoTime();
+                long cpuStart = processCpuNanos();
+                Map<String, Long> threadsStart = cpuByThread();
                 JsonNode first = status(node);
                 JsonNode now = first;
                 while (now.get("coveredRevision").asLong() < last) {
@@ -83,15 +92,27 @@ public final class JournalDrainBenchmark {
                     now = status(node);
                 }
                 long end = System.nanoTime();
+                long cpu = processCpuNanos() - cpuStart;
+                Map<String, Long> threads = cpuByThread();
                 long entries = now.get("lastSeq").asLong() - first.get("lastSeq").asLong();
                 double seconds = (end - started) / 1e9;
                 ObjectNode o = JsonNodeFactory.instance.objectNode();
                 o.put("run", run).put("filledRevisions", last).put("startSeconds", round((started - t0) / 1e9))
                         .put("journaledBeforeFirstStatus", first.get("lastSeq").asLong()).put("entries", entries)
                         .put("seconds", round(seconds)).put("entriesPerSecond", Math.round(entries / seconds))
+                        .put("cpuSeconds", round(cpu / 1e9)).put("cpuMicrosPerEntry", round(cpu / 1e3 / entries))
                         .put("journalSize", now.get("lastSeq").asLong());
-                System.out.printf("%s %d: %d entries journaled in %.2f s after the node served: %d entries/s (%d in all)%n",
-                        run < 0 ? "warm-up" : "run", Math.abs(run), entries, seconds, o.get("entriesPerSecond").asLong(), now.get("lastSeq").asLong());
+                ObjectNode byThread = o.putObject("cpuSecondsByThread");
+                threads.forEach((name, nanos) -> {
+                    long used = nanos - threadsStart.getOrDefault(name, 0L);
+                    if (used >= 10_000_000L) {
+                        byThread.put(name, round(used / 1e9));
+                    }
+                });
+                System.out.printf("%s %d: %d entries journaled in %.2f s after the node served: %d entries/s (%d in all); "
+                        + "CPU %.2f s, %.1f µs per entry%n", run < 0 ? "warm-up" : "run", Math.abs(run), entries, seconds,
+                        o.get("entriesPerSecond").asLong(), now.get("lastSeq").asLong(), cpu / 1e9, cpu / 1e3 / entries);
+                System.out.println("  CPU seconds by thread (the rest: GC, JIT, threads that ended): " + byThread);
                 return o;
             }
         } finally {
@@ -119,6 +140,26 @@ public final class JournalDrainBenchmark {
 
     private static JsonNode status(TestNode node) {
         return node.call("journal.status", JsonNodeFactory.instance.objectNode());
+    }
+
+    /** CPU time of this JVM, all threads: what the drain costs whatever else shares the cores. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** CPU time of this JVM's live threads, summed by name with digits dropped (pool threads fold together). */
+    private static Map<String, Long> cpuByThread() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Map<String, Long> out = new TreeMap<>();
+        for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t != null) {
+                long nanos = mx.getThreadCpuTime(t.getThreadId());
+                if (nanos > 0) {
+                    out.merge(t.getThreadName().replaceAll("[0-9]+", "N"), nanos, Long::sum);
+                }
+            }
+        }
+        return out;
     }
 
     private static double round(double v) {

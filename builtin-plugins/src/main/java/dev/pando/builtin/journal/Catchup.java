@@ -5,6 +5,7 @@ import dev.pando.api.PandoException;
 import dev.pando.api.path.Keys;
 import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvWrite;
 import dev.pando.api.plugin.PluginKv;
 import dev.pando.builtin.PollingWorker;
 import java.util.ArrayList;
@@ -98,6 +99,8 @@ final class Catchup {
         long covered = previous != null ? previous.lastRevision() : coveredRevision();
         List<KvChange> batch = feed.read(covered, BATCH_SIZE);
         List<JournalEntry> entries = entries(batch, h);
+        // Built while the previous batch is still being written; dropped if that one failed.
+        List<KvWrite> writes = entries.isEmpty() ? List.of() : store.appendWrites(entries);
         if (previous != null && !settle()) {
             return Math.max(1, batch.size()); // recovered: go again, from the real head
         }
@@ -109,7 +112,7 @@ final class Catchup {
             feed.commit(last);
             return batch.size();
         }
-        inFlight = new Append(entries, last, appender.submit(() -> store.append(entries)));
+        inFlight = new Append(entries, last, appender.submit(() -> store.append(entries, writes)));
         if (batch.size() < BATCH_SIZE) {
             settle(); // nothing more to read meanwhile: land it now, as an idle journal should
         }

@@ -5,15 +5,17 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pando.api.plugin.KvWrite;
-import java.util.ArrayList;
-import java.util.List;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
+import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.KvWrite;
 import dev.pando.api.plugin.PluginKv;
 import dev.pando.builtin.KeyHash;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.PrimitiveIterator;
 import java.util.TreeMap;
@@ -63,6 +65,10 @@ final class JournalStore {
     private final KeyIndex index;
     private final JournalBase base;
     private volatile Head head = new Head(0, 0, null);
+    /** The node's revision of the stored head record (0: none): each append compares-and-sets it. */
+    private volatile long headRevision;
+    /** An entry lies past a hole after the head (see {@link #fillHoles}): appends check every seq then. */
+    private volatile boolean entriesPastHole;
     private volatile Meta meta = Meta.EMPTY;
 
     JournalStore(PluginKv kv) {
@@ -112,7 +118,9 @@ final class JournalStore {
      */
     synchronized void recover() {
         Meta m = kv.get(META).map(e -> readMeta(e.value())).orElse(Meta.EMPTY);
-        Head h = kv.get(HEAD).map(e -> readHead(e.value())).orElse(new Head(m.baseSeq(), m.baseRevision(), m.baseMac()));
+        Optional<KvEntry> stored = kv.get(HEAD);
+        headRevision = stored.map(KvEntry::revision).orElse(0L);
+        Head h = stored.map(e -> readHead(e.value())).orElse(new Head(m.baseSeq(), m.baseRevision(), m.baseMac()));
         if (h.seq() < m.baseSeq()) {
             h = new Head(m.baseSeq(), m.baseRevision(), m.baseMac());
         }
@@ -124,6 +132,7 @@ final class JournalStore {
         }
         meta = m;
         head = h;
+        entriesPastHole = !kv.scan(ENTRIES, KvPage.resumeAfter(entryKey(h.seq() + 1)), 1).entries().isEmpty();
         if (!h.equals(saved)) {
             saveHead();
         }
@@ -138,20 +147,37 @@ final class JournalStore {
     }
 
     /**
-     * Appends {@code entries} (consecutive seqs after the head) with their index rows and the new
-     * head as one atomic write, then moves the head. Each entry is written with "must not exist":
-     * a {@code CONFLICT} means another writer (a second instance during a reload) got to a seq
-     * first, nothing of the batch was written, and the caller must {@link #recover}.
+     * The writes that append {@code entries} (consecutive seqs after the head): each entry and its
+     * index row. The first entry is written with "must not exist" (every entry is, while an
+     * entry lies past a hole), and {@link #append} adds the head. Built apart from the append so
+     * the catch-up can build a batch while the previous one is being written.
      */
-    void append(List<JournalEntry> entries) {
-        JournalEntry last = entries.get(entries.size() - 1);
+    List<KvWrite> appendWrites(List<JournalEntry> entries) {
+        boolean checkEvery = entriesPastHole;
         List<KvWrite> writes = new ArrayList<>(2 * entries.size() + 1);
         for (JournalEntry e : entries) {
-            writes.add(KvWrite.set(entryKey(e.seq()), e.toJson(), 0));
+            String key = entryKey(e.seq());
+            writes.add(checkEvery || writes.isEmpty() ? KvWrite.set(key, e.toJson(), 0) : KvWrite.set(key, e.toJson()));
             writes.add(KvWrite.set(indexKey(e.key(), e.seq()), LongNode.valueOf(e.revision())));
         }
-        writes.add(KvWrite.set(HEAD, headJson(new Head(last.seq(), last.revision(), last.mac().orElse(null)))));
-        kv.apply(writes);
+        return writes;
+    }
+
+    /**
+     * Commits {@code writes} ({@link #appendWrites} of {@code entries}) and the new head as one
+     * atomic write, then moves the head. The head is written compare-and-set on the revision this
+     * store last saw it at, so of two appenders (the old and new instance during a reload, or one
+     * whose head is stale) only one can move it; with the first seq's "must not exist", no
+     * append overwrites another's entries. A {@code CONFLICT} means another writer got there
+     * first, nothing of the batch was written, and the caller must {@link #recover}.
+     */
+    void append(List<JournalEntry> entries, List<KvWrite> writes) {
+        JournalEntry last = entries.get(entries.size() - 1);
+        List<KvWrite> all = new ArrayList<>(writes.size() + 1);
+        all.addAll(writes);
+        all.add(KvWrite.set(HEAD, headJson(new Head(last.seq(), last.revision(), last.mac().orElse(null))), headRevision));
+        List<KvChange> committed = kv.apply(all);
+        headRevision = committed.get(committed.size() - 1).revision();
         advanceTo(last);
     }
 
@@ -195,7 +221,7 @@ final class JournalStore {
     }
 
     void saveHead() {
-        kv.set(HEAD, headJson(head));
+        headRevision = kv.set(HEAD, headJson(head)).revision();
     }
 
     private static ObjectNode headJson(Head h) {

@@ -282,6 +282,36 @@ class JournalCatchupTest {
         assertThat(f.services.entries().keySet().stream().filter(k -> k.startsWith(JournalStore.KEYS + "/"))).hasSize(11);
     }
 
+    /**
+     * An appender whose head is stale (the old instance during a reload) is refused whole by the
+     * head's compare-and-set even where its first seq is free again (compacted away), so it never
+     * writes entries back below the base nor numbers changes twice; it recovers and goes on.
+     */
+    @Test
+    void aStaleAppenderIsRefusedWholeByTheHeadItLastSaw() {
+        for (int i = 0; i < 5; i++) {
+            f.write("/stale/" + i, Integer.toString(i));
+        }
+        JournalStore current = new JournalStore(f.context(null).kv());
+        current.recover();
+        JournalStore stale = new JournalStore(f.context(null).kv());
+        stale.recover();
+        new Catchup(f.context(null).feed(), current, null, LoggerFactory.getLogger("test"), null).drain(10);
+        assertThat(current.compactThrough(5, 100).compacted()).isEqualTo(5);
+        assertThat(f.storedEntries()).isEmpty();
+        for (int i = 5; i < 8; i++) {
+            f.write("/stale/" + i, Integer.toString(i));
+        }
+
+        Catchup staleCatchup = new Catchup(f.context(null).feed(), stale, null, LoggerFactory.getLogger("test"), null);
+        assertThat(staleCatchup.step()).isPositive(); // its seqs 1.. conflict on the head: nothing written, head recovered
+        assertThat(f.storedEntries()).isEmpty();
+        assertThat(stale.lastSeq()).isEqualTo(5);
+        staleCatchup.drain(10);
+        assertThat(f.storedEntries()).extracting(e -> e.get("seq").asLong()).containsExactly(6L, 7L, 8L);
+        assertThat(f.storedEntries()).extracting(e -> e.get("key").asText()).containsExactly("/stale/5", "/stale/6", "/stale/7");
+    }
+
     /** Two instances (old and new during a reload) consuming at once never duplicate a seq. */
     @Test
     void concurrentInstancesDoNotDuplicate() throws Exception {

@@ -93,36 +93,45 @@ final class CommitBatch {
     /**
      * Checks every write of {@code g} against storage, the batch's earlier writes and the group's
      * own, numbering them on; if all hold, keeps their mutations and fills {@code g.committed()},
-     * else removes what it added and returns why. A delete of a key absent by then is skipped: it
-     * takes no revision and makes no change.
+     * else takes back what it added and returns why. A delete of a key absent by then is skipped:
+     * it takes no revision and makes no change.
      */
     private PandoException stageGroup(AtomicGroup g) {
         List<PendingWrite> writes = g.writes();
-        Map<String, Long> own = new HashMap<>(); // key -> revision after the group's earlier writes (0 = absent)
         List<KvChange> changes = new ArrayList<>(writes.size());
         int mark = mutations.size();
+        // The group's writes enter pending as they are staged, so its later writes see them;
+        // what they replaced is kept to put back if the group fails.
+        List<String> undoKeys = pending == null ? null : new ArrayList<>(writes.size());
+        List<Long> undoRevisions = pending == null ? null : new ArrayList<>(writes.size());
         long next = revision;
         for (int m = 0; m < writes.size(); m++) {
             PendingWrite w = writes.get(m);
             if (w.needsCheck()) {
-                Long mine = own.get(w.key());
-                long current = mine != null ? mine : currentRevision(w);
+                long current = currentRevision(w);
                 Long expected = w.options().ifRevision();
                 if (expected != null && expected != current) {
                     mutations.subList(mark, mutations.size()).clear();
+                    for (int u = undoKeys.size() - 1; u >= 0; u--) {
+                        Long before = undoRevisions.get(u);
+                        if (before == null) {
+                            pending.remove(undoKeys.get(u));
+                        } else {
+                            pending.put(undoKeys.get(u), before);
+                        }
+                    }
                     return new PandoException(ErrorCode.CONFLICT, conflictMessage(w.key(), expected, current)
                             + " (write " + (m + 1) + " of " + writes.size() + " of an atomic batch: none of it was written)");
                 }
                 if (w.isDelete() && current == 0) {
-                    own.put(w.key(), 0L);
                     continue;
                 }
             }
             changes.add(stage(w, ++next));
-            own.put(w.key(), w.isDelete() ? 0L : next);
-        }
-        if (pending != null) {
-            pending.putAll(own);
+            if (pending != null) {
+                undoKeys.add(w.key());
+                undoRevisions.add(pending.put(w.key(), w.isDelete() ? 0L : next));
+            }
         }
         revision = next;
         sync |= g.sync();
@@ -134,10 +143,8 @@ final class CommitBatch {
     private KvChange stage(PendingWrite w, long rev) {
         WriteOptions o = w.options();
         long originRevision = o.originRevision() > 0 ? o.originRevision() : rev;
-        byte[] entry = w.isDelete() ? null
-                : RecordCodec.encodeEntry(rev, timestamp, originRevision, w.originBytes(), w.writerBytes(), w.json());
-        byte[] record = RecordCodec.encodeChange(w.keyBytes(), rev, timestamp, originRevision, w.originBytes(), w.writerBytes(), w.json());
-        mutations.add(new Storage.Mutation(w.keyBytes(), entry, rev, record));
+        byte[] entry = w.isDelete() ? null : RecordCodec.stamp(w.entry(), rev, timestamp, originRevision);
+        mutations.add(new Storage.Mutation(w.keyBytes(), entry, rev, RecordCodec.stamp(w.change(), rev, timestamp, originRevision)));
         return new KvChange(w.key(), w.value(), rev, timestamp, w.origin(), o.writer(), originRevision);
     }
 

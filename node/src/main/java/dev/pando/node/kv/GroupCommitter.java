@@ -100,8 +100,15 @@ final class GroupCommitter {
     /** A validated write, encoded for the commit thread; {@code json} null means delete. */
     PendingWrite pending(String key, JsonNode value, byte[] json, WriteOptions writeOptions) {
         String origin = writeOptions.origin() != null ? writeOptions.origin() : options.nodeId();
-        return new PendingWrite(key, RecordCodec.utf8(key), value, json, writeOptions,
-                origin, RecordCodec.utf8(origin), RecordCodec.utf8(writeOptions.writer()));
+        return pending(key, value, json, writeOptions, origin, RecordCodec.utf8(origin), RecordCodec.utf8(writeOptions.writer()));
+    }
+
+    /** As above, with the origin and writer already encoded (an atomic batch encodes them once for all its writes). */
+    PendingWrite pending(String key, JsonNode value, byte[] json, WriteOptions writeOptions, String origin, byte[] originBytes, byte[] writerBytes) {
+        byte[] keyBytes = RecordCodec.utf8(key);
+        byte[] entry = json == null ? null : RecordCodec.encodeEntry(0, 0, 0, originBytes, writerBytes, json);
+        byte[] change = RecordCodec.encodeChange(keyBytes, 0, 0, 0, originBytes, writerBytes, json);
+        return new PendingWrite(key, keyBytes, value, writeOptions, origin, entry, change);
     }
 
     /** Enqueues a validated write; the future fails with UNAVAILABLE if closed or full. */

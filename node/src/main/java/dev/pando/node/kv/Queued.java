@@ -16,19 +16,19 @@ sealed interface Queued permits Queued.Single, Queued.AtomicGroup, Queued.Wake {
     void fail(PandoException failure);
 
     /**
-     * A validated write; {@code json} null means delete. Strings arrive already UTF-8 encoded: the
-     * commit thread is the serial stage and should only number, encode records and write.
+     * A validated write, its state record ({@code entry}, null for a delete) and change-feed
+     * record already encoded with a blank header: the commit thread is the serial stage and should
+     * only check, number ({@link RecordCodec#stamp}) and write.
      */
-    record PendingWrite(String key, byte[] keyBytes, JsonNode value, byte[] json, WriteOptions options,
-            String origin, byte[] originBytes, byte[] writerBytes) {
+    record PendingWrite(String key, byte[] keyBytes, JsonNode value, WriteOptions options, String origin, byte[] entry, byte[] change) {
 
         boolean isDelete() {
-            return json == null;
+            return entry == null;
         }
 
         /** Whether committing it needs the key's current revision: a delete, or a compare-and-set. */
         boolean needsCheck() {
-            return json == null || options.ifRevision() != null;
+            return entry == null || options.ifRevision() != null;
         }
     }
 

@@ -187,6 +187,9 @@ public final class StateStore implements AutoCloseable {
                 throw new PandoException(ErrorCode.TOO_LARGE, "an atomic batch holds at most " + MAX_ATOMIC_WRITES
                         + " writes, got " + writes.size());
             }
+            String origin = options.nodeId();
+            byte[] originBytes = RecordCodec.utf8(origin);
+            byte[] writerBytes = RecordCodec.utf8(opts.writer());
             List<Queued.PendingWrite> pending = new ArrayList<>(writes.size());
             for (KvWrite w : writes) {
                 if (w == null) {
@@ -197,9 +200,9 @@ public final class StateStore implements AutoCloseable {
                 if (w instanceof KvWrite.Set set) {
                     WriteOptions o = set.ifRevision().isPresent() ? opts.ifRevision(set.ifRevision().getAsLong()) : opts;
                     byte[] json = encodeValue(w.key(), set.value());
-                    pending.add(committer.pending(w.key(), set.value().deepCopy(), json, o));
+                    pending.add(committer.pending(w.key(), set.value().deepCopy(), json, o, origin, originBytes, writerBytes));
                 } else {
-                    pending.add(committer.pending(w.key(), null, null, opts));
+                    pending.add(committer.pending(w.key(), null, null, opts, origin, originBytes, writerBytes));
                 }
             }
             return pending.isEmpty() ? CompletableFuture.completedFuture(List.of()) : committer.submitAtomic(pending, opts.sync());

@@ -8,6 +8,7 @@ import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.KvWrite;
 import dev.pando.api.plugin.PluginIdentities;
 import dev.pando.api.plugin.TokenValidator;
 import dev.pando.host.kv.WriteBudget;
@@ -32,6 +33,15 @@ public interface HostServices {
     KvEntry set(String key, JsonNode value, long ifRevision, String writer);
 
     boolean delete(String key, String writer);
+
+    /**
+     * Commits {@code writes} all-or-nothing, each recorded with {@code writer}, as
+     * {@link dev.pando.api.plugin.PluginKv#apply} describes; keys and values were checked and the
+     * budget charged. A host that cannot commit a batch atomically refuses with {@code UNAVAILABLE}.
+     */
+    default List<KvChange> apply(List<KvWrite> writes, String writer) {
+        throw new PandoException(ErrorCode.UNAVAILABLE, "this host cannot commit atomic batches");
+    }
 
     /** A page of entries under a prefix, or matching a pattern when it contains {@code *}. */
     KvPage scan(String prefixOrPattern, String after, int limit);

@@ -5,6 +5,8 @@ import dev.pando.api.PandoException;
 import dev.pando.api.path.Keys;
 import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvWrite;
+import dev.pando.api.plugin.PluginKv;
 import dev.pando.builtin.PollingWorker;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,23 +19,35 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 
 /**
- * Moves changes from the node's feed into the journal: read a batch after the cursor, append
- * each change not yet journaled, save the head, then commit the cursor. Every step is
- * idempotent, so a crash anywhere in between is repaired by running it again: changes at or
- * below the head's revision are skipped, entries are written with "must not exist", and the
- * head is re-derived by probing forward. The background thread polls, with a short idle sleep
- * and a backoff after failures.
+ * Moves changes from the node's feed into the journal: read a batch after the cursor, append the
+ * changes not yet journaled (their entries, index rows and the head, as one atomic write), then
+ * commit the cursor. Every step is idempotent, so a crash anywhere in between is repaired by
+ * running it again: changes at or below the head's revision are skipped, and entries are written
+ * with "must not exist", so a batch another writer got to first fails whole and the head is
+ * re-derived by probing forward. The background thread polls, with a short idle sleep and a
+ * backoff after failures.
+ *
+ * <p>Appends are pipelined one deep: while a batch is being written (on the appender thread,
+ * which encodes it and waits for the node's commit), the next is read and its entries computed
+ * from the head that batch will leave; the next is submitted only once the first has landed and
+ * its cursor is committed, and is dropped if the first failed.
  */
 final class Catchup {
-    /** Changes read from the feed per step. */
-    static final int BATCH_SIZE = 500;
+    /**
+     * Changes read from the feed per step. Each journaled change is two writes (entry and index
+     * row) and the head one more, so a step's append fits in one {@link PluginKv#apply}.
+     */
+    static final int BATCH_SIZE = (PluginKv.MAX_APPLY_WRITES - 1) / 2;
     /** Sleep when caught up; the bound on how stale the journal is on an idle node. */
     static final long IDLE_POLL_MS = 50;
-    /**
-     * Writes (entries and index rows) in flight at once: each is a durable write, and the node
-     * commits concurrent writes together, so parallel writes multiply the append rate.
-     */
-    static final int WRITERS = 16;
+
+    /** An append being written: its entries and the last revision of the feed batch they came from. */
+    private record Append(List<JournalEntry> entries, long lastRevision, Future<?> written) {
+        JournalStore.Head head() {
+            JournalEntry last = entries.get(entries.size() - 1);
+            return new JournalStore.Head(last.seq(), last.revision(), last.mac().orElse(null));
+        }
+    }
 
     private final ChangeFeed feed;
     private final JournalStore store;
@@ -42,8 +56,9 @@ final class Catchup {
     /** Runs after each background step (retention); may be null. */
     private final Runnable afterStep;
     /** Idle threads expire, so a Catchup that is never stopped (tests) holds none for long. */
-    private final ThreadPoolExecutor writers;
+    private final ThreadPoolExecutor appender;
     private final PollingWorker worker;
+    private Append inFlight; // guarded by this
 
     Catchup(ChangeFeed feed, JournalStore store, HmacChain chain, Logger log, Runnable afterStep) {
         this.feed = feed;
@@ -51,12 +66,12 @@ final class Catchup {
         this.chain = chain;
         this.log = log;
         this.afterStep = afterStep;
-        this.writers = new ThreadPoolExecutor(WRITERS, WRITERS, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "pando-journal-writer");
+        this.appender = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "pando-journal-append");
             t.setDaemon(true);
             return t;
         });
-        writers.allowCoreThreadTimeOut(true);
+        appender.allowCoreThreadTimeOut(true);
         this.worker = new PollingWorker("pando-journal-catchup", this::backgroundStep, BATCH_SIZE, IDLE_POLL_MS, log);
     }
 
@@ -73,19 +88,44 @@ final class Catchup {
     }
 
     /**
-     * One step: journals up to {@link #BATCH_SIZE} changes. Returns how many changes it read
-     * from the feed (0 when caught up). Serialised: only one step runs at a time.
+     * One step: reads up to {@link #BATCH_SIZE} changes and submits the append of those not yet
+     * journaled, after the previous step's append has landed; a batch short of full is waited for
+     * at once. Returns how many changes it read from the feed (0 when caught up, with nothing left
+     * in flight). Serialised: only one step runs at a time.
      */
     synchronized int step() {
-        List<KvChange> batch = feed.read(coveredRevision(), BATCH_SIZE);
+        Append previous = inFlight;
+        JournalStore.Head h = previous != null ? previous.head() : store.head();
+        long covered = previous != null ? previous.lastRevision() : coveredRevision();
+        List<KvChange> batch = feed.read(covered, BATCH_SIZE);
+        List<JournalEntry> entries = entries(batch, h);
+        // Built while the previous batch is still being written; dropped if that one failed.
+        List<KvWrite> writes = entries.isEmpty() ? List.of() : store.appendWrites(entries);
+        if (previous != null && !settle()) {
+            return Math.max(1, batch.size()); // recovered: go again, from the real head
+        }
         if (batch.isEmpty()) {
             return 0;
         }
-        // Seqs and macs follow from the head and the feed's order alone, so a batch's entries can
-        // be computed first and written in parallel: after a crash that left holes, the same
-        // changes get the same seqs again, and a seq found written (CONFLICT) holds this very entry.
-        List<JournalEntry> entries = new ArrayList<>();
-        JournalStore.Head h = store.head();
+        long last = batch.get(batch.size() - 1).revision();
+        if (entries.isEmpty()) {
+            feed.commit(last);
+            return batch.size();
+        }
+        inFlight = new Append(entries, last, appender.submit(() -> store.append(entries, writes)));
+        if (batch.size() < BATCH_SIZE) {
+            settle(); // nothing more to read meanwhile: land it now, as an idle journal should
+        }
+        return batch.size();
+    }
+
+    /**
+     * The entries for the changes of {@code batch} after head {@code h} that are not the
+     * journal's own. Seqs and macs follow from the head and the feed's order alone: after a
+     * crash, or in a second instance, the same changes get the same seqs again.
+     */
+    private List<JournalEntry> entries(List<KvChange> batch, JournalStore.Head h) {
+        List<JournalEntry> entries = new ArrayList<>(batch.size());
         long seq = h.seq();
         String mac = h.mac();
         for (KvChange c : batch) {
@@ -98,59 +138,77 @@ final class Catchup {
                 entries.add(e);
             }
         }
-        if (!entries.isEmpty()) {
-            PandoException conflict = writeAll(entries);
-            if (conflict != null) {
-                // Another instance (the old one during a reload) or a run cut short by a crash
-                // wrote some of these seqs: adopt what is there and go again from the real head.
-                log.info("journal seqs {}..{} were partly written already; recovering", entries.get(0).seq(), seq);
-                store.recover();
-                return batch.size();
-            }
-            store.advanceTo(entries.get(entries.size() - 1));
-            store.saveHead();
-        }
-        feed.commit(batch.get(batch.size() - 1).revision());
-        return batch.size();
+        return entries;
     }
 
     /**
-     * Writes every entry and its index row, {@link #WRITERS} writes at a time; the first CONFLICT,
-     * or null. Other failures propagate.
+     * Waits for the append in flight and commits the cursor past its batch. False if it found
+     * its seqs taken ({@code CONFLICT}): the journal then recovered its real head. Other
+     * failures propagate; either way nothing is left in flight.
      */
-    private PandoException writeAll(List<JournalEntry> entries) {
-        List<Future<?>> pending = new ArrayList<>(2 * entries.size());
-        for (JournalEntry e : entries) {
-            pending.add(writers.submit(() -> store.writeEntry(e)));
-            pending.add(writers.submit(() -> store.writeIndexRow(e)));
-        }
-        PandoException conflict = null;
-        RuntimeException failure = null;
-        // Every write is waited for, failed or not, so none is still running when the caller recovers.
-        for (Future<?> f : pending) {
-            try {
-                f.get();
-            } catch (ExecutionException ex) {
-                if (ex.getCause() instanceof PandoException p && p.code() == ErrorCode.CONFLICT) {
-                    conflict = conflict == null ? p : conflict;
-                } else if (failure == null) {
-                    failure = ex.getCause() instanceof RuntimeException r ? r : new IllegalStateException(ex.getCause());
-                }
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                failure = failure == null ? new PandoException(ErrorCode.UNAVAILABLE, "interrupted while journaling") : failure;
+    private boolean settle() {
+        Append a = inFlight;
+        inFlight = null;
+        try {
+            awaitWritten(a);
+        } catch (PandoException conflict) {
+            if (conflict.code() != ErrorCode.CONFLICT) {
+                throw conflict;
             }
+            // Another instance (the old one during a reload) wrote some of these seqs first:
+            // adopt what is there and go again from the real head.
+            log.info("journal seqs {}..{} were partly written already; recovering", a.entries().get(0).seq(), a.head().seq());
+            long before = store.head().seq();
+            store.recover();
+            if (store.head().seq() == before) {
+                // Nothing at the head's next seq, yet a later one is taken: a hole an earlier
+                // version's parallel writes left in a crash. Fill it one entry at a time.
+                store.fillHoles(a.entries());
+            }
+            return false;
         }
-        if (failure != null) {
-            throw failure;
-        }
-        return conflict;
+        feed.commit(a.lastRevision());
+        return true;
     }
 
-    /** Steps until the feed has nothing more, at most {@code maxSteps} times; for ops and tests. */
+    private static void awaitWritten(Append a) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    a.written().get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the append runs on regardless: wait for its outcome
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Steps until the feed has nothing more, at most {@code maxSteps} times, and leaves nothing in
+     * flight; for ops and tests.
+     */
     void drain(int maxSteps) {
         for (int i = 0; i < maxSteps && step() > 0; i++) {
             // keep going
+        }
+        settleInFlight();
+    }
+
+    /** Waits for the append in flight, if any; a failure of it propagates. */
+    private synchronized void settleInFlight() {
+        if (inFlight != null) {
+            settle();
         }
     }
 
@@ -163,10 +221,16 @@ final class Catchup {
         worker.wake();
     }
 
-    /** Stops the thread, then the entry writers (a step it was finishing still had them to use). */
+    /** Stops the thread, then lets the append it left in flight land (a conflict or failure is left for recovery). */
     void stop() {
         worker.stop();
-        writers.shutdown();
+        try {
+            settleInFlight();
+        } catch (RuntimeException e) {
+            log.info("the journal's last append did not land; the next start recovers: {}", e.getMessage());
+        } finally {
+            appender.shutdown();
+        }
     }
 
     boolean isRunning() {

@@ -8,9 +8,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
+import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.KvWrite;
 import dev.pando.api.plugin.PluginKv;
 import dev.pando.builtin.KeyHash;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.PrimitiveIterator;
 import java.util.TreeMap;
@@ -21,18 +26,19 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>{@code e/<seq, 19 digits>}: one entry per journaled change, written once with
  *       compare-and-set "must not exist", so a replayed append can never overwrite or duplicate;</li>
- *   <li>{@code head}: the last appended entry (seq, revision, mac). Only a hint: {@link #recover}
- *       probes forward past it, so a crash between an append and the head update loses nothing;</li>
+ *   <li>{@code head}: the last appended entry (seq, revision, mac), written in the same atomic
+ *       batch as the entries. {@link #recover} still probes forward past it, for journals an
+ *       earlier version wrote, whose head moved after its entries;</li>
  *   <li>{@code meta}: how far compaction has gone (baseSeq, baseRevision, baseMac);</li>
  *   <li>{@code b/<sha-256 of key>}: the base, the state as of baseRevision folded from compacted
  *       entries, so snapshots at or after baseRevision stay possible after compaction;</li>
  *   <li>{@code k/<sha-256 of key>/<seq>}: the key index, one row per entry holding its revision,
- *       so a key's history is read in proportion to its own length. Rows and entries are written
- *       in parallel, and the head moves only once both are: every entry up to the head has its
- *       row, and {@link #recover} writes the rows of entries it finds past the head. A row whose
- *       entry is missing (a crash between the two) is skipped by readers and rewritten,
- *       identical, when the catch-up writes that seq again. Compaction deletes a row before its
- *       entry.</li>
+ *       so a key's history is read in proportion to its own length. A row is written in the same
+ *       atomic batch as its entry, so every entry has its row. {@link #recover} writes the rows of
+ *       entries it finds past the head (an earlier version wrote them apart). A row whose entry
+ *       is missing (compaction, or a crash of an earlier version) is skipped by readers and
+ *       rewritten, identical, when the catch-up writes that seq again. Compaction deletes a row
+ *       before its entry.</li>
  * </ul>
  * Reading the key index is {@link KeyIndex}'s job; compaction and rebuilding the state at a
  * revision are {@link JournalBase}'s.
@@ -59,6 +65,10 @@ final class JournalStore {
     private final KeyIndex index;
     private final JournalBase base;
     private volatile Head head = new Head(0, 0, null);
+    /** The node's revision of the stored head record (0: none): each append compares-and-sets it. */
+    private volatile long headRevision;
+    /** An entry lies past a hole after the head (see {@link #fillHoles}): appends check every seq then. */
+    private volatile boolean entriesPastHole;
     private volatile Meta meta = Meta.EMPTY;
 
     JournalStore(PluginKv kv) {
@@ -79,8 +89,10 @@ final class JournalStore {
         return indexPrefix(key) + "/" + seqText(seq);
     }
 
+    /** {@code seq} as 19 digits, zero-padded, so keys sort by seq; by hand, as String.format is slow on the append path. */
     static String seqText(long seq) {
-        return String.format("%019d", seq);
+        String digits = Long.toString(seq);
+        return "0".repeat(19 - digits.length()) + digits;
     }
 
     Head head() {
@@ -106,7 +118,9 @@ final class JournalStore {
      */
     synchronized void recover() {
         Meta m = kv.get(META).map(e -> readMeta(e.value())).orElse(Meta.EMPTY);
-        Head h = kv.get(HEAD).map(e -> readHead(e.value())).orElse(new Head(m.baseSeq(), m.baseRevision(), m.baseMac()));
+        Optional<KvEntry> stored = kv.get(HEAD);
+        headRevision = stored.map(KvEntry::revision).orElse(0L);
+        Head h = stored.map(e -> readHead(e.value())).orElse(new Head(m.baseSeq(), m.baseRevision(), m.baseMac()));
         if (h.seq() < m.baseSeq()) {
             h = new Head(m.baseSeq(), m.baseRevision(), m.baseMac());
         }
@@ -118,6 +132,7 @@ final class JournalStore {
         }
         meta = m;
         head = h;
+        entriesPastHole = !kv.scan(ENTRIES, KvPage.resumeAfter(entryKey(h.seq() + 1)), 1).entries().isEmpty();
         if (!h.equals(saved)) {
             saveHead();
         }
@@ -132,12 +147,59 @@ final class JournalStore {
     }
 
     /**
-     * Writes entry {@code e} if its seq is free, without moving the head; a {@code CONFLICT} means
-     * another writer (a second instance during a reload, or a run a crash cut short) got there
-     * first and the caller must {@link #recover}.
+     * The writes that append {@code entries} (consecutive seqs after the head): each entry and its
+     * index row. The first entry is written with "must not exist" (every entry is, while an
+     * entry lies past a hole), and {@link #append} adds the head. Built apart from the append so
+     * the catch-up can build a batch while the previous one is being written.
      */
-    void writeEntry(JournalEntry e) {
-        kv.set(entryKey(e.seq()), e.toJson(), 0);
+    List<KvWrite> appendWrites(List<JournalEntry> entries) {
+        boolean checkEvery = entriesPastHole;
+        List<KvWrite> writes = new ArrayList<>(2 * entries.size() + 1);
+        for (JournalEntry e : entries) {
+            String key = entryKey(e.seq());
+            writes.add(checkEvery || writes.isEmpty() ? KvWrite.set(key, e.toJson(), 0) : KvWrite.set(key, e.toJson()));
+            writes.add(KvWrite.set(indexKey(e.key(), e.seq()), LongNode.valueOf(e.revision())));
+        }
+        return writes;
+    }
+
+    /**
+     * Commits {@code writes} ({@link #appendWrites} of {@code entries}) and the new head as one
+     * atomic write, then moves the head. The head is written compare-and-set on the revision this
+     * store last saw it at, so of two appenders (the old and new instance during a reload, or one
+     * whose head is stale) only one can move it; with the first seq's "must not exist", no
+     * append overwrites another's entries. A {@code CONFLICT} means another writer got there
+     * first, nothing of the batch was written, and the caller must {@link #recover}.
+     */
+    void append(List<JournalEntry> entries, List<KvWrite> writes) {
+        JournalEntry last = entries.get(entries.size() - 1);
+        List<KvWrite> all = new ArrayList<>(writes.size() + 1);
+        all.addAll(writes);
+        all.add(KvWrite.set(HEAD, headJson(new Head(last.seq(), last.revision(), last.mac().orElse(null))), headRevision));
+        List<KvChange> committed = kv.apply(all);
+        headRevision = committed.get(committed.size() - 1).revision();
+        advanceTo(last);
+    }
+
+    /**
+     * Writes, one at a time, those of {@code entries} whose seqs are free, with their rows, then
+     * {@link #recover}s past them: the repair of a hole an earlier version left (it wrote a
+     * batch's entries in parallel, so a crash could leave seq n+2 written and n+1 not), which an
+     * atomic {@link #append} of the same batch can never fill. A seq found taken holds this very
+     * entry: seqs follow from the head and the feed alone.
+     */
+    void fillHoles(List<JournalEntry> entries) {
+        for (JournalEntry e : entries) {
+            try {
+                kv.set(entryKey(e.seq()), e.toJson(), 0);
+            } catch (PandoException taken) {
+                if (taken.code() != ErrorCode.CONFLICT) {
+                    throw taken;
+                }
+            }
+            writeIndexRow(e);
+        }
+        recover();
     }
 
     /** Writes (or rewrites, identical) the index row of entry {@code e}. */
@@ -154,17 +216,20 @@ final class JournalStore {
     }
 
     /** Moves the in-memory head to {@code e}, once it and every entry before it are written. */
-    void advanceTo(JournalEntry e) {
+    private void advanceTo(JournalEntry e) {
         head = new Head(e.seq(), e.revision(), e.mac().orElse(null));
     }
 
     void saveHead() {
-        Head h = head;
+        headRevision = kv.set(HEAD, headJson(head)).revision();
+    }
+
+    private static ObjectNode headJson(Head h) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("seq", h.seq());
         o.put("revision", h.revision());
         o.set("mac", h.mac() == null ? NullNode.getInstance() : o.textNode(h.mac()));
-        kv.set(HEAD, o);
+        return o;
     }
 
     /** The smallest held seq whose revision is at least {@code revision}; {@code lastSeq()+1} if none. */

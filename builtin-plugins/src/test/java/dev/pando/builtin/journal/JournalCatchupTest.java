@@ -10,6 +10,7 @@ import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.KvWrite;
 import dev.pando.api.plugin.PluginKv;
 import dev.pando.host.HostServices;
 import dev.pando.host.testing.TestHost;
@@ -159,26 +160,88 @@ class JournalCatchupTest {
         assertDense(5);
     }
 
-    /** A crash between the entry writes and the head update: recovery probes forward past the head. */
+    /** Each step appends its entries, their index rows and the head in one atomic write: no single writes, no holes. */
     @Test
-    void crashBeforeHeadSaveIsRecovered() {
-        for (int i = 0; i < 5; i++) {
-            f.write("/h/" + i, Integer.toString(i));
+    void eachBatchIsOneAtomicWriteOfEntriesRowsAndHead() {
+        int n = Catchup.BATCH_SIZE * 2 + 17;
+        for (int i = 0; i < n; i++) {
+            f.write("/batch/" + i, Integer.toString(i));
         }
-        PluginKv kv = f.context(null).kv();
-        PluginKv headFails = new ForwardingKv(kv) {
+        List<Integer> applied = new ArrayList<>();
+        List<String> singles = new ArrayList<>();
+        PluginKv counting = new ForwardingKv(f.context(null).kv()) {
+            @Override
+            public List<KvChange> apply(List<KvWrite> writes) {
+                applied.add(writes.size());
+                return super.apply(writes);
+            }
+
             @Override
             public KvEntry set(String key, JsonNode value) {
-                if (key.equals(JournalStore.HEAD)) {
-                    throw new IllegalStateException("crash");
-                }
+                singles.add(key);
                 return super.set(key, value);
             }
+
+            @Override
+            public KvEntry set(String key, JsonNode value, long ifRevision) {
+                singles.add(key);
+                return super.set(key, value, ifRevision);
+            }
         };
-        JournalStore store = new JournalStore(headFails);
+        JournalStore store = new JournalStore(counting);
+        store.recover();
+        new Catchup(f.context(null).feed(), store, null, LoggerFactory.getLogger("test"), null).drain(10);
+
+        assertThat(applied).containsExactly(2 * Catchup.BATCH_SIZE + 1, 2 * Catchup.BATCH_SIZE + 1, 2 * 17 + 1);
+        assertThat(applied).allMatch(size -> size <= PluginKv.MAX_APPLY_WRITES);
+        assertThat(singles).isEmpty();
+        assertDense(n);
+        JsonNode head = f.services.get(JournalStore.HEAD).orElseThrow().value();
+        assertThat(head.get("seq").asLong()).isEqualTo(n);
+        assertThat(f.services.entries().keySet().stream().filter(k -> k.startsWith(JournalStore.KEYS + "/"))).hasSize(n);
+    }
+
+    /** A crash during the append (the node never committed it) leaves nothing behind: the batch is journaled again, whole. */
+    @Test
+    void aCrashDuringTheAppendLeavesNothingAndTheBatchIsJournaledAgain() {
+        for (int i = 0; i < 10; i++) {
+            f.write("/crash/" + i, Integer.toString(i));
+        }
+        PluginKv crashes = new ForwardingKv(f.context(null).kv()) {
+            @Override
+            public List<KvChange> apply(List<KvWrite> writes) {
+                throw new IllegalStateException("crash");
+            }
+        };
+        JournalStore store = new JournalStore(crashes);
         store.recover();
         Catchup crashing = new Catchup(f.context(null).feed(), store, null, LoggerFactory.getLogger("test"), null);
         assertThatThrownBy(crashing::step).hasMessage("crash");
+        assertThat(f.storedEntries()).isEmpty();
+        assertThat(f.services.get(JournalStore.HEAD)).isEmpty();
+        assertThat(f.services.entries().keySet()).noneMatch(k -> k.startsWith(JournalStore.KEYS + "/"));
+
+        f.write("/crash/after", "10");
+        JournalPlugin restarted = f.journal();
+        restarted.catchUp();
+        assertDense(11);
+    }
+
+    /**
+     * An earlier version moved the head after its entries, so a crash between the two left entries
+     * past the saved head: recovery probes forward past the head, and writes their rows.
+     */
+    @Test
+    void entriesPastTheSavedHeadAreFoundByProbing() {
+        for (int i = 0; i < 5; i++) {
+            f.write("/h/" + i, Integer.toString(i));
+        }
+        JournalStore legacy = new JournalStore(f.context(null).kv());
+        List<KvChange> changes = f.context(null).feed().read(0, 100);
+        for (int i = 0; i < changes.size(); i++) {
+            legacy.fillHoles(List.of(new JournalEntry(i + 1, changes.get(i), Optional.empty())));
+        }
+        f.services.delete(JournalStore.HEAD, "admin");
         assertThat(f.services.get(JournalStore.HEAD)).isEmpty();
         assertThat(f.storedEntries()).hasSize(5);
 
@@ -190,38 +253,63 @@ class JournalCatchupTest {
     }
 
     /**
-     * Entries are written in parallel, so a crash can leave holes: some seqs of the batch written,
-     * earlier ones not. The restarted journal fills them with the same entries and goes on densely.
+     * An earlier version wrote a batch's entries in parallel, so a crash could leave holes: some
+     * seqs of the batch written, earlier ones not. An atomic append of that batch conflicts on the
+     * seqs that exist; the restarted journal fills the holes with the same entries and goes on densely.
      */
     @Test
-    void crashLeavingHolesAmongParallelWritesIsRepaired() {
+    void holesAnEarlierVersionLeftAmongParallelWritesAreRepaired() {
         for (int i = 0; i < 10; i++) {
             f.write("/holes/" + i, Integer.toString(i));
         }
-        PluginKv kv = f.context(null).kv();
-        PluginKv holey = new ForwardingKv(kv) {
-            @Override
-            public KvEntry set(String key, JsonNode value, long ifRevision) {
-                // seqs 3 and 7 never reach the store; the head is never saved: the crash
-                if (key.endsWith("e/0000000000000000003") || key.endsWith("e/0000000000000000007")) {
-                    throw new IllegalStateException("crash");
-                }
-                return super.set(key, value, ifRevision);
+        JournalStore legacy = new JournalStore(f.context(null).kv());
+        List<KvChange> changes = f.context(null).feed().read(0, 100);
+        for (int i = 0; i < changes.size(); i++) {
+            if (i + 1 != 3 && i + 1 != 7) { // seqs 3 and 7 never reached the store; the head was never saved: the crash
+                legacy.fillHoles(List.of(new JournalEntry(i + 1, changes.get(i), Optional.empty())));
             }
-        };
-        JournalStore store = new JournalStore(holey);
-        store.recover();
-        Catchup crashing = new Catchup(f.context(null).feed(), store, null, LoggerFactory.getLogger("test"), null);
-        assertThatThrownBy(crashing::step).hasMessage("crash");
-        crashing.stop();
+        }
+        f.services.delete(JournalStore.HEAD, "admin");
         assertThat(f.storedEntries()).as("written around the holes").hasSize(8);
 
         f.write("/holes/after", "10");
         JournalPlugin restarted = f.journal();
+        assertThat(restarted.store().lastSeq()).isEqualTo(2);
         restarted.catchUp();
         assertDense(11);
         assertThat(f.storedEntries().get(2).get("key").asText()).isEqualTo("/holes/2");
         assertThat(f.storedEntries().get(6).get("key").asText()).isEqualTo("/holes/6");
+        assertThat(f.services.entries().keySet().stream().filter(k -> k.startsWith(JournalStore.KEYS + "/"))).hasSize(11);
+    }
+
+    /**
+     * An appender whose head is stale (the old instance during a reload) is refused whole by the
+     * head's compare-and-set even where its first seq is free again (compacted away), so it never
+     * writes entries back below the base nor numbers changes twice; it recovers and goes on.
+     */
+    @Test
+    void aStaleAppenderIsRefusedWholeByTheHeadItLastSaw() {
+        for (int i = 0; i < 5; i++) {
+            f.write("/stale/" + i, Integer.toString(i));
+        }
+        JournalStore current = new JournalStore(f.context(null).kv());
+        current.recover();
+        JournalStore stale = new JournalStore(f.context(null).kv());
+        stale.recover();
+        new Catchup(f.context(null).feed(), current, null, LoggerFactory.getLogger("test"), null).drain(10);
+        assertThat(current.compactThrough(5, 100).compacted()).isEqualTo(5);
+        assertThat(f.storedEntries()).isEmpty();
+        for (int i = 5; i < 8; i++) {
+            f.write("/stale/" + i, Integer.toString(i));
+        }
+
+        Catchup staleCatchup = new Catchup(f.context(null).feed(), stale, null, LoggerFactory.getLogger("test"), null);
+        assertThat(staleCatchup.step()).isPositive(); // its seqs 1.. conflict on the head: nothing written, head recovered
+        assertThat(f.storedEntries()).isEmpty();
+        assertThat(stale.lastSeq()).isEqualTo(5);
+        staleCatchup.drain(10);
+        assertThat(f.storedEntries()).extracting(e -> e.get("seq").asLong()).containsExactly(6L, 7L, 8L);
+        assertThat(f.storedEntries()).extracting(e -> e.get("key").asText()).containsExactly("/stale/5", "/stale/6", "/stale/7");
     }
 
     /** Two instances (old and new during a reload) consuming at once never duplicate a seq. */
@@ -353,6 +441,11 @@ class JournalCatchupTest {
         @Override
         public boolean delete(String key) {
             return d.delete(key);
+        }
+
+        @Override
+        public List<KvChange> apply(List<KvWrite> writes) {
+            return d.apply(writes);
         }
 
         @Override

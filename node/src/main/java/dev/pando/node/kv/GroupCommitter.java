@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.plugin.KvChange;
+import dev.pando.node.kv.Queued.AtomicGroup;
+import dev.pando.node.kv.Queued.PendingWrite;
+import dev.pando.node.kv.Queued.Single;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -22,10 +23,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The single writer of a {@link StateStore}. Writers enqueue; one thread takes whatever is
- * queued (up to {@link #MAX_BATCH}), checks each write against the current state plus the
+ * queued (up to {@link #MAX_BATCH} writes), checks each write against the current state plus the
  * earlier writes of the same batch, numbers the survivors and hands them to storage as one
  * atomic batch with at most one WAL sync. Under load many writes share one storage write,
  * which is what makes pipelined writes cheap; an idle store commits a lone write at once.
+ *
+ * <p>An {@link AtomicGroup} is one queue entry, taken whole into one storage batch: its checks
+ * either all hold, and its writes get consecutive revisions, or none of it is written.
  *
  * <p>Revisions are assigned only here, so they are strictly increasing without gaps; a write
  * that is rejected or whose batch fails to persist consumes none.
@@ -36,27 +40,19 @@ import org.slf4j.LoggerFactory;
  * write path.
  */
 final class GroupCommitter {
+    /** Most writes in one storage batch, and so in one atomic group: a group is never split across batches. */
     static final int MAX_BATCH = 1024;
     static final String THREAD_NAME = "pando-commit";
     static final String ACK_THREAD_NAME = "pando-ack";
     private static final long IDLE_POLL_MILLIS = 100;
     private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
-    /**
-     * A validated write waiting for the commit thread; {@code json} null means delete. Strings
-     * arrive already UTF-8 encoded: the commit thread is the serial stage and should only number,
-     * encode records and write.
-     */
-    record PendingWrite(String key, byte[] keyBytes, JsonNode value, byte[] json, WriteOptions options,
-            String origin, byte[] originBytes, byte[] writerBytes, CompletableFuture<KvChange> future) {}
-
-    /** Put in the queue by {@link #close()} to wake the commit thread; never committed. */
-    private static final PendingWrite WAKE = new PendingWrite(null, null, null, null, null, null, null, null, null);
+    private static final Queued WAKE = new Queued.Wake();
 
     private final Storage storage;
     private final StoreOptions options;
     private final LongSupplier clock;
-    private final BlockingQueue<PendingWrite> queue;
+    private final BlockingQueue<Queued> queue;
     private final CopyOnWriteArrayList<CommitListener> listeners = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private final ExecutorService acks;
@@ -67,6 +63,8 @@ final class GroupCommitter {
     /** Newest revision in storage (commit thread only); runs ahead of {@link #lastRevision} by the batches in the ack queue. */
     private long persistedRevision;
     private long lastTimestamp; // commit thread only
+    /** Taken from the queue but left for the next batch, which it would have made too large (commit thread only). */
+    private Queued carried;
 
     GroupCommitter(Storage storage, StoreOptions options, LongSupplier clock) {
         this.storage = storage;
@@ -99,23 +97,50 @@ final class GroupCommitter {
         return lastRevision;
     }
 
+    /** A validated write, encoded for the commit thread; {@code json} null means delete. */
+    PendingWrite pending(String key, JsonNode value, byte[] json, WriteOptions writeOptions) {
+        String origin = writeOptions.origin() != null ? writeOptions.origin() : options.nodeId();
+        return pending(key, value, json, writeOptions, origin, RecordCodec.utf8(origin), RecordCodec.utf8(writeOptions.writer()));
+    }
+
+    /** As above, with the origin and writer already encoded (an atomic batch encodes them once for all its writes). */
+    PendingWrite pending(String key, JsonNode value, byte[] json, WriteOptions writeOptions, String origin, byte[] originBytes, byte[] writerBytes) {
+        byte[] keyBytes = RecordCodec.utf8(key);
+        byte[] entry = json == null ? null : RecordCodec.encodeEntry(0, 0, 0, originBytes, writerBytes, json);
+        byte[] change = RecordCodec.encodeChange(keyBytes, 0, 0, 0, originBytes, writerBytes, json);
+        return new PendingWrite(key, keyBytes, value, writeOptions, origin, entry, change);
+    }
+
     /** Enqueues a validated write; the future fails with UNAVAILABLE if closed or full. */
     CompletableFuture<KvChange> submit(String key, JsonNode value, byte[] json, WriteOptions writeOptions) {
-        CompletableFuture<KvChange> future = new CompletableFuture<>();
         if (closed) {
             return CompletableFuture.failedFuture(closedError());
         }
-        String origin = writeOptions.origin() != null ? writeOptions.origin() : options.nodeId();
-        PendingWrite write = new PendingWrite(key, RecordCodec.utf8(key), value, json, writeOptions,
-                origin, RecordCodec.utf8(origin), RecordCodec.utf8(writeOptions.writer()), future);
-        if (!queue.offer(write)) {
+        Single single = new Single(pending(key, value, json, writeOptions), new CompletableFuture<>());
+        return enqueue(single, single.future());
+    }
+
+    /**
+     * Enqueues validated writes as one {@link AtomicGroup} (at most {@link #MAX_BATCH}); the
+     * future fails with UNAVAILABLE if closed or full, and with the first failed check otherwise.
+     */
+    CompletableFuture<List<KvChange>> submitAtomic(List<PendingWrite> writes, boolean sync) {
+        if (closed) {
+            return CompletableFuture.failedFuture(closedError());
+        }
+        AtomicGroup group = new AtomicGroup(List.copyOf(writes), sync, new ArrayList<>(writes.size()), new CompletableFuture<>());
+        return enqueue(group, group.future());
+    }
+
+    private <T> CompletableFuture<T> enqueue(Queued item, CompletableFuture<T> future) {
+        if (!queue.offer(item)) {
             return CompletableFuture.failedFuture(new PandoException(ErrorCode.UNAVAILABLE,
                     "commit queue full (" + options.commitQueueCapacity() + " writes waiting)"));
         }
         // close() may have drained the queue and stopped the thread between the check and the
         // offer; if the write is still queued nobody will take it, so fail it here.
-        if (closed && queue.remove(write)) {
-            future.completeExceptionally(closedError());
+        if (closed && queue.remove(item)) {
+            item.fail(closedError());
         }
         return future;
     }
@@ -161,11 +186,14 @@ final class GroupCommitter {
     }
 
     private void run() {
-        List<PendingWrite> batch = new ArrayList<>(MAX_BATCH);
+        List<Queued> batch = new ArrayList<>(MAX_BATCH);
         while (true) {
-            PendingWrite first;
+            Queued first = carried;
+            carried = null;
             try {
-                first = closed ? queue.poll() : queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    first = closed ? queue.poll() : queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                }
             } catch (InterruptedException e) {
                 continue; // nobody interrupts this thread on purpose; closing uses WAKE
             }
@@ -175,22 +203,43 @@ final class GroupCommitter {
                 }
                 continue;
             }
-            batch.add(first);
-            queue.drainTo(batch, MAX_BATCH - 1);
+            fill(batch, first);
             batch.removeIf(w -> w == WAKE);
             try {
                 if (!batch.isEmpty()) {
                     commit(batch);
                 }
             } catch (Throwable t) {
-                log.error("commit of {} writes failed", batch.size(), t);
+                log.error("commit of {} writes failed", batch.stream().mapToInt(Queued::size).sum(), t);
                 PandoException failure = internal(t);
                 resyncPersistedRevision();
-                List<PendingWrite> failed = List.copyOf(batch);
-                acks.execute(() -> failed.forEach(w -> w.future().completeExceptionally(failure)));
+                List<Queued> failed = List.copyOf(batch);
+                acks.execute(() -> failed.forEach(w -> w.fail(failure)));
             } finally {
                 batch = new ArrayList<>(MAX_BATCH); // the ack thread may still be reading the old one
             }
+        }
+    }
+
+    /**
+     * Takes {@code first} and what is queued behind it into {@code batch}, up to
+     * {@link #MAX_BATCH} writes; a group that would pass the limit is carried over whole to the
+     * next batch, unless the batch holds nothing else yet.
+     */
+    private void fill(List<Queued> batch, Queued first) {
+        batch.add(first);
+        int writes = first.size();
+        while (writes < MAX_BATCH) {
+            Queued next = queue.poll();
+            if (next == null) {
+                return;
+            }
+            if (writes + next.size() > MAX_BATCH) {
+                carried = next;
+                return;
+            }
+            batch.add(next);
+            writes += next.size();
         }
     }
 
@@ -214,100 +263,34 @@ final class GroupCommitter {
         }
     }
 
-    private void commit(List<PendingWrite> batch) {
+    private void commit(List<Queued> items) {
         long timestamp = Math.max(lastTimestamp, clock.getAsLong());
-        long revision = persistedRevision;
-        boolean sync = options.syncByDefault();
-        // key -> revision after earlier writes in this batch (0 = absent); only needed, and only
-        // kept, when some write of the batch is conditional or a delete.
-        Map<String, Long> pending = needsChecks(batch) ? new HashMap<>() : null;
-        PandoException[] rejected = new PandoException[batch.size()];
-        KvChange[] committed = new KvChange[batch.size()];
-        List<Storage.Mutation> mutations = new ArrayList<>(batch.size());
-
-        for (int i = 0; i < batch.size(); i++) {
-            PendingWrite w = batch.get(i);
-            rejected[i] = check(w, pending);
-            if (rejected[i] != null) {
-                continue;
-            }
-            revision++;
-            WriteOptions o = w.options();
-            long originRevision = o.originRevision() > 0 ? o.originRevision() : revision;
-            KvChange change = new KvChange(w.key(), w.value(), revision, timestamp, w.origin(), o.writer(), originRevision);
-            byte[] entry = w.json() == null ? null
-                    : RecordCodec.encodeEntry(revision, timestamp, originRevision, w.originBytes(), w.writerBytes(), w.json());
-            byte[] record = RecordCodec.encodeChange(w.keyBytes(), revision, timestamp, originRevision, w.originBytes(), w.writerBytes(),
-                    w.json());
-            mutations.add(new Storage.Mutation(w.keyBytes(), entry, revision, record));
-            committed[i] = change;
-            if (pending != null) {
-                pending.put(w.key(), w.json() == null ? 0L : revision);
-            }
-            sync |= o.sync();
-        }
-
+        CommitBatch batch = new CommitBatch(storage, items, persistedRevision, timestamp, options.syncByDefault());
         // Rejections are answered only after the batch persisted: they may rest on earlier
         // writes of this batch, which must not be reported as facts if the batch fails.
-        storage.apply(mutations, sync);
-        persistedRevision = revision;
+        storage.apply(batch.mutations, batch.sync());
+        persistedRevision = batch.lastRevision();
         lastTimestamp = timestamp;
-
-        long batchLast = revision;
-        acks.execute(() -> answer(batch, rejected, committed, batchLast));
+        acks.execute(() -> answer(batch));
     }
 
-    private void answer(List<PendingWrite> batch, PandoException[] rejected, KvChange[] committed, long batchLast) {
-        lastRevision = batchLast; // before the futures: a writer that was answered sees its revision
-        List<KvChange> changes = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            CompletableFuture<KvChange> f = batch.get(i).future();
-            if (rejected[i] != null) {
-                f.completeExceptionally(rejected[i]);
+    private void answer(CommitBatch batch) {
+        lastRevision = batch.lastRevision(); // before the futures: a writer that was answered sees its revision
+        List<KvChange> changes = new ArrayList<>(batch.mutations.size());
+        for (int i = 0; i < batch.items.size(); i++) {
+            Queued q = batch.items.get(i);
+            if (batch.rejected[i] != null) {
+                q.fail(batch.rejected[i]);
+            } else if (q instanceof AtomicGroup g) {
+                changes.addAll(g.committed());
+                g.future().complete(Collections.unmodifiableList(g.committed()));
             } else {
-                changes.add(committed[i]);
-                f.complete(committed[i]);
+                changes.add(batch.committed[i]);
+                ((Single) q).future().complete(batch.committed[i]);
             }
         }
         revisionSignal.advanced();
         notifyListeners(Collections.unmodifiableList(changes));
-    }
-
-    private static boolean needsChecks(List<PendingWrite> batch) {
-        for (PendingWrite w : batch) {
-            if (w.json() == null || w.options().ifRevision() != null) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Why {@code w} cannot be applied on top of storage plus {@code pending}, or null. */
-    private PandoException check(PendingWrite w, Map<String, Long> pending) {
-        boolean delete = w.json() == null;
-        Long expected = w.options().ifRevision();
-        if (!delete && expected == null) {
-            return null; // last writer wins: no read needed
-        }
-        long current = currentRevision(w, pending);
-        if (expected != null && expected != current) {
-            String actual = current == 0 ? "the key does not exist (actual revision 0)" : "actual revision is " + current;
-            return new PandoException(ErrorCode.CONFLICT, "revision mismatch on '" + w.key() + "': expected revision "
-                    + expected + (expected == 0 ? " (absent)" : "") + ", but " + actual);
-        }
-        if (delete && current == 0) {
-            return new PandoException(ErrorCode.NOT_FOUND, "no such key '" + w.key() + "'");
-        }
-        return null;
-    }
-
-    private long currentRevision(PendingWrite w, Map<String, Long> pending) {
-        Long inBatch = pending.get(w.key());
-        if (inBatch != null) {
-            return inBatch;
-        }
-        byte[] record = storage.get(w.keyBytes());
-        return record == null ? 0 : RecordCodec.revisionOf(record);
     }
 
     private void notifyListeners(List<KvChange> changes) {

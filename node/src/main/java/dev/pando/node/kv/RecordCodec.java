@@ -61,6 +61,25 @@ final class RecordCodec {
         return out.buf;
     }
 
+    /**
+     * Writes {@code revision}, {@code timestamp} and {@code originRevision} into the fixed header
+     * of an encoded entry or change, in place, and returns it: records are encoded before their
+     * revision is known, off the commit thread, which only stamps them.
+     */
+    static byte[] stamp(byte[] record, long revision, long timestamp, long originRevision) {
+        putLong(record, 1, revision);
+        putLong(record, 1 + 8, timestamp);
+        putLong(record, HEADER, originRevision);
+        return record;
+    }
+
+    private static void putLong(byte[] buf, int at, long v) {
+        for (int i = 7; i >= 0; i--) {
+            buf[at + i] = (byte) v;
+            v >>>= 8;
+        }
+    }
+
     static KvEntry decodeEntry(String key, byte[] record) {
         In in = new In(record);
         long revision = in.header();

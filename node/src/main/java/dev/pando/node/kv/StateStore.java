@@ -8,6 +8,7 @@ import dev.pando.api.path.Keys;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.KvWrite;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
  * JSON {@code null} is not a storable value: in the change feed null means "deleted".
  */
 public final class StateStore implements AutoCloseable {
+    /** Most writes one {@link #apply} commits together. */
+    public static final int MAX_ATOMIC_WRITES = GroupCommitter.MAX_BATCH;
     /** Most changes one {@link #changesSince} call returns. */
     public static final int MAX_FEED_LIMIT = 10_000;
     static final long PRUNE_INTERVAL_MILLIS = 10_000;
@@ -146,16 +149,74 @@ public final class StateStore implements AutoCloseable {
             Keys.requireValid(key);
             requireOptions(opts);
             requireOwnedHere(key, opts);
-            if (value == null || value.isNull() || value.isMissingNode()) {
-                throw PandoException.badRequest("value of '" + key + "' must not be null (use delete to remove a key)");
-            }
-            JsonRules.requireWithin(value, options.maxJsonDepth(), "value of '" + key + "'");
-            byte[] json = RecordCodec.toJson(value);
-            if (json.length > options.maxValueBytes()) {
-                throw new PandoException(ErrorCode.TOO_LARGE, "value of '" + key + "' is " + json.length
-                        + " bytes, the limit is " + options.maxValueBytes() + " bytes");
-            }
+            byte[] json = encodeValue(key, value);
             return committer.submit(key, value.deepCopy(), json, opts);
+        } catch (PandoException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The value's stored JSON, once it is known to be storable. */
+    private byte[] encodeValue(String key, JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            throw PandoException.badRequest("value of '" + key + "' must not be null (use delete to remove a key)");
+        }
+        JsonRules.requireWithin(value, options.maxJsonDepth(), "value of '" + key + "'");
+        byte[] json = RecordCodec.toJson(value);
+        if (json.length > options.maxValueBytes()) {
+            throw new PandoException(ErrorCode.TOO_LARGE, "value of '" + key + "' is " + json.length
+                    + " bytes, the limit is " + options.maxValueBytes() + " bytes");
+        }
+        return json;
+    }
+
+    /**
+     * Commits {@code writes} all-or-nothing, in order, with consecutive revisions, in one storage
+     * write together with their change-feed records; commit listeners get them in one call. Each
+     * {@link KvWrite.Set}'s {@code ifRevision} is checked against storage plus the earlier writes
+     * of the list; a {@link KvWrite.Delete} of a key absent by then is skipped (no revision, no
+     * change), unlike {@link #delete}, which fails. The whole list is one entry of the commit queue.
+     * {@code opts} gives the writer and {@code sync}; it may not carry an {@code ifRevision}
+     * (conditions are per write) nor an origin (only local writes are grouped).
+     *
+     * <p>Fails like {@link #set} for any of its writes (the ownership guard included), with
+     * TOO_LARGE beyond {@value #MAX_ATOMIC_WRITES} writes, and with the first CONFLICT; then
+     * nothing of it is written and no revision consumed. Completes with the changes committed, in
+     * the order of {@code writes}.
+     */
+    public CompletableFuture<List<KvChange>> apply(List<KvWrite> writes, WriteOptions opts) {
+        try {
+            requireOptions(opts);
+            if (opts.ifRevision() != null || opts.origin() != null) {
+                throw PandoException.badRequest("an atomic batch takes its conditions per write and is always local: "
+                        + "its options may carry neither ifRevision nor origin");
+            }
+            if (writes == null) {
+                throw PandoException.badRequest("an atomic batch needs a list of writes, got null");
+            }
+            if (writes.size() > MAX_ATOMIC_WRITES) {
+                throw new PandoException(ErrorCode.TOO_LARGE, "an atomic batch holds at most " + MAX_ATOMIC_WRITES
+                        + " writes, got " + writes.size());
+            }
+            String origin = options.nodeId();
+            byte[] originBytes = RecordCodec.utf8(origin);
+            byte[] writerBytes = RecordCodec.utf8(opts.writer());
+            List<Queued.PendingWrite> pending = new ArrayList<>(writes.size());
+            for (KvWrite w : writes) {
+                if (w == null) {
+                    throw PandoException.badRequest("write " + pending.size() + " of an atomic batch is null");
+                }
+                Keys.requireValid(w.key());
+                requireOwnedHere(w.key(), opts);
+                if (w instanceof KvWrite.Set set) {
+                    WriteOptions o = set.ifRevision().isPresent() ? opts.ifRevision(set.ifRevision().getAsLong()) : opts;
+                    byte[] json = encodeValue(w.key(), set.value());
+                    pending.add(committer.pending(w.key(), set.value().deepCopy(), json, o, origin, originBytes, writerBytes));
+                } else {
+                    pending.add(committer.pending(w.key(), null, null, opts, origin, originBytes, writerBytes));
+                }
+            }
+            return pending.isEmpty() ? CompletableFuture.completedFuture(List.of()) : committer.submitAtomic(pending, opts.sync());
         } catch (PandoException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -11,6 +11,7 @@ import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.KvWrite;
 import dev.pando.api.plugin.PluginIdentities;
 import dev.pando.api.plugin.TokenValidator;
 import dev.pando.host.HostServices;
@@ -128,6 +129,11 @@ public final class NodeHostServices implements HostServices {
             }
             throw e;
         }
+    }
+
+    @Override
+    public List<KvChange> apply(List<KvWrite> writes, String writer) {
+        return await(store.apply(writes, WriteOptions.by(writer)));
     }
 
     @Override
@@ -301,7 +307,7 @@ public final class NodeHostServices implements HostServices {
         }
     }
 
-    private static KvChange await(CompletableFuture<KvChange> write) {
+    private static <T> T await(CompletableFuture<T> write) {
         try {
             return write.get();
         } catch (InterruptedException e) {

@@ -58,6 +58,24 @@ class RecordCodecTest {
         assertThat(c.originRevision()).isEqualTo(4712);
     }
 
+    /** Records are encoded blank and stamped on the commit thread: the same bytes as encoding with the numbers. */
+    @Test
+    void stampingABlankRecordEqualsEncodingItNumbered() {
+        byte[] json = "{\"a\":[1,2]}".getBytes(StandardCharsets.UTF_8);
+        byte[] o = RecordCodec.utf8("node-x");
+        byte[] w = RecordCodec.utf8("plugin:journal");
+        byte[] k = RecordCodec.utf8("/_plugins/journal/e/0000000000000000042");
+        long[][] numbers = {{1, 0, 1}, {Long.MAX_VALUE, 1_767_323_045_000L, 4711}, {0x0102030405060708L, -1, 255}};
+        for (long[] n : numbers) {
+            assertThat(RecordCodec.stamp(RecordCodec.encodeEntry(0, 0, 0, o, w, json), n[0], n[1], n[2]))
+                    .isEqualTo(RecordCodec.encodeEntry(n[0], n[1], n[2], o, w, json));
+            assertThat(RecordCodec.stamp(RecordCodec.encodeChange(k, 0, 0, 0, o, w, json), n[0], n[1], n[2]))
+                    .isEqualTo(RecordCodec.encodeChange(k, n[0], n[1], n[2], o, w, json));
+            assertThat(RecordCodec.stamp(RecordCodec.encodeChange(k, 0, 0, 0, o, w, null), n[0], n[1], n[2]))
+                    .isEqualTo(RecordCodec.encodeChange(k, n[0], n[1], n[2], o, w, null));
+        }
+    }
+
     @Test
     void unknownVersionsAndTruncatedHeadersAreCorrupt() {
         byte[] entry = RecordCodec.encodeEntry(5, 99, 5, RecordCodec.utf8("n"), RecordCodec.utf8("w"), "1".getBytes(StandardCharsets.UTF_8));

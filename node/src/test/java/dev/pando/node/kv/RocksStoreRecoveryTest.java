@@ -8,15 +8,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvWrite;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -236,6 +241,57 @@ class RocksStoreRecoveryTest {
             assertThat(back.recovery().kind()).isEqualTo(StoreRecovery.Kind.BEHIND_REVISION_MARK);
             assertThat(back.recovery().rolledBack()).isTrue();
             assertThat(back.set("/x", json("1"), BY).join().revision()).isGreaterThan(20);
+        }
+    }
+
+    // ---- atomic batches: a kill, or a WAL torn anywhere, never leaves part of one
+
+    @Test
+    void aKillOrATornWalLeavesEveryAtomicBatchWholeOrAbsent() throws IOException {
+        int groups = 90; // the whole feed in one read
+        int size = 100; // ~25 KB a batch: its WAL record spans blocks, so cuts land inside records
+        Path dir = tmp.resolve("state");
+        StateStore s = StateStore.rocks(dir, OPTIONS);
+        List<CompletableFuture<List<KvChange>>> fs = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            List<KvWrite> batch = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                batch.add(KvWrite.set("/g/" + g + "/" + i, json("{\"pad\":\"" + "x".repeat(64) + "\"}")));
+            }
+            fs.add(s.apply(batch, BY));
+        }
+        int acknowledged = groups / 2;
+        fs.subList(0, acknowledged).forEach(CompletableFuture::join);
+        crash(s); // while the later batches are still being committed
+        long walBytes = Files.size(newestWal(dir));
+
+        for (double cut : new double[] {1.0, 0.8, 0.55, 0.3}) {
+            Path copy = tmp.resolve("cut-" + cut);
+            copyDir(dir, copy);
+            try (FileChannel ch = FileChannel.open(newestWal(copy), StandardOpenOption.WRITE)) {
+                ch.truncate((long) (walBytes * cut));
+            }
+            try (StateStore back = StateStore.rocks(copy, OPTIONS)) {
+                int whole = 0;
+                for (int g = 0; g < groups; g++) {
+                    int present = 0;
+                    for (int i = 0; i < size; i++) {
+                        present += back.get("/g/" + g + "/" + i).isPresent() ? 1 : 0;
+                    }
+                    assertThat(present).as("batch %d after a cut at %.2f of the WAL", g, cut).isIn(0, size);
+                    whole += present == size ? 1 : 0;
+                }
+                Map<String, Long> fed = back.changesSince(0, StateStore.MAX_FEED_LIMIT).stream()
+                        .collect(Collectors.groupingBy(c -> c.key().substring(0, c.key().lastIndexOf('/')), TreeMap::new, Collectors.counting()));
+                assertThat(fed.values()).as("the feed after a cut at %.2f", cut).allMatch(n -> n == size);
+                assertThat(fed).hasSize(whole);
+                if (cut == 1.0) {
+                    assertThat(whole).as("every acknowledged batch survives a kill").isGreaterThanOrEqualTo(acknowledged);
+                    assertThat(back.recovery().rolledBack()).isFalse();
+                } else {
+                    assertThat(whole).isLessThan(groups);
+                }
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import dev.pando.api.PandoException;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.KvWrite;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -300,6 +301,214 @@ abstract class StateStoreContract {
         assertThat(store.get("/b")).isEmpty();
         assertThat(set(store, "/c", "3").revision()).isEqualTo(2);
         assertThat(store.changesSince(0, 100)).extracting(KvChange::revision).containsExactly(1L, 2L);
+    }
+
+    // --- atomic batches --------------------------------------------------------------------
+
+    static KvWrite put(String key, String value) {
+        return KvWrite.set(key, json(value));
+    }
+
+    static List<Long> revisions(List<KvChange> changes) {
+        return changes.stream().map(KvChange::revision).toList();
+    }
+
+    @Test
+    void anAtomicBatchCommitsInOrderWithConsecutiveRevisions() {
+        set(store, "/a", "0");
+        set(store, "/gone", "0");
+        List<KvChange> changes = store.apply(List.of(
+                put("/b", "1"),
+                KvWrite.set("/a", json("2"), 1),       // compare-and-set against storage
+                KvWrite.set("/c", json("3"), 0),       // must not exist
+                KvWrite.set("/c", json("4"), 5),       // against the batch's own earlier write
+                KvWrite.delete("/gone"),
+                KvWrite.delete("/never"),              // absent: skipped, no revision
+                KvWrite.delete("/b"),                  // written earlier in the batch
+                KvWrite.delete("/b")), ALICE).join();  // and so absent by now: skipped
+
+        assertThat(changes).extracting(KvChange::key).containsExactly("/b", "/a", "/c", "/c", "/gone", "/b");
+        assertThat(revisions(changes)).containsExactly(3L, 4L, 5L, 6L, 7L, 8L);
+        assertThat(changes).extracting(KvChange::isDelete).containsExactly(false, false, false, false, true, true);
+        assertThat(changes.get(0).timestamp()).isEqualTo(changes.get(5).timestamp());
+        assertThat(store.get("/a").orElseThrow().value()).isEqualTo(json("2"));
+        assertThat(store.get("/c").orElseThrow().revision()).isEqualTo(6);
+        assertThat(store.get("/b")).isEmpty();
+        assertThat(store.get("/gone")).isEmpty();
+        assertThat(store.lastRevision()).isEqualTo(8);
+        assertThat(store.changesSince(2, 100)).isEqualTo(changes);
+        assertThat(store.apply(List.of(), ALICE).join()).isEmpty();
+        assertThat(store.apply(List.of(KvWrite.delete("/never")), ALICE).join()).isEmpty();
+        assertThat(set(store, "/next", "9").revision()).as("skipped deletes consumed no revision").isEqualTo(9);
+    }
+
+    @Test
+    void aConflictAnywhereInAnAtomicBatchWritesNothingAndConsumesNoRevision() {
+        set(store, "/a", "0");
+        List<KvChange> before = store.changesSince(0, 100);
+        PandoException e = failure(store.apply(List.of(
+                put("/x", "1"),
+                KvWrite.delete("/a"),
+                KvWrite.set("/a", json("2"), 1),       // /a was deleted by the write before: revision 0 now
+                put("/y", "3")), ALICE));
+        assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
+        assertThat(e.getMessage()).contains("'/a'", "expected revision 1", "write 3 of 4", "none of it was written");
+        assertThat(failure(store.apply(List.of(put("/x", "1"), KvWrite.set("/x", json("2"), 0)), ALICE)).code())
+                .isEqualTo(ErrorCode.CONFLICT);
+
+        assertThat(store.get("/x")).isEmpty();
+        assertThat(store.get("/y")).isEmpty();
+        assertThat(store.get("/a").orElseThrow().value()).isEqualTo(json("0"));
+        assertThat(store.lastRevision()).isEqualTo(1);
+        assertThat(store.changesSince(0, 100)).isEqualTo(before);
+        assertThat(set(store, "/z", "4").revision()).isEqualTo(2);
+    }
+
+    @Test
+    void anAtomicBatchWithOneBadWriteIsRefusedWhole() {
+        StateStore small = open(StoreOptions.defaults("n").withMaxValueBytes(100));
+        List<KvWrite> atLimit = new ArrayList<>();
+        for (int i = 0; i < StateStore.MAX_ATOMIC_WRITES; i++) {
+            atLimit.add(put("/many/" + i, "1"));
+        }
+        List<KvWrite> onePast = new ArrayList<>(atLimit);
+        onePast.add(put("/many/last", "1"));
+        List<KvWrite> withNull = new ArrayList<>(List.of(put("/ok", "1")));
+        withNull.add(null);
+
+        assertThat(failure(small.apply(List.of(put("/ok", "1"), put("/bad/../key", "1")), ALICE)).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(failure(small.apply(List.of(put("/ok", "1"), KvWrite.set("/null", NullNode.getInstance())), ALICE)).code())
+                .isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(failure(small.apply(List.of(put("/ok", "1"), put("/big", "\"" + "x".repeat(99) + "\"")), ALICE)).code())
+                .isEqualTo(ErrorCode.TOO_LARGE);
+        assertThat(failure(small.apply(withNull, ALICE)).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(failure(small.apply(List.of(put("/ok", "1")), ALICE.ifRevision(0))).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(failure(small.apply(List.of(put("/ok", "1")), WriteOptions.replicated("peer", "node-b", 1))).code())
+                .isEqualTo(ErrorCode.BAD_REQUEST);
+        PandoException tooMany = failure(small.apply(onePast, ALICE));
+        assertThat(tooMany.code()).isEqualTo(ErrorCode.TOO_LARGE);
+        assertThat(tooMany.getMessage()).contains(String.valueOf(StateStore.MAX_ATOMIC_WRITES), String.valueOf(onePast.size()));
+        assertThat(small.lastRevision()).isZero();
+        assertThat(small.get("/ok")).isEmpty();
+
+        assertThat(small.apply(atLimit, ALICE).join()).hasSize(StateStore.MAX_ATOMIC_WRITES);
+        assertThat(small.lastRevision()).isEqualTo(StateStore.MAX_ATOMIC_WRITES);
+    }
+
+    @Test
+    void anAtomicBatchRespectsTheOwnershipGuardForEveryKey() {
+        java.util.function.Function<String, java.util.Optional<String>> owner =
+                key -> key.startsWith("/site-b/") ? java.util.Optional.of("node-b") : java.util.Optional.empty();
+        store.refuseWritesOwnedElsewhere(owner);
+        PandoException e = failure(store.apply(List.of(put("/site-a/1", "1"), put("/site-b/1", "1")), ALICE));
+        assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThat(e.getMessage()).contains("'/site-b/1'", "node-b");
+        assertThat(failure(store.apply(List.of(KvWrite.delete("/site-b/2")), ALICE)).code()).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThat(store.get("/site-a/1")).isEmpty();
+        assertThat(store.lastRevision()).isZero();
+        store.withdrawOwnershipGuard(owner);
+        assertThat(store.apply(List.of(put("/site-a/1", "1"), put("/site-b/1", "1")), ALICE).join()).hasSize(2);
+    }
+
+    /**
+     * An atomic batch queued among single writes is one storage batch's part, never split: a
+     * storage batch that it would take past {@link GroupCommitter#MAX_BATCH} ends before it, and
+     * the listeners get its changes in one call. The single writes around it see its writes, and a
+     * refused batch leaves no trace the writes after it could see.
+     */
+    @Test
+    void anAtomicBatchIsNeverSplitAcrossStorageBatchesAndListenersSeeItWhole() throws Exception {
+        ForwardingStorage counting = new ForwardingStorage(newStorage());
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        counting.holdNextApply(entered, release);
+        StateStore s = track(StateStore.open(counting, StoreOptions.defaults("n")));
+        s.set("/warmup", json("0"), ALICE);
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        List<List<KvChange>> batches = new CopyOnWriteArrayList<>();
+        s.addCommitListener(batches::add);
+
+        List<CompletableFuture<KvChange>> singles = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            singles.add(s.set("/single/" + i, json("1"), ALICE));
+        }
+        List<KvWrite> group = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            group.add(put("/group/" + i, "1"));
+        }
+        CompletableFuture<List<KvChange>> grouped = s.apply(group, ALICE);
+        CompletableFuture<List<KvChange>> refused = s.apply(List.of(put("/refused", "1"), KvWrite.set("/group/0", json("2"), 0)), ALICE);
+        CompletableFuture<KvChange> sawGroup = s.set("/group/1", json("3"), ALICE.ifRevision(603));
+        CompletableFuture<KvChange> sawNoRefused = s.set("/refused", json("4"), ALICE.ifRevision(0));
+        release.countDown();
+
+        singles.forEach(CompletableFuture::join);
+        List<Long> groupRevisions = revisions(grouped.join());
+        assertThat(groupRevisions).containsExactlyElementsOf(range(602, 1601));
+        assertThat(failure(refused).code()).isEqualTo(ErrorCode.CONFLICT);
+        assertThat(sawGroup.join().revision()).isEqualTo(1602);
+        assertThat(sawNoRefused.join().revision()).isEqualTo(1603);
+        assertThat(counting.batches).containsExactly("1", "600", "1002");
+        await(() -> batches.stream().mapToInt(List::size).sum() == 1603); // the held warm-up write too
+        assertThat(batches).filteredOn(b -> b.stream().anyMatch(c -> c.key().startsWith("/group/")))
+                .singleElement().satisfies(b -> assertThat(revisions(b)).containsSubsequence(groupRevisions));
+    }
+
+    @Test
+    void aStorageFailureFailsAnAtomicBatchWhole() {
+        ForwardingStorage flaky = new ForwardingStorage(newStorage());
+        StateStore s = track(StateStore.open(flaky, StoreOptions.defaults("n")));
+        set(s, "/a", "1");
+        flaky.failApply = true;
+        assertThat(failure(s.apply(List.of(put("/b", "2"), put("/c", "3")), ALICE)).code()).isEqualTo(ErrorCode.INTERNAL);
+        flaky.failApply = false;
+        assertThat(s.get("/b")).isEmpty();
+        assertThat(s.get("/c")).isEmpty();
+        assertThat(revisions(s.apply(List.of(put("/b", "2"), put("/c", "3")), ALICE).join())).containsExactly(2L, 3L);
+    }
+
+    /**
+     * Readers never see part of an atomic batch: the feed up to the acknowledged revision holds
+     * whole batches, and once a batch's last key is readable its first is too.
+     */
+    @Test
+    void readersNeverSeePartOfAnAtomicBatch() throws Exception {
+        int groups = 200;
+        int size = 20;
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        List<String> torn = new CopyOnWriteArrayList<>();
+        AtomicLong reads = new AtomicLong();
+        Thread reader = new Thread(() -> {
+            for (int g = 0; !done.get(); g = (g + 1) % groups) {
+                int seen = store.changesSince(0, StateStore.MAX_FEED_LIMIT).size();
+                if (seen % size != 0) {
+                    torn.add("the feed held " + seen + " changes");
+                }
+                if (store.get(groupKey(g, size - 1)).isPresent() && store.get(groupKey(g, 0)).isEmpty()) {
+                    torn.add("group " + g + " had its last key and not its first");
+                }
+                reads.incrementAndGet();
+            }
+        });
+        reader.start();
+        List<CompletableFuture<List<KvChange>>> fs = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            List<KvWrite> batch = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                batch.add(put(groupKey(g, i), "1"));
+            }
+            fs.add(store.apply(batch, ALICE));
+        }
+        fs.forEach(CompletableFuture::join);
+        done.set(true);
+        reader.join();
+        assertThat(torn).isEmpty();
+        assertThat(reads.get()).isPositive();
+        assertThat(store.lastRevision()).isEqualTo((long) groups * size);
+    }
+
+    static String groupKey(int group, int i) {
+        return String.format("/g/%04d/%02d", group, i);
     }
 
     // --- validation -----------------------------------------------------------------------

@@ -67,7 +67,8 @@ public final class Keys {
         if (path.length() == 1) {
             return "has no segments";
         }
-        if (utf8Length(path) > MAX_KEY_BYTES) {
+        // A char is at most 3 bytes of UTF-8 (a surrogate pair 4 for two), so short keys need no count.
+        if (path.length() > MAX_KEY_BYTES / 3 && utf8Length(path) > MAX_KEY_BYTES) {
             return "longer than " + MAX_KEY_BYTES + " bytes";
         }
         int start = 1;
@@ -87,11 +88,12 @@ public final class Keys {
         if (from == to) {
             return to == path.length() ? "ends with '/'" : "has an empty segment at offset " + from;
         }
-        String segment = path.substring(from, to);
-        if (segment.equals(".") || segment.equals("..")) {
-            return "has a '" + segment + "' segment";
+        // Compared in place: a substring per segment is most of the cost of checking a key.
+        int length = to - from;
+        if (length <= 2 && path.charAt(from) == '.' && path.charAt(to - 1) == '.') {
+            return "has a '" + path.substring(from, to) + "' segment";
         }
-        if (allowWildcards && (segment.equals("*") || segment.equals("**"))) {
+        if (allowWildcards && length <= 2 && path.charAt(from) == '*' && path.charAt(to - 1) == '*') {
             return null;
         }
         for (int i = from; i < to; i++) {

@@ -1,6 +1,7 @@
 package dev.pando.api.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,8 @@ import java.util.Optional;
  * once durable, so call them from a call or listener thread, never while holding locks others need.
  */
 public interface PluginKv {
+    /** Most writes one {@link #apply} may hold; more is {@code TOO_LARGE}. */
+    int MAX_APPLY_WRITES = 1024;
 
     /** The entry at {@code key}; needs a {@code kv.read} prefix covering it. */
     Optional<KvEntry> get(String key);
@@ -28,6 +31,25 @@ public interface PluginKv {
 
     /** Deletes {@code key}; returns false if it did not exist. Needs {@code kv.write}. */
     boolean delete(String key);
+
+    /**
+     * Commits {@code writes} all-or-nothing: either every one commits, in list order, in one
+     * storage write with consecutive revisions (listeners and the change feed see them together),
+     * or none does and this throws. Each {@link KvWrite.Set#ifRevision} is checked against the
+     * state the batch's earlier writes leave, so a key may appear more than once; a
+     * {@link KvWrite.Delete} of a key that does not exist then is skipped, not an error. Every key
+     * needs a {@code kv.write} prefix, and every write counts against the write budgets; all of it
+     * is checked before anything is submitted. At most {@value #MAX_APPLY_WRITES} writes.
+     *
+     * @return the changes committed, in the order of {@code writes}: one per set, one per delete
+     *         of a key that existed (a delete's value is JSON null); empty for an empty list
+     * @throws dev.pando.api.PandoException {@code BAD_REQUEST} (a malformed key, a null value),
+     *         {@code FORBIDDEN} (a key outside the prefixes), {@code TOO_LARGE} (more than
+     *         {@value #MAX_APPLY_WRITES} writes, a value over the node's limit, the per-call
+     *         budget), {@code RATE_LIMITED} (the per-second budget), {@code CONFLICT} (an
+     *         {@code ifRevision} that does not hold); in each of these cases nothing was written
+     */
+    List<KvChange> apply(List<KvWrite> writes);
 
     /**
      * One page of entries, in key order, under a prefix ({@code /a/b}) or matching a pattern

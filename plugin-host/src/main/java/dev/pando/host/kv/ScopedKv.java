@@ -6,10 +6,13 @@ import dev.pando.api.PandoException;
 import dev.pando.api.manifest.PluginManifest;
 import dev.pando.api.path.Keys;
 import dev.pando.api.path.PathPattern;
+import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.KvWrite;
 import dev.pando.api.plugin.PluginKv;
 import dev.pando.host.HostServices;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -69,6 +72,35 @@ public final class ScopedKv implements PluginKv {
         String k = writable(key);
         budget.charge();
         return host.delete(k, writer);
+    }
+
+    @Override
+    public List<KvChange> apply(List<KvWrite> writes) {
+        if (writes == null) {
+            throw PandoException.badRequest("apply needs a list of writes, got null");
+        }
+        if (writes.size() > MAX_APPLY_WRITES) {
+            throw new PandoException(ErrorCode.TOO_LARGE, "an atomic batch holds at most " + MAX_APPLY_WRITES + " writes, got " + writes.size());
+        }
+        for (int i = 0; i < writes.size(); i++) {
+            if (writes.get(i) == null) { // List.contains(null) throws on immutable lists
+                throw PandoException.badRequest("write " + i + " of the batch is null");
+            }
+        }
+        List<KvWrite> batch = List.copyOf(writes); // the plugin cannot change it once checked
+        // Every key and value is checked, and the budget charged for all, before anything is
+        // submitted: a batch refused here wrote nothing, like one the store refuses.
+        for (KvWrite w : batch) {
+            writable(w.key());
+            if (w instanceof KvWrite.Set set) {
+                requireValue(set.value());
+            }
+        }
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        budget.charge(batch.size());
+        return host.apply(batch, writer);
     }
 
     @Override

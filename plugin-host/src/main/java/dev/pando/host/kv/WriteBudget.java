@@ -60,27 +60,39 @@ public final class WriteBudget {
 
     /** Charges one write; throws {@code TOO_LARGE} (per call) or {@code RATE_LIMITED} (per second) over budget. */
     public void charge() {
+        charge(1);
+    }
+
+    /**
+     * Charges {@code writes} writes at once, all or none: an atomic batch counts each of its
+     * writes, and one over either budget refuses the whole batch, charging nothing.
+     */
+    public void charge(int writes) {
         int[] call = currentCall.get();
-        if (call != null && call[0] >= limits.perCall()) {
-            throw new PandoException(ErrorCode.TOO_LARGE, "plugin '" + pluginId + "' made more than " + limits.perCall()
-                    + " writes in one call (plugins.max-writes-per-call); the earlier ones are committed");
+        if (call != null && writes > limits.perCall() - call[0]) {
+            throw new PandoException(ErrorCode.TOO_LARGE, writes == 1
+                    ? "plugin '" + pluginId + "' made more than " + limits.perCall()
+                            + " writes in one call (plugins.max-writes-per-call); the earlier ones are committed"
+                    : "a batch of " + writes + " writes would take plugin '" + pluginId + "' past " + limits.perCall()
+                            + " writes in one call (plugins.max-writes-per-call); none of it was written");
         }
-        chargeSecond();
+        chargeSecond(writes);
         if (call != null) {
-            call[0]++;
+            call[0] += writes;
         }
     }
 
-    private synchronized void chargeSecond() {
+    private synchronized void chargeSecond(int writes) {
         long now = System.nanoTime();
         if (now - windowStart >= SECOND_NANOS) {
             windowStart = now;
             inWindow = 0;
         }
-        if (inWindow >= limits.perSecond()) {
-            throw new PandoException(ErrorCode.RATE_LIMITED, "plugin '" + pluginId + "' made more than " + limits.perSecond()
+        if (writes > limits.perSecond() - inWindow) {
+            throw new PandoException(ErrorCode.RATE_LIMITED, (writes == 1 ? "plugin '" + pluginId + "' made more than "
+                    : "a batch of " + writes + " writes would take plugin '" + pluginId + "' past ") + limits.perSecond()
                     + " writes in a second (plugins.max-writes-per-second)");
         }
-        inWindow++;
+        inWindow += writes;
     }
 }

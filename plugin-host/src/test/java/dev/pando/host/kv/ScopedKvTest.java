@@ -25,8 +25,11 @@ import dev.pando.api.PandoException;
 import dev.pando.api.manifest.ManifestParser;
 import dev.pando.api.manifest.PluginManifest;
 import dev.pando.api.path.Keys;
+import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.KvWrite;
+import dev.pando.api.plugin.PluginKv;
 import dev.pando.host.HostServices;
 import dev.pando.host.testing.MemoryHostServices;
 import dev.pando.host.testing.TestHost;
@@ -336,5 +339,71 @@ class ScopedKvTest {
         TestHost.assertRefused(() -> root.get("/_sys/secret"), ErrorCode.FORBIDDEN);
         TestHost.assertRefused(() -> root.set("/_plugins/other/x", JsonNodeFactory.instance.numberNode(2)), ErrorCode.FORBIDDEN);
         assertThat(root.set("/anywhere/else", JsonNodeFactory.instance.numberNode(2)).key()).isEqualTo("/anywhere/else");
+    }
+
+    // --- atomic batches --------------------------------------------------------------------------------------
+
+    @Test
+    void anAtomicBatchInsideTheWritePrefixesDelegatesWholeWithThePluginAsWriter() {
+        List<KvWrite> writes = List.of(KvWrite.set("/_plugins/ab/a", VALUE), KvWrite.set("/_plugins/ab/b", VALUE, 0),
+                KvWrite.delete("/_plugins/ab/c"));
+        List<KvChange> committed = List.of(new KvChange("/_plugins/ab/a", VALUE, 4, 1000, "node-1", WRITER));
+        when(host.apply(writes, WRITER)).thenReturn(committed);
+        assertThat(kv.apply(writes)).isEqualTo(committed);
+        verify(host).apply(writes, WRITER);
+        verifyNoMoreInteractions(host);
+        assertThat(kv.apply(List.of())).isEmpty();
+        verifyNoMoreInteractions(host);
+    }
+
+    @Test
+    void anAtomicBatchWithOneBadWriteNeverReachesTheHost() {
+        KvWrite ok = KvWrite.set("/_plugins/ab/ok", VALUE);
+        refused(() -> kv.apply(List.of(ok, KvWrite.set("/sensors/t1", VALUE))), ErrorCode.FORBIDDEN, "may not write '/sensors/t1'");
+        refused(() -> kv.apply(List.of(ok, KvWrite.delete("/_plugins/abc/x"))), ErrorCode.FORBIDDEN, "may not write '/_plugins/abc/x'");
+        refused(() -> kv.apply(List.of(ok, KvWrite.set("/_plugins/ab/../x", VALUE))), ErrorCode.BAD_REQUEST, "invalid key");
+        refused(() -> kv.apply(List.of(ok, KvWrite.set("/_plugins/ab/n", NullNode.getInstance()))), ErrorCode.BAD_REQUEST, "null");
+        refused(() -> kv.apply(java.util.Arrays.asList(ok, null)), ErrorCode.BAD_REQUEST, "write 1 of the batch is null");
+        refused(() -> kv.apply(null), ErrorCode.BAD_REQUEST, "null");
+        assertThatThrownBy(() -> KvWrite.set("/_plugins/ab/n", VALUE, -1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anAtomicBatchHoldsAtMostMaxApplyWrites() {
+        List<KvWrite> atLimit = new java.util.ArrayList<>();
+        for (int i = 0; i < PluginKv.MAX_APPLY_WRITES; i++) {
+            atLimit.add(KvWrite.set("/_plugins/ab/" + i, VALUE));
+        }
+        List<KvWrite> onePast = new java.util.ArrayList<>(atLimit);
+        onePast.add(KvWrite.set("/_plugins/ab/last", VALUE));
+        refused(() -> kv.apply(onePast), ErrorCode.TOO_LARGE, "at most " + PluginKv.MAX_APPLY_WRITES, String.valueOf(onePast.size()));
+        when(host.apply(atLimit, WRITER)).thenReturn(List.of());
+        kv.apply(atLimit);
+        verify(host).apply(atLimit, WRITER);
+    }
+
+    /** Every write of a batch counts against the budgets, charged all at once: a batch over either writes nothing. */
+    @Test
+    void anAtomicBatchIsChargedEveryWriteAndRefusedWholeOverBudget() {
+        WriteBudget budget = new WriteBudget("ab", new WriteBudget.Limits(5, 8));
+        ScopedKv budgeted = new ScopedKv(AB, host, WRITER, budget);
+        List<KvWrite> three = List.of(KvWrite.set("/_plugins/ab/1", VALUE), KvWrite.set("/_plugins/ab/2", VALUE), KvWrite.delete("/_plugins/ab/3"));
+        try (WriteBudget.CallScope call = budget.openCall()) {
+            budgeted.apply(three);
+            TestHost.assertRefused(() -> budgeted.apply(three), ErrorCode.TOO_LARGE, "a batch of 3 writes", "past 5 writes in one call",
+                    "none of it was written");
+            budgeted.set("/_plugins/ab/4", VALUE);
+            budgeted.set("/_plugins/ab/5", VALUE); // 5 of 5: the earlier refusal charged nothing
+            TestHost.assertRefused(() -> budgeted.set("/_plugins/ab/6", VALUE), ErrorCode.TOO_LARGE, "more than 5 writes in one call");
+        }
+        try (WriteBudget.CallScope call = budget.openCall()) {
+            budgeted.apply(List.of(KvWrite.set("/_plugins/ab/7", VALUE)));
+            // 8 of 8 this second now; a batch of 3 would pass it
+            TestHost.assertRefused(() -> budgeted.apply(three), ErrorCode.RATE_LIMITED, "a batch of 3 writes", "past 8 writes in a second");
+        }
+        verify(host).apply(three, WRITER); // once: the refused batches never reached it
+        verify(host).apply(List.of(KvWrite.set("/_plugins/ab/7", VALUE)), WRITER);
+        verify(host, org.mockito.Mockito.times(2)).set(anyString(), any(), anyLong(), anyString());
+        verifyNoMoreInteractions(host);
     }
 }

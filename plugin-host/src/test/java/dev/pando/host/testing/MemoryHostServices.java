@@ -11,6 +11,7 @@ import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.KvWrite;
 import dev.pando.api.plugin.PluginIdentities;
 import dev.pando.api.plugin.TokenValidator;
 import dev.pando.host.HostServices;
@@ -75,6 +76,40 @@ public final class MemoryHostServices implements HostServices {
         changes.add(new KvChange(key, null, ++revision, clock.millis(), "local", writer));
         notifyAll();
         return true;
+    }
+
+    /** All-or-nothing like the node: every condition is checked against the batch's own earlier writes before anything changes. */
+    @Override
+    public synchronized List<KvChange> apply(List<KvWrite> writes, String writer) {
+        Map<String, Long> after = new HashMap<>(); // key -> revision once the earlier writes are applied, 0 = absent
+        long next = revision;
+        for (KvWrite w : writes) {
+            KvEntry current = entries.get(w.key());
+            long actual = after.getOrDefault(w.key(), current == null ? 0 : current.revision());
+            if (w instanceof KvWrite.Set set) {
+                if (set.ifRevision().isPresent() && set.ifRevision().getAsLong() != actual) {
+                    throw new PandoException(ErrorCode.CONFLICT, "'" + w.key() + "' is at revision " + actual + ", not "
+                            + set.ifRevision().getAsLong() + "; nothing of the batch was written");
+                }
+                after.put(w.key(), ++next);
+            } else if (actual != 0) {
+                after.put(w.key(), 0L);
+                next++;
+            }
+        }
+        List<KvChange> committed = new ArrayList<>();
+        for (KvWrite w : writes) {
+            if (w instanceof KvWrite.Set set) {
+                KvEntry entry = new KvEntry(w.key(), set.value(), ++revision, clock.millis(), "local", writer);
+                entries.put(w.key(), entry);
+                committed.add(new KvChange(w.key(), set.value(), entry.revision(), entry.timestamp(), "local", writer));
+            } else if (entries.remove(w.key()) != null) {
+                committed.add(new KvChange(w.key(), null, ++revision, clock.millis(), "local", writer));
+            }
+        }
+        changes.addAll(committed);
+        notifyAll();
+        return committed;
     }
 
     @Override

@@ -1,0 +1,164 @@
+package dev.pando.node.kv;
+
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
+import dev.pando.api.plugin.KvChange;
+import dev.pando.node.kv.Queued.AtomicGroup;
+import dev.pando.node.kv.Queued.PendingWrite;
+import dev.pando.node.kv.Queued.Single;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One storage batch as the commit thread builds it: each queued write is checked against storage
+ * plus the batch's earlier writes, and those that hold are numbered from the last persisted
+ * revision and encoded as mutations. A write that fails its check takes no revision; an
+ * {@link AtomicGroup} whose checks do not all hold adds nothing at all. Commit thread only.
+ */
+final class CommitBatch {
+    final List<Queued> items;
+    /** Per item: why it was refused, or null. */
+    final PandoException[] rejected;
+    /** Per {@link Single} that holds: its change (a group's are in its {@code committed}). */
+    final KvChange[] committed;
+    final List<Storage.Mutation> mutations;
+    private final Storage storage;
+    private final long timestamp;
+    /**
+     * Key -> revision after the earlier writes of this batch (0 = absent); only needed, and only
+     * kept, when some write of the batch is conditional or a delete.
+     */
+    private final Map<String, Long> pending;
+    private long revision;
+    private boolean sync;
+
+    CommitBatch(Storage storage, List<Queued> items, long lastRevision, long timestamp, boolean sync) {
+        this.storage = storage;
+        this.items = items;
+        this.timestamp = timestamp;
+        this.revision = lastRevision;
+        this.sync = sync;
+        this.rejected = new PandoException[items.size()];
+        this.committed = new KvChange[items.size()];
+        this.mutations = new ArrayList<>(items.size());
+        this.pending = items.stream().anyMatch(CommitBatch::needsChecks) ? new HashMap<>() : null;
+        for (int i = 0; i < items.size(); i++) {
+            if (items.get(i) instanceof AtomicGroup g) {
+                rejected[i] = stageGroup(g);
+            } else {
+                stageSingle(i, ((Single) items.get(i)).write());
+            }
+        }
+    }
+
+    /** The revision of the batch's last write: the last persisted one if nothing holds. */
+    long lastRevision() {
+        return revision;
+    }
+
+    /** Whether the WAL must be fsynced: the store's default, or a write of the batch asked. */
+    boolean sync() {
+        return sync;
+    }
+
+    private static boolean needsChecks(Queued q) {
+        if (q instanceof AtomicGroup g) {
+            return g.writes().stream().anyMatch(PendingWrite::needsCheck);
+        }
+        return q instanceof Single s && s.write().needsCheck();
+    }
+
+    private void stageSingle(int i, PendingWrite w) {
+        if (w.needsCheck()) {
+            long current = currentRevision(w);
+            Long expected = w.options().ifRevision();
+            if (expected != null && expected != current) {
+                rejected[i] = new PandoException(ErrorCode.CONFLICT, conflictMessage(w.key(), expected, current));
+                return;
+            }
+            if (w.isDelete() && current == 0) {
+                rejected[i] = new PandoException(ErrorCode.NOT_FOUND, "no such key '" + w.key() + "'");
+                return;
+            }
+        }
+        committed[i] = stage(w, ++revision);
+        if (pending != null) {
+            pending.put(w.key(), w.isDelete() ? 0L : revision);
+        }
+        sync |= w.options().sync();
+    }
+
+    /**
+     * Checks every write of {@code g} against storage, the batch's earlier writes and the group's
+     * own, numbering them on; if all hold, keeps their mutations and fills {@code g.committed()},
+     * else takes back what it added and returns why. A delete of a key absent by then is skipped:
+     * it takes no revision and makes no change.
+     */
+    private PandoException stageGroup(AtomicGroup g) {
+        List<PendingWrite> writes = g.writes();
+        List<KvChange> changes = new ArrayList<>(writes.size());
+        int mark = mutations.size();
+        // The group's writes enter pending as they are staged, so its later writes see them;
+        // what they replaced is kept to put back if the group fails.
+        List<String> undoKeys = pending == null ? null : new ArrayList<>(writes.size());
+        List<Long> undoRevisions = pending == null ? null : new ArrayList<>(writes.size());
+        long next = revision;
+        for (int m = 0; m < writes.size(); m++) {
+            PendingWrite w = writes.get(m);
+            if (w.needsCheck()) {
+                long current = currentRevision(w);
+                Long expected = w.options().ifRevision();
+                if (expected != null && expected != current) {
+                    mutations.subList(mark, mutations.size()).clear();
+                    for (int u = undoKeys.size() - 1; u >= 0; u--) {
+                        Long before = undoRevisions.get(u);
+                        if (before == null) {
+                            pending.remove(undoKeys.get(u));
+                        } else {
+                            pending.put(undoKeys.get(u), before);
+                        }
+                    }
+                    return new PandoException(ErrorCode.CONFLICT, conflictMessage(w.key(), expected, current)
+                            + " (write " + (m + 1) + " of " + writes.size() + " of an atomic batch: none of it was written)");
+                }
+                if (w.isDelete() && current == 0) {
+                    continue;
+                }
+            }
+            changes.add(stage(w, ++next));
+            if (pending != null) {
+                undoKeys.add(w.key());
+                undoRevisions.add(pending.put(w.key(), w.isDelete() ? 0L : next));
+            }
+        }
+        revision = next;
+        sync |= g.sync();
+        g.committed().addAll(changes);
+        return null;
+    }
+
+    /** Numbers {@code w} at {@code rev}, adds its mutation and returns its change. */
+    private KvChange stage(PendingWrite w, long rev) {
+        WriteOptions o = w.options();
+        long originRevision = o.originRevision() > 0 ? o.originRevision() : rev;
+        byte[] entry = w.isDelete() ? null : RecordCodec.stamp(w.entry(), rev, timestamp, originRevision);
+        mutations.add(new Storage.Mutation(w.keyBytes(), entry, rev, RecordCodec.stamp(w.change(), rev, timestamp, originRevision)));
+        return new KvChange(w.key(), w.value(), rev, timestamp, w.origin(), o.writer(), originRevision);
+    }
+
+    private long currentRevision(PendingWrite w) {
+        Long inBatch = pending.get(w.key());
+        if (inBatch != null) {
+            return inBatch;
+        }
+        byte[] record = storage.get(w.keyBytes());
+        return record == null ? 0 : RecordCodec.revisionOf(record);
+    }
+
+    private static String conflictMessage(String key, long expected, long current) {
+        String actual = current == 0 ? "the key does not exist (actual revision 0)" : "actual revision is " + current;
+        return "revision mismatch on '" + key + "': expected revision " + expected + (expected == 0 ? " (absent)" : "") + ", but " + actual;
+    }
+}

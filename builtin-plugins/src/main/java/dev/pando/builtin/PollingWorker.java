@@ -1,14 +1,24 @@
 package dev.pando.builtin;
 
+import dev.pando.api.plugin.ChangeFeed;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 
 /**
  * One daemon thread that runs a step again and again: at once while the step reports a full
- * batch, after {@code idleMs} (or a {@link #wake}) when it reports less, and with a doubling
- * backoff after a failure. What the journal and the rules use to consume the change feed.
+ * batch, after an idle wait when it reports less (up to {@code idleMs}, cut short by a
+ * {@link #wake}, or by the feed's next commit for a worker made {@link #following} a feed), and
+ * with a doubling backoff after a failure. What the journal and the rules use to consume the
+ * change feed.
  */
 public final class PollingWorker implements Runnable {
+    /** Waits for work after a step that found less than a full batch. */
+    @FunctionalInterface
+    private interface IdleWait {
+        void pause(long ms) throws InterruptedException;
+    }
+
     /** First and longest sleep after a failed step. */
     public static final long MIN_BACKOFF_MS = 100;
     public static final long MAX_BACKOFF_MS = 5_000;
@@ -19,6 +29,7 @@ public final class PollingWorker implements Runnable {
     private final IntSupplier step;
     private final int fullBatch;
     private final long idleMs;
+    private final IdleWait idle;
     private final Logger log;
     private final Object monitor = new Object();
     private volatile boolean running;
@@ -34,7 +45,31 @@ public final class PollingWorker implements Runnable {
         this.step = step;
         this.fullBatch = fullBatch;
         this.idleMs = idleMs;
+        this.idle = this::waitForWake;
         this.log = log;
+    }
+
+    private PollingWorker(String name, IntSupplier step, int fullBatch, long idleMs, IdleWait idle, Logger log) {
+        this.name = name;
+        this.step = step;
+        this.fullBatch = fullBatch;
+        this.idleMs = idleMs;
+        this.idle = idle;
+        this.log = log;
+    }
+
+    /**
+     * A worker whose idle wait ends when {@code feed} commits past {@code position} (at most
+     * {@code idleMs}): woken by the store itself, with no listener thread in between.
+     */
+    public static PollingWorker following(String name, IntSupplier step, int fullBatch, ChangeFeed feed, LongSupplier position,
+                                          long idleMs, Logger log) {
+        return new PollingWorker(name, step, fullBatch, idleMs, ms -> {
+            feed.awaitAfter(position.getAsLong(), ms);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }, log);
     }
 
     public void start() {
@@ -97,7 +132,7 @@ public final class PollingWorker implements Runnable {
                 int handled = step.getAsInt();
                 backoff = 0;
                 if (handled < fullBatch) {
-                    pause(idleMs);
+                    pause(idle, idleMs);
                 }
             } catch (Throwable t) {
                 if (!running) {
@@ -108,20 +143,27 @@ public final class PollingWorker implements Runnable {
                 }
                 backoff = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, backoff * 2));
                 log.warn("{} failed, retrying in {} ms: {}", name, backoff, t.toString());
-                pause(backoff);
+                pause(this::waitForWake, backoff); // a failure waits out its backoff, commits or not
             }
         }
     }
 
-    private void pause(long ms) {
+    private void pause(IdleWait how, long ms) {
+        if (!running) {
+            return;
+        }
+        try {
+            how.pause(ms);
+        } catch (InterruptedException e) {
+            running = false;
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void waitForWake(long ms) throws InterruptedException {
         synchronized (monitor) {
             if (running && !woken) {
-                try {
-                    monitor.wait(ms);
-                } catch (InterruptedException e) {
-                    running = false;
-                    Thread.currentThread().interrupt();
-                }
+                monitor.wait(ms);
             }
             woken = false;
         }

@@ -13,13 +13,14 @@ import org.slf4j.Logger;
  * is cut off and its changes are lost, while the feed only lags and catches up, so no trigger
  * is missed under load. Starts at the feed's head the first time (a new rules plugin does not
  * replay history); after a crash the last uncommitted batch is evaluated again (at least once).
- * Listener deliveries only {@link #wake} it, so triggers stay prompt on a quiet node.
+ * It waits on the feed itself, woken by the next commit, so triggers stay prompt on a quiet node
+ * without a listener thread relaying every change.
  */
 final class FeedPump {
     /** Changes per step; the cursor is committed after each. */
     static final int BATCH = 500;
-    /** Poll interval when nothing woke the pump: the bound on trigger latency if wake-ups are lost. */
-    static final long IDLE_POLL_MS = 50;
+    /** Longest idle wait before the pump looks again (a commit ends it sooner). */
+    static final long IDLE_POLL_MS = 1_000;
 
     private final ChangeFeed feed;
     private final Consumer<KvChange> engine;
@@ -28,7 +29,7 @@ final class FeedPump {
     FeedPump(ChangeFeed feed, Consumer<KvChange> engine, Logger log) {
         this.feed = feed;
         this.engine = engine;
-        this.worker = new PollingWorker("pando-rules-feed", this::step, BATCH, IDLE_POLL_MS, log);
+        this.worker = PollingWorker.following("pando-rules-feed", this::step, BATCH, feed, feed::position, IDLE_POLL_MS, log);
     }
 
     void start() {
@@ -36,10 +37,6 @@ final class FeedPump {
             feed.commit(feed.lastRevision());
         }
         worker.start();
-    }
-
-    void wake() {
-        worker.wake();
     }
 
     /** One batch: evaluate each change, then commit. Returns how many changes it read. */

@@ -74,11 +74,6 @@ public final class RulesPlugin implements PandoPlugin {
 
     @Override
     public void onChange(KvChange change) {
-        FeedPump p = pump;
-        if (p != null) {
-            p.wake(); // the pump reads this change (and any the listener dropped) from the feed
-            return;
-        }
         RuleEngine e = engine;
         if (e != null && !fromFeed) {
             e.onChange(change);

@@ -4,8 +4,9 @@ import dev.pando.api.plugin.KvChange;
 import java.util.List;
 
 /**
- * Told about each committed batch, in revision order, on the store's acknowledgement thread
- * after the batch is durable and its writers acknowledged. Must not block: hand off to a queue.
+ * Told about each committed batch, in revision order, on the store's listener thread
+ * ({@code pando-ack}) after the batch is durable and its writers answered. Must not block: hand
+ * off to a queue.
  */
 @FunctionalInterface
 public interface CommitListener {

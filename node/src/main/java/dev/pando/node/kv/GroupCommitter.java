@@ -17,6 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,10 +36,15 @@ import org.slf4j.LoggerFactory;
  * <p>Revisions are assigned only here, so they are strictly increasing without gaps; a write
  * that is rejected or whose batch fails to persist consumes none.
  *
- * <p>Answering a persisted batch (completing the writers' futures, which runs whatever they
- * chained on, and telling the listeners) happens on a second thread, in batch order, so the
- * commit thread can start the next storage write meanwhile: it is the one serial stage of the
- * write path.
+ * <p>Whoever commits a batch answers its writers (completing their futures runs whatever they
+ * chained on, such as scheduling the response on a connection's event loop) and hands the
+ * changes to the listeners' thread, in batch order: a writer is answered without a second hop,
+ * and before the event bus pushes its change. A write that finds the store idle, nothing queued
+ * and no batch being committed, is committed on the writer's own thread: a lone request then
+ * costs no thread hop at all, while under load writes queue and share batches as before. Lone
+ * writes that need a read or an fsync (which an event loop must not wait on) always queue;
+ * atomic groups, which come from plugin threads, queue only for an fsync. Commits are serial
+ * under one lock; revisions follow its order.
  */
 final class GroupCommitter {
     /** Most writes in one storage batch, and so in one atomic group: a group is never split across batches. */
@@ -57,12 +64,16 @@ final class GroupCommitter {
     private final Thread thread;
     private final ExecutorService acks;
     private volatile boolean closed;
+    /** Held while a batch is committed and answered, by the commit thread or by a writer committing inline. */
+    private final ReentrantLock committing = new ReentrantLock();
+    /** Entries offered to the queue and not yet committed or failed: a write commits inline only when there are none. */
+    private final AtomicInteger waiting = new AtomicInteger();
     /** Newest revision whose acknowledgement has begun: what readers may see. Ack thread writes it. */
     private volatile long lastRevision;
     private final RevisionSignal revisionSignal = new RevisionSignal(() -> lastRevision);
-    /** Newest revision in storage (commit thread only); runs ahead of {@link #lastRevision} by the batches in the ack queue. */
+    /** Newest revision in storage (under {@link #committing}). */
     private long persistedRevision;
-    private long lastTimestamp; // commit thread only
+    private long lastTimestamp; // under committing
     /** Taken from the queue but left for the next batch, which it would have made too large (commit thread only). */
     private Queued carried;
 
@@ -89,9 +100,9 @@ final class GroupCommitter {
     }
 
     /**
-     * The revision of the newest write whose acknowledgement has begun (0 if none). Batches
-     * already persisted but still queued for acknowledgement are not counted, so a reader of
-     * the feed up to this revision never gets ahead of the writers and listeners.
+     * The revision of the newest batch whose writers are being answered (0 if none): set just
+     * before their futures complete, so a reader of the feed up to it never gets ahead of the
+     * writers. Listeners may still be told about it a moment later.
      */
     long lastRevision() {
         return lastRevision;
@@ -117,7 +128,33 @@ final class GroupCommitter {
             return CompletableFuture.failedFuture(closedError());
         }
         Single single = new Single(pending(key, value, json, writeOptions), new CompletableFuture<>());
+        PendingWrite w = single.write();
+        // Not a write that needs a read (a delete or a compare-and-set may touch the disk) or an
+        // fsync: a lone write comes from an event loop, which must wait on neither.
+        if (!w.needsCheck() && !w.options().sync() && committedInline(single)) {
+            return single.future();
+        }
         return enqueue(single, single.future());
+    }
+
+    /**
+     * Commits {@code item} on the caller's thread if the store is idle: nothing waits in the
+     * queue and no batch is being committed; false (the caller queues it) otherwise, with every
+     * write fsynced by default, and from inside a commit (a writer's chained code writing again).
+     */
+    private boolean committedInline(Queued item) {
+        if (options.syncByDefault() || waiting.get() != 0 || committing.isHeldByCurrentThread() || !committing.tryLock()) {
+            return false;
+        }
+        try {
+            if (closed || waiting.get() != 0) { // a write queued meanwhile must keep its place ahead of this one
+                return false;
+            }
+            commitOrFail(List.of(item));
+            return true;
+        } finally {
+            committing.unlock();
+        }
     }
 
     /**
@@ -129,17 +166,24 @@ final class GroupCommitter {
             return CompletableFuture.failedFuture(closedError());
         }
         AtomicGroup group = new AtomicGroup(List.copyOf(writes), sync, new ArrayList<>(writes.size()), new CompletableFuture<>());
+        // Groups come from plugin threads, which may read: only an fsync sends one to the commit thread.
+        if (!sync && committedInline(group)) {
+            return group.future();
+        }
         return enqueue(group, group.future());
     }
 
     private <T> CompletableFuture<T> enqueue(Queued item, CompletableFuture<T> future) {
+        waiting.incrementAndGet(); // before the offer: a writer arriving next must not commit ahead of it
         if (!queue.offer(item)) {
+            waiting.decrementAndGet();
             return CompletableFuture.failedFuture(new PandoException(ErrorCode.UNAVAILABLE,
                     "commit queue full (" + options.commitQueueCapacity() + " writes waiting)"));
         }
         // close() may have drained the queue and stopped the thread between the check and the
         // offer; if the write is still queued nobody will take it, so fail it here.
         if (closed && queue.remove(item)) {
+            waiting.decrementAndGet();
             item.fail(closedError());
         }
         return future;
@@ -170,7 +214,9 @@ final class GroupCommitter {
                 interrupted = true; // finish closing; the queued writes deserve an answer
             }
         }
-        acks.shutdown(); // runs the answers already handed over, then stops
+        committing.lock(); // waits for an inline commit under way; later ones see `closed`
+        committing.unlock();
+        acks.shutdown(); // tells the listeners what was handed over, then stops
         while (true) {
             try {
                 if (acks.awaitTermination(1, TimeUnit.DAYS)) {
@@ -203,20 +249,17 @@ final class GroupCommitter {
                 }
                 continue;
             }
-            fill(batch, first);
-            batch.removeIf(w -> w == WAKE);
+            committing.lock();
             try {
+                fill(batch, first);
+                batch.removeIf(w -> w == WAKE);
                 if (!batch.isEmpty()) {
-                    commit(batch);
+                    commitOrFail(batch);
+                    waiting.addAndGet(-batch.size());
                 }
-            } catch (Throwable t) {
-                log.error("commit of {} writes failed", batch.stream().mapToInt(Queued::size).sum(), t);
-                PandoException failure = internal(t);
-                resyncPersistedRevision();
-                List<Queued> failed = List.copyOf(batch);
-                acks.execute(() -> failed.forEach(w -> w.fail(failure)));
             } finally {
-                batch = new ArrayList<>(MAX_BATCH); // the ack thread may still be reading the old one
+                committing.unlock();
+                batch = new ArrayList<>(MAX_BATCH); // the listeners' thread may still be reading the old one
             }
         }
     }
@@ -247,16 +290,26 @@ final class GroupCommitter {
      * After a failed batch the storage may have been reopened; if it holds more revisions than
      * counted here (the batch landed after all), number on from there, never reusing one.
      */
+    /** Commits {@code items} and answers them, or fails them all (under {@link #committing}). */
+    private void commitOrFail(List<Queued> items) {
+        try {
+            commit(items);
+        } catch (Throwable t) {
+            log.error("commit of {} writes failed", items.stream().mapToInt(Queued::size).sum(), t);
+            PandoException failure = internal(t);
+            resyncPersistedRevision();
+            items.forEach(w -> w.fail(failure));
+        }
+    }
+
     private void resyncPersistedRevision() {
         try {
             long stored = storage.lastRevision();
             if (stored > persistedRevision) {
                 log.warn("storage holds revisions up to {} after a failed batch (counted {}); continuing after it", stored, persistedRevision);
                 persistedRevision = stored;
-                acks.execute(() -> {
-                    lastRevision = stored;
-                    revisionSignal.advanced();
-                });
+                lastRevision = stored;
+                revisionSignal.advanced();
             }
         } catch (RuntimeException e) {
             log.debug("cannot read the storage's last revision after a failure", e);
@@ -271,10 +324,14 @@ final class GroupCommitter {
         storage.apply(batch.mutations, batch.sync());
         persistedRevision = batch.lastRevision();
         lastTimestamp = timestamp;
-        acks.execute(() -> answer(batch));
+        List<KvChange> changes = answer(batch);
+        if (!changes.isEmpty() && !listeners.isEmpty()) {
+            acks.execute(() -> notifyListeners(changes)); // after the answers: a writer's response precedes the push of its change
+        }
     }
 
-    private void answer(CommitBatch batch) {
+    /** Makes the batch visible and answers its writers; returns its changes for the listeners. */
+    private List<KvChange> answer(CommitBatch batch) {
         lastRevision = batch.lastRevision(); // before the futures: a writer that was answered sees its revision
         List<KvChange> changes = new ArrayList<>(batch.mutations.size());
         for (int i = 0; i < batch.items.size(); i++) {
@@ -290,7 +347,7 @@ final class GroupCommitter {
             }
         }
         revisionSignal.advanced();
-        notifyListeners(Collections.unmodifiableList(changes));
+        return Collections.unmodifiableList(changes);
     }
 
     private void notifyListeners(List<KvChange> changes) {

@@ -48,7 +48,7 @@ sealed interface Queued permits Queued.Single, Queued.AtomicGroup, Queued.Wake {
     /**
      * Writes committed all-or-nothing with consecutive revisions, in one storage batch.
      * {@code committed} is filled by the commit thread once every check of the group holds, and
-     * read by the ack thread after the hand-off.
+     * read when the batch is answered.
      */
     record AtomicGroup(List<PendingWrite> writes, boolean sync, List<KvChange> committed,
             CompletableFuture<List<KvChange>> future) implements Queued {

@@ -31,12 +31,13 @@ import org.slf4j.LoggerFactory;
  * node-wide revisions, and named feed cursors. Thread-safe.
  *
  * <p>Writes are validated on the caller's thread, then committed in groups by one thread
- * ({@code pando-commit}); a write's future completes once its batch is in the
- * RocksDB WAL (fsynced first if the write, or {@link StoreOptions#syncByDefault()}, asks).
- * Write methods never throw: every failure completes the future exceptionally with a
- * {@link PandoException}. Futures complete, and commit listeners run, on one acknowledgement
- * thread ({@code pando-ack}) in revision order; dependent stages attached without
- * {@code *Async} run there and must be quick.
+ * ({@code pando-commit}), or on the caller's thread when the store is idle and the write is a
+ * plain set without fsync; a write's future completes once its batch is in the RocksDB WAL
+ * (fsynced first if the write, or {@link StoreOptions#syncByDefault()}, asks). Write methods
+ * never throw: every failure completes the future exceptionally with a {@link PandoException}.
+ * Futures complete in revision order on the thread that committed the batch (dependent stages
+ * attached without {@code *Async} run there and must be quick); commit listeners run afterwards
+ * on one thread ({@code pando-ack}), in revision order.
  *
  * <p>Values are JSON; the store keeps its own copy, and every read returns a fresh tree.
  * JSON {@code null} is not a storable value: in the change feed null means "deleted".

@@ -39,6 +39,8 @@ import org.junit.jupiter.api.Timeout;
 abstract class StateStoreContract {
     static final ObjectMapper JSON = new ObjectMapper();
     static final WriteOptions ALICE = WriteOptions.by("alice");
+    /** An fsynced write is never committed on the writer's thread: it reaches the commit thread (to hold it there). */
+    static final WriteOptions VIA_COMMIT_THREAD = ALICE.sync(true);
 
     private final List<StateStore> opened = new ArrayList<>();
     protected StateStore store;
@@ -259,7 +261,7 @@ abstract class StateStoreContract {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         StateStore store = heldStore(StoreOptions.defaults("node-a"), entered, release);
-        store.set("/warmup", json("0"), ALICE);
+        store.set("/warmup", json("0"), VIA_COMMIT_THREAD);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         List<List<KvChange>> batches = new CopyOnWriteArrayList<>();
         store.addCommitListener(batches::add);
@@ -423,7 +425,7 @@ abstract class StateStoreContract {
         CountDownLatch release = new CountDownLatch(1);
         counting.holdNextApply(entered, release);
         StateStore s = track(StateStore.open(counting, StoreOptions.defaults("n")));
-        s.set("/warmup", json("0"), ALICE);
+        s.set("/warmup", json("0"), VIA_COMMIT_THREAD);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         List<List<KvChange>> batches = new CopyOnWriteArrayList<>();
         s.addCommitListener(batches::add);
@@ -448,7 +450,7 @@ abstract class StateStoreContract {
         assertThat(failure(refused).code()).isEqualTo(ErrorCode.CONFLICT);
         assertThat(sawGroup.join().revision()).isEqualTo(1602);
         assertThat(sawNoRefused.join().revision()).isEqualTo(1603);
-        assertThat(counting.batches).containsExactly("1", "600", "1002");
+        assertThat(counting.batches).containsExactly("1/sync", "600", "1002");
         await(() -> batches.stream().mapToInt(List::size).sum() == 1603); // the held warm-up write too
         assertThat(batches).filteredOn(b -> b.stream().anyMatch(c -> c.key().startsWith("/group/")))
                 .singleElement().satisfies(b -> assertThat(revisions(b)).containsSubsequence(groupRevisions));
@@ -1006,14 +1008,14 @@ abstract class StateStoreContract {
     }
 
     @Test
-    void readersNeverSeeABatchBeforeItsAcknowledgement() throws Exception {
-        ForwardingStorage counting = new ForwardingStorage(newStorage());
-        StateStore s = track(StateStore.open(counting, StoreOptions.defaults("n")));
+    void aSlowListenerHoldsUpNoWriterAndStillSeesEveryBatchInOrder() throws Exception {
+        StateStore s = store;
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        AtomicLong calls = new AtomicLong();
-        s.addCommitListener(changes -> { // listeners run on the ack thread: hold it on the first batch
-            if (calls.getAndIncrement() == 0) {
+        List<Long> told = new CopyOnWriteArrayList<>();
+        s.addCommitListener(changes -> { // hold the listeners' thread on the first batch
+            changes.forEach(c -> told.add(c.revision()));
+            if (told.size() == 1) {
                 entered.countDown();
                 try {
                     release.await(20, TimeUnit.SECONDS);
@@ -1025,16 +1027,30 @@ abstract class StateStoreContract {
         s.set("/a", json("1"), ALICE);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
-        CompletableFuture<KvChange> second = s.set("/b", json("2"), ALICE);
-        await(() -> counting.applies.get() == 2); // persisted by the commit thread...
-        assertThat(second).isNotDone();           // ...but not yet acknowledged
-        assertThat(s.lastRevision()).isEqualTo(1);
-        assertThat(s.changesSince(1, 10)).isEmpty();
+        KvChange second = s.set("/b", json("2"), ALICE).get(10, TimeUnit.SECONDS); // answered while the listener is stuck
+        assertThat(second.revision()).isEqualTo(2);
+        assertThat(s.lastRevision()).as("a writer that was answered sees its revision in the feed").isEqualTo(2);
+        assertThat(s.changesSince(1, 10)).extracting(KvChange::key).containsExactly("/b");
+        assertThat(told).containsExactly(1L);
 
         release.countDown();
-        assertThat(second.join().revision()).isEqualTo(2);
-        assertThat(s.lastRevision()).isEqualTo(2);
-        assertThat(s.changesSince(1, 10)).extracting(KvChange::key).containsExactly("/b");
+        await(() -> told.size() == 2);
+        assertThat(told).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void aLoneWriteOnAnIdleStoreIsCommittedOnTheWritersThread() throws Exception {
+        List<String> committedOn = new CopyOnWriteArrayList<>();
+        CompletableFuture<KvChange> idle = store.set("/lone", json("1"), ALICE);
+        assertThat(idle).as("answered before set returned: no hop to the commit thread").isDone();
+        idle.thenRun(() -> committedOn.add(Thread.currentThread().getName())).join();
+        assertThat(committedOn).containsExactly(Thread.currentThread().getName());
+
+        CompletableFuture<KvChange> cas = store.set("/lone", json("2"), ALICE.ifRevision(1));
+        CompletableFuture<KvChange> synced = store.set("/lone", json("3"), ALICE.sync(true));
+        assertThat(cas.join().revision()).isEqualTo(2); // a check or an fsync goes through the commit thread
+        assertThat(synced.join().revision()).isEqualTo(3);
+        assertThat(store.get("/lone").orElseThrow().value()).isEqualTo(json("3"));
     }
 
     @Test
@@ -1043,7 +1059,7 @@ abstract class StateStoreContract {
         CountDownLatch release = new CountDownLatch(1);
         StateStore s = heldStore(StoreOptions.defaults("n").withCommitQueueCapacity(2), entered, release);
 
-        CompletableFuture<KvChange> first = s.set("/k/1", json("1"), ALICE);
+        CompletableFuture<KvChange> first = s.set("/k/1", json("1"), VIA_COMMIT_THREAD);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue(); // the commit thread is now stuck
         CompletableFuture<KvChange> second = s.set("/k/2", json("2"), ALICE);
         CompletableFuture<KvChange> third = s.set("/k/3", json("3"), ALICE);
@@ -1068,7 +1084,7 @@ abstract class StateStoreContract {
         StateStore s = StateStore.open(held, StoreOptions.defaults("n"));
 
         List<CompletableFuture<KvChange>> queued = new ArrayList<>();
-        queued.add(s.set("/k/0", json("0"), ALICE));
+        queued.add(s.set("/k/0", json("0"), VIA_COMMIT_THREAD));
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         for (int i = 1; i <= 5; i++) {
             queued.add(s.set("/k/" + i, json(String.valueOf(i)), ALICE));
@@ -1106,7 +1122,7 @@ abstract class StateStoreContract {
         CountDownLatch release = new CountDownLatch(1);
         counting.holdNextApply(entered, release);
         StateStore s = track(StateStore.open(counting, StoreOptions.defaults("n")));
-        s.set("/warmup", json("0"), ALICE);
+        s.set("/warmup", json("0"), VIA_COMMIT_THREAD);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
         List<CompletableFuture<KvChange>> fs = new ArrayList<>();
@@ -1117,7 +1133,7 @@ abstract class StateStoreContract {
         fs.forEach(CompletableFuture::join);
 
         assertThat(GroupCommitter.MAX_BATCH).isEqualTo(1024);
-        assertThat(counting.batches).containsExactly("1", "1024", "1024", "952/sync");
+        assertThat(counting.batches).containsExactly("1/sync", "1024", "1024", "952/sync");
         assertThat(s.lastRevision()).isEqualTo(3_001);
     }
 

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
@@ -112,8 +113,14 @@ public final class PandoServer implements AutoCloseable {
         ChannelFuture bound = bootstrap.bind(settings.bind(), settings.port()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             shutdownEventLoops();
+            Throwable cause = bound.cause();
+            if (!(cause instanceof BindException) && String.valueOf(cause.getMessage()).contains("Address already in use")) {
+                // Epoll reports EADDRINUSE as its own IOException; callers look for a BindException, as NIO throws.
+                cause = new BindException("Address already in use");
+                cause.initCause(bound.cause());
+            }
             throw new IllegalStateException("cannot listen on " + settings.bind() + ":" + settings.port()
-                    + ": " + bound.cause().getMessage(), bound.cause());
+                    + ": " + cause.getMessage(), cause);
         }
         serverChannel = bound.channel();
         address = (InetSocketAddress) serverChannel.localAddress();

@@ -542,6 +542,11 @@ class PluginManagerTest {
         for (int i = 0; i < 70; i++) { // the queue holds 64
             store.set("/sensors/t" + i, JSON.readTree("1"), WriteOptions.by("test")).get();
         }
+        // Listeners hear a batch just after its writer is answered: wait for the 65th to overflow the queue.
+        long overflowBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!serving(0).listenerOverflowed() && System.nanoTime() < overflowBy) {
+            Thread.sleep(5);
+        }
         assertThat(serving(0).listenerOverflowed()).isTrue();
         assertThat(events.subscriptionCount()).isZero();
         gate.countDown();

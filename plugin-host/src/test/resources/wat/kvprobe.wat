@@ -1,5 +1,5 @@
 ;; kvprobe: hands whatever key it is given to the KV host functions and reports what the host
-;; said. Args: {"key": "<key>"} (no escapes). Result: {"status": S, "result": R} where S is the
+;; said. Args: {"key": "<key>"} (no escapes); for apply, the kv_apply document itself. Result: {"status": S, "result": R} where S is the
 ;; host function's return value and R is the result buffer: the data on success (null if
 ;; empty), the error message as a string on failure.
 (module
@@ -7,6 +7,7 @@
   (import "pando" "kv_set" (func $kv_set (param i32 i32 i32 i32 i64) (result i64)))
   (import "pando" "kv_delete" (func $kv_delete (param i32 i32) (result i32)))
   (import "pando" "kv_scan" (func $kv_scan (param i32 i32 i32 i32 i32) (result i32)))
+  (import "pando" "kv_apply" (func $kv_apply (param i32 i32) (result i32)))
   (import "pando" "result_len" (func $result_len (result i32)))
   (import "pando" "result_read" (func $result_read (param i32 i32) (result i32)))
 
@@ -167,6 +168,10 @@
   (func (export "scan") (param $args i32) (param $len i32) (result i64)
     (call $key (local.get $args) (local.get $len))
     (call $report (i64.extend_i32_s (call $kv_scan (global.get $kp) (global.get $kl) (i32.const 0) (i32.const 0) (i32.const 10)))))
+
+  ;; The args are handed to kv_apply as its document, unchanged.
+  (func (export "apply") (param $args i32) (param $len i32) (result i64)
+    (call $report (i64.extend_i32_s (call $kv_apply (local.get $args) (local.get $len)))))
 
   ;; A key pointer far outside memory: the host must answer, not trap.
   (func (export "bad_ptr") (param i32 i32) (result i64)

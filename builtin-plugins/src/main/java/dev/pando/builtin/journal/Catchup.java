@@ -22,10 +22,10 @@ import org.slf4j.Logger;
  * Moves changes from the node's feed into the journal: read a batch after the cursor, append the
  * changes not yet journaled (their entries, index rows and the head, as one atomic write), then
  * commit the cursor. Every step is idempotent, so a crash anywhere in between is repaired by
- * running it again: changes at or below the head's revision are skipped, and entries are written
- * with "must not exist", so a batch another writer got to first fails whole and the head is
- * re-derived by probing forward. The background thread polls, with a short idle sleep and a
- * backoff after failures.
+ * running it again: changes at or below the head's revision are skipped, and an append holds
+ * only if the head is where this instance last saw it and its first seq is free, so a batch
+ * another writer got to first fails whole and the head is re-derived by probing forward. The
+ * background thread polls, with a short idle sleep and a backoff after failures.
  *
  * <p>Appends are pipelined one deep: while a batch is being written (on the appender thread,
  * which encodes it and waits for the node's commit), the next is read and its entries computed

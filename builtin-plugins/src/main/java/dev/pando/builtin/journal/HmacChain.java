@@ -17,23 +17,42 @@ final class HmacChain {
     private static final HexFormat HEX = HexFormat.of();
 
     private final SecretKeySpec key;
+    /**
+     * One keyed {@link Mac} per thread (the catch-up's, and the verifier's call threads): looking
+     * one up and keying it for every entry cost the catch-up more than the HMAC itself.
+     */
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::keyedMac);
 
     HmacChain(byte[] secret) {
         this.key = new SecretKeySpec(secret.clone(), ALGORITHM);
+        keyedMac(); // a bad key fails here, not on the first entry
+    }
+
+    private Mac keyedMac() {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(key);
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new PandoException(ErrorCode.INTERNAL, "cannot key " + ALGORITHM + ": " + e.getMessage(), e);
+        }
     }
 
     /** The link for {@code entry} following {@code prevMac} (hex, or null before the first link). */
     String mac(String prevMac, JournalEntry entry) {
+        byte[] prev;
         try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-            if (prevMac != null) {
-                mac.update(HEX.parseHex(prevMac));
-            }
-            mac.update(entry.canonicalBytes());
-            return HEX.formatHex(mac.doFinal());
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            prev = prevMac == null ? null : HEX.parseHex(prevMac);
+        } catch (IllegalArgumentException e) {
             throw new PandoException(ErrorCode.INTERNAL, "HMAC failed for journal entry " + entry.seq() + ": " + e.getMessage(), e);
         }
+        // Both inputs are ready before the Mac is fed, so a failure never leaves it half fed for the next entry.
+        byte[] body = entry.canonicalBytes();
+        Mac mac = macs.get(); // doFinal leaves it reset, still keyed
+        if (prev != null) {
+            mac.update(prev);
+        }
+        mac.update(body);
+        return HEX.formatHex(mac.doFinal());
     }
 }

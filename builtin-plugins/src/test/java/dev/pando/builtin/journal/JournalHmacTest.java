@@ -128,4 +128,33 @@ class JournalHmacTest {
                 .isEqualTo("{\"seq\":4,\"revision\":5,\"key\":\"/k\",\"value\":null,\"timestamp\":6,\"origin\":\"o\",\"writer\":\"w\"}");
         assertThat(JournalEntry.fromJson(delete.toJson(), "test")).isEqualTo(delete);
     }
+
+    /** Each link is HMAC-SHA256(key, previous link || canonical entry), link after link, on any thread. */
+    @Test
+    void eachLinkIsTheHmacOfThePreviousLinkAndTheEntry() throws Exception {
+        byte[] key = new byte[16];
+        key[3] = 7;
+        HmacChain chain = new HmacChain(key);
+        javax.crypto.Mac reference = javax.crypto.Mac.getInstance("HmacSHA256");
+        reference.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        String previous = null;
+        for (int i = 1; i <= 5; i++) {
+            JournalEntry e = new JournalEntry(i, new KvChange("/k/" + i, dev.pando.host.testing.TestHost.json(String.valueOf(i)), i, 3, "o", "w"),
+                    java.util.Optional.empty());
+            if (previous != null) {
+                reference.update(hex.parseHex(previous));
+            }
+            String expected = hex.formatHex(reference.doFinal(e.canonicalBytes()));
+            String link = chain.mac(previous, e);
+            assertThat(link).as("link %d", i).isEqualTo(expected);
+            String[] onAnotherThread = new String[1];
+            String prev = previous;
+            Thread t = new Thread(() -> onAnotherThread[0] = chain.mac(prev, e));
+            t.start();
+            t.join();
+            assertThat(onAnotherThread[0]).isEqualTo(expected);
+            previous = link;
+        }
+    }
 }

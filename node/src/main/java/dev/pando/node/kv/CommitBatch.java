@@ -8,8 +8,10 @@ import dev.pando.node.kv.Queued.PendingWrite;
 import dev.pando.node.kv.Queued.Single;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One storage batch as the commit thread builds it: each queued write is checked against storage
@@ -26,11 +28,14 @@ final class CommitBatch {
     final List<Storage.Mutation> mutations;
     private final Storage storage;
     private final long timestamp;
+    /** The keys some write of the batch checks (a delete or compare-and-set); null when none does. */
+    private final Set<String> checked;
     /**
-     * Key -> revision after the earlier writes of this batch (0 = absent); only needed, and only
-     * kept, when some write of the batch is conditional or a delete.
+     * For the {@code checked} keys only: the revision after the earlier writes of this batch (0 =
+     * absent). Other keys are never looked up, and keeping them cost the commit thread a map
+     * insert per write.
      */
-    private final Map<String, Long> pending;
+    private final Map<String, Long> pending = new HashMap<>();
     private long revision;
     private boolean sync;
 
@@ -42,8 +47,8 @@ final class CommitBatch {
         this.sync = sync;
         this.rejected = new PandoException[items.size()];
         this.committed = new KvChange[items.size()];
-        this.mutations = new ArrayList<>(items.size());
-        this.pending = items.stream().anyMatch(CommitBatch::needsChecks) ? new HashMap<>() : null;
+        this.mutations = new ArrayList<>(items.stream().mapToInt(Queued::size).sum());
+        this.checked = checkedKeys(items);
         for (int i = 0; i < items.size(); i++) {
             if (items.get(i) instanceof AtomicGroup g) {
                 rejected[i] = stageGroup(g);
@@ -63,11 +68,23 @@ final class CommitBatch {
         return sync;
     }
 
-    private static boolean needsChecks(Queued q) {
-        if (q instanceof AtomicGroup g) {
-            return g.writes().stream().anyMatch(PendingWrite::needsCheck);
+    private static Set<String> checkedKeys(List<Queued> items) {
+        Set<String> keys = null;
+        for (Queued q : items) {
+            List<PendingWrite> writes = q instanceof AtomicGroup g ? g.writes() : q instanceof Single s ? List.of(s.write()) : List.of();
+            for (PendingWrite w : writes) {
+                if (w.needsCheck()) {
+                    keys = keys == null ? new HashSet<>() : keys;
+                    keys.add(w.key());
+                }
+            }
         }
-        return q instanceof Single s && s.write().needsCheck();
+        return keys;
+    }
+
+    /** Whether a later check may look {@code key} up in {@link #pending}. */
+    private boolean isChecked(String key) {
+        return checked != null && checked.contains(key);
     }
 
     private void stageSingle(int i, PendingWrite w) {
@@ -84,7 +101,7 @@ final class CommitBatch {
             }
         }
         committed[i] = stage(w, ++revision);
-        if (pending != null) {
+        if (isChecked(w.key())) {
             pending.put(w.key(), w.isDelete() ? 0L : revision);
         }
         sync |= w.options().sync();
@@ -102,8 +119,8 @@ final class CommitBatch {
         int mark = mutations.size();
         // The group's writes enter pending as they are staged, so its later writes see them;
         // what they replaced is kept to put back if the group fails.
-        List<String> undoKeys = pending == null ? null : new ArrayList<>(writes.size());
-        List<Long> undoRevisions = pending == null ? null : new ArrayList<>(writes.size());
+        List<String> undoKeys = new ArrayList<>();
+        List<Long> undoRevisions = new ArrayList<>();
         long next = revision;
         for (int m = 0; m < writes.size(); m++) {
             PendingWrite w = writes.get(m);
@@ -128,7 +145,7 @@ final class CommitBatch {
                 }
             }
             changes.add(stage(w, ++next));
-            if (pending != null) {
+            if (isChecked(w.key())) {
                 undoKeys.add(w.key());
                 undoRevisions.add(pending.put(w.key(), w.isDelete() ? 0L : next));
             }

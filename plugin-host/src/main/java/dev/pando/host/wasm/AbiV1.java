@@ -61,7 +61,7 @@ public final class AbiV1 {
         FORBIDDEN(-2, ErrorCode.FORBIDDEN),
         /** {@code kv_get} of a key that does not exist. */
         NOT_FOUND(-3, ErrorCode.NOT_FOUND),
-        /** {@code kv_set} whose {@code if_revision} did not match. */
+        /** {@code kv_set} whose {@code if_revision} did not match; a {@code kv_apply} batch with such a write. */
         CONFLICT(-4, ErrorCode.CONFLICT),
         /** Input or output above {@code maxOutputBytes}. */
         TOO_LARGE(-5, ErrorCode.TOO_LARGE),
@@ -98,6 +98,7 @@ public final class AbiV1 {
         KV_SET("kv_set", List.of(I32, I32, I32, I32, I64), List.of(I64), null),
         KV_DELETE("kv_delete", List.of(I32, I32), List.of(I32), null),
         KV_SCAN("kv_scan", List.of(I32, I32, I32, I32, I32), List.of(I32), null),
+        KV_APPLY("kv_apply", List.of(I32, I32), List.of(I32), null),
         RESULT_LEN("result_len", List.of(), List.of(I32), null),
         RESULT_READ("result_read", List.of(I32, I32), List.of(I32), null),
         ERROR("error", List.of(I32, I32, I32, I32), List.of(), null),

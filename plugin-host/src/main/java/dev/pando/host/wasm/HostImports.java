@@ -13,11 +13,13 @@ import dev.pando.api.manifest.Permission;
 import dev.pando.api.path.Keys;
 import dev.pando.api.plugin.Caller;
 import dev.pando.api.plugin.KvEntry;
+import dev.pando.api.plugin.KvWrite;
 import dev.pando.api.plugin.PluginContext;
 import dev.pando.host.wasm.AbiV1.HostImport;
 import dev.pando.host.wasm.AbiV1.Status;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -73,6 +75,7 @@ final class HostImports {
             case KV_SET -> one(withStatus(state, () -> kvSet(state, memory, a)));
             case KV_DELETE -> one(withStatus(state, () -> kvDelete(state, memory, a)));
             case KV_SCAN -> one(withStatus(state, () -> kvScan(state, memory, a)));
+            case KV_APPLY -> one(withStatus(state, () -> kvApply(state, memory, a)));
             case PUBLISH -> one(withStatus(state, () -> publish(state, memory, a)));
             case RANDOM -> one(withStatus(state, () -> random(state, memory, a)));
             case RESULT_LEN -> one(state.result().length);
@@ -155,6 +158,19 @@ final class HostImports {
         String query = memory.readUtf8(i32(a[0]), i32(a[1]), "prefix or pattern");
         String after = i32(a[3]) == 0 ? null : memory.readUtf8(i32(a[2]), i32(a[3]), "after");
         return setResult(state, AbiJson.bytes(AbiJson.page(context.kv().scan(query, after, i32(a[4])))));
+    }
+
+    /** An atomic batch ({@link dev.pando.api.plugin.PluginKv#apply}); the revisions it committed into the result buffer. */
+    private long kvApply(InstanceState state, GuestMemory memory, long[] a) {
+        // The values sit three levels down: the document, its "writes" array, a write.
+        JsonNode doc = AbiJson.parse(memory.read(i32(a[0]), i32(a[1]), "writes"), maxJsonDepth + 3, "writes");
+        List<KvWrite> writes = AbiJson.writes(doc);
+        // Refused before anything commits: a status must always mean nothing was written.
+        if (AbiJson.revisionsBound(writes.size()) > maxBytes) {
+            throw new PandoException(ErrorCode.TOO_LARGE, "the answer to " + writes.size() + " writes could pass the limit of "
+                    + maxBytes + " bytes; apply fewer at once");
+        }
+        return setResult(state, AbiJson.bytes(AbiJson.revisions(writes, context.kv().apply(writes))));
     }
 
     private long publish(InstanceState state, GuestMemory memory, long[] a) {

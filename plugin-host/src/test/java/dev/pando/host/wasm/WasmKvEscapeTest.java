@@ -107,6 +107,34 @@ class WasmKvEscapeTest {
     }
 
     @Test
+    void kvApplyCommitsAWholeBatchAndAnswersARevisionPerWrite() {
+        probe.call("set", "{\"key\":\"/_plugins/ab/gone\"}");
+        JsonNode answer = probe.call("apply", """
+                {"writes":[{"key":"/_plugins/ab/a","value":{"n":1}},{"key":"/_plugins/ab/b","value":2,"ifRevision":0},
+                           {"key":"/_plugins/ab/never","delete":true},{"key":"/_plugins/ab/gone","delete":true}]}""");
+        assertThat(answer.get("status").asInt()).as("the answer's length").isPositive();
+        assertThat(answer.get("result")).isEqualTo(json("{\"revisions\":[2,3,0,4]}"));
+        assertThat(probe.services().entries()).containsOnlyKeys("/_plugins/ab/a", "/_plugins/ab/b");
+        assertThat(probe.services().entries().get("/_plugins/ab/a").writer()).isEqualTo("plugin:ab");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "{\"writes\":[{\"key\":\"/_plugins/ab/a\",\"value\":1},{\"key\":\"/_plugins/other/x\",\"value\":1}]} | -2 | may not write",
+        "{\"writes\":[{\"key\":\"/_plugins/ab/a\",\"value\":1},{\"key\":\"/_plugins/ab/a\",\"value\":1,\"ifRevision\":0}]} | -4 | '/_plugins/ab/a'",
+        "{\"writes\":[{\"key\":\"/_plugins/ab/a\",\"value\":1},{\"key\":\"/_plugins/ab/b\"}]} | -1 | kv_apply write 1",
+        "{\"writes\":[{\"key\":\"/_plugins/ab/a\",\"value\":null}]} | -1 | null",
+        "{\"writes\":[{\"key\":\"/_plugins/ab/a\",\"delete\":false}]} | -1 | a delete has",
+        "{\"writes\":[{\"key\":\"/_plugins/ab/a\",\"value\":1,\"ifRevision\":-1}]} | -1 | ifRevision",
+        "{\"writes\":{}} | -1 | kv_apply takes"})
+    void kvApplyRefusesABatchWholeWithAStatus(String document, int status, String message) {
+        JsonNode answer = probe.call("apply", document);
+        assertThat(answer.get("status").asInt()).isEqualTo(status);
+        assertThat(answer.get("result").asText()).contains(message);
+        assertThat(probe.services().entries()).as("nothing written").isEmpty();
+    }
+
+    @Test
     void missingKeysAndCasConflictsAreStatusesToo() {
         JsonNode missing = probe.call("get", "{\"key\":\"/_plugins/ab/missing\"}");
         assertThat(missing.get("status").asInt()).isEqualTo(Status.NOT_FOUND.code());

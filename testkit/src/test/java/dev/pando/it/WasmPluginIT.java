@@ -150,7 +150,7 @@ class WasmPluginIT {
 
         JsonNode ab = plugin(admin, "ab");
         assertThat(ab.path("ops")).extracting(o -> o.path("name").asText())
-                .containsExactly("ab.get", "ab.set", "ab.create", "ab.delete", "ab.scan", "ab.bad_ptr", "ab.bad_utf8",
+                .containsExactly("ab.get", "ab.set", "ab.create", "ab.delete", "ab.scan", "ab.apply", "ab.bad_ptr", "ab.bad_utf8",
                         "ab.set_overlong", "ab.set_inf", "ab.set_limit_plus_one", "ab.set_deep");
         assertThat(ab.path("ops")).allSatisfy(o -> assertThat(o.path("scope").asText()).as("default scope").isEqualTo("write"));
         assertThat(ab.path("kv").path("write")).isEqualTo(Json.parse("[\"/_plugins/ab\"]"));

@@ -59,6 +59,12 @@ class PluginAtomicApplyTest {
         assertThat(heard).as("the listeners hear the batch in one call").contains(changes);
     }
 
+    /** A batch the plugin view lets through is never one the store refuses for its size. */
+    @Test
+    void thePluginLimitFitsTheStoresOne() {
+        assertThat(PluginKv.MAX_APPLY_WRITES).isLessThanOrEqualTo(StateStore.MAX_ATOMIC_WRITES);
+    }
+
     @Test
     void aBatchRefusedAnywhereWritesNothing() {
         kv.set("/out/a", IntNode.valueOf(0));

@@ -68,13 +68,13 @@ final class GroupCommitter {
     private final ReentrantLock committing = new ReentrantLock();
     /** Entries offered to the queue and not yet committed or failed: a write commits inline only when there are none. */
     private final AtomicInteger waiting = new AtomicInteger();
-    /** Newest revision whose acknowledgement has begun: what readers may see. Ack thread writes it. */
+    /** Newest revision whose writers are being answered: what readers may see. Written under {@link #committing}. */
     private volatile long lastRevision;
     private final RevisionSignal revisionSignal = new RevisionSignal(() -> lastRevision);
     /** Newest revision in storage (under {@link #committing}). */
     private long persistedRevision;
     private long lastTimestamp; // under committing
-    /** Taken from the queue but left for the next batch, which it would have made too large (commit thread only). */
+    /** Taken from the queue but left for the next batch, which it would have made too large (the commit thread's own). */
     private Queued carried;
 
     GroupCommitter(Storage storage, StoreOptions options, LongSupplier clock) {

@@ -15,17 +15,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
-if [ -z "${SKIP_BUILD:-}" ]; then
-  # shellcheck disable=SC2086
-  mvn -B -q ${MVN_ARGS:-} -pl testkit -am test-compile dependency:build-classpath \
-      -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
-fi
-CP="testkit/target/test-classes:testkit/target/classes:$(cat testkit/target/bench.cp)"
-mkdir -p testkit/target/bench
-OUT="testkit/target/bench/federation-$(date +%Y%m%d-%H%M%S).out"
-java -Xmx2g -cp "$CP" \
+# shellcheck source=testkit/bench-common.sh
+source testkit/bench-common.sh
+run_testkit_bench federation dev.pando.it.bench.FederationBenchmark \
     -Dparts="${PARTS:-latency,saturation,snapshot,catchup}" -Dduration="${DURATION:-20}" -Drate="${RATE:-1000}" \
     -Dsaturation="${SATURATION:-10}" -Dwindow="${WINDOW:-64}" -Dkeys="${KEYS:-100000}" \
-    -Dpartition="${PARTITION:-10}" -Dwarmup="${WARMUP:-5}" "$@" \
-    dev.pando.it.bench.FederationBenchmark | grep -v '^admin token' | tee "$OUT"
-tail -n 1 "$OUT" > "${OUT%.out}.json"
+    -Dpartition="${PARTITION:-10}" -Dwarmup="${WARMUP:-5}" "$@"

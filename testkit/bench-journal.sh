@@ -13,14 +13,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
-if [ -z "${SKIP_BUILD:-}" ]; then
-  # shellcheck disable=SC2086
-  mvn -B -q ${MVN_ARGS:-} -pl testkit -am test-compile dependency:build-classpath \
-      -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
-fi
-CP="testkit/target/test-classes:testkit/target/classes:$(cat testkit/target/bench.cp)"
-mkdir -p testkit/target/bench
-OUT="testkit/target/bench/journal-$(date +%Y%m%d-%H%M%S).out"
-java -Xmx2g -cp "$CP" -Dchanges="${CHANGES:-200000}" -Dkeys="${KEYS:-50000}" -Dwarmup="${WARMUP:-1}" -Druns="${RUNS:-3}" -Dhmac="${HMAC:-false}" "$@" \
-    dev.pando.it.bench.JournalDrainBenchmark | grep -v '^admin token' | tee "$OUT"
-tail -n 1 "$OUT" > "${OUT%.out}.json"
+# shellcheck source=testkit/bench-common.sh
+source testkit/bench-common.sh
+run_testkit_bench journal dev.pando.it.bench.JournalDrainBenchmark \
+    -Dchanges="${CHANGES:-200000}" -Dkeys="${KEYS:-50000}" -Dwarmup="${WARMUP:-1}" -Druns="${RUNS:-3}" -Dhmac="${HMAC:-false}" "$@"

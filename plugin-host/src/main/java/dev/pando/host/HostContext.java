@@ -167,9 +167,7 @@ public final class HostContext implements PluginContext {
                         throw PandoException.badRequest("a replicated change needs a positive origin revision, got " + c.originRevision());
                     }
                 }
-                for (int i = 0; i < changes.size(); i++) {
-                    budget.charge();
-                }
+                budget.charge(changes.size());
                 return host.replicateAll(changes);
             }
 

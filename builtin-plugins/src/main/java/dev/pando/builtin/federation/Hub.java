@@ -277,7 +277,7 @@ final class Hub {
         }
         // Entries committed here after the leaf's pull cursor are not gaps: the leaf has not pulled them yet.
         Map<String, Long> mine = RevisionVector.of(context.kv(),
-                e -> e.revision() <= through && peer.wants(e.key()) && !peer.owns(e.key()) && !Internal.is(e.key()), config.maxVectorEntries());
+                e -> e.revision() <= through && peer.wants(e.key()) && !peer.owns(e.key()), config.maxVectorEntries());
         ArrayNode gaps = JsonNodeFactory.instance.arrayNode();
         mine.forEach((origin, revision) -> {
             if (revision > theirs.path(origin).asLong(0)) {

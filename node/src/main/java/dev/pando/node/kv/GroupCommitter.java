@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * and before the event bus pushes its change. A write that finds the store idle, nothing queued
  * and no batch being committed, is committed on the writer's own thread: a lone request then
  * costs no thread hop at all, while under load writes queue and share batches as before. Lone
- * writes that need a read or an fsync (which an event loop must not wait on) always queue;
- * atomic groups, which come from plugin threads, queue only for an fsync. Commits are serial
+ * writes that need a read or an fsync (which an event loop must not wait on) always queue, and
+ * so do replicated writes, which arrive in runs; atomic groups, which come from plugin threads,
+ * queue only for an fsync. Commits are serial
  * under one lock; revisions follow its order.
  */
 final class GroupCommitter {
@@ -130,8 +131,10 @@ final class GroupCommitter {
         Single single = new Single(pending(key, value, json, writeOptions), new CompletableFuture<>());
         PendingWrite w = single.write();
         // Not a write that needs a read (a delete or a compare-and-set may touch the disk) or an
-        // fsync: a lone write comes from an event loop, which must wait on neither.
-        if (!w.needsCheck() && !w.options().sync() && committedInline(single)) {
+        // fsync: a lone write comes from an event loop, which must wait on neither. Nor a
+        // replicated one: a replicator submits runs of them before awaiting any, and inline each
+        // would be a storage write of its own instead of one shared batch.
+        if (!w.needsCheck() && !w.options().sync() && w.options().origin() == null && committedInline(single)) {
             return single.future();
         }
         return enqueue(single, single.future());
@@ -286,10 +289,6 @@ final class GroupCommitter {
         }
     }
 
-    /**
-     * After a failed batch the storage may have been reopened; if it holds more revisions than
-     * counted here (the batch landed after all), number on from there, never reusing one.
-     */
     /** Commits {@code items} and answers them, or fails them all (under {@link #committing}). */
     private void commitOrFail(List<Queued> items) {
         try {
@@ -302,6 +301,10 @@ final class GroupCommitter {
         }
     }
 
+    /**
+     * After a failed batch the storage may have been reopened; if it holds more revisions than
+     * counted here (the batch landed after all), number on from there, never reusing one.
+     */
     private void resyncPersistedRevision() {
         try {
             long stored = storage.lastRevision();

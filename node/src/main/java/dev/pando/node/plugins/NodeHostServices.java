@@ -120,15 +120,7 @@ public final class NodeHostServices implements HostServices {
 
     @Override
     public boolean delete(String key, String writer) {
-        try {
-            await(store.delete(key, WriteOptions.by(writer)));
-            return true;
-        } catch (PandoException e) {
-            if (e.code() == ErrorCode.NOT_FOUND) {
-                return false;
-            }
-            throw e;
-        }
+        return settle(store.delete(key, WriteOptions.by(writer))).isPresent();
     }
 
     @Override
@@ -241,7 +233,7 @@ public final class NodeHostServices implements HostServices {
         return change.isDelete() ? store.delete(change.key(), opts) : store.set(change.key(), change.value(), opts);
     }
 
-    /** The committed change; empty for a delete of a key this node does not hold. */
+    /** The committed change; empty for a delete of a key the store does not hold. */
     private static Optional<KvChange> settle(CompletableFuture<KvChange> write) {
         try {
             return Optional.of(await(write));

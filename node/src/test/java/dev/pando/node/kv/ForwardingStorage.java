@@ -20,6 +20,8 @@ final class ForwardingStorage implements Storage {
     final AtomicLong applies = new AtomicLong();
     /** Per applied batch: its size and whether it asked for a WAL sync. */
     final List<String> batches = new CopyOnWriteArrayList<>();
+    /** Per applied batch: the name of the thread that applied it. */
+    final List<String> appliedOn = new CopyOnWriteArrayList<>();
 
     ForwardingStorage(Storage delegate) {
         this.delegate = delegate;
@@ -48,6 +50,7 @@ final class ForwardingStorage implements Storage {
         }
         applies.incrementAndGet();
         batches.add(batch.size() + (sync ? "/sync" : ""));
+        appliedOn.add(Thread.currentThread().getName());
         delegate.apply(batch, sync);
     }
 

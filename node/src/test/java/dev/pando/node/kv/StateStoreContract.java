@@ -1054,6 +1054,25 @@ abstract class StateStoreContract {
     }
 
     @Test
+    void replicatedWritesAlwaysGoThroughTheCommitThreadSoARunOfThemSharesBatches() throws Exception {
+        ForwardingStorage recording = new ForwardingStorage(newStorage());
+        StateStore s = track(StateStore.open(recording, StoreOptions.defaults("n")));
+        s.set("/local", json("0"), ALICE).join(); // idle store, local write: committed on this thread
+        // A replicator submits a run of writes before awaiting any; committed one by one inline,
+        // each would be a storage write of its own.
+        List<CompletableFuture<KvChange>> run = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            run.add(s.set("/remote/" + i, json(Integer.toString(i)), WriteOptions.replicated("peer-writer", "node-b", i)));
+        }
+        run.forEach(CompletableFuture::join);
+
+        assertThat(recording.appliedOn.get(0)).isEqualTo(Thread.currentThread().getName());
+        assertThat(recording.appliedOn.subList(1, recording.appliedOn.size())).as("threads that applied the replicated writes")
+                .containsOnly(GroupCommitter.THREAD_NAME);
+        assertThat(s.get("/remote/20").orElseThrow().origin()).isEqualTo("node-b");
+    }
+
+    @Test
     void fullCommitQueueFailsFastWithUnavailable() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);

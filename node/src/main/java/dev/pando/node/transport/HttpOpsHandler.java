@@ -114,7 +114,7 @@ final class HttpOpsHandler extends ChannelInboundHandlerAdapter implements Reque
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent e) {
             // A request still being served is not idleness on the client's part.
-            if (e.state() == IdleState.ALL_IDLE && !busy) {
+            if (e.state() == IdleState.READER_IDLE && !busy) {
                 log.debug("closing idle connection {}", ctx.channel().remoteAddress());
                 ctx.close();
             }
@@ -261,6 +261,7 @@ final class HttpOpsHandler extends ChannelInboundHandlerAdapter implements Reque
         ChannelPipeline p = ctx.pipeline();
         deadline.uninstall(p); // WebSocket frames are not HTTP requests; the idle timeout covers them
         WebSocketSession session = new WebSocketSession(server, principal, token, remoteIp(ctx.channel()), ctx.channel());
+        session.adapt(p);
         p.addAfter(ctx.name(), "ws-protocol", new WebSocketServerProtocolHandler(server.webSocketConfig()));
         p.addAfter("ws-protocol", "ws-aggregator", new WebSocketFrameAggregator(server.settings.maxFrameBytes()));
         p.addAfter("ws-aggregator", "ws-session", session);

@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
 public final class PandoServer implements AutoCloseable {
     /** Most writes held back before a flush is forced even while more are coming. */
     static final int FLUSH_CONSOLIDATION_LIMIT = 256;
+    /** Pipeline names of the handlers a WebSocket upgrade swaps (see {@link WebSocketSession#adapt}). */
+    static final String FLUSH_HANDLER = "flush";
+    static final String IDLE_HANDLER = "idle";
 
     private static final Logger log = LoggerFactory.getLogger(PandoServer.class);
 
@@ -207,11 +210,12 @@ public final class PandoServer implements AutoCloseable {
         channels.add(ch);
         // Responses to pipelined requests complete on the store's ack thread in bursts; consolidating
         // their flushes (also outside reads) turns one write syscall per response into one per burst.
-        p.addLast("flush", new FlushConsolidationHandler(FLUSH_CONSOLIDATION_LIMIT, true));
+        p.addLast(FLUSH_HANDLER, new FlushConsolidationHandler(FLUSH_CONSOLIDATION_LIMIT, true));
         long idle = settings.idleTimeoutMs();
         if (idle > 0) {
-            // Reader/all-idle at the timeout close the connection; writer-idle at a third pings WebSocket clients.
-            p.addLast("idle", new IdleStateHandler(idle, Math.max(1, idle / 3), idle, TimeUnit.MILLISECONDS));
+            // Idleness is the client's silence: reads only. A handler that also watched writes
+            // would hook a listener on every write, a cost per push on a WebSocket.
+            p.addLast(IDLE_HANDLER, new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));
         }
         RequestDeadlineHandler deadline = new RequestDeadlineHandler(settings.requestReadTimeoutMs(),
                 () -> server.metrics.inc(ServerContext.READ_TIMEOUTS,

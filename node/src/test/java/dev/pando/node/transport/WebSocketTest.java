@@ -256,4 +256,24 @@ class WebSocketTest {
             }
         }
     }
+
+    @Test
+    void aListenerThatNeverSendsIsPingedWhilePushesFlowAndKept() throws Exception {
+        try (TestNode idle = TestNode.start(c -> c.with(NodeConfig.IDLE_TIMEOUT_MS, 600L));
+                WsClient listener = WsClient.open(idle, "/v1/ws")) {
+            assertThat(listener.call(1, "test.subscribe", "{\"pattern\":\"/feed/**\",\"changes\":false}").has("result")).isTrue();
+            // Events every 50 ms for 2 s: the node writes all along and the client sends nothing but
+            // the pongs its WebSocket stack answers pings with. Silence is judged by what the client
+            // sends, so it is pinged, answers, and stays.
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2_000);
+            int published = 0;
+            while (System.nanoTime() < end) {
+                published += idle.bus.publish("/feed/x", json("{\"n\":1}"), "pub");
+                Thread.sleep(50);
+            }
+            assertThat(listener.closed).as("closed after %d pushes", published).isNotDone();
+            assertThat(published).isGreaterThan(20);
+            assertThat(listener.received).hasSize(published);
+        }
+    }
 }

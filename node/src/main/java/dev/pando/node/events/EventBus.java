@@ -134,17 +134,13 @@ public final class EventBus implements CommitListener {
         if (overflowed == null) {
             return;
         }
-        List<Subscriber> cut = new ArrayList<>();
+        Set<Subscriber> cut = new HashSet<>();
         synchronized (cutOffLock) {
-            for (Subscriber sub : overflowed) {
-                boolean closedAny = false;
-                for (Subscription s : index.all()) {
-                    if (s.subscriber().equals(sub) && s.closeIfOpen()) {
-                        closedAny = true;
-                    }
-                }
-                if (closedAny) {
-                    cut.add(sub);
+            // One pass however many were cut off at once: a burst that overflows thousands of
+            // sessions must not scan every subscription once per session.
+            for (Subscription s : index.all()) {
+                if (overflowed.contains(s.subscriber()) && s.closeIfOpen()) {
+                    cut.add(s.subscriber());
                 }
             }
         }

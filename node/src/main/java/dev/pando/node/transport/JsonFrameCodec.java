@@ -99,10 +99,28 @@ final class JsonFrameCodec implements WireCodec {
      * the shared encoding, so a push costs a copy, not a serialisation, per subscriber.
      */
     private static Object push(ByteBufAllocator alloc, byte[] head, String subscription, byte[] field, byte[] body) {
-        byte[] sub = QUOTE.quoteAsUTF8(subscription);
-        ByteBuf buf = alloc.buffer(head.length + sub.length + field.length + body.length + 1);
-        buf.writeBytes(head).writeBytes(sub).writeBytes(field).writeBytes(body).writeByte('}');
+        ByteBuf buf;
+        if (needsNoQuoting(subscription)) { // the node's own ids ("s123"): no encoder, no array
+            buf = alloc.buffer(head.length + subscription.length() + field.length + body.length + 1);
+            buf.writeBytes(head).writeCharSequence(subscription, StandardCharsets.US_ASCII);
+        } else {
+            byte[] sub = QUOTE.quoteAsUTF8(subscription);
+            buf = alloc.buffer(head.length + sub.length + field.length + body.length + 1);
+            buf.writeBytes(head).writeBytes(sub);
+        }
+        buf.writeBytes(field).writeBytes(body).writeByte('}');
         return new TextWebSocketFrame(buf);
+    }
+
+    /** Printable ASCII with no quote or backslash: the same bytes inside a JSON string. */
+    static boolean needsNoQuoting(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static byte[] ascii(String s) {

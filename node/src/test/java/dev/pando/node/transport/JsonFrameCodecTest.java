@@ -2,6 +2,7 @@ package dev.pando.node.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -100,5 +101,17 @@ class JsonFrameCodecTest {
             });
         }
         assertThat(encodings).as("one encoding shared by every push of the change").hasValue(1);
+    }
+
+    @Test
+    void aSubscriptionIdIsQuotedWhenItMustBeAndCopiedWhenItNeedNot() throws Exception {
+        Fanout<TopicEvent> event = new Fanout<>(new TopicEvent("/t", null, 5, "p"));
+        for (String id : new String[] {"s42", "a\"b", "back\\slash", "tab\tnl\n", "\u00fcber", "~ !"}) {
+            JsonNode frame = Json.MAPPER.readTree(text(codec.event(ByteBufAllocator.DEFAULT, id, event)));
+            assertThat(frame.get("sub").asText()).as(id).isEqualTo(id);
+        }
+        assertThat(JsonFrameCodec.needsNoQuoting("s42")).isTrue();
+        assertThat(JsonFrameCodec.needsNoQuoting("a\"b")).isFalse();
+        assertThat(JsonFrameCodec.needsNoQuoting("\u00fc")).isFalse();
     }
 }

@@ -1,6 +1,7 @@
 package dev.pando.builtin;
 
 import dev.pando.api.plugin.ChangeFeed;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -16,7 +17,7 @@ public final class PollingWorker implements Runnable {
     /** Waits for work after a step that found less than a full batch. */
     @FunctionalInterface
     private interface IdleWait {
-        void pause(long ms) throws InterruptedException;
+        void pause(PollingWorker worker, long ms) throws InterruptedException;
     }
 
     /** First and longest sleep after a failed step. */
@@ -45,7 +46,7 @@ public final class PollingWorker implements Runnable {
         this.step = step;
         this.fullBatch = fullBatch;
         this.idleMs = idleMs;
-        this.idle = this::waitForWake;
+        this.idle = PollingWorker::waitForWake;
         this.log = log;
     }
 
@@ -59,12 +60,17 @@ public final class PollingWorker implements Runnable {
     }
 
     /**
-     * A worker whose idle wait ends when {@code feed} commits past {@code position} (at most
-     * {@code idleMs}): woken by the store itself, with no listener thread in between.
+     * A worker whose idle wait, while {@code follow} holds, ends when {@code feed} commits past
+     * {@code position} (at most {@code idleMs}): woken by the store itself, with no listener
+     * thread in between. While it does not, only {@link #wake} or the time ends the wait.
      */
     public static PollingWorker following(String name, IntSupplier step, int fullBatch, ChangeFeed feed, LongSupplier position,
-                                          long idleMs, Logger log) {
-        return new PollingWorker(name, step, fullBatch, idleMs, ms -> {
+                                          BooleanSupplier follow, long idleMs, Logger log) {
+        return new PollingWorker(name, step, fullBatch, idleMs, (worker, ms) -> {
+            if (!follow.getAsBoolean()) {
+                worker.waitForWake(ms);
+                return;
+            }
             feed.awaitAfter(position.getAsLong(), ms);
             if (Thread.interrupted()) {
                 throw new InterruptedException();
@@ -143,7 +149,7 @@ public final class PollingWorker implements Runnable {
                 }
                 backoff = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, backoff * 2));
                 log.warn("{} failed, retrying in {} ms: {}", name, backoff, t.toString());
-                pause(this::waitForWake, backoff); // a failure waits out its backoff, commits or not
+                pause(PollingWorker::waitForWake, backoff); // a failure waits out its backoff, commits or not
             }
         }
     }
@@ -153,7 +159,7 @@ public final class PollingWorker implements Runnable {
             return;
         }
         try {
-            how.pause(ms);
+            how.pause(this, ms);
         } catch (InterruptedException e) {
             running = false;
             Thread.currentThread().interrupt();

@@ -4,6 +4,7 @@ import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.builtin.PollingWorker;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 
@@ -15,6 +16,10 @@ import org.slf4j.Logger;
  * replay history); after a crash the last uncommitted batch is evaluated again (at least once).
  * It waits on the feed itself, woken by the next commit, so triggers stay prompt on a quiet node
  * without a listener thread relaying every change.
+ *
+ * <p>While no rule fires on changes it reads nothing: it moves the cursor to the feed's head
+ * once per idle wait (retention is not held back), and is woken when such a rule is installed.
+ * A node without change rules then pays nothing per write for them.
  */
 final class FeedPump {
     /** Changes per step; the cursor is committed after each. */
@@ -24,12 +29,16 @@ final class FeedPump {
 
     private final ChangeFeed feed;
     private final Consumer<KvChange> engine;
+    private final BooleanSupplier watching;
     private final PollingWorker worker;
 
-    FeedPump(ChangeFeed feed, Consumer<KvChange> engine, Logger log) {
+    /** @param watching true while some rule fires on changes (read at every step) */
+    FeedPump(ChangeFeed feed, Consumer<KvChange> engine, BooleanSupplier watching, Logger log) {
         this.feed = feed;
         this.engine = engine;
-        this.worker = PollingWorker.following("pando-rules-feed", this::step, BATCH, feed, feed::position, IDLE_POLL_MS, log);
+        this.watching = watching;
+        this.worker = PollingWorker.following("pando-rules-feed", this::step, BATCH, feed, feed::position, watching,
+                IDLE_POLL_MS, log);
     }
 
     void start() {
@@ -39,8 +48,22 @@ final class FeedPump {
         worker.start();
     }
 
+    /** A rule that fires on changes was installed: start reading now, not after the idle wait. */
+    void wake() {
+        worker.wake();
+    }
+
     /** One batch: evaluate each change, then commit. Returns how many changes it read. */
     int step() {
+        // The head is read before the rules are: a change rule installed after this check sees
+        // only changes committed after it was installed, and those are all past `head`.
+        long head = feed.lastRevision();
+        if (!watching.getAsBoolean()) {
+            if (head > feed.position()) {
+                feed.commit(head);
+            }
+            return 0;
+        }
         List<KvChange> batch = feed.poll(BATCH);
         for (KvChange c : batch) {
             engine.accept(c);

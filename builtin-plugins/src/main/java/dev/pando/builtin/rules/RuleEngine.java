@@ -49,6 +49,9 @@ final class RuleEngine implements AutoCloseable {
     final AtomicLong forbidden = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
     private volatile boolean closed;
+    /** Some enabled rule fires on changes; until one does, the feed need not be read at all. */
+    private volatile boolean watchesChanges;
+    private volatile Runnable watchingStarted = () -> { };
 
     RuleEngine(PluginContext context, RuleStore store, RulesConfig config, Scheduler scheduler) {
         this.context = context;
@@ -86,12 +89,33 @@ final class RuleEngine implements AutoCloseable {
         if (!closed && state.rule().enabled() && state.rule().trigger() instanceof Trigger.OnInterval i) {
             state.interval(scheduler.every(() -> tick(state), i.periodMs()));
         }
+        rulesChanged();
     }
 
     void remove(String id) {
         RuleState old = rules.remove(id);
         if (old != null) {
             old.retire();
+        }
+        rulesChanged();
+    }
+
+    /** True while some enabled rule fires on committed changes. */
+    boolean watchesChanges() {
+        return watchesChanges;
+    }
+
+    /** Runs {@code r} whenever a rule that fires on changes is installed (the feed pump wakes up). */
+    void onWatchingStarted(Runnable r) {
+        watchingStarted = r;
+        rulesChanged();
+    }
+
+    private void rulesChanged() {
+        boolean watching = rules.values().stream().anyMatch(s -> s.rule().enabled() && s.rule().trigger().reactsToChanges());
+        watchesChanges = watching;
+        if (watching) {
+            watchingStarted.run();
         }
     }
 

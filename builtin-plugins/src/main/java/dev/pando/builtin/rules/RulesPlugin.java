@@ -52,8 +52,9 @@ public final class RulesPlugin implements PandoPlugin {
             engine = e;
             ops = o;
             if (fromFeed) {
-                FeedPump p = new FeedPump(context.feed(), e::onChange, context.log());
+                FeedPump p = new FeedPump(context.feed(), e::onChange, e::watchesChanges, context.log());
                 p.start();
+                e.onWatchingStarted(p::wake);
                 pump = p;
             }
             context.log().info("rules: {} rules loaded", loaded);

@@ -12,8 +12,18 @@ sealed interface Trigger {
     /** True if {@code input} is of this trigger's kind and matches its pattern (crossing aside). */
     boolean matches(TriggerInput input);
 
+    /** True for the kinds committed changes fire ({@code on_change}, {@code on_threshold}). */
+    default boolean reactsToChanges() {
+        return false;
+    }
+
     /** Any committed change (write or delete) to a key matching {@code pattern}. */
     record OnChange(PathPattern pattern) implements Trigger {
+        @Override
+        public boolean reactsToChanges() {
+            return true;
+        }
+
         @Override
         public String type() {
             return "on_change";
@@ -32,6 +42,11 @@ sealed interface Trigger {
      * beyond fires once, not on every update.
      */
     record OnThreshold(PathPattern pattern, JsonPointer pointer, double value, Direction direction) implements Trigger {
+        @Override
+        public boolean reactsToChanges() {
+            return true;
+        }
+
         @Override
         public String type() {
             return "on_threshold";

@@ -10,6 +10,8 @@ import dev.pando.host.testing.MemoryHostServices;
 import dev.pando.host.testing.TestHost;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +27,7 @@ class FeedPumpTest {
     void startsAtTheHeadThenHandsOnEveryChangeAndCommits() throws Exception {
         write("/before");
         ChangeFeed feed = services.feed("plugin:rules");
-        FeedPump pump = new FeedPump(feed, c -> seen.add(c.key()), LoggerFactory.getLogger("test"));
+        FeedPump pump = new FeedPump(feed, c -> seen.add(c.key()), () -> true, LoggerFactory.getLogger("test"));
         pump.start();
         try {
             for (int i = 0; i < 1200; i++) {
@@ -55,12 +57,94 @@ class FeedPumpTest {
                 throw new IllegalStateException("engine down");
             }
             got.add(c);
-        }, LoggerFactory.getLogger("test"));
+        }, () -> true, LoggerFactory.getLogger("test"));
         assertThat(org.assertj.core.api.Assertions.catchThrowable(pump::step)).hasMessage("engine down");
         assertThat(feed.position()).as("not committed").isZero();
         fail[0] = false;
         assertThat(pump.step()).isEqualTo(1);
         assertThat(got).extracting(KvChange::key).containsExactly("/a");
         assertThat(feed.position()).isEqualTo(1);
+    }
+
+    @Test
+    void withoutChangeRulesItReadsNothingYetKeepsTheCursorAtTheHeadAndWakesForTheFirstRule() throws Exception {
+        CountingFeed feed = new CountingFeed(services.feed("plugin:rules"));
+        AtomicBoolean watching = new AtomicBoolean();
+        FeedPump pump = new FeedPump(feed, c -> seen.add(c.key()), watching::get, LoggerFactory.getLogger("test"));
+        pump.start();
+        try {
+            for (int i = 0; i < 50; i++) {
+                write("/unwatched/" + i);
+            }
+            long head = feed.lastRevision();
+            pump.wake(); // as an idle wait ending would
+            awaitTrue(() -> feed.position() == head);
+            assertThat(feed.reads).as("changes read while no rule fires on changes").hasValue(0);
+
+            watching.set(true); // a change rule is installed...
+            pump.wake(); // ...and the engine wakes the pump
+            write("/watched/1");
+            awaitTrue(() -> seen.contains("/watched/1"));
+            assertThat(seen).as("changes before the rule existed are not evaluated").containsExactly("/watched/1");
+        } finally {
+            pump.stop();
+        }
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("timed out").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    /** Counts the changes read through it. */
+    private static final class CountingFeed implements ChangeFeed {
+        private final ChangeFeed delegate;
+        final AtomicInteger reads = new AtomicInteger();
+
+        CountingFeed(ChangeFeed delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public long position() {
+            return delegate.position();
+        }
+
+        @Override
+        public List<KvChange> poll(int limit) {
+            List<KvChange> got = delegate.poll(limit);
+            reads.addAndGet(got.size());
+            return got;
+        }
+
+        @Override
+        public List<KvChange> read(long afterRevision, int limit) {
+            List<KvChange> got = delegate.read(afterRevision, limit);
+            reads.addAndGet(got.size());
+            return got;
+        }
+
+        @Override
+        public void commit(long revision) {
+            delegate.commit(revision);
+        }
+
+        @Override
+        public long lastRevision() {
+            return delegate.lastRevision();
+        }
+
+        @Override
+        public boolean awaitAfter(long afterRevision, long timeoutMillis) {
+            return delegate.awaitAfter(afterRevision, timeoutMillis);
+        }
+
+        @Override
+        public long firstRevision() {
+            return delegate.firstRevision();
+        }
     }
 }

@@ -17,8 +17,11 @@
 # Environment: REBUILD=1 rebuilds node/target/pando.jar (else only when missing); MVN_ARGS=-o builds
 # offline; ROUNDS (default 1) repeats rows (a)-(e) and prints medians; LATENCY_REQUESTS (20000),
 # THROUGHPUT_REQUESTS (1000000), NOPIPE_REQUESTS (300000), KEYSPACE (100000) size Pando's runs
-# (Redis's are sized to last about as long); NODE_JAVA_OPTS goes to the node's JVM. The JSON of every
-# run is kept in OUT (default node/target/bench/compare-<time>).
+# (Redis's are sized to last about as long); FANOUT_WARMUP (10 s) is the fan-out runs' unmeasured
+# start (the JIT compiles the push path in its first seconds); NODE_JAVA_OPTS goes to the node's JVM.
+# Before each Pando row the script waits until the journal has caught up with the writes of the rows
+# before (journal.status lag 0, at most SETTLE_MAX_S, 180 s), so a row does not pay for the backlog of
+# the one before it. The JSON of every run is kept in OUT (default node/target/bench/compare-<time>).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -29,7 +32,7 @@ for arg in "$@"; do
   case "$arg" in
     --fanout) FANOUT=1 ;;
     --memory) MEMORY=1 ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option '$arg' (--fanout, --memory)" >&2; exit 2 ;;
   esac
 done
@@ -39,6 +42,8 @@ LAT_N="${LATENCY_REQUESTS:-20000}"
 TP_N="${THROUGHPUT_REQUESTS:-1000000}"
 NOPIPE_N="${NOPIPE_REQUESTS:-300000}"
 KEYSPACE="${KEYSPACE:-100000}"
+FANOUT_WARMUP="${FANOUT_WARMUP:-10}"
+SETTLE_MAX_S="${SETTLE_MAX_S:-180}"
 OUT="${OUT:-node/target/bench/compare-$(date +%Y%m%d-%H%M%S)}"
 JAR=node/target/pando.jar
 mkdir -p "$OUT"
@@ -91,9 +96,22 @@ java ${NODE_JAVA_OPTS:-} -jar "$JAR" serve --data-dir "$WORK/pando" --plugins-di
 PIDS+=($!)
 "${PANDO[@]}" health --url "$URL" --wait 60 >/dev/null
 
+# Waits until the journal has journaled every write so far (or SETTLE_MAX_S passed).
+settle() {
+  local waited=0 lag
+  while [ "$waited" -lt "$SETTLE_MAX_S" ]; do
+    lag="$("${PANDO[@]}" call --url "$URL" journal.status 2>/dev/null \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["lag"])' 2>/dev/null || echo "?")"
+    [ "$lag" = 0 ] && { [ "$waited" -gt 0 ] && say "journal caught up after ${waited} s"; return 0; }
+    sleep 1; waited=$((waited + 1))
+  done
+  say "journal still behind after ${SETTLE_MAX_S} s (lag $lag); measuring anyway"
+}
+
 # pando bench / redis-benchmark, one JSON object each in $OUT/<name>.json (redis: its --csv as JSON).
 pando_bench() { # name args... ; exit 1 (some request failed) still leaves its JSON
   local name="$1"; shift
+  [ "$name" = fill ] || settle
   "${PANDO[@]}" bench --url "$URL" --keyspace "$KEYSPACE" --json "$@" >"$OUT/$name.json" || true
   [ -s "$OUT/$name.json" ] || { echo "pando bench $name produced nothing" >&2; exit 1; }
 }
@@ -153,11 +171,13 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 if [ "$FANOUT" = 1 ]; then
-  step "fan-out: 100 subscribers, 1,000 changes/s, 10 s (+2 s warm-up)"
-  "${PANDO[@]}" bench fanout --url "$URL" --subscribers 100 --rate 1000 --duration 10 --warmup 2 --json \
+  step "fan-out: 100 subscribers, 1,000 changes/s, 10 s (+$FANOUT_WARMUP s warm-up)"
+  settle
+  "${PANDO[@]}" bench fanout --url "$URL" --subscribers 100 --rate 1000 --duration 10 --warmup "$FANOUT_WARMUP" --json \
       >"$OUT/fanout-100.json" || true
-  step "fan-out: 10,000 subscribers, 10 changes/s, 10 s (+2 s warm-up)"
-  "${PANDO[@]}" bench fanout --url "$URL" --subscribers 10000 --rate 10 --duration 10 --warmup 2 --connect-rate 2000 --json \
+  step "fan-out: 10,000 subscribers, 10 changes/s, 10 s (+$FANOUT_WARMUP s warm-up)"
+  settle
+  "${PANDO[@]}" bench fanout --url "$URL" --subscribers 10000 --rate 10 --duration 10 --warmup "$FANOUT_WARMUP" --connect-rate 2000 --json \
       >"$OUT/fanout-10000.json" || true
 fi
 

@@ -34,6 +34,7 @@ public final class PollingWorker implements Runnable {
     private final Logger log;
     private final Object monitor = new Object();
     private volatile boolean running;
+    private volatile long lingerMs;
     private boolean woken;
     private Thread thread;
 
@@ -71,11 +72,27 @@ public final class PollingWorker implements Runnable {
                 worker.waitForWake(ms);
                 return;
             }
-            feed.awaitAfter(position.getAsLong(), ms);
+            boolean committed = feed.awaitAfter(position.getAsLong(), ms);
+            if (committed && worker.lingerMs > 0) {
+                Thread.sleep(worker.lingerMs);
+            }
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
         }, log);
+    }
+
+    /**
+     * For a {@link #following} worker: after a commit ends its idle wait, it waits {@code ms}
+     * more before stepping, so a trickle of writes is taken in batches rather than one step each.
+     * Call before {@link #start}.
+     */
+    public PollingWorker lingering(long ms) {
+        if (ms < 0) {
+            throw new IllegalArgumentException("linger must not be negative, got " + ms);
+        }
+        this.lingerMs = ms;
+        return this;
     }
 
     public void start() {

@@ -25,7 +25,8 @@ import org.slf4j.Logger;
  * running it again: changes at or below the head's revision are skipped, and an append holds
  * only if the head is where this instance last saw it and its first seq is free, so a batch
  * another writer got to first fails whole and the head is re-derived by probing forward. The
- * background thread polls, with a short idle sleep and a backoff after failures.
+ * background thread follows the feed: woken by a commit, it lingers {@link #LINGER_MS} to take a
+ * batch, and backs off after failures.
  *
  * <p>Appends are pipelined one deep: while a batch is being written (on the appender thread,
  * which encodes it and waits for the node's commit), the next is read and its entries computed
@@ -38,8 +39,14 @@ final class Catchup {
      * row) and the head one more, so a step's append fits in one {@link PluginKv#apply}.
      */
     static final int BATCH_SIZE = (PluginKv.MAX_APPLY_WRITES - 1) / 2;
-    /** Sleep when caught up; the bound on how stale the journal is on an idle node. */
-    static final long IDLE_POLL_MS = 50;
+    /** Longest wait when caught up; a commit to the feed ends it sooner. */
+    static final long IDLE_POLL_MS = 1_000;
+    /**
+     * How long after a commit woke it the journal waits before reading, so a trickle of writes
+     * is appended in batches: one append per client write would double the node's commits, and
+     * one large append every {@link #IDLE_POLL_MS} would hold the store for milliseconds at a time.
+     */
+    static final long LINGER_MS = 5;
 
     /** An append being written: its entries and the last revision of the feed batch they came from. */
     private record Append(List<JournalEntry> entries, long lastRevision, Future<?> written) {
@@ -72,7 +79,8 @@ final class Catchup {
             return t;
         });
         appender.allowCoreThreadTimeOut(true);
-        this.worker = new PollingWorker("pando-journal-catchup", this::backgroundStep, BATCH_SIZE, IDLE_POLL_MS, log);
+        this.worker = PollingWorker.following("pando-journal-catchup", this::backgroundStep, BATCH_SIZE, feed,
+                this::coveredRevision, () -> true, IDLE_POLL_MS, log).lingering(LINGER_MS);
     }
 
     /** True for the journal's own writes, which it must not journal or it would feed itself. */

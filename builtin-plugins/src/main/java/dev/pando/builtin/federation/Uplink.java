@@ -10,7 +10,7 @@ import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.PluginContext;
 import dev.pando.api.plugin.Replica;
-import dev.pando.client.PandoClient;
+import dev.pando.client.PandoWebSocket;
 import dev.pando.signing.TrustedKeys;
 import java.net.URI;
 import java.time.Duration;
@@ -173,7 +173,10 @@ final class Uplink {
     /** One connection: handshake, then push and pull until something fails. */
     private void session() {
         state = State.CONNECTING;
-        try (PandoClient client = PandoClient.connect(hub, config.token().orElse(null), Duration.ofSeconds(10))) {
+        // One WebSocket carries both loops' calls, pipelined: a push does not wait behind the pull
+        // held open at the hub, and no call pays for an HTTP request of its own.
+        try (PandoWebSocket client = PandoWebSocket.connect(hub, config.token().orElse(null), new PandoWebSocket.Listener() { },
+                Duration.ofSeconds(10))) {
             state = State.HANDSHAKING;
             String session = handshake(client);
             state = State.ACTIVE;
@@ -188,10 +191,10 @@ final class Uplink {
         }
     }
 
-    private String handshake(PandoClient client) {
+    private String handshake(PandoWebSocket client) {
         String myNonce = Proofs.nonce();
         String me = replica.nodeId();
-        JsonNode hello = client.call("federation.hello", JsonNodeFactory.instance.objectNode().put("node", me)
+        JsonNode hello = client.callSync("federation.hello", JsonNodeFactory.instance.objectNode().put("node", me)
                 .put("key", Proofs.HEX.formatHex(replica.nodePublicKey())).put("version", Hub.PROTOCOL_VERSION).put("nonce", myNonce));
         String node = hello.path("node").asText();
         byte[] key = Proofs.keyOf(node, hello.path("key").asText());
@@ -205,7 +208,7 @@ final class Uplink {
                 .put("proof", Proofs.sign(replica, Proofs.join(hubNonce, node, me)));
         config.namespaces().forEach(p -> join.withArray("namespaces").add(p.toString()));
         config.interests().forEach(p -> join.withArray("interests").add(p.toString()));
-        JsonNode joined = client.call("federation.join", join);
+        JsonNode joined = client.callSync("federation.join", join);
         learnOwners(joined.path("owners"));
         long stored = context.kv().get(CURSOR).filter(e -> e.value().path("hub").asText().equals(node))
                 .map(e -> e.value().path("after").asLong(0)).orElse(0L);
@@ -217,7 +220,7 @@ final class Uplink {
     }
 
 
-    private void pushLoop(PandoClient client, String session, Thread puller) {
+    private void pushLoop(PandoWebSocket client, String session, Thread puller) {
         while (running && puller.isAlive()) {
             List<KvChange> read = feed.read(pushCursor, config.batchSize());
             if (read.isEmpty()) {
@@ -239,7 +242,7 @@ final class Uplink {
             }
             ObjectNode push = JsonNodeFactory.instance.objectNode().put("session", session).put("upTo", upTo);
             push.set("changes", ChangeJson.write(mine));
-            JsonNode r = client.call("federation.push", push);
+            JsonNode r = client.callSync("federation.push", push);
             pushed.addAndGet(mine.size());
             pushCursor = r.path("cursor").asLong(upTo);
         }
@@ -248,12 +251,12 @@ final class Uplink {
         }
     }
 
-    private void pullLoop(PandoClient client, String session) {
+    private void pullLoop(PandoWebSocket client, String session) {
         try {
             while (running) {
                 ObjectNode pull = JsonNodeFactory.instance.objectNode().put("session", session).put("after", pullCursor.get())
                         .put("limit", config.batchSize()).put("waitMs", config.pullWaitMs());
-                JsonNode r = client.call("federation.pull", pull);
+                JsonNode r = client.callSync("federation.pull", pull);
                 lastPullMs = context.clock().millis();
                 if (r.path("compacted").asBoolean(false)) {
                     context.log().warn("federation: hub {} no longer holds changes after {}; taking a snapshot", hubNode, pullCursor.get());
@@ -292,7 +295,7 @@ final class Uplink {
      * Compares this replica's revision vector with the hub's over the keys it pulls; origins the
      * hub holds more of were missed here, and a snapshot of just those origins fetches them.
      */
-    private void digest(PandoClient client, String session) {
+    private void digest(PandoWebSocket client, String session) {
         lastDigestMs = context.clock().millis();
         Map<String, Long> vector = RevisionVector.of(context.kv(),
                 e -> config.interests().stream().anyMatch(p -> p.matches(e.key())) && pullable(e.key()), config.maxVectorEntries());
@@ -301,7 +304,7 @@ final class Uplink {
         ObjectNode v = args.putObject("vector");
         vector.forEach(v::put);
         List<String> gaps = new java.util.ArrayList<>();
-        client.call("federation.digest", args).path("gaps").forEach(g -> gaps.add(g.asText()));
+        client.callSync("federation.digest", args).path("gaps").forEach(g -> gaps.add(g.asText()));
         if (!gaps.isEmpty()) {
             context.log().warn("federation: this node missed changes of {} held by hub {}; fetching them", gaps, hubNode);
             resyncs.incrementAndGet();
@@ -310,7 +313,7 @@ final class Uplink {
     }
 
     /** Takes every entry the hub offers (of {@code origins} only, when given); answers the hub revision it started at. */
-    private long snapshot(PandoClient client, String session, List<String> origins) {
+    private long snapshot(PandoWebSocket client, String session, List<String> origins) {
         state = State.SYNCING;
         snapshots.incrementAndGet();
         long revision = 0;
@@ -321,7 +324,7 @@ final class Uplink {
             if (cursor != null) {
                 args.put("cursor", cursor).put("revision", revision);
             }
-            JsonNode page = client.call("federation.snapshot", args);
+            JsonNode page = client.callSync("federation.snapshot", args);
             revision = page.path("revision").asLong();
             Applier.Result res = applier.apply(ChangeJson.read(page.path("changes"), config.batchSize()), this::pullable, "hub " + hubNode);
             applied.addAndGet(res.applied());

@@ -18,7 +18,8 @@ import org.slf4j.Logger;
  * without a listener thread relaying every change.
  *
  * <p>While no rule fires on changes it reads nothing: it moves the cursor to the feed's head
- * once per idle wait (retention is not held back), and is woken when such a rule is installed.
+ * once per idle wait (retention is not held back), and again just before such a rule is
+ * installed, then wakes ({@link #aroundFirstRule}).
  * A node without change rules then pays nothing per write for them.
  */
 final class FeedPump {
@@ -48,8 +49,17 @@ final class FeedPump {
         worker.start();
     }
 
-    /** A rule that fires on changes was installed: start reading now, not after the idle wait. */
-    void wake() {
+    /**
+     * Runs {@code install}, the installation of the first rule that fires on changes: moves the
+     * cursor to the head before (the changes so far predate the rule) and wakes the pump after, so
+     * it reads from there at once rather than after its idle wait.
+     */
+    void aroundFirstRule(Runnable install) {
+        long head = feed.lastRevision();
+        if (head > feed.position()) {
+            feed.commit(head);
+        }
+        install.run();
         worker.wake();
     }
 

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 
 /**
@@ -51,7 +52,7 @@ final class RuleEngine implements AutoCloseable {
     private volatile boolean closed;
     /** Some enabled rule fires on changes; until one does, the feed need not be read at all. */
     private volatile boolean watchesChanges;
-    private volatile Runnable watchingStarted = () -> { };
+    private volatile Consumer<Runnable> firstChangeRule = Runnable::run;
 
     RuleEngine(PluginContext context, RuleStore store, RulesConfig config, Scheduler scheduler) {
         this.context = context;
@@ -82,6 +83,14 @@ final class RuleEngine implements AutoCloseable {
 
     /** Installs {@code state}, replacing (and retiring) any rule with its id; starts its interval. */
     void install(RuleState state) {
+        if (!watchesChanges && firesOnChanges(state)) {
+            firstChangeRule.accept(() -> put(state));
+        } else {
+            put(state);
+        }
+    }
+
+    private void put(RuleState state) {
         RuleState old = rules.put(state.id(), state);
         if (old != null) {
             old.retire();
@@ -105,18 +114,21 @@ final class RuleEngine implements AutoCloseable {
         return watchesChanges;
     }
 
-    /** Runs {@code r} whenever a rule that fires on changes is installed (the feed pump wakes up). */
-    void onWatchingStarted(Runnable r) {
-        watchingStarted = r;
-        rulesChanged();
+    /**
+     * Hands the installation of the first rule that fires on changes (while none does) to
+     * {@code around}, which runs it: the feed pump moves its cursor to the head first, so the
+     * rule is not fed changes older than itself, and wakes once it is in.
+     */
+    void aroundFirstChangeRule(Consumer<Runnable> around) {
+        firstChangeRule = around;
+    }
+
+    private static boolean firesOnChanges(RuleState s) {
+        return s.rule().enabled() && s.rule().trigger().reactsToChanges();
     }
 
     private void rulesChanged() {
-        boolean watching = rules.values().stream().anyMatch(s -> s.rule().enabled() && s.rule().trigger().reactsToChanges());
-        watchesChanges = watching;
-        if (watching) {
-            watchingStarted.run();
-        }
+        watchesChanges = rules.values().stream().anyMatch(RuleEngine::firesOnChanges);
     }
 
     void onChange(KvChange change) {

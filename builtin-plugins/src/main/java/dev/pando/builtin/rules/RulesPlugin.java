@@ -54,7 +54,7 @@ public final class RulesPlugin implements PandoPlugin {
             if (fromFeed) {
                 FeedPump p = new FeedPump(context.feed(), e::onChange, e::watchesChanges, context.log());
                 p.start();
-                e.onWatchingStarted(p::wake);
+                e.aroundFirstChangeRule(p::aroundFirstRule);
                 pump = p;
             }
             context.log().info("rules: {} rules loaded", loaded);

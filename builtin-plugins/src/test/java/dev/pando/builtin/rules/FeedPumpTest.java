@@ -77,12 +77,11 @@ class FeedPumpTest {
                 write("/unwatched/" + i);
             }
             long head = feed.lastRevision();
-            pump.wake(); // as an idle wait ending would
-            awaitTrue(() -> feed.position() == head);
+            awaitTrue(() -> feed.position() == head); // after the first idle wait (1 s)
             assertThat(feed.reads).as("changes read while no rule fires on changes").hasValue(0);
 
-            watching.set(true); // a change rule is installed...
-            pump.wake(); // ...and the engine wakes the pump
+            write("/unwatched/late"); // committed after that wait, before the rule
+            pump.aroundFirstRule(() -> watching.set(true)); // the engine installs a change rule through the pump
             write("/watched/1");
             awaitTrue(() -> seen.contains("/watched/1"));
             assertThat(seen).as("changes before the rule existed are not evaluated").containsExactly("/watched/1");

@@ -3,6 +3,7 @@ package dev.pando.node.kv;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.plugin.KvChange;
@@ -27,6 +28,8 @@ import java.nio.charset.StandardCharsets;
 final class RecordCodec {
     /** The one mapper the store uses; ObjectMapper is thread-safe once configured. */
     static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Values are always trees: a writer bound to JsonNode skips the serializer lookup per call. */
+    private static final ObjectWriter VALUE_WRITER = MAPPER.writerFor(JsonNode.class);
 
     private static final byte VERSION = 2;
     private static final byte VERSION_1 = 1;
@@ -36,7 +39,7 @@ final class RecordCodec {
 
     static byte[] toJson(JsonNode value) {
         try {
-            return MAPPER.writeValueAsBytes(value);
+            return VALUE_WRITER.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new PandoException(ErrorCode.BAD_REQUEST, "value cannot be serialized: " + e.getOriginalMessage(), e);
         }

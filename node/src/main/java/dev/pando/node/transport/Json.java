@@ -17,6 +17,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.ByteBufUtil;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -61,10 +62,12 @@ final class Json {
         if (!buf.isReadable()) {
             return null;
         }
-        // Decoded strictly first: Jackson's own UTF-8 reader folds overlong forms (C0 AF is '/').
-        String text = JsonRules.decodeUtf8(buf.nioBuffer(), "the request");
+        // A heap copy: the strict UTF-8 check and Jackson's byte parser both work fastest on an
+        // array (decoding a direct buffer went byte by byte: a quarter of the node's CPU under
+        // pipelined writes).
+        byte[] bytes = ByteBufUtil.getBytes(buf);
         try {
-            JsonNode node = MAPPER.readTree(text);
+            JsonNode node = JsonRules.readTree(MAPPER, bytes, "the request");
             if (node != null) {
                 JsonRules.requireWithin(node, maxDepth, ENVELOPE_DEPTH, "the request");
             }

@@ -114,4 +114,23 @@ class JsonFrameCodecTest {
         assertThat(JsonFrameCodec.needsNoQuoting("a\"b")).isFalse();
         assertThat(JsonFrameCodec.needsNoQuoting("\u00fc")).isFalse();
     }
+
+    @Test
+    void aRequestMustBeStrictUtf8AndNonAsciiTextArrivesIntact() {
+        byte[] overlong = {'{', '"', 'i', 'd', '"', ':', '1', ',', '"', 'o', 'p', '"', ':', '"', 'k', 'v', '.', 'g', 'e', 't', '"', ',',
+            '"', 'a', 'r', 'g', 's', '"', ':', '{', '"', 'k', 'e', 'y', '"', ':', '"', (byte) 0xC0, (byte) 0xAF, 'x', '"', '}', '}'};
+        WireCodec.Decoded refused = decode(new TextWebSocketFrame(io.netty.buffer.Unpooled.wrappedBuffer(overlong)));
+        assertThat(refused).isInstanceOf(WireCodec.Refused.class);
+        assertThat(((WireCodec.Refused) refused).failure().message()).isEqualTo("the request is not valid UTF-8");
+
+        WireCodec.Decoded call = decode(io.netty.buffer.Unpooled.directBuffer().writeBytes(
+                "{\"id\":2,\"op\":\"kv.set\",\"args\":{\"key\":\"/caf\u00e9\",\"value\":\"\u2603\"}}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(call).isInstanceOf(WireCodec.Call.class);
+        assertThat(((WireCodec.Call) call).request().args().get("key").asText()).isEqualTo("/caf\u00e9");
+        assertThat(((WireCodec.Call) call).request().args().get("value").asText()).isEqualTo("\u2603");
+    }
+
+    private WireCodec.Decoded decode(io.netty.buffer.ByteBuf direct) {
+        return decode(new TextWebSocketFrame(direct));
+    }
 }

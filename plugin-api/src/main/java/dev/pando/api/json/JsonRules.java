@@ -95,10 +95,9 @@ public final class JsonRules {
      * @throws PandoException {@code BAD_REQUEST} naming {@code what}
      */
     public static JsonNode parse(byte[] bytes, int maxDepth, String what) {
-        String text = decodeUtf8(ByteBuffer.wrap(bytes), what);
         JsonNode node;
         try {
-            node = STRICT.readTree(text);
+            node = readTree(STRICT, bytes, what);
         } catch (JsonProcessingException e) {
             if (isNestingLimit(e)) {
                 throw tooDeep(what, maxDepth);
@@ -112,6 +111,33 @@ public final class JsonRules {
         }
         requireWithin(node, maxDepth, what);
         return node;
+    }
+
+    /**
+     * Reads one tree from {@code bytes} with {@code mapper}, the UTF-8 checked strictly first
+     * ({@link #decodeUtf8}): Jackson's own UTF-8 reader folds overlong forms ({@code C0 AF} is
+     * {@code /}). Bytes that are all ASCII have one reading and go to Jackson as they are, which
+     * skips a decoding pass and a copy as text; the rest is decoded, then parsed.
+     *
+     * @return the tree, or null when {@code bytes} hold only whitespace
+     * @throws PandoException {@code BAD_REQUEST} naming {@code what}, for bytes that are not UTF-8
+     * @throws IOException    as {@link ObjectMapper#readTree(byte[])}
+     */
+    public static JsonNode readTree(ObjectMapper mapper, byte[] bytes, String what) throws IOException {
+        if (isAscii(bytes)) {
+            return mapper.readTree(bytes);
+        }
+        return mapper.readTree(decodeUtf8(ByteBuffer.wrap(bytes), what));
+    }
+
+    /** True if every byte is below 0x80. */
+    static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True if the parser gave up at its nesting ceiling: the input is far over any limit. */

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventBus implements CommitListener {
     private static final Logger log = LoggerFactory.getLogger(EventBus.class);
-    private final SubscriptionIndex index = new SubscriptionIndex();
+    /** Subscriptions by what they take: a change is matched only against those that want changes. */
+    private final SubscriptionIndex changeIndex = new SubscriptionIndex();
+    private final SubscriptionIndex eventIndex = new SubscriptionIndex();
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong overflows = new AtomicLong();
@@ -32,14 +34,24 @@ public final class EventBus implements CommitListener {
 
     public Subscription subscribe(PathPattern pattern, boolean changes, boolean events, Subscriber subscriber) {
         Subscription s = new Subscription("s" + ids.incrementAndGet(), pattern, changes, events, subscriber, this);
-        index.add(s);
+        if (changes) {
+            changeIndex.add(s);
+        }
+        if (events) {
+            eventIndex.add(s);
+        }
         count.incrementAndGet();
         return s;
     }
 
     /** Called once per subscription, by the one call that closed it. */
     void remove(Subscription s) {
-        index.remove(s);
+        if (s.wantsChanges()) {
+            changeIndex.remove(s);
+        }
+        if (s.wantsEvents()) {
+            eventIndex.remove(s);
+        }
         count.decrementAndGet();
     }
 
@@ -59,9 +71,9 @@ public final class EventBus implements CommitListener {
         int delivered = 0;
         Set<Subscriber> overflowed = null;
         List<Subscription> matches = new ArrayList<>();
-        index.collectMatches(topic, matches);
+        eventIndex.collectMatches(topic, matches);
         for (Subscription s : matches) {
-            if (s.wantsEvents() && !s.isClosed() && (overflowed == null || !overflowed.contains(s.subscriber()))) {
+            if (!s.isClosed() && (overflowed == null || !overflowed.contains(s.subscriber()))) {
                 if (offerEvent(s, e)) {
                     delivered++;
                 } else {
@@ -75,20 +87,20 @@ public final class EventBus implements CommitListener {
 
     @Override
     public void committed(List<KvChange> changes) {
-        if (count.get() == 0) {
-            return;
+        if (changeIndex.isEmpty()) {
+            return; // e.g. only plugins listening for events: nothing to match a change against
         }
         Set<Subscriber> overflowed = null;
         List<Subscription> matches = new ArrayList<>();
         for (KvChange change : changes) {
             matches.clear();
-            index.collectMatches(change.key(), matches);
+            changeIndex.collectMatches(change.key(), matches);
             if (matches.isEmpty()) {
                 continue;
             }
             Fanout<KvChange> c = new Fanout<>(change);
             for (Subscription s : matches) {
-                if (s.wantsChanges() && !s.isClosed() && (overflowed == null || !overflowed.contains(s.subscriber()))
+                if (!s.isClosed() && (overflowed == null || !overflowed.contains(s.subscriber()))
                         && !offerChange(s, c)) {
                     overflowed = add(overflowed, s.subscriber());
                 }
@@ -124,6 +136,13 @@ public final class EventBus implements CommitListener {
         return out;
     }
 
+    /** Every open subscription, once. */
+    private Set<Subscription> all() {
+        Set<Subscription> all = new HashSet<>(changeIndex.all());
+        all.addAll(eventIndex.all());
+        return all;
+    }
+
     /**
      * Closes every subscription of each overflowed subscriber and tells it, once. A publisher and
      * the store's ack thread may find the same subscriber full at the same time: the lock makes one of
@@ -138,7 +157,7 @@ public final class EventBus implements CommitListener {
         synchronized (cutOffLock) {
             // One pass however many were cut off at once: a burst that overflows thousands of
             // sessions must not scan every subscription once per session.
-            for (Subscription s : index.all()) {
+            for (Subscription s : all()) {
                 if (overflowed.contains(s.subscriber()) && s.closeIfOpen()) {
                     cut.add(s.subscriber());
                 }

@@ -107,6 +107,11 @@ final class SubscriptionIndex {
         return bucket.size();
     }
 
+    /** True when nothing is filed: a lookup would find nothing, so callers may skip it. */
+    boolean isEmpty() {
+        return buckets.isEmpty();
+    }
+
     /** Every open subscription, in no particular order. */
     List<Subscription> all() {
         List<Subscription> out = new ArrayList<>();

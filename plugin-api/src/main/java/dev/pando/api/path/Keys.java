@@ -98,6 +98,9 @@ public final class Keys {
         }
         for (int i = from; i < to; i++) {
             char c = path.charAt(i);
+            if (c > 0x20 && c < 0x7f && c != '*') {
+                continue; // printable ASCII other than '*': almost every char of every key
+            }
             if (c == '*') {
                 return allowWildcards
                         ? "'*' and '**' must be whole segments (offset " + i + ")"

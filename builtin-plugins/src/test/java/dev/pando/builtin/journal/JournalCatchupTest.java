@@ -12,6 +12,7 @@ import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
 import dev.pando.api.plugin.KvWrite;
 import dev.pando.api.plugin.PluginKv;
+import dev.pando.builtin.ForwardingFeed;
 import dev.pando.host.HostServices;
 import dev.pando.host.testing.TestHost;
 import java.util.ArrayList;
@@ -370,49 +371,6 @@ class JournalCatchupTest {
             prev = e.get("revision").asLong();
             assertThat(revisions.add(prev)).isTrue();
             assertThat(e.get("key").asText()).doesNotStartWith("/_plugins/journal");
-        }
-    }
-
-    private static class ForwardingFeed implements ChangeFeed {
-        private final ChangeFeed d;
-
-        ForwardingFeed(ChangeFeed d) {
-            this.d = d;
-        }
-
-        @Override
-        public long position() {
-            return d.position();
-        }
-
-        @Override
-        public List<KvChange> poll(int limit) {
-            return d.poll(limit);
-        }
-
-        @Override
-        public List<KvChange> read(long afterRevision, int limit) {
-            return d.read(afterRevision, limit);
-        }
-
-        @Override
-        public void commit(long revision) {
-            d.commit(revision);
-        }
-
-        @Override
-        public long lastRevision() {
-            return d.lastRevision();
-        }
-
-        @Override
-        public long firstRevision() {
-            return d.firstRevision();
-        }
-
-        @Override
-        public boolean awaitAfter(long afterRevision, long timeoutMillis) {
-            return d.awaitAfter(afterRevision, timeoutMillis);
         }
     }
 

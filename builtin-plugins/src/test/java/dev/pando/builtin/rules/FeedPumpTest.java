@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.IntNode;
 import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
+import dev.pando.builtin.ForwardingFeed;
 import dev.pando.host.HostServices;
 import dev.pando.host.testing.MemoryHostServices;
 import dev.pando.host.testing.TestHost;
@@ -99,51 +100,25 @@ class FeedPumpTest {
     }
 
     /** Counts the changes read through it. */
-    private static final class CountingFeed implements ChangeFeed {
-        private final ChangeFeed delegate;
+    private static final class CountingFeed extends ForwardingFeed {
         final AtomicInteger reads = new AtomicInteger();
 
         CountingFeed(ChangeFeed delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public long position() {
-            return delegate.position();
+            super(delegate);
         }
 
         @Override
         public List<KvChange> poll(int limit) {
-            List<KvChange> got = delegate.poll(limit);
+            List<KvChange> got = super.poll(limit);
             reads.addAndGet(got.size());
             return got;
         }
 
         @Override
         public List<KvChange> read(long afterRevision, int limit) {
-            List<KvChange> got = delegate.read(afterRevision, limit);
+            List<KvChange> got = super.read(afterRevision, limit);
             reads.addAndGet(got.size());
             return got;
-        }
-
-        @Override
-        public void commit(long revision) {
-            delegate.commit(revision);
-        }
-
-        @Override
-        public long lastRevision() {
-            return delegate.lastRevision();
-        }
-
-        @Override
-        public boolean awaitAfter(long afterRevision, long timeoutMillis) {
-            return delegate.awaitAfter(afterRevision, timeoutMillis);
-        }
-
-        @Override
-        public long firstRevision() {
-            return delegate.firstRevision();
         }
     }
 }

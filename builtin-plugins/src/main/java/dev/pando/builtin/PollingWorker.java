@@ -23,6 +23,8 @@ public final class PollingWorker implements Runnable {
     /** First and longest sleep after a failed step. */
     public static final long MIN_BACKOFF_MS = 100;
     public static final long MAX_BACKOFF_MS = 5_000;
+    /** Longest a following worker waits on the feed before it looks whether it was stopped. */
+    static final long STOP_CHECK_MS = 100;
     /** How long {@link #stop} waits for the thread before interrupting it (and then again). */
     public static final long STOP_JOIN_MS = 5_000;
 
@@ -72,7 +74,12 @@ public final class PollingWorker implements Runnable {
                 worker.waitForWake(ms);
                 return;
             }
-            boolean committed = feed.awaitAfter(position.getAsLong(), ms);
+            boolean committed = false;
+            // In slices: a wait on the feed hears no stop(), so each slice looks whether to go on.
+            long deadline = System.nanoTime() + ms * 1_000_000;
+            for (long left = ms; !committed && left > 0 && worker.running; left = (deadline - System.nanoTime()) / 1_000_000) {
+                committed = feed.awaitAfter(position.getAsLong(), Math.min(left, STOP_CHECK_MS));
+            }
             if (committed && worker.lingerMs > 0) {
                 Thread.sleep(worker.lingerMs);
             }

@@ -208,8 +208,9 @@ public final class PandoServer implements AutoCloseable {
             return;
         }
         channels.add(ch);
-        // Responses to pipelined requests complete on the store's ack thread in bursts; consolidating
-        // their flushes (also outside reads) turns one write syscall per response into one per burst.
+        // HTTP responses to pipelined requests complete on the store's threads in bursts;
+        // consolidating their flushes (also outside reads) turns one write syscall per response
+        // into one per burst. A WebSocket's outbox flushes per burst itself (WebSocketSession.adapt).
         p.addLast(FLUSH_HANDLER, new FlushConsolidationHandler(FLUSH_CONSOLIDATION_LIMIT, true));
         long idle = settings.idleTimeoutMs();
         if (idle > 0) {

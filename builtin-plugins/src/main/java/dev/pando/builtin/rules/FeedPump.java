@@ -19,8 +19,8 @@ import org.slf4j.Logger;
  *
  * <p>While no rule fires on changes it reads nothing: it moves the cursor to the feed's head
  * once per idle wait (retention is not held back), and again just before such a rule is
- * installed, then wakes ({@link #aroundFirstRule}).
- * A node without change rules then pays nothing per write for them.
+ * installed, then wakes ({@link #aroundFirstRule}). A node without change rules then pays
+ * nothing per write for them.
  */
 final class FeedPump {
     /** Changes per step; the cursor is committed after each. */
@@ -55,10 +55,7 @@ final class FeedPump {
      * it reads from there at once rather than after its idle wait.
      */
     void aroundFirstRule(Runnable install) {
-        long head = feed.lastRevision();
-        if (head > feed.position()) {
-            feed.commit(head);
-        }
+        skipTo(feed.lastRevision());
         install.run();
         worker.wake();
     }
@@ -69,9 +66,7 @@ final class FeedPump {
         // only changes committed after it was installed, and those are all past `head`.
         long head = feed.lastRevision();
         if (!watching.getAsBoolean()) {
-            if (head > feed.position()) {
-                feed.commit(head);
-            }
+            skipTo(head);
             return 0;
         }
         List<KvChange> batch = feed.poll(BATCH);
@@ -82,6 +77,13 @@ final class FeedPump {
             feed.commit(batch.get(batch.size() - 1).revision());
         }
         return batch.size();
+    }
+
+    /** Moves the cursor to {@code revision} unless it is there already: nothing before it is evaluated. */
+    private void skipTo(long revision) {
+        if (revision > feed.position()) {
+            feed.commit(revision);
+        }
     }
 
     void stop() {

@@ -50,8 +50,8 @@ final class RuleEngine implements AutoCloseable {
     final AtomicLong forbidden = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
     private volatile boolean closed;
-    /** Some enabled rule fires on changes; until one does, the feed need not be read at all. */
-    private volatile boolean watchesChanges;
+    /** Installed rules that fire on changes; while there are none, the feed need not be read at all. */
+    private final AtomicInteger changeRules = new AtomicInteger();
     private volatile Consumer<Runnable> firstChangeRule = Runnable::run;
 
     RuleEngine(PluginContext context, RuleStore store, RulesConfig config, Scheduler scheduler) {
@@ -83,7 +83,7 @@ final class RuleEngine implements AutoCloseable {
 
     /** Installs {@code state}, replacing (and retiring) any rule with its id; starts its interval. */
     void install(RuleState state) {
-        if (!watchesChanges && firesOnChanges(state)) {
+        if (changeRules.get() == 0 && firesOnChanges(state)) {
             firstChangeRule.accept(() -> put(state));
         } else {
             put(state);
@@ -98,7 +98,7 @@ final class RuleEngine implements AutoCloseable {
         if (!closed && state.rule().enabled() && state.rule().trigger() instanceof Trigger.OnInterval i) {
             state.interval(scheduler.every(() -> tick(state), i.periodMs()));
         }
-        rulesChanged();
+        changeRules.addAndGet(count(state) - count(old));
     }
 
     void remove(String id) {
@@ -106,12 +106,12 @@ final class RuleEngine implements AutoCloseable {
         if (old != null) {
             old.retire();
         }
-        rulesChanged();
+        changeRules.addAndGet(-count(old));
     }
 
     /** True while some enabled rule fires on committed changes. */
     boolean watchesChanges() {
-        return watchesChanges;
+        return changeRules.get() > 0;
     }
 
     /**
@@ -127,8 +127,13 @@ final class RuleEngine implements AutoCloseable {
         return s.rule().enabled() && s.rule().trigger().reactsToChanges();
     }
 
-    private void rulesChanged() {
-        watchesChanges = rules.values().stream().anyMatch(RuleEngine::firesOnChanges);
+    /**
+     * 1 if {@code s} fires on changes, else 0 (also for none): what it adds to
+     * {@link #changeRules}. Each put or remove adds what it brought minus what it replaced, so the
+     * count stays exact under concurrent installs without a scan of every rule each time.
+     */
+    private static int count(RuleState s) {
+        return s != null && firesOnChanges(s) ? 1 : 0;
     }
 
     void onChange(KvChange change) {

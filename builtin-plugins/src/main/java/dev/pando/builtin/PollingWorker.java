@@ -1,6 +1,7 @@
 package dev.pando.builtin;
 
 import dev.pando.api.plugin.ChangeFeed;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -74,11 +75,13 @@ public final class PollingWorker implements Runnable {
                 worker.waitForWake(ms);
                 return;
             }
-            boolean committed = false;
             // In slices: a wait on the feed hears no stop(), so each slice looks whether to go on.
-            long deadline = System.nanoTime() + ms * 1_000_000;
-            for (long left = ms; !committed && left > 0 && worker.running; left = (deadline - System.nanoTime()) / 1_000_000) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+            boolean committed = false;
+            long left = ms;
+            while (!committed && left > 0 && worker.running) {
                 committed = feed.awaitAfter(position.getAsLong(), Math.min(left, STOP_CHECK_MS));
+                left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             }
             if (committed && worker.lingerMs > 0) {
                 Thread.sleep(worker.lingerMs);

@@ -44,8 +44,7 @@ import org.slf4j.LoggerFactory;
  * costs no thread hop at all, while under load writes queue and share batches as before. Lone
  * writes that need a read or an fsync (which an event loop must not wait on) always queue, and
  * so do replicated writes, which arrive in runs; atomic groups, which come from plugin threads,
- * queue only for an fsync. Commits are serial
- * under one lock; revisions follow its order.
+ * queue only for an fsync. Commits are serial under one lock; revisions follow its order.
  */
 final class GroupCommitter {
     /** Most writes in one storage batch, and so in one atomic group: a group is never split across batches. */

@@ -1,5 +1,6 @@
 package dev.pando.node.bench;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Arrays;
@@ -107,9 +108,9 @@ final class FanoutWriter extends SessionHandler {
     }
 
     @Override
-    void frame(TextWebSocketFrame frame) {
+    void frame(ByteBuf payload) {
         long now = System.nanoTime();
-        if (!scanner.scan(frame.content()) || scanner.push) {
+        if (!scanner.scan(payload) || scanner.push) {
             return; // not subscribed: nothing else is expected
         }
         int slot = scanner.id < 0 ? -1 : (int) (scanner.id % MAX_IN_FLIGHT);

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +19,8 @@ import java.nio.charset.StandardCharsets;
 final class ResponseScanner {
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final byte[] CHANGE_PREFIX = "{\"type\":\"change\",".getBytes(StandardCharsets.US_ASCII);
-    private static final ByteBuf SENT_FIELD = Unpooled.unreleasableBuffer(
-            Unpooled.wrappedBuffer("\"value\":{\"sent\":".getBytes(StandardCharsets.US_ASCII)));
+    /** Only the writer's values have it; its first byte is rare in a change, so candidates are few. */
+    private static final byte[] SENT_FIELD = "{\"sent\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] WARMUP_TAIL = ",\"warmup\":true}".getBytes(StandardCharsets.US_ASCII);
 
     long id;
@@ -53,11 +51,11 @@ final class ResponseScanner {
         if (end - start < CHANGE_PREFIX.length || !regionMatches(buf, start, CHANGE_PREFIX)) {
             return false;
         }
-        int at = ByteBufUtil.indexOf(SENT_FIELD, buf);
+        int at = indexOf(buf, start + CHANGE_PREFIX.length, end, SENT_FIELD);
         if (at < 0) {
             return false;
         }
-        int i = at + SENT_FIELD.readableBytes();
+        int i = at + SENT_FIELD.length;
         boolean negative = i < end && buf.getByte(i) == '-';
         if (negative) {
             i++;
@@ -92,6 +90,25 @@ final class ResponseScanner {
         hasSent = true;
         warmup = warm;
         return true;
+    }
+
+    /**
+     * Where {@code needle} first starts in {@code buf[from, end)}, or -1: Netty's byte search
+     * finds each candidate first byte, where {@code ByteBufUtil.indexOf} would prepare its
+     * two-way search for every frame.
+     */
+    private static int indexOf(ByteBuf buf, int from, int end, byte[] needle) {
+        int last = end - needle.length;
+        for (int i = from; i <= last; i++) {
+            i = buf.indexOf(i, last + 1, needle[0]);
+            if (i < 0) {
+                return -1;
+            }
+            if (regionMatches(buf, i, needle)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static boolean regionMatches(ByteBuf buf, int from, byte[] expected) {

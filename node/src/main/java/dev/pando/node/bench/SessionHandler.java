@@ -1,11 +1,12 @@
 package dev.pando.node.bench;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
-import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CompletableFuture;
 
@@ -25,8 +26,8 @@ abstract class SessionHandler extends ChannelInboundHandlerAdapter {
         established.complete(null);
     }
 
-    /** A text frame arrived (released by the caller). */
-    abstract void frame(TextWebSocketFrame frame);
+    /** A text frame's payload arrived (a slice of the read buffer: valid during the call only). */
+    abstract void frame(ByteBuf payload);
 
     /** The node closed an established session (or it broke), on the channel's event loop. */
     void lost() {}
@@ -52,22 +53,13 @@ abstract class SessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+            // Nothing is read past the 101 yet: the node sends nothing before the session asks.
+            ctx.pipeline().replace(WebSocketFrameDecoder.class, "bench-frames", new FrameReader(this));
             upgraded();
         } else if (evt == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
             established.completeExceptionally(new WebSocketClientHandshakeException("WebSocket upgrade timed out"));
         }
         super.userEventTriggered(ctx, evt);
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        try {
-            if (msg instanceof TextWebSocketFrame text) {
-                frame(text);
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
-        }
     }
 
     @Override

@@ -2,9 +2,9 @@ package dev.pando.node.bench;
 
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.util.function.Function;
 
 /**
@@ -37,10 +37,10 @@ final class SubscriberConnection extends SessionHandler {
     }
 
     @Override
-    void frame(TextWebSocketFrame frame) {
+    void frame(ByteBuf payload) {
         long now = System.nanoTime();
         ResponseScanner s = stats.scanner;
-        if (!s.scanFanoutChange(frame.content()) && !s.scan(frame.content())) {
+        if (!s.scanFanoutChange(payload) && !s.scan(payload)) {
             stats.error("BAD_FRAME");
             return;
         }

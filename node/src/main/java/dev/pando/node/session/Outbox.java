@@ -42,6 +42,7 @@ final class Outbox {
     private boolean writingAnswers;
 
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drain; // one per outbox, not one per push
     private final AtomicBoolean overflowPending = new AtomicBoolean();
 
     Outbox(ClientSession session, WireCodec codec, int queueLimit) {
@@ -163,7 +164,7 @@ final class Outbox {
     private void scheduleDrain() {
         if (drainScheduled.compareAndSet(false, true)) {
             try {
-                channel.eventLoop().execute(this::drain);
+                channel.eventLoop().execute(drainTask);
             } catch (RejectedExecutionException e) {
                 drainScheduled.set(false); // shutting down: nothing will be written anyway
             }
@@ -213,7 +214,7 @@ final class Outbox {
             log.error("{}: cannot serialise a push for {}; skipping it", session, p.to().subscription.id(), e);
             return false;
         }
-        channel.write(message);
+        channel.write(message, channel.voidPromise()); // nobody waits on a push: no promise, no listener
         return true;
     }
 }

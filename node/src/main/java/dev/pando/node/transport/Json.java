@@ -130,12 +130,17 @@ final class Json {
      * A result that cannot be serialised becomes an {@code INTERNAL} envelope with the same id.
      */
     static ByteBuf envelope(ByteBufAllocator alloc, Response response) {
+        return envelope(alloc, 0, response);
+    }
+
+    /** {@link #envelope(ByteBufAllocator, Response)} after {@code headroom} unwritten bytes, for a header to go in front. */
+    static ByteBuf envelope(ByteBufAllocator alloc, int headroom, Response response) {
         try {
-            return write(alloc, gen -> response.writeTo(gen, MAPPER));
+            return write(alloc, headroom, gen -> response.writeTo(gen, MAPPER));
         } catch (RuntimeException e) {
             log.error("cannot serialise the response to request {}", response.id(), e);
             Response fallback = Response.error(response.id(), ErrorCode.INTERNAL, "result could not be serialised");
-            return write(alloc, gen -> fallback.writeTo(gen, MAPPER));
+            return write(alloc, headroom, gen -> fallback.writeTo(gen, MAPPER));
         }
     }
 
@@ -145,7 +150,13 @@ final class Json {
     }
 
     static ByteBuf write(ByteBufAllocator alloc, Writer writer) {
+        return write(alloc, 0, writer);
+    }
+
+    /** What {@code writer} writes, starting {@code headroom} bytes into a fresh buffer (the reader index is there too). */
+    static ByteBuf write(ByteBufAllocator alloc, int headroom, Writer writer) {
         ByteBuf buf = alloc.buffer();
+        buf.writerIndex(headroom).readerIndex(headroom);
         try (ByteBufOutputStream out = new ByteBufOutputStream(buf);
                 JsonGenerator gen = MAPPER.createGenerator((OutputStream) out)) {
             writer.write(gen);

@@ -81,7 +81,7 @@ final class JsonFrameCodec implements WireCodec {
 
     @Override
     public Object response(ByteBufAllocator alloc, Response response) {
-        return new TextWebSocketFrame(Json.envelope(alloc, response));
+        return TextFrames.frame(Json.envelope(alloc, TextFrames.MAX_HEADER, response));
     }
 
     @Override
@@ -96,20 +96,22 @@ final class JsonFrameCodec implements WireCodec {
 
     /**
      * {@code {"type":..., "sub":"<id>", "change"|"event":<body>}}, spliced from bytes: the body is
-     * the shared encoding, so a push costs a copy, not a serialisation, per subscriber.
+     * the shared encoding, so a push costs a copy, not a serialisation, per subscriber. The bytes
+     * are a whole WebSocket text frame, header included ({@link TextFrames}): one buffer and one
+     * copy per push, which Netty's frame encoder lets through untouched.
      */
     private static Object push(ByteBufAllocator alloc, byte[] head, String subscription, byte[] field, byte[] body) {
-        ByteBuf buf;
-        if (needsNoQuoting(subscription)) { // the node's own ids ("s123"): no encoder, no array
-            buf = alloc.buffer(head.length + subscription.length() + field.length + body.length + 1);
-            buf.writeBytes(head).writeCharSequence(subscription, StandardCharsets.US_ASCII);
+        boolean plain = needsNoQuoting(subscription); // the node's own ids ("s123"): no encoder, no array
+        byte[] quoted = plain ? null : QUOTE.quoteAsUTF8(subscription);
+        int length = head.length + (plain ? subscription.length() : quoted.length) + field.length + body.length + 1;
+        ByteBuf buf = TextFrames.buffer(alloc, length);
+        buf.writeBytes(head);
+        if (plain) {
+            buf.writeCharSequence(subscription, StandardCharsets.US_ASCII);
         } else {
-            byte[] sub = QUOTE.quoteAsUTF8(subscription);
-            buf = alloc.buffer(head.length + sub.length + field.length + body.length + 1);
-            buf.writeBytes(head).writeBytes(sub);
+            buf.writeBytes(quoted);
         }
-        buf.writeBytes(field).writeBytes(body).writeByte('}');
-        return new TextWebSocketFrame(buf);
+        return buf.writeBytes(field).writeBytes(body).writeByte('}');
     }
 
     /** Printable ASCII with no quote or backslash: the same bytes inside a JSON string. */
@@ -137,7 +139,7 @@ final class JsonFrameCodec implements WireCodec {
 
     @Override
     public Object sessionError(ByteBufAllocator alloc, ErrorCode code, String message) {
-        return new TextWebSocketFrame(Json.write(alloc, gen -> {
+        return TextFrames.frame(Json.write(alloc, TextFrames.MAX_HEADER, gen -> {
             gen.writeStartObject();
             gen.writeStringField("type", "error");
             gen.writeObjectFieldStart("error");

@@ -39,13 +39,9 @@ class JsonFrameCodecTest {
         return decode(new TextWebSocketFrame(text));
     }
 
+    /** The text of a frame the codec made, read back by a client's frame decoder. */
     private static String text(Object frame) {
-        TextWebSocketFrame f = (TextWebSocketFrame) frame;
-        try {
-            return f.text();
-        } finally {
-            f.release();
-        }
+        return TextFramesTest.readAsClient(frame);
     }
 
     @Test

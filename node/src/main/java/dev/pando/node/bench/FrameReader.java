@@ -50,7 +50,7 @@ final class FrameReader extends ByteToMessageDecoder {
             if (length < 0 || in.readableBytes() < header + length) {
                 if (length > Connector.MAX_MESSAGE) {
                     in.skipBytes(in.readableBytes());
-                throw new TooLongFrameException("frame of " + length + " bytes; the bench takes " + Connector.MAX_MESSAGE);
+                    throw new TooLongFrameException("frame of " + length + " bytes; the bench takes " + Connector.MAX_MESSAGE);
                 }
                 return; // the rest is still on its way
             }

@@ -36,7 +36,7 @@ final class FrameReader extends ByteToMessageDecoder {
             int first = in.getUnsignedByte(start);
             int second = in.getUnsignedByte(start + 1);
             if ((second & 0x80) != 0) {
-                throw corrupt(in, "the node sent a masked frame");
+                throw dropRest(in, new CorruptedFrameException("the node sent a masked frame"));
             }
             int header = 2;
             long length = second & 0x7f;
@@ -49,8 +49,7 @@ final class FrameReader extends ByteToMessageDecoder {
             }
             if (length < 0 || in.readableBytes() < header + length) {
                 if (length > Connector.MAX_MESSAGE) {
-                    in.skipBytes(in.readableBytes());
-                    throw new TooLongFrameException("frame of " + length + " bytes; the bench takes " + Connector.MAX_MESSAGE);
+                    throw dropRest(in, new TooLongFrameException("frame of " + length + " bytes; the bench takes " + Connector.MAX_MESSAGE));
                 }
                 return; // the rest is still on its way
             }
@@ -58,7 +57,7 @@ final class FrameReader extends ByteToMessageDecoder {
             in.readerIndex(payload + (int) length);
             int opcode = first & 0x0f;
             if (opcode == OP_TEXT && (first & FIN) == 0) {
-                throw corrupt(in, "the node fragmented a message");
+                throw dropRest(in, new CorruptedFrameException("the node fragmented a message"));
             }
             frame(ctx, opcode, in.slice(payload, (int) length));
         }
@@ -74,9 +73,9 @@ final class FrameReader extends ByteToMessageDecoder {
         }
     }
 
-    /** The error for a broken stream, whose bytes are dropped: nothing after them can be framed. */
-    private static CorruptedFrameException corrupt(ByteBuf in, String message) {
+    /** Drops what is left of a broken stream (nothing after it can be framed) and answers {@code error}. */
+    private static <E extends RuntimeException> E dropRest(ByteBuf in, E error) {
         in.skipBytes(in.readableBytes());
-        return new CorruptedFrameException(message);
+        return error;
     }
 }

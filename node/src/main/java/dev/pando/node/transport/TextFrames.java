@@ -4,10 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
- * WebSocket text frames built by hand, for pushes: a server's frame is unmasked, so its header is
- * just the opcode and the length (RFC 6455 §5.2), and writing it in front of the payload saves
- * the frame object, the encoder's second buffer and its copy of every push. Netty's frame
- * encoder only encodes {@code WebSocketFrame}s and passes a plain buffer on as it is.
+ * WebSocket text frames built by hand, for the session's pushes, responses and session errors: a
+ * server's frame is unmasked, so its header is just the opcode and the length (RFC 6455 §5.2),
+ * and writing it in front of the payload saves the frame object, the encoder's second buffer and
+ * its copy of every message. Netty's frame encoder only encodes {@code WebSocketFrame}s and
+ * passes a plain buffer on as it is.
  */
 final class TextFrames {
     /** FIN set, opcode 1 (text): a whole message in one frame. */

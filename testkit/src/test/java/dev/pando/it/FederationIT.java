@@ -319,32 +319,96 @@ class FederationIT {
     void aLeafWhoseCursorTheHubNoLongerHoldsTakesASnapshotInstead() throws Exception {
         Path trust = TestNode.writeTrustedKeys(dir.resolve("hub-trusts"), a.keyPair(), b.keyPair());
         try (TestNode hub = TestNode.builder().builtins("registry").dataDir(dir.resolve("hub")).with(NodeConfig.PORT, port)
-                .set("changes.retain-count", "20").set("federation.mode", "hub").set("federation.trusted-peers", trust.toString()).start()) {
+                .set("changes.retain-count", "20").set("federation.batch-size", "7") // snapshot pages of at most 7
+                .set("federation.mode", "hub").set("federation.trusted-peers", trust.toString()).start()) {
             register(hub, a, "leaf-a", "/site-a/**");
             register(hub, b, "leaf-b", "/site-b/**");
             try (TestNode leafA = leaf("a", port, h, "/site-a/**")) {
+                long seenByB;
                 try (TestNode leafB = leaf("b", port, h, "/site-b/**")) {
                     leafA.adminClient().set("/site-a/first", num(1));
+                    for (int i = 0; i < 100; i++) {
+                        leafA.adminClient().set("/site-a/s" + i, num(-1));
+                    }
+                    leafA.adminClient().set("/site-a/zz-gone", num(1));
+                    leafB.adminClient().set("/site-b/own", num(1));
                     awaitValue(leafB, "/site-a/first", 1);
+                    awaitValue(leafB, "/site-a/zz-gone", 1);
+                    awaitValue(leafB, "/site-a/s99", -1);
+                    seenByB = hub.node().store().lastRevision();
                 }
+                // Deleted while B is away: the deletes are pruned with the rest, and only the snapshot can tell B.
+                leafA.adminClient().delete("/site-a/first");
+                leafA.adminClient().delete("/site-a/zz-gone");
                 for (int i = 0; i < 100; i++) {
                     leafA.adminClient().set("/site-a/s" + i, num(i));
                 }
-                long seenByB = awaitValue(hub, "/site-a/s99", 99).get("revision").asLong() - 100;
+                for (int i = 0; i < 100; i += 9) {
+                    leafA.adminClient().delete("/site-a/s" + i); // across the snapshot's pages
+                }
+                awaitValue(hub, "/site-a/s98", 98);
                 Eventually.eventually("the hub prunes what B has not pulled (retain-count 20)", BOUND, () -> {
                     hub.node().store().prune();
                     return hub.node().store().firstRetainedRevision() > seenByB + 1 ? true : null;
                 });
                 try (TestNode leafB = leaf("b", port, h, "/site-b/**")) {
-                    for (int i = 0; i < 100; i++) {
-                        awaitValue(leafB, "/site-a/s" + i, i);
+                    for (int i = 1; i < 100; i++) {
+                        if (i % 9 != 0) {
+                            awaitValue(leafB, "/site-a/s" + i, i);
+                        }
                     }
                     leafA.adminClient().set("/site-a/after", num(2));
                     awaitValue(leafB, "/site-a/after", 2);
                     assertThat(originRevision(leafB.adminClient().get("/site-a/s7"))).isPositive();
                     assertThat(uplink(leafB).get("snapshots").asLong()).as("it took a snapshot").isEqualTo(1);
+                    assertThat(leafB.adminClient().find("/site-a/first")).as("deleted at its owner before the pruned point").isEmpty();
+                    assertThat(leafB.adminClient().find("/site-a/zz-gone")).as("past the snapshot's last key").isEmpty();
+                    for (int i = 0; i < 100; i += 9) {
+                        assertThat(leafB.adminClient().find("/site-a/s" + i)).as("s" + i + " deleted").isEmpty();
+                    }
+                    assertThat(uplink(leafB).get("retracted").asLong()).as("first, zz-gone and 12 of the s keys").isEqualTo(14);
+                    assertThat(leafB.adminClient().find("/site-b/own")).as("what B owns is not the hub's to retract").isPresent();
                 }
             }
+        }
+    }
+
+    @Test
+    void aLeafWhoseOwnFeedNoLongerHoldsWhatTheHubLacksSendsItASnapshot() throws Exception {
+        TestNode hub = starHub();
+        TestNode.Builder settings = TestNode.builder().dataDir(dir.resolve("a")).set("changes.retain-count", "20")
+                .set("federation.batch-size", "7"); // snapshot pages of at most 7
+        FederationFixture.leafSettings(port, TestNode.writeTrustedKeys(dir.resolve("a-trusts"), h.keyPair()), "/site-a/**")
+                .forEach(settings::set);
+        try (TestNode leafA = settings.start()) {
+            leafA.adminClient().set("/site-a/kept", num(1));
+            leafA.adminClient().set("/site-a/gone", num(1));
+            leafA.adminClient().set("/site-a/zz-gone", num(1));
+            awaitValue(hub, "/site-a/zz-gone", 1);
+            hub.close();
+            // The hub is away while A deletes and writes on, and A's retention prunes all of it.
+            leafA.adminClient().delete("/site-a/gone");
+            long deleted = leafA.adminClient().delete("/site-a/zz-gone").get("revision").asLong();
+            for (int i = 0; i < 100; i++) {
+                leafA.adminClient().set("/site-a/n" + i, num(i));
+            }
+            Eventually.eventually("A prunes its own feed past its deletes (retain-count 20)", BOUND, () -> {
+                leafA.node().store().prune();
+                return leafA.node().store().firstRetainedRevision() > deleted + 1 ? true : null;
+            });
+            hub = hub(port, a, b);
+            awaitValue(hub, "/site-a/n99", 99);
+            TestNode restarted = hub;
+            Eventually.eventually("the hub drops what A deleted", BOUND,
+                    () -> restarted.adminClient().find("/site-a/gone").isEmpty() && restarted.adminClient().find("/site-a/zz-gone").isEmpty()
+                            ? true : null);
+            assertThat(hub.adminClient().get("/site-a/kept").get("value").asInt()).isEqualTo(1);
+            assertThat(uplink(leafA).get("pushSnapshots").asLong()).as("A sent a snapshot").isEqualTo(1);
+            assertThat(hub.call("federation.peers", obj()).get("peers").get(0).get("retracted").asLong()).isEqualTo(2);
+            leafA.adminClient().set("/site-a/after", num(3));
+            awaitValue(hub, "/site-a/after", 3);
+        } finally {
+            hub.close();
         }
     }
 
@@ -376,7 +440,6 @@ class FederationIT {
         }
     }
 
-    /** How many changes of keys under {@code prefix} the node's feed holds: one per applied change. */
     /**
      * Waits for {@code n} changes under {@code prefix} in the feed: a value is readable as soon as
      * its batch is stored, the feed shows it once the batch is acknowledged, a moment later.

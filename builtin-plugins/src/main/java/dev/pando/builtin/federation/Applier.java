@@ -15,7 +15,8 @@ import java.util.function.Predicate;
  * Applies changes from a peer: only inside what the peer owns, never a change of this node's own,
  * and never one already applied. "Already applied" is read from the key itself: an entry from the
  * same origin at the same or a later origin revision, so a batch sent twice (a resume after a
- * crash) changes nothing the second time.
+ * crash) changes nothing the second time. The one exception is a {@link Sweep} retraction, a
+ * delete at exactly the origin revision of the value held: no origin makes both at one revision.
  */
 final class Applier {
     private final PluginContext context;
@@ -42,8 +43,7 @@ final class Applier {
                 continue;
             }
             KvChange before = newestInBatch.get(c.key());
-            boolean stale = before != null ? before.origin().equals(c.origin()) && before.originRevision() >= c.originRevision()
-                    : alreadyHeld(c);
+            boolean stale = before != null ? supersedes(before.origin(), before.originRevision(), before.isDelete(), c) : alreadyHeld(c);
             if (c.origin().equals(replica.nodeId()) || stale) {
                 skipped++;
                 continue;
@@ -57,6 +57,15 @@ final class Applier {
 
     private boolean alreadyHeld(KvChange c) {
         Optional<KvEntry> current = context.kv().get(c.key());
-        return current.isPresent() && current.get().origin().equals(c.origin()) && current.get().originRevision() >= c.originRevision();
+        return current.isPresent() && supersedes(current.get().origin(), current.get().originRevision(), false, c);
+    }
+
+    /** Whether a version of the key from {@code origin} at {@code originRevision} makes {@code c} stale. */
+    static boolean supersedes(String origin, long originRevision, boolean isDelete, KvChange c) {
+        if (!origin.equals(c.origin())) {
+            return false;
+        }
+        boolean retractsIt = originRevision == c.originRevision() && c.isDelete() && !isDelete;
+        return originRevision >= c.originRevision() && !retractsIt;
     }
 }

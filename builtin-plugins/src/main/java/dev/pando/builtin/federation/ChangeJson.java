@@ -8,12 +8,18 @@ import dev.pando.api.PandoException;
 import dev.pando.api.json.WireJson;
 import dev.pando.api.path.Keys;
 import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvEntry;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Changes between peers: {@link WireJson#change} with {@code originRevision} always present. */
 final class ChangeJson {
     private ChangeJson() {}
+
+    /** The change that left {@code e}, as a snapshot offers it. */
+    static KvChange of(KvEntry e) {
+        return new KvChange(e.key(), e.value(), e.revision(), e.timestamp(), e.origin(), e.writer(), e.originRevision());
+    }
 
     static ArrayNode write(List<KvChange> changes) {
         ArrayNode a = JsonNodeFactory.instance.arrayNode();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.Scope;
+import dev.pando.api.path.Keys;
 import dev.pando.api.path.PathPattern;
 import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
@@ -165,13 +166,19 @@ final class Hub {
         r.put("session", peer.session);
         r.put("pushCursor", pushCursor);
         r.put("revision", feed.lastRevision());
+        r.put("batchSize", config.batchSize()); // peers configured apart agree on the smaller
         r.set("owners", ownersJson());
         return r;
     }
 
-    /** {@code federation.push {session, changes, upTo}}: the leaf's changes through its revision {@code upTo}. */
+    /**
+     * {@code federation.push {session, changes, upTo, sweep?}}: the leaf's changes through its
+     * revision {@code upTo}. With {@code sweep {after?, last}} the changes are a page of a snapshot
+     * of all the leaf owns, in key order, and what this node holds of the leaf's namespaces in the
+     * page's range but the page lacks is retracted ({@link Sweep}).
+     */
     JsonNode push(OpCall call) {
-        OpArgs a = OpArgs.of(call, "session", "changes", "upTo");
+        OpArgs a = OpArgs.of(call, "session", "changes", "upTo", "sweep");
         Peer peer = peer(a.string("session"));
         List<KvChange> changes = ChangeJson.read(call.args().path("changes"), config.batchSize());
         long upTo = a.optLong("upTo", 0, Long.MAX_VALUE).orElse(0);
@@ -179,6 +186,14 @@ final class Hub {
         peer.applied.addAndGet(r.applied());
         peer.skipped.addAndGet(r.skipped());
         peer.rejected.addAndGet(r.rejected());
+        int retracted = 0;
+        JsonNode range = call.args().path("sweep");
+        if (range.isObject()) {
+            Optional<String> after = range.hasNonNull("after") ? Optional.of(Keys.requireValid(range.get("after").asText())) : Optional.empty();
+            retracted = new Sweep(context, e -> peer.owns(e.key()) && !e.origin().equals(replica.nodeId()) && !Internal.is(e.key()), after)
+                    .page(changes, range.path("last").asBoolean(false));
+            peer.retracted.addAndGet(retracted);
+        }
         if (upTo > peer.pushCursor.get()) {
             peer.pushCursor.set(upTo);
             // Kept durably at most every CURSOR_SAVE_MS, not per push: a durable write per push sat on
@@ -192,6 +207,7 @@ final class Hub {
         o.put("applied", r.applied());
         o.put("skipped", r.skipped());
         o.put("rejected", r.rejected());
+        o.put("retracted", retracted);
         o.put("cursor", peer.pushCursor.get());
         return o;
     }
@@ -232,22 +248,23 @@ final class Hub {
     }
 
     /**
-     * {@code federation.snapshot {session, cursor?}}: one page of the entries the leaf wants and
+     * {@code federation.snapshot {session, cursor?, limit?}}: one page of the entries the leaf wants and
      * does not own, as changes, and {@code revision}, the hub's revision when the first page was
      * read (pass {@code cursor} back for the next page; pull from {@code revision} after the last).
      */
     JsonNode snapshot(OpCall call) {
-        OpArgs a = OpArgs.of(call, "session", "cursor", "revision", "origins");
+        OpArgs a = OpArgs.of(call, "session", "cursor", "revision", "origins", "limit");
         Peer peer = peer(a.string("session"));
         java.util.Set<String> origins = new java.util.HashSet<>();
         call.args().path("origins").forEach(o -> origins.add(o.asText()));
         long revision = a.optLong("revision", 0, Long.MAX_VALUE).orElse(feed.lastRevision());
-        dev.pando.api.plugin.KvPage page = context.kv().scan("/", a.optString("cursor").orElse(null), config.batchSize());
+        int limit = a.intOr("limit", 1, config.batchSize(), config.batchSize());
+        dev.pando.api.plugin.KvPage page = context.kv().scan("/", a.optString("cursor").orElse(null), limit);
         List<KvChange> out = new ArrayList<>();
         for (KvEntry e : page.entries()) {
             if (peer.wants(e.key()) && !peer.owns(e.key()) && !Internal.is(e.key())
                     && (origins.isEmpty() || origins.contains(e.origin()))) {
-                out.add(new KvChange(e.key(), e.value(), e.revision(), e.timestamp(), e.origin(), e.writer(), e.originRevision()));
+                out.add(ChangeJson.of(e));
             }
         }
         ObjectNode o = JsonNodeFactory.instance.objectNode();

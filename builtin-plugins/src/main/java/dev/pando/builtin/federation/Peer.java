@@ -20,6 +20,7 @@ final class Peer {
     final AtomicLong applied = new AtomicLong();
     final AtomicLong skipped = new AtomicLong();
     final AtomicLong rejected = new AtomicLong();
+    final AtomicLong retracted = new AtomicLong();
     final AtomicLong forwarded = new AtomicLong();
     /** The hub revision this peer has pulled through. */
     final AtomicLong pulledThrough = new AtomicLong();
@@ -60,6 +61,7 @@ final class Peer {
         o.put("applied", applied.get());
         o.put("skipped", skipped.get());
         o.put("rejected", rejected.get());
+        o.put("retracted", retracted.get());
         return o;
     }
 }

@@ -8,6 +8,7 @@ import dev.pando.api.PandoException;
 import dev.pando.api.path.PathPattern;
 import dev.pando.api.plugin.ChangeFeed;
 import dev.pando.api.plugin.KvChange;
+import dev.pando.api.plugin.KvPage;
 import dev.pando.api.plugin.PluginContext;
 import dev.pando.api.plugin.Replica;
 import dev.pando.client.PandoWebSocket;
@@ -53,8 +54,10 @@ final class Uplink {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong retracted = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong snapshots = new AtomicLong();
+    private final AtomicLong pushSnapshots = new AtomicLong();
     private final AtomicLong resyncs = new AtomicLong();
     private volatile long lastDigestMs;
     private volatile long lastSaveMs;
@@ -62,6 +65,8 @@ final class Uplink {
     /** The last revision of this node's feed the hub has (or this node has skipped, holding nothing of ours). */
     private volatile long pushCursor;
     private volatile long lastPullMs;
+    /** Changes per message: the smaller of this node's {@code federation.batch-size} and the hub's. */
+    private volatile int batch;
 
     Uplink(PluginContext context, FederationConfig config, TrustedKeys trusted) {
         this.context = context;
@@ -127,8 +132,10 @@ final class Uplink {
         o.put("applied", applied.get());
         o.put("skipped", skipped.get());
         o.put("rejected", rejected.get());
+        o.put("retracted", retracted.get());
         o.put("reconnects", reconnects.get());
         o.put("snapshots", snapshots.get());
+        o.put("pushSnapshots", pushSnapshots.get());
         o.put("gapResyncs", resyncs.get());
         o.put("lastError", lastError);
         return o;
@@ -216,13 +223,18 @@ final class Uplink {
         context.log().info("federation: joined hub {} as {}; pushing after {}, pulling after {}", node, me,
                 joined.path("pushCursor").asLong(), stored);
         pushCursor = joined.path("pushCursor").asLong(0);
+        batch = Math.max(1, Math.min(config.batchSize(), joined.path("batchSize").asInt(config.batchSize())));
         return joined.path("session").asText();
     }
 
 
     private void pushLoop(PandoWebSocket client, String session, Thread puller) {
         while (running && puller.isAlive()) {
-            List<KvChange> read = feed.read(pushCursor, config.batchSize());
+            if (pushCursor + 1 < feed.firstRevision()) {
+                pushSnapshot(client, session);
+                continue;
+            }
+            List<KvChange> read = feed.read(pushCursor, batch);
             if (read.isEmpty()) {
                 feed.awaitAfter(pushCursor, IDLE_WAIT_MS); // woken by the next commit
                 if (Thread.currentThread().isInterrupted()) {
@@ -251,11 +263,50 @@ final class Uplink {
         }
     }
 
+    /**
+     * Sends the hub everything this node owns, in key order, when this node's feed no longer holds
+     * the changes after the hub's cursor (retention pruned them while the hub was away, or before
+     * this node first joined): the hub applies what it lacks and retracts what is gone
+     * ({@link Sweep}), and the feed is pushed again from the revision the scan started at.
+     */
+    private void pushSnapshot(PandoWebSocket client, String session) {
+        state = State.SYNCING;
+        pushSnapshots.incrementAndGet();
+        context.log().warn("federation: this node's feed no longer holds its changes after {}, which hub {} lacks; sending a snapshot",
+                pushCursor, hubNode);
+        long from = feed.lastRevision();
+        Optional<String> after = Optional.empty();
+        String token = null;
+        do {
+            KvPage page = context.kv().scan("/", token, batch);
+            token = page.next().orElse(null);
+            boolean last = token == null;
+            List<KvChange> mine = page.entries().stream().filter(e -> owns(e.key())).map(ChangeJson::of).toList();
+            if (mine.isEmpty() && !last) {
+                continue;
+            }
+            // Until the last page the hub's cursor stays put: a snapshot cut short is sent again whole.
+            ObjectNode push = JsonNodeFactory.instance.objectNode().put("session", session).put("upTo", last ? from : pushCursor);
+            push.set("changes", ChangeJson.write(mine));
+            ObjectNode range = push.putObject("sweep").put("last", last);
+            after.ifPresent(k -> range.put("after", k));
+            JsonNode r = client.callSync("federation.push", push);
+            pushed.addAndGet(mine.size());
+            if (!mine.isEmpty()) {
+                after = Optional.of(mine.get(mine.size() - 1).key());
+            }
+            if (last) {
+                pushCursor = r.path("cursor").asLong(from);
+            }
+        } while (token != null && running);
+        state = State.ACTIVE;
+    }
+
     private void pullLoop(PandoWebSocket client, String session) {
         try {
             while (running) {
                 ObjectNode pull = JsonNodeFactory.instance.objectNode().put("session", session).put("after", pullCursor.get())
-                        .put("limit", config.batchSize()).put("waitMs", config.pullWaitMs());
+                        .put("limit", batch).put("waitMs", config.pullWaitMs());
                 JsonNode r = client.callSync("federation.pull", pull);
                 lastPullMs = context.clock().millis();
                 if (r.path("compacted").asBoolean(false)) {
@@ -266,7 +317,7 @@ final class Uplink {
                     continue;
                 }
                 learnOwners(r.path("owners"));
-                List<KvChange> changes = ChangeJson.read(r.path("changes"), config.batchSize());
+                List<KvChange> changes = ChangeJson.read(r.path("changes"), batch);
                 Applier.Result res = applier.apply(changes, this::pullable, "hub " + hubNode);
                 applied.addAndGet(res.applied());
                 skipped.addAndGet(res.skipped());
@@ -297,8 +348,7 @@ final class Uplink {
      */
     private void digest(PandoWebSocket client, String session) {
         lastDigestMs = context.clock().millis();
-        Map<String, Long> vector = RevisionVector.of(context.kv(),
-                e -> config.interests().stream().anyMatch(p -> p.matches(e.key())) && pullable(e.key()), config.maxVectorEntries());
+        Map<String, Long> vector = RevisionVector.of(context.kv(), e -> wants(e.key()) && pullable(e.key()), config.maxVectorEntries());
         // The hub compares only what it held at our pull cursor: newer changes are on their way, not missed.
         ObjectNode args = JsonNodeFactory.instance.objectNode().put("session", session).put("through", pullCursor.get());
         ObjectNode v = args.putObject("vector");
@@ -312,24 +362,35 @@ final class Uplink {
         }
     }
 
-    /** Takes every entry the hub offers (of {@code origins} only, when given); answers the hub revision it started at. */
+    /**
+     * Takes every entry the hub offers (of {@code origins} only, when given); answers the hub
+     * revision it started at. A full snapshot also removes what the hub no longer holds
+     * ({@link Sweep}): keys deleted while this node was behind the hub's pruned point.
+     */
     private long snapshot(PandoWebSocket client, String session, List<String> origins) {
         state = State.SYNCING;
         snapshots.incrementAndGet();
+        String me = replica.nodeId();
+        Sweep sweep = new Sweep(context, e -> !e.origin().equals(me) && wants(e.key()) && pullable(e.key()), Optional.empty());
         long revision = 0;
         String cursor = null;
         do {
             ObjectNode args = JsonNodeFactory.instance.objectNode().put("session", session);
+            args.put("limit", batch);
             origins.forEach(o -> args.withArray("origins").add(o));
             if (cursor != null) {
                 args.put("cursor", cursor).put("revision", revision);
             }
             JsonNode page = client.callSync("federation.snapshot", args);
             revision = page.path("revision").asLong();
-            Applier.Result res = applier.apply(ChangeJson.read(page.path("changes"), config.batchSize()), this::pullable, "hub " + hubNode);
+            List<KvChange> changes = ChangeJson.read(page.path("changes"), batch);
+            Applier.Result res = applier.apply(changes, this::pullable, "hub " + hubNode);
             applied.addAndGet(res.applied());
             skipped.addAndGet(res.skipped());
             cursor = page.hasNonNull("cursor") ? page.get("cursor").asText() : null;
+            if (origins.isEmpty()) {
+                retracted.addAndGet(sweep.page(changes, cursor == null));
+            }
         } while (cursor != null && running);
         state = State.ACTIVE;
         return revision;
@@ -349,6 +410,11 @@ final class Uplink {
     /** Whether this node owns {@code key} (one of its {@code federation.namespaces}). */
     private boolean owns(String key) {
         return config.namespaces().stream().anyMatch(p -> p.matches(key));
+    }
+
+    /** Whether {@code key} is among what this node asked its hub for ({@code federation.interests}). */
+    private boolean wants(String key) {
+        return config.interests().stream().anyMatch(p -> p.matches(key));
     }
 
     /** What this node takes from its hub: not what it owns, not another plugin's internal records. */

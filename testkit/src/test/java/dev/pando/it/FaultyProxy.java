@@ -12,13 +12,16 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP proxy for tests that cuts the network: {@link #cut()} resets every connection through it
- * and refuses new ones until {@link #heal()}. Each connection is two pump threads.
+ * and refuses new ones until {@link #heal()}; {@link #stall()} keeps every connection open but
+ * carries no byte either way (a peer that stopped reading, a link that went silent) until
+ * {@link #heal()}. Each connection is two pump threads.
  */
 final class FaultyProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
+    private volatile boolean stalled;
     private volatile boolean closed;
 
     FaultyProxy(int targetPort) {
@@ -45,8 +48,14 @@ final class FaultyProxy implements AutoCloseable {
         }
     }
 
+    /** Holds every byte from now on, in both directions, on open connections and new ones. */
+    void stall() {
+        stalled = true;
+    }
+
     void heal() {
         cut = false;
+        stalled = false;
     }
 
     private void acceptLoop() {
@@ -77,11 +86,16 @@ final class FaultyProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    while (stalled && !cut && !closed) {
+                        Thread.sleep(5); // reading no more: the sender's buffers fill, as with a stuck peer
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                 }
             } catch (IOException e) {
                 // cut or closed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 reset(from);
                 reset(to);

@@ -4,6 +4,7 @@ import static dev.pando.it.Json.num;
 import static dev.pando.it.Json.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.api.path.PathPattern;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.client.PandoClient;
@@ -84,11 +85,64 @@ class FederationPartitionIT {
         }
     }
 
+    @Test
+    void aStalledLinkIsDroppedAfterThePeerTimeoutAndResumesFromItsCursorsWithNothingLostOrRepeated() throws Exception {
+        NodeIdentity h = NodeIdentity.loadOrCreate(dir.resolve("hub"));
+        NodeIdentity a = NodeIdentity.loadOrCreate(dir.resolve("a"));
+        NodeIdentity b = NodeIdentity.loadOrCreate(dir.resolve("b"));
+        int hubPort = FederationFixture.freePort();
+        Path hubTrust = TestNode.writeTrustedKeys(dir.resolve("hub-trusts"), a.keyPair(), b.keyPair());
+        Path leafTrust = TestNode.writeTrustedKeys(dir.resolve("leaf-trusts"), h.keyPair());
+        try (TestNode hub = TestNode.builder().builtins("registry").dataDir(dir.resolve("hub")).with(NodeConfig.PORT, hubPort)
+                .with(NodeConfig.RATE_PER_SECOND, 0L).set("federation.mode", "hub").set("federation.trusted-peers", hubTrust.toString()).start();
+                FaultyProxy toHubA = new FaultyProxy(hubPort)) {
+            FederationFixture.register(hub.adminClient(), a, "leaf-a", "/site-a/**");
+            FederationFixture.register(hub.adminClient(), b, "leaf-b", "/site-b/**");
+            try (TestNode leafA = leafSettings("a", toHubA.port(), leafTrust, "/site-a/**").set("federation.peer-timeout-ms", "1000").start();
+                    TestNode leafB = leaf("b", hubPort, leafTrust, "/site-b/**")) {
+                leafA.adminClient().set("/site-a/before", num(1));
+                awaitKey(leafB, "/site-a/before");
+                toHubA.stall();
+                // A's link carries nothing now, its pull and push stuck in it: the hub still serves B.
+                leafA.adminClient().set("/site-a/during", num(2));
+                for (int i = 0; i < 300; i++) {
+                    leafB.adminClient().set("/site-b/s" + i, num(i));
+                }
+                awaitKey(hub, "/site-b/s299");
+                JsonNode dropped = Eventually.eventually("A drops the stalled session, saying why", CONVERGE, () -> {
+                    JsonNode up = leafA.call("federation.peers", obj()).get("peers").get(0);
+                    return up.get("reconnects").asLong() > 0 && up.get("lastError").asText().contains("within") ? up : null;
+                });
+                assertThat(dropped.get("lastError").asText()).contains("no answer");
+                toHubA.heal();
+                awaitKey(leafA, "/site-b/s299");
+                awaitKey(leafB, "/site-a/during");
+                Eventually.eventually("A's uplink active again", CONVERGE,
+                        () -> leafA.call("federation.peers", obj()).get("peers").get(0).get("state").asText().equals("active") ? true : null);
+                assertThat(copies(leafA, "/site-b/s")).as("each of B's changes applied once on A").isEqualTo(300);
+                assertThat(copies(hub, "/site-a/during")).as("A's change applied once on the hub").isEqualTo(1);
+            }
+        }
+    }
+
+    private static void awaitKey(TestNode node, String key) {
+        Eventually.eventually(key + " on " + node.node().nodeId(), CONVERGE, () -> node.node().store().get(key).orElse(null));
+    }
+
+    /** Changes of keys under {@code prefix} in the node's feed: one per applied change. */
+    private static long copies(TestNode node, String prefix) {
+        return node.node().store().changesSince(0, 10_000).stream().filter(c -> c.key().startsWith(prefix)).count();
+    }
+
     private TestNode leaf(String name, int port, Path trust, String namespaces) {
+        return leafSettings(name, port, trust, namespaces).start();
+    }
+
+    private TestNode.Builder leafSettings(String name, int port, Path trust, String namespaces) {
         return TestNode.builder().dataDir(dir.resolve(name)).with(NodeConfig.RATE_PER_SECOND, 0L).set("federation.mode", "leaf")
                 .set("federation.hub", "ws://127.0.0.1:" + port).set("federation.namespaces", namespaces)
                 .set("federation.trusted-peers", trust.toString()).set("federation.reconnect-initial-ms", "50")
-                .set("federation.reconnect-max-ms", "400").start();
+                .set("federation.reconnect-max-ms", "400");
     }
 
     /** Overwrites 40 keys round-robin with increasing values until {@code stop}. */

@@ -16,10 +16,12 @@ import java.util.Optional;
  * @param hub        the hub a leaf (or a hub that is itself a leaf) connects to
  * @param namespaces what this node owns and offers upward (a leaf must own them in the hub's registry)
  * @param interests  what this node wants from its hub; defaults to everything ({@code /**})
+ * @param peerTimeoutMs how long a leaf waits for any answer of its hub before it drops the session
+ *                   as stalled (a slow or silent hub costs it a reconnect, never a growing backlog)
  */
 record FederationConfig(Mode mode, Optional<URI> hub, List<PathPattern> namespaces, List<PathPattern> interests,
                         Optional<String> trustedPeers, Optional<String> token, int batchSize, int maxPatterns,
-                        int maxPeers, int maxVectorEntries, long syncIntervalMs, long pullWaitMs, Backoff backoff) {
+                        int maxPeers, int maxVectorEntries, long syncIntervalMs, long pullWaitMs, long peerTimeoutMs, Backoff backoff) {
 
     /** hub: accepts leaves; leaf: connects to one hub. A hub with {@code hub} set is also a leaf of that hub. */
     enum Mode { HUB, LEAF }
@@ -50,9 +52,15 @@ record FederationConfig(Mode mode, Optional<URI> hub, List<PathPattern> namespac
         }
         Backoff backoff = new Backoff(positive(c, "reconnect_initial_ms", 200), positive(c, "reconnect_max_ms", 30_000),
                 c.path("reconnect_multiplier").asDouble(2.0), c.path("reconnect_max_attempts").asInt(0));
+        int pullWaitMs = positive(c, "pull_wait_ms", 250);
+        int peerTimeoutMs = positive(c, "peer_timeout_ms", 10_000);
+        if (peerTimeoutMs <= pullWaitMs) {
+            throw PandoException.badRequest("federation.peer-timeout-ms (" + peerTimeoutMs + ") must exceed federation.pull-wait-ms ("
+                    + pullWaitMs + "): a held pull would time out");
+        }
         return new FederationConfig(mode, hub, namespaces, interests, text(c, "trusted_peers"), text(c, "token"),
                 positive(c, "batch_size", 500), maxPatterns, positive(c, "max_peers", 16),
-                positive(c, "max_vector_entries", 10_000), positive(c, "sync_interval_ms", 30_000), positive(c, "pull_wait_ms", 250), backoff);
+                positive(c, "max_vector_entries", 10_000), positive(c, "sync_interval_ms", 30_000), pullWaitMs, peerTimeoutMs, backoff);
     }
 
     private static Optional<String> text(JsonNode c, String field) {

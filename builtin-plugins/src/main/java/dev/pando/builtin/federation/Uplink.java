@@ -183,7 +183,7 @@ final class Uplink {
         // One WebSocket carries both loops' calls, pipelined: a push does not wait behind the pull
         // held open at the hub, and no call pays for an HTTP request of its own.
         try (PandoWebSocket client = PandoWebSocket.connect(hub, config.token().orElse(null), new PandoWebSocket.Listener() { },
-                Duration.ofSeconds(10))) {
+                Duration.ofMillis(config.peerTimeoutMs()))) {
             state = State.HANDSHAKING;
             String session = handshake(client);
             state = State.ACTIVE;

@@ -86,6 +86,8 @@ public final class NodeConfig {
             "Origins one revision vector may hold; a bigger one is refused.");
     public static final ConfigKey<Long> FEDERATION_PULL_WAIT_MS = longKey("federation.pull-wait-ms", 250L,
             "How long a hub holds a leaf's pull open waiting for a change (long poll).");
+    public static final ConfigKey<Long> FEDERATION_PEER_TIMEOUT_MS = longKey("federation.peer-timeout-ms", 10_000L,
+            "How long a leaf waits for its hub's answer (handshake, push, or a pull beyond its wait) before it drops the session as stalled and reconnects, resuming from its cursors; more than federation.pull-wait-ms.");
     public static final ConfigKey<Long> FEDERATION_RECONNECT_INITIAL_MS = longKey("federation.reconnect-initial-ms", 200L,
             "First delay before a leaf reconnects; then doubled (with ±20% jitter) up to federation.reconnect-max-ms.");
     public static final ConfigKey<Long> FEDERATION_RECONNECT_MAX_MS = longKey("federation.reconnect-max-ms", 30_000L, "Longest delay between reconnection attempts.");

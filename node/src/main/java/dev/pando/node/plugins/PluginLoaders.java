@@ -108,6 +108,7 @@ public final class PluginLoaders {
         c.put("max_patterns", f.numberNode(config.get(NodeConfig.FEDERATION_MAX_PATTERNS)));
         c.put("max_peers", f.numberNode(config.get(NodeConfig.FEDERATION_MAX_PEERS)));
         c.put("pull_wait_ms", f.numberNode(config.get(NodeConfig.FEDERATION_PULL_WAIT_MS)));
+        c.put("peer_timeout_ms", f.numberNode(config.get(NodeConfig.FEDERATION_PEER_TIMEOUT_MS)));
         c.put("sync_interval_ms", f.numberNode(config.get(NodeConfig.FEDERATION_SYNC_INTERVAL_MS)));
         c.put("max_vector_entries", f.numberNode(config.get(NodeConfig.FEDERATION_MAX_VECTOR_ENTRIES)));
         c.put("reconnect_initial_ms", f.numberNode(config.get(NodeConfig.FEDERATION_RECONNECT_INITIAL_MS)));

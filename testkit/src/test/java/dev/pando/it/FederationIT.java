@@ -413,6 +413,51 @@ class FederationIT {
     }
 
     @Test
+    void nodesWithTheDefaultBuiltinsFederateAndKeepPluginPrivateStateToThemselves() throws Exception {
+        Path trust = TestNode.writeTrustedKeys(dir.resolve("hub-trusts"), a.keyPair(), b.keyPair());
+        try (TestNode hub = TestNode.builder().builtins("journal", "rules", "registry").dataDir(dir.resolve("hub"))
+                .with(NodeConfig.PORT, port).set("federation.mode", "hub").set("federation.trusted-peers", trust.toString()).start()) {
+            register(hub, a, "leaf-a", "/site-a/**");
+            register(hub, b, "leaf-b", "/site-b/**");
+            hub.adminClient().set("/shared/notice", num(4)); // the hub's own write, journaled there
+            TestNode.Builder settingsA = TestNode.builder().builtins("journal", "rules").dataDir(dir.resolve("a"));
+            FederationFixture.leafSettings(port, TestNode.writeTrustedKeys(dir.resolve("a-trusts"), h.keyPair()), "/site-a/**")
+                    .forEach(settingsA::set);
+            try (TestNode leafA = settingsA.start(); TestNode leafB = leaf("b", port, h, "/site-b/**")) {
+                leafA.adminClient().set("/site-a/lights/1", num(7));
+                awaitValue(leafB, "/site-a/lights/1", 7);
+                awaitValue(leafA, "/shared/notice", 4);
+                assertThat(uplink(leafA).get("rejected").asLong()).as("the hub's journal entries are not offered").isZero();
+                assertThat(leafB.node().store().changesSince(0, 10_000)).as("nothing of another node's /_plugins reaches b")
+                        .noneMatch(c -> c.key().startsWith("/_plugins/"));
+                assertThat(hub.node().store().changesSince(0, 10_000)).as("nor of a's reaches the hub")
+                        .noneMatch(c -> c.key().startsWith("/_plugins/") && !c.origin().equals(h.nodeId()));
+            }
+        }
+    }
+
+    @Test
+    void aChangeOneNodeCannotTakeIsRejectedThereWithoutStoppingTheChangesBehindIt() throws Exception {
+        try (TestNode hub = starHub()) {
+            TestNode.Builder small = TestNode.builder().dataDir(dir.resolve("b")).set("store.max-value-bytes", "1024");
+            FederationFixture.leafSettings(port, TestNode.writeTrustedKeys(dir.resolve("b-trusts"), h.keyPair()), "/site-b/**")
+                    .forEach(small::set);
+            try (TestNode leafA = leaf("a", port, h, "/site-a/**"); TestNode leafB = small.start()) {
+                leafA.adminClient().set("/site-a/before", num(1));
+                awaitValue(leafB, "/site-a/before", 1);
+                leafA.adminClient().set("/site-a/big", obj().put("blob", "x".repeat(5_000)));
+                leafA.adminClient().set("/site-a/after", num(2));
+                awaitValue(leafB, "/site-a/after", 2);
+                assertThat(leafB.adminClient().find("/site-a/big")).as("over b's store.max-value-bytes").isEmpty();
+                assertThat(awaitValue(hub, "/site-a/after", 2)).isNotNull();
+                assertThat(hub.adminClient().get("/site-a/big").get("value").get("blob").asText()).hasSize(5_000);
+                assertThat(uplink(leafB).get("rejected").asLong()).isEqualTo(1);
+                assertThat(uplink(leafB).get("state").asText()).isEqualTo("active");
+            }
+        }
+    }
+
+    @Test
     void revisionVectorsFindAChangeALeafLostAndFetchItAgain() throws Exception {
         try (TestNode hub = starHub()) {
             Path trust = TestNode.writeTrustedKeys(dir.resolve("b-trusts"), h.keyPair());

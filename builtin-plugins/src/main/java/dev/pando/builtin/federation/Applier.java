@@ -1,5 +1,7 @@
 package dev.pando.builtin.federation;
 
+import dev.pando.api.ErrorCode;
+import dev.pando.api.PandoException;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.PluginContext;
@@ -12,10 +14,11 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * Applies changes from a peer: only inside what the peer owns, never a change of this node's own,
- * and never one already applied. "Already applied" is read from the key itself: an entry from the
- * same origin at the same or a later origin revision, so a batch sent twice (a resume after a
- * crash) changes nothing the second time. The one exception is a {@link Sweep} retraction, a
+ * Applies changes from a peer: only inside what the peer owns and never of a node's own
+ * bookkeeping ({@link Internal}), never a change of this node's own, and never one already
+ * applied. "Already applied" is read from the key itself: an entry from the same origin at the
+ * same or a later origin revision, so a batch sent twice (a resume after a crash) changes
+ * nothing the second time. The one exception is a {@link Sweep} retraction, a
  * delete at exactly the origin revision of the value held: no origin makes both at one revision.
  */
 final class Applier {
@@ -37,7 +40,7 @@ final class Applier {
         List<KvChange> fresh = new ArrayList<>(changes.size());
         Map<String, KvChange> newestInBatch = new HashMap<>();
         for (KvChange c : changes) {
-            if (!allowed.test(c.key())) {
+            if (!allowed.test(c.key()) || Internal.is(c.key())) {
                 rejected++;
                 context.log().warn("federation: {} sent a change of '{}', which it may not; not applied", from, c.key());
                 continue;
@@ -51,8 +54,55 @@ final class Applier {
             newestInBatch.put(c.key(), c);
             fresh.add(c);
         }
-        int applied = fresh.isEmpty() ? 0 : replica.applyAll(fresh);
-        return new Result(applied, skipped + fresh.size() - applied, rejected); // a delete of what is not here counts as skipped
+        if (fresh.isEmpty()) {
+            return new Result(0, skipped, rejected);
+        }
+        try {
+            int applied = replica.applyAll(fresh);
+            return new Result(applied, skipped + fresh.size() - applied, rejected); // a delete of what is not here counts as skipped
+        } catch (PandoException e) {
+            if (!refusal(e)) {
+                throw e; // the store is unavailable: the peer sends the batch again after a reconnect
+            }
+            return oneByOne(fresh, skipped, rejected, from);
+        }
+    }
+
+    /**
+     * Applies {@code fresh} change by change after this node refused the batch as a whole: one
+     * change this node cannot take (a value over its {@code store.max-value-bytes}, a key a plugin
+     * keeps private) is rejected and logged instead of stopping every change behind it, again
+     * and again on every reconnect. Some of the batch may have committed before the refusal;
+     * those are found held and skipped.
+     */
+    private Result oneByOne(List<KvChange> fresh, int skipped, int rejected, String from) {
+        int applied = 0;
+        for (KvChange c : fresh) {
+            if (alreadyHeld(c)) {
+                skipped++;
+                continue;
+            }
+            try {
+                if (replica.apply(c).isPresent()) {
+                    applied++;
+                } else {
+                    skipped++;
+                }
+            } catch (PandoException e) {
+                if (!refusal(e)) {
+                    throw e;
+                }
+                rejected++;
+                context.log().warn("federation: this node refused a change of '{}' from {}: {} ({}); not applied", c.key(), from,
+                        e.getMessage(), e.code());
+            }
+        }
+        return new Result(applied, skipped, rejected);
+    }
+
+    /** A refusal of the change itself, which sending it again cannot cure (not a store failure). */
+    private static boolean refusal(PandoException e) {
+        return e.code() == ErrorCode.TOO_LARGE || e.code() == ErrorCode.FORBIDDEN || e.code() == ErrorCode.BAD_REQUEST;
     }
 
     private boolean alreadyHeld(KvChange c) {

@@ -15,13 +15,16 @@ public final class ConfigKey<T> {
     private final T defaultValue;
     private final String doc;
     private final Function<String, T> parser;
+    private final boolean list;
 
-    ConfigKey(String name, Class<T> type, T defaultValue, String doc, Function<String, T> parser) {
+    /** @param list the value is a comma-separated list, which a config file may also give as a YAML sequence */
+    ConfigKey(String name, Class<T> type, T defaultValue, String doc, Function<String, T> parser, boolean list) {
         this.name = Objects.requireNonNull(name);
         this.type = type;
         this.defaultValue = defaultValue;
         this.doc = doc;
         this.parser = parser;
+        this.list = list;
     }
 
     public String name() {
@@ -38,6 +41,11 @@ public final class ConfigKey<T> {
 
     public String doc() {
         return doc;
+    }
+
+    /** Whether the value is a comma-separated list (a YAML sequence in a config file). */
+    public boolean isList() {
+        return list;
     }
 
     /** {@code limits.max-body-bytes} → {@code PANDO_LIMITS_MAX_BODY_BYTES}. */

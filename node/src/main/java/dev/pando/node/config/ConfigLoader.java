@@ -87,10 +87,25 @@ public final class ConfigLoader {
                 throw new IllegalArgumentException("config file " + file + ": key '" + name + "' has no value");
             } else if (e.getValue().isValueNode()) {
                 out.put(name, e.getValue().asText());
+            } else if (e.getValue().isArray() && NodeConfig.key(name) != null && NodeConfig.key(name).isList()) {
+                out.put(name, joined(name, e.getValue(), file));
             } else {
                 throw new IllegalArgumentException("config file " + file + ": key '" + name + "' must be a scalar");
             }
         }
+    }
+
+    /** A YAML sequence of a list key as the key's comma-separated text. */
+    private static String joined(String name, JsonNode items, Path file) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode item : items) {
+            if (!item.isValueNode() || item.isNull() || item.asText().contains(",")) {
+                throw new IllegalArgumentException("config file " + file + ": key '" + name
+                        + "' must be a list of plain values (no commas, no nested lists or mappings), got " + item);
+            }
+            text.append(text.length() == 0 ? "" : ",").append(item.asText());
+        }
+        return text.toString();
     }
 
     private static void apply(Map<String, String> texts, Map<ConfigKey<?>, Object> values, Map<String, String> sources,

@@ -62,15 +62,15 @@ public final class NodeConfig {
             "Development only: load unsigned WASM plugins (with a loud warning). Signed ones are still verified.");
     public static final ConfigKey<Boolean> REQUIRE_SIGNED_NATIVE = boolKey("plugins.require-signed-native", false,
             "Refuse native plugin jars without a trusted detached signature (<jar>.sig).");
-    public static final ConfigKey<String> BUILTINS = stringKey("plugins.builtins", "journal,rules,registry",
+    public static final ConfigKey<String> BUILTINS = listKey("plugins.builtins", "journal,rules,registry",
             "Builtin plugins to serve, comma-separated (empty: none). They appear as builtin:<id> in reload reports and pando plugins.");
     public static final ConfigKey<String> FEDERATION_MODE = stringKey("federation.mode", "off",
             "off, hub (accepts leaves) or leaf (connects to federation.hub). A hub with federation.hub set is also a leaf of that hub. See docs/federation.md.");
     public static final ConfigKey<String> FEDERATION_HUB = stringKey("federation.hub", "",
             "The hub a leaf connects to: ws://host:port (or http://).");
-    public static final ConfigKey<String> FEDERATION_NAMESPACES = stringKey("federation.namespaces", "",
+    public static final ConfigKey<String> FEDERATION_NAMESPACES = listKey("federation.namespaces", "",
             "Patterns this node owns and shares upward, comma-separated (/site-a/**); its registry entity on the hub must own them.");
-    public static final ConfigKey<String> FEDERATION_INTERESTS = stringKey("federation.interests", "/**",
+    public static final ConfigKey<String> FEDERATION_INTERESTS = listKey("federation.interests", "/**",
             "Patterns this node wants from its hub, comma-separated.");
     public static final ConfigKey<String> FEDERATION_TRUSTED_PEERS = stringKey("federation.trusted-peers", "",
             "File or directory of node public keys (OpenSSH, PEM or hex) trusted as peers: a hub's leaves, a leaf's hub.");
@@ -122,7 +122,7 @@ public final class NodeConfig {
     // transport (issue 12): per-address connection limit and the DNS-rebinding guard
     public static final ConfigKey<Integer> MAX_CONNECTIONS_PER_ADDRESS = intKey("limits.max-connections-per-address", 64,
             "Open connections accepted at once from one remote IP address (loopback included); more are closed at once. 0 = no per-address limit.");
-    public static final ConfigKey<String> ALLOWED_HOSTS = stringKey("transport.allowed-hosts", "",
+    public static final ConfigKey<String> ALLOWED_HOSTS = listKey("transport.allowed-hosts", "",
             "Host header names accepted besides localhost, 127.0.0.1, [::1] and a non-wildcard bind address, comma-separated (any port); * accepts any. Checked in open mode always, with auth only when set.");
 
     // Plugin call admission (issue 12: a looping op must not starve anyone).
@@ -210,11 +210,11 @@ public final class NodeConfig {
     }
 
     private static ConfigKey<Integer> intKey(String name, int def, String doc) {
-        return register(new ConfigKey<>(name, Integer.class, def, doc, s -> nonNegative(Integer.parseInt(s.replace("_", "")))));
+        return register(new ConfigKey<>(name, Integer.class, def, doc, s -> nonNegative(Integer.parseInt(s.replace("_", ""))), false));
     }
 
     private static ConfigKey<Long> longKey(String name, long def, String doc) {
-        return register(new ConfigKey<>(name, Long.class, def, doc, s -> nonNegative(Long.parseLong(s.replace("_", "")))));
+        return register(new ConfigKey<>(name, Long.class, def, doc, s -> nonNegative(Long.parseLong(s.replace("_", ""))), false));
     }
 
     private static ConfigKey<Boolean> boolKey(String name, boolean def, String doc) {
@@ -222,15 +222,20 @@ public final class NodeConfig {
             case "true", "yes", "on", "1" -> true;
             case "false", "no", "off", "0" -> false;
             default -> throw new IllegalArgumentException("expected true or false");
-        }));
+        }, false));
     }
 
     private static ConfigKey<String> stringKey(String name, String def, String doc) {
-        return register(new ConfigKey<>(name, String.class, def, doc, s -> s));
+        return register(new ConfigKey<>(name, String.class, def, doc, s -> s, false));
+    }
+
+    /** A comma-separated list, kept as its text; a config file may give it as a YAML sequence. */
+    private static ConfigKey<String> listKey(String name, String def, String doc) {
+        return register(new ConfigKey<>(name, String.class, def, doc, s -> s, true));
     }
 
     private static ConfigKey<Path> pathKey(String name, String def, String doc) {
-        return register(new ConfigKey<>(name, Path.class, Path.of(def), doc, Path::of));
+        return register(new ConfigKey<>(name, Path.class, Path.of(def), doc, Path::of, false));
     }
 
     private static <N extends Number> N nonNegative(N n) {

@@ -115,6 +115,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aListKeyMayBeAYamlSequenceAndOtherKeysMayNot() throws IOException {
+        NodeConfig c = load(yaml("""
+                federation:
+                  namespaces: [/site-a/**, /site-b/**]
+                  interests:
+                    - /site-c/**
+                plugins: {builtins: []}
+                """), Map.of(), Map.of());
+        assertThat(c.get(NodeConfig.FEDERATION_NAMESPACES)).isEqualTo("/site-a/**,/site-b/**");
+        assertThat(c.get(NodeConfig.FEDERATION_INTERESTS)).isEqualTo("/site-c/**");
+        assertThat(c.get(NodeConfig.BUILTINS)).as("an empty list: none").isEmpty();
+        assertThatThrownBy(() -> load(yaml("federation:\n  namespaces: ['/a/**,/b/**']\n"), Map.of(), Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("federation.namespaces").hasMessageContaining("no commas");
+        assertThatThrownBy(() -> load(yaml("federation:\n  namespaces: [[/a/**]]\n"), Map.of(), Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("plain values");
+        assertThatThrownBy(() -> load(yaml("port: [7330]\n"), Map.of(), Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'port' must be a scalar");
+    }
+
+    @Test
     void emptyFileMeansDefaults() throws IOException {
         NodeConfig c = load(yaml(""), Map.of(), Map.of());
         assertThat(c.get(NodeConfig.PORT)).isEqualTo(7330);

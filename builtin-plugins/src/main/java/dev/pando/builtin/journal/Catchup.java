@@ -25,8 +25,8 @@ import org.slf4j.Logger;
  * running it again: changes at or below the head's revision are skipped, and an append holds
  * only if the head is where this instance last saw it and its first seq is free, so a batch
  * another writer got to first fails whole and the head is re-derived by probing forward. The
- * background thread follows the feed: woken by a commit, it lingers {@link #LINGER_MS} to take a
- * batch, and backs off after failures.
+ * background thread follows the feed: woken by a commit, it lingers ({@link JournalConfig#lingerMs})
+ * to take a batch, and backs off after failures.
  *
  * <p>Appends are pipelined one deep: while a batch is being written (on the appender thread,
  * which encodes it and waits for the node's commit), the next is read and its entries computed
@@ -41,12 +41,6 @@ final class Catchup {
     static final int BATCH_SIZE = (PluginKv.MAX_APPLY_WRITES - 1) / 2;
     /** Longest wait when caught up; a commit to the feed ends it sooner. */
     static final long IDLE_POLL_MS = 1_000;
-    /**
-     * How long after a commit woke it the journal waits before reading, so a trickle of writes
-     * is appended in batches: one append per client write would double the node's commits, and
-     * one large append every {@link #IDLE_POLL_MS} would hold the store for milliseconds at a time.
-     */
-    static final long LINGER_MS = 5;
 
     /** An append being written: its entries and the last revision of the feed batch they came from. */
     private record Append(List<JournalEntry> entries, long lastRevision, Future<?> written) {
@@ -67,7 +61,11 @@ final class Catchup {
     private final PollingWorker worker;
     private Append inFlight; // guarded by this
 
-    Catchup(ChangeFeed feed, JournalStore store, HmacChain chain, Logger log, Runnable afterStep) {
+    /**
+     * @param lingerMs how long after a commit woke it the journal waits before reading, so a
+     *                 trickle of writes is appended in batches, not one append per client write
+     */
+    Catchup(ChangeFeed feed, JournalStore store, HmacChain chain, long lingerMs, Logger log, Runnable afterStep) {
         this.feed = feed;
         this.store = store;
         this.chain = chain;
@@ -80,7 +78,7 @@ final class Catchup {
         });
         appender.allowCoreThreadTimeOut(true);
         this.worker = PollingWorker.following("pando-journal-catchup", this::backgroundStep, BATCH_SIZE, feed,
-                this::coveredRevision, () -> true, IDLE_POLL_MS, log).lingering(LINGER_MS);
+                this::coveredRevision, () -> true, IDLE_POLL_MS, log).lingering(lingerMs);
     }
 
     /** True for the journal's own writes, which it must not journal or it would feed itself. */

@@ -62,7 +62,7 @@ public final class JournalPlugin implements PandoPlugin {
         store.recover();
         HmacChain chain = config.hmacKey() == null ? null : new HmacChain(config.hmacKey());
         this.retention = new JournalRetention(store, config, ctx.clock(), ctx.log());
-        this.catchup = new Catchup(feed, store, chain, ctx.log(), retention::tick);
+        this.catchup = new Catchup(feed, store, chain, config.lingerMs(), ctx.log(), retention::tick);
         this.reads = new JournalReads(store);
         this.snapshots = new JournalSnapshots(ctx, store, catchup);
         this.verifier = new ChainVerifier(store, config);

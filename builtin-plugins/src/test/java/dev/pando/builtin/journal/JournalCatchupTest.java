@@ -122,7 +122,7 @@ class JournalCatchupTest {
         };
         JournalStore store = new JournalStore(f.context(null).kv());
         store.recover();
-        new Catchup(neverCommits, store, null, LoggerFactory.getLogger("test"), null).step();
+        new Catchup(neverCommits, store, null, JournalConfig.DEFAULT_LINGER_MS, LoggerFactory.getLogger("test"), null).step();
         assertThat(f.storedEntries()).hasSize(10);
         assertThat(real.position()).isZero();
 
@@ -153,7 +153,7 @@ class JournalCatchupTest {
         };
         JournalStore store = new JournalStore(f.context(null).kv());
         store.recover();
-        Catchup c = new Catchup(redelivering, store, null, LoggerFactory.getLogger("test"), null);
+        Catchup c = new Catchup(redelivering, store, null, JournalConfig.DEFAULT_LINGER_MS, LoggerFactory.getLogger("test"), null);
         c.step();
         f.write("/d/4", "4");
         c.step();
@@ -191,7 +191,7 @@ class JournalCatchupTest {
         };
         JournalStore store = new JournalStore(counting);
         store.recover();
-        new Catchup(f.context(null).feed(), store, null, LoggerFactory.getLogger("test"), null).drain(10);
+        new Catchup(f.context(null).feed(), store, null, JournalConfig.DEFAULT_LINGER_MS, LoggerFactory.getLogger("test"), null).drain(10);
 
         assertThat(applied).containsExactly(2 * Catchup.BATCH_SIZE + 1, 2 * Catchup.BATCH_SIZE + 1, 2 * 17 + 1);
         assertThat(applied).allMatch(size -> size <= PluginKv.MAX_APPLY_WRITES);
@@ -216,7 +216,7 @@ class JournalCatchupTest {
         };
         JournalStore store = new JournalStore(crashes);
         store.recover();
-        Catchup crashing = new Catchup(f.context(null).feed(), store, null, LoggerFactory.getLogger("test"), null);
+        Catchup crashing = new Catchup(f.context(null).feed(), store, null, JournalConfig.DEFAULT_LINGER_MS, LoggerFactory.getLogger("test"), null);
         assertThatThrownBy(crashing::step).hasMessage("crash");
         assertThat(f.storedEntries()).isEmpty();
         assertThat(f.services.get(JournalStore.HEAD)).isEmpty();
@@ -297,14 +297,14 @@ class JournalCatchupTest {
         current.recover();
         JournalStore stale = new JournalStore(f.context(null).kv());
         stale.recover();
-        new Catchup(f.context(null).feed(), current, null, LoggerFactory.getLogger("test"), null).drain(10);
+        new Catchup(f.context(null).feed(), current, null, JournalConfig.DEFAULT_LINGER_MS, LoggerFactory.getLogger("test"), null).drain(10);
         assertThat(current.compactThrough(5, 100).compacted()).isEqualTo(5);
         assertThat(f.storedEntries()).isEmpty();
         for (int i = 5; i < 8; i++) {
             f.write("/stale/" + i, Integer.toString(i));
         }
 
-        Catchup staleCatchup = new Catchup(f.context(null).feed(), stale, null, LoggerFactory.getLogger("test"), null);
+        Catchup staleCatchup = new Catchup(f.context(null).feed(), stale, null, JournalConfig.DEFAULT_LINGER_MS, LoggerFactory.getLogger("test"), null);
         assertThat(staleCatchup.step()).isPositive(); // its seqs 1.. conflict on the head: nothing written, head recovered
         assertThat(f.storedEntries()).isEmpty();
         assertThat(stale.lastSeq()).isEqualTo(5);

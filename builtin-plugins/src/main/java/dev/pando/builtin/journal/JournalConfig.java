@@ -35,7 +35,7 @@ record JournalConfig(Long maxEntries, Long maxAgeMs, long intervalMs, byte[] hma
      * that trails a quiet node by this much. A busy node is read in full batches, with no linger.
      */
     static final long DEFAULT_LINGER_MS = 100;
-    /** Longest linger accepted: past it the journal would trail writes by seconds for no gain. */
+    /** Longest linger accepted: a quiet node's journal trailing by more than a second helps nothing. */
     static final long MAX_LINGER_MS = 1_000;
 
     boolean hasRetention() {

@@ -41,6 +41,24 @@ class BuiltinsIT {
     }
 
     @Test
+    void aJournalReadSeesEveryWriteAcknowledgedBeforeItEvenWhileTheJournalLingers() throws Exception {
+        Path plugins = dir.resolve("plugins");
+        java.nio.file.Files.createDirectories(plugins);
+        java.nio.file.Files.writeString(plugins.resolve("journal.config.json"), "{\"lingerMs\": 1000}");
+        try (TestNode node = TestNode.builder().builtins("journal").pluginsDir(plugins).start()) {
+            PandoClient admin = node.adminClient();
+            for (int i = 1; i <= 5; i++) {
+                admin.set("/ryw/k" + i, json(String.valueOf(i)));
+                // Right after the answer: the journal is lingering for up to a second, yet the read waits for it.
+                assertThat(admin.call("journal.query", json("{\"pattern\":\"/ryw/**\"}")).path("entries")).as("after write " + i)
+                        .hasSize(i);
+                assertThat(admin.call("journal.latest", json("{\"pattern\":\"/ryw/k" + i + "\",\"limit\":1}")).path("entries")).hasSize(1);
+            }
+            assertThat(admin.call("journal.status", Json.obj()).path("lag").asLong()).isZero();
+        }
+    }
+
+    @Test
     void journalQueriesSnapshotsAndReplaysAcrossARestart() {
         try (TestNode node = TestNode.builder().builtins("journal").dataDir(dir.resolve("j")).start()) {
             PandoClient admin = node.adminClient();

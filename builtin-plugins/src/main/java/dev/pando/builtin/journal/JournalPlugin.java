@@ -97,16 +97,22 @@ public final class JournalPlugin implements PandoPlugin {
     @Override
     public JsonNode call(OpCall call) {
         return switch (call.verb()) {
-            case "query" -> reads.query(call);
-            case "latest" -> reads.latest(call);
-            case "since" -> reads.since(call);
-            case "snapshot" -> snapshots.snapshot(call);
+            case "query" -> reads.query(current(call));
+            case "latest" -> reads.latest(current(call));
+            case "since" -> reads.since(current(call));
+            case "snapshot" -> snapshots.snapshot(current(call));
             case "replay" -> snapshots.replay(call);
             case "compact" -> retention.compact(call);
             case "status" -> status(call);
             case "verify" -> verifier.verify(call);
             default -> throw new PandoException(ErrorCode.NOT_FOUND, "journal has no op '" + call.op() + "'");
         };
+    }
+
+    /** {@code call}, once the journal covers what was committed before it ({@link Catchup#awaitCurrent}). */
+    private OpCall current(OpCall call) {
+        catchup.awaitCurrent();
+        return call;
     }
 
     private JsonNode status(OpCall call) {

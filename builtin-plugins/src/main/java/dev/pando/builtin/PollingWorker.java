@@ -84,7 +84,7 @@ public final class PollingWorker implements Runnable {
                 left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             }
             if (committed && worker.lingerMs > 0) {
-                worker.waitForWake(worker.lingerMs); // a wake() cuts the linger short
+                Thread.sleep(worker.lingerMs);
             }
             if (Thread.interrupted()) {
                 throw new InterruptedException();
@@ -94,8 +94,8 @@ public final class PollingWorker implements Runnable {
 
     /**
      * For a {@link #following} worker: after a commit ends its idle wait, it waits {@code ms}
-     * more (or until a {@link #wake}) before stepping, so a trickle of writes is taken in batches
-     * rather than one step each. Call before {@link #start}.
+     * more before stepping, so a trickle of writes is taken in batches rather than one step each.
+     * Call before {@link #start}.
      */
     public PollingWorker lingering(long ms) {
         if (ms < 0) {

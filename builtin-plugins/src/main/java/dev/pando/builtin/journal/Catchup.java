@@ -41,14 +41,6 @@ final class Catchup {
     static final int BATCH_SIZE = (PluginKv.MAX_APPLY_WRITES - 1) / 2;
     /** Longest wait when caught up; a commit to the feed ends it sooner. */
     static final long IDLE_POLL_MS = 1_000;
-    /**
-     * Longest a read waits for the journal to cover what was committed before it began
-     * ({@link #awaitCurrent}); past it the read answers with what is journaled, and
-     * {@code journal.status} shows the lag.
-     */
-    static final long READ_WAIT_MS = 1_000;
-    /** How often a waiting read looks again. */
-    private static final long READ_POLL_MS = 1;
 
     /** An append being written: its entries and the last revision of the feed batch they came from. */
     private record Append(List<JournalEntry> entries, long lastRevision, Future<?> written) {
@@ -233,26 +225,6 @@ final class Catchup {
     /** Wakes the thread early (a change is known to be waiting). */
     void wake() {
         worker.wake();
-    }
-
-    /**
-     * Waits until every change committed before this call is journaled (or skipped as the
-     * journal's own), at most {@link #READ_WAIT_MS}, waking the thread out of its linger: so a
-     * client that wrote and then reads the journal reads its own writes. Returns at once when the
-     * background thread is not running (nothing would catch up).
-     */
-    void awaitCurrent() {
-        long target = feed.lastRevision();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READ_WAIT_MS);
-        while (coveredRevision() < target && worker.isRunning() && System.nanoTime() < deadline) {
-            worker.wake();
-            try {
-                Thread.sleep(READ_POLL_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 
     /** Stops the thread, then lets the append it left in flight land (a conflict or failure is left for recovery). */

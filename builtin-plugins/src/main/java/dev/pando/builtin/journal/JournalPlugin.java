@@ -30,7 +30,7 @@ public final class JournalPlugin implements PandoPlugin {
     public static final long MAX_COMPACT_PER_CALL = 100_000;
     /** Entries one verify call checks at most. */
     public static final long MAX_VERIFY_PER_CALL = 100_000;
-    /** Feed steps an op that must be current (snapshot, replay) runs before giving up. */
+    /** Feed steps an op that must be current (query, latest, since, snapshot, replay) runs before giving up. */
     static final int SYNC_STEPS = 20;
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -100,7 +100,7 @@ public final class JournalPlugin implements PandoPlugin {
             case "query" -> reads.query(current(call));
             case "latest" -> reads.latest(current(call));
             case "since" -> reads.since(current(call));
-            case "snapshot" -> snapshots.snapshot(current(call));
+            case "snapshot" -> snapshots.snapshot(call);
             case "replay" -> snapshots.replay(call);
             case "compact" -> retention.compact(call);
             case "status" -> status(call);
@@ -109,9 +109,15 @@ public final class JournalPlugin implements PandoPlugin {
         };
     }
 
-    /** {@code call}, once the journal covers what was committed before it ({@link Catchup#awaitCurrent}). */
+    /**
+     * {@code call}, once the journal covers what was committed before it (caught up on this
+     * thread, at most {@link #SYNC_STEPS} steps, as snapshot and replay do): a client that wrote
+     * and then reads the journal reads its own writes, however long the background thread lingers.
+     */
     private OpCall current(OpCall call) {
-        catchup.awaitCurrent();
+        if (catchup.coveredRevision() < feed.lastRevision()) {
+            catchup.drain(SYNC_STEPS);
+        }
         return call;
     }
 

@@ -58,13 +58,16 @@ final class Sweep {
         }
         Set<String> offered = new HashSet<>();
         String highest = null;
+        byte[] highestBytes = null;
         for (KvChange c : page) {
             offered.add(c.key());
-            if (highest == null || compare(c.key(), highest) > 0) {
+            byte[] key = utf8(c.key());
+            if (highestBytes == null || Arrays.compareUnsigned(key, highestBytes) > 0) {
                 highest = c.key();
+                highestBytes = key;
             }
         }
-        Optional<String> through = last ? Optional.empty() : Optional.of(highest);
+        byte[] through = last ? null : highestBytes; // null: through the end
         int n = 0;
         String token = after.map(KvPage::resumeAfter).orElse(null);
         boolean done = false;
@@ -72,7 +75,7 @@ final class Sweep {
             KvPage held = context.kv().scan("/", token, SCAN_PAGE);
             List<KvChange> gone = new ArrayList<>();
             for (KvEntry e : held.entries()) {
-                if (through.isPresent() && compare(e.key(), through.get()) > 0) {
+                if (through != null && Arrays.compareUnsigned(utf8(e.key()), through) > 0) {
                     done = true;
                     break;
                 }
@@ -87,7 +90,7 @@ final class Sweep {
             done |= token == null;
         }
         if (!last) {
-            after = through;
+            after = Optional.of(highest);
         }
         if (n > 0) {
             context.log().info("federation: removed {} entries a snapshot no longer holds", n);
@@ -99,8 +102,8 @@ final class Sweep {
         return new KvChange(e.key(), NullNode.getInstance(), e.revision(), e.timestamp(), e.origin(), e.writer(), e.originRevision());
     }
 
-    /** Key order as the store keeps it: unsigned UTF-8 bytes (String's order differs past U+FFFF). */
-    static int compare(String a, String b) {
-        return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    /** A key as the store orders it: unsigned UTF-8 bytes (String's order differs past U+FFFF). */
+    private static byte[] utf8(String key) {
+        return key.getBytes(StandardCharsets.UTF_8);
     }
 }

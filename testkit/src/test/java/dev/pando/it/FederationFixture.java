@@ -59,9 +59,19 @@ final class FederationFixture {
 
     /** A leaf started in-process on {@code dir/name}. */
     static TestNode leaf(Path dir, String name, int hubPort, Path trust, String namespaces) {
+        return leafBuilder(dir, name, hubPort, trust, namespaces).start();
+    }
+
+    /** {@link #leaf}'s builder, for a leaf with settings of its own besides. */
+    static TestNode.Builder leafBuilder(Path dir, String name, int hubPort, Path trust, String namespaces) {
         TestNode.Builder b = TestNode.builder().dataDir(dir.resolve(name));
         leafSettings(hubPort, trust, namespaces).forEach(b::set);
-        return b.start();
+        return b;
+    }
+
+    /** How many changes of keys under {@code prefix} the node's feed holds: one per applied change. */
+    static long copiesOf(TestNode node, String prefix) {
+        return node.node().store().changesSince(0, 10_000).stream().filter(c -> c.key().startsWith(prefix)).count();
     }
 
     /** An entry's origin revision: absent on the wire when it equals the entry's revision. */

@@ -1,5 +1,6 @@
 package dev.pando.it;
 
+import static dev.pando.it.FederationFixture.copiesOf;
 import static dev.pando.it.FederationFixture.freePort;
 import static dev.pando.it.FederationFixture.identity;
 import static dev.pando.it.FederationFixture.originRevision;
@@ -376,11 +377,9 @@ class FederationIT {
     @Test
     void aLeafWhoseOwnFeedNoLongerHoldsWhatTheHubLacksSendsItASnapshot() throws Exception {
         TestNode hub = starHub();
-        TestNode.Builder settings = TestNode.builder().dataDir(dir.resolve("a")).set("changes.retain-count", "20")
-                .set("federation.batch-size", "7"); // snapshot pages of at most 7
-        FederationFixture.leafSettings(port, TestNode.writeTrustedKeys(dir.resolve("a-trusts"), h.keyPair()), "/site-a/**")
-                .forEach(settings::set);
-        try (TestNode leafA = settings.start()) {
+        // Snapshot pages of at most 7.
+        try (TestNode leafA = FederationFixture.leafBuilder(dir, "a", port, TestNode.writeTrustedKeys(dir.resolve("a-trusts"), h.keyPair()),
+                "/site-a/**").set("changes.retain-count", "20").set("federation.batch-size", "7").start()) {
             leafA.adminClient().set("/site-a/kept", num(1));
             leafA.adminClient().set("/site-a/gone", num(1));
             leafA.adminClient().set("/site-a/zz-gone", num(1));
@@ -420,10 +419,8 @@ class FederationIT {
             register(hub, a, "leaf-a", "/site-a/**");
             register(hub, b, "leaf-b", "/site-b/**");
             hub.adminClient().set("/shared/notice", num(4)); // the hub's own write, journaled there
-            TestNode.Builder settingsA = TestNode.builder().builtins("journal", "rules").dataDir(dir.resolve("a"));
-            FederationFixture.leafSettings(port, TestNode.writeTrustedKeys(dir.resolve("a-trusts"), h.keyPair()), "/site-a/**")
-                    .forEach(settingsA::set);
-            try (TestNode leafA = settingsA.start(); TestNode leafB = leaf("b", port, h, "/site-b/**")) {
+            try (TestNode leafA = FederationFixture.leafBuilder(dir, "a", port, TestNode.writeTrustedKeys(dir.resolve("a-trusts"), h.keyPair()),
+                    "/site-a/**").builtins("journal", "rules").start(); TestNode leafB = leaf("b", port, h, "/site-b/**")) {
                 leafA.adminClient().set("/site-a/lights/1", num(7));
                 awaitValue(leafB, "/site-a/lights/1", 7);
                 awaitValue(leafA, "/shared/notice", 4);
@@ -439,10 +436,9 @@ class FederationIT {
     @Test
     void aChangeOneNodeCannotTakeIsRejectedThereWithoutStoppingTheChangesBehindIt() throws Exception {
         try (TestNode hub = starHub()) {
-            TestNode.Builder small = TestNode.builder().dataDir(dir.resolve("b")).set("store.max-value-bytes", "1024");
-            FederationFixture.leafSettings(port, TestNode.writeTrustedKeys(dir.resolve("b-trusts"), h.keyPair()), "/site-b/**")
-                    .forEach(small::set);
-            try (TestNode leafA = leaf("a", port, h, "/site-a/**"); TestNode leafB = small.start()) {
+            try (TestNode leafA = leaf("a", port, h, "/site-a/**");
+                    TestNode leafB = FederationFixture.leafBuilder(dir, "b", port, TestNode.writeTrustedKeys(dir.resolve("b-trusts"), h.keyPair()),
+                            "/site-b/**").set("store.max-value-bytes", "1024").start()) {
                 leafA.adminClient().set("/site-a/before", num(1));
                 awaitValue(leafB, "/site-a/before", 1);
                 leafA.adminClient().set("/site-a/big", obj().put("blob", "x".repeat(5_000)));
@@ -491,9 +487,5 @@ class FederationIT {
      */
     private static void awaitCopies(TestNode node, String prefix, long n) {
         Eventually.eventually(n + " changes under " + prefix, BOUND, () -> copiesOf(node, prefix) >= n ? true : null);
-    }
-
-    private static long copiesOf(TestNode node, String prefix) {
-        return node.node().store().changesSince(0, 10_000).stream().filter(c -> c.key().startsWith(prefix)).count();
     }
 }

@@ -119,8 +119,8 @@ class FederationPartitionIT {
                 awaitKey(leafB, "/site-a/during");
                 Eventually.eventually("A's uplink active again", CONVERGE,
                         () -> leafA.call("federation.peers", obj()).get("peers").get(0).get("state").asText().equals("active") ? true : null);
-                assertThat(copies(leafA, "/site-b/s")).as("each of B's changes applied once on A").isEqualTo(300);
-                assertThat(copies(hub, "/site-a/during")).as("A's change applied once on the hub").isEqualTo(1);
+                assertThat(FederationFixture.copiesOf(leafA, "/site-b/s")).as("each of B's changes applied once on A").isEqualTo(300);
+                assertThat(FederationFixture.copiesOf(hub, "/site-a/during")).as("A's change applied once on the hub").isEqualTo(1);
             }
         }
     }
@@ -129,19 +129,12 @@ class FederationPartitionIT {
         Eventually.eventually(key + " on " + node.node().nodeId(), CONVERGE, () -> node.node().store().get(key).orElse(null));
     }
 
-    /** Changes of keys under {@code prefix} in the node's feed: one per applied change. */
-    private static long copies(TestNode node, String prefix) {
-        return node.node().store().changesSince(0, 10_000).stream().filter(c -> c.key().startsWith(prefix)).count();
-    }
-
     private TestNode leaf(String name, int port, Path trust, String namespaces) {
         return leafSettings(name, port, trust, namespaces).start();
     }
 
     private TestNode.Builder leafSettings(String name, int port, Path trust, String namespaces) {
-        return TestNode.builder().dataDir(dir.resolve(name)).with(NodeConfig.RATE_PER_SECOND, 0L).set("federation.mode", "leaf")
-                .set("federation.hub", "ws://127.0.0.1:" + port).set("federation.namespaces", namespaces)
-                .set("federation.trusted-peers", trust.toString()).set("federation.reconnect-initial-ms", "50")
+        return FederationFixture.leafBuilder(dir, name, port, trust, namespaces).with(NodeConfig.RATE_PER_SECOND, 0L)
                 .set("federation.reconnect-max-ms", "400");
     }
 

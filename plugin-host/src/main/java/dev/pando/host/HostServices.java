@@ -43,6 +43,14 @@ public interface HostServices {
         throw new PandoException(ErrorCode.UNAVAILABLE, "this host cannot commit atomic batches");
     }
 
+    /**
+     * As {@link #apply}, but unpublished: no change feed, listener or subscriber sees the writes,
+     * as {@link dev.pando.api.plugin.PluginKv#applyUnpublished} describes.
+     */
+    default List<KvChange> applyUnpublished(List<KvWrite> writes, String writer) {
+        throw new PandoException(ErrorCode.UNAVAILABLE, "this host cannot commit unpublished batches");
+    }
+
     /** A page of entries under a prefix, or matching a pattern when it contains {@code *}. */
     KvPage scan(String prefixOrPattern, String after, int limit);
 

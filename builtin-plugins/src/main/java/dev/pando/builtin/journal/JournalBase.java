@@ -5,6 +5,7 @@ import dev.pando.api.ErrorCode;
 import dev.pando.api.PandoException;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.KvWrite;
 import dev.pando.api.plugin.PluginKv;
 import dev.pando.builtin.KeyHash;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ import java.util.function.Predicate;
 final class JournalBase {
     /** Most distinct keys a snapshot may reconstruct; beyond it the caller must narrow the pattern. */
     static final int MAX_SNAPSHOT_KEYS = 100_000;
-    /** Entries folded into the base between two meta updates during compaction. */
+    /** Entries folded into the base between two meta updates during compaction; their deletes (two each) are one atomic write. */
     static final int COMPACT_CHUNK = 500;
 
     /** What one compaction did. */
@@ -120,19 +121,18 @@ final class JournalBase {
                     chunk.add(store.entry(s).orElseThrow(() -> new PandoException(ErrorCode.INTERNAL,
                             "journal entry " + seq + " is missing; it should exist until compacted")));
                 }
+                List<KvWrite> folds = new ArrayList<>(chunk.size());
+                List<KvWrite> deletes = new ArrayList<>(2 * chunk.size());
                 for (JournalEntry e : chunk) {
                     String baseKey = baseKey(e.key());
-                    if (e.isDelete()) {
-                        kv.delete(baseKey);
-                    } else {
-                        kv.set(baseKey, e.toKvEntry().toJson());
-                    }
+                    folds.add(e.isDelete() ? KvWrite.delete(baseKey) : KvWrite.set(baseKey, e.toKvEntry().toJson()));
+                    deletes.add(KvWrite.delete(JournalStore.indexKey(e.key(), e.seq())));
+                    deletes.add(KvWrite.delete(JournalStore.entryKey(e.seq())));
                 }
+                store.write(folds);
                 JournalEntry last = chunk.get(chunk.size() - 1);
                 store.saveMeta(new JournalStore.Meta(to, last.revision(), last.mac().orElse(null)));
-                for (JournalEntry e : chunk) {
-                    deleteEntry(e);
-                }
+                store.write(deletes);
                 done += chunk.size();
             }
             long lastSeq = store.lastSeq();
@@ -160,10 +160,9 @@ final class JournalBase {
         }
     }
 
-    /** The index row first, so a crash between the two leaves a row readers skip, never an entry without one. */
+    /** The entry and its index row, in one atomic write. */
     private void deleteEntry(JournalEntry e) {
-        kv.delete(JournalStore.indexKey(e.key(), e.seq()));
-        kv.delete(JournalStore.entryKey(e.seq()));
+        store.write(List.of(KvWrite.delete(JournalStore.indexKey(e.key(), e.seq())), KvWrite.delete(JournalStore.entryKey(e.seq()))));
     }
 
     private static long seqOf(String entryKey) {

@@ -176,7 +176,7 @@ final class JournalStore {
         List<KvWrite> all = new ArrayList<>(writes.size() + 1);
         all.addAll(writes);
         all.add(KvWrite.set(HEAD, headJson(new Head(last.seq(), last.revision(), last.mac().orElse(null))), headRevision));
-        List<KvChange> committed = kv.apply(all);
+        List<KvChange> committed = write(all);
         headRevision = committed.get(committed.size() - 1).revision();
         advanceTo(last);
     }
@@ -191,7 +191,7 @@ final class JournalStore {
     void fillHoles(List<JournalEntry> entries) {
         for (JournalEntry e : entries) {
             try {
-                kv.set(entryKey(e.seq()), e.toJson(), 0);
+                write(List.of(KvWrite.set(entryKey(e.seq()), e.toJson(), 0)));
             } catch (PandoException taken) {
                 if (taken.code() != ErrorCode.CONFLICT) {
                     throw taken;
@@ -204,7 +204,16 @@ final class JournalStore {
 
     /** Writes (or rewrites, identical) the index row of entry {@code e}. */
     void writeIndexRow(JournalEntry e) {
-        kv.set(indexKey(e.key(), e.seq()), LongNode.valueOf(e.revision()));
+        write(List.of(KvWrite.set(indexKey(e.key(), e.seq()), LongNode.valueOf(e.revision()))));
+    }
+
+    /**
+     * Commits {@code writes} atomically and unpublished: the journal's keys are its own
+     * bookkeeping, which no feed reader follows, and published they would cost the journal
+     * itself (and every other follower) two more changes to read and skip per change journaled.
+     */
+    List<KvChange> write(List<KvWrite> writes) {
+        return kv.applyUnpublished(writes);
     }
 
     /**
@@ -221,7 +230,7 @@ final class JournalStore {
     }
 
     void saveHead() {
-        headRevision = kv.set(HEAD, headJson(head)).revision();
+        headRevision = write(List.of(KvWrite.set(HEAD, headJson(head)))).get(0).revision();
     }
 
     private static ObjectNode headJson(Head h) {
@@ -291,7 +300,7 @@ final class JournalStore {
         o.put("baseSeq", m.baseSeq());
         o.put("baseRevision", m.baseRevision());
         o.set("baseMac", m.baseMac() == null ? NullNode.getInstance() : o.textNode(m.baseMac()));
-        kv.set(META, o);
+        write(List.of(KvWrite.set(META, o)));
     }
 
     private static Head readHead(JsonNode o) {

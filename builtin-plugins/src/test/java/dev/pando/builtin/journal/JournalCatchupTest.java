@@ -73,7 +73,7 @@ class JournalCatchupTest {
         JournalPlugin j = f.journal();
         f.write("/x", "1");
         j.catchUp();
-        j.catchUp(); // the journal's own head/entry writes are now in the feed too
+        j.catchUp(); // a journal whose writes were published found its own head and entry here
         f.services.set("/_plugins/journal/foreign", TestHost.json("1"), HostServices.NO_CAS, "admin");
         f.services.set("/replay/y", TestHost.json("1"), HostServices.NO_CAS, "plugin:journal");
         f.services.set("/replay/z", TestHost.json("1"), HostServices.NO_CAS, "plugin:journal/replay");
@@ -83,6 +83,22 @@ class JournalCatchupTest {
         JsonNode entries = JournalFixture.call(j, "journal.query", "{}").get("entries");
         assertThat(entries).extracting(e -> e.get("key").asText()).containsExactly("/x", "/y");
         assertThat(Catchup.isOwn(new KvChange("/a", null, 1, 0, "local", "plugin:journalx"))).isFalse();
+        assertThat(JournalFixture.call(j, "journal.status", "{}").get("lag").asLong()).isZero();
+    }
+
+    /** The journal's entries, rows, head, meta and compaction are unpublished: no follower of the feed pays for them. */
+    @Test
+    void theJournalsOwnWritesNeverReachTheFeed() {
+        JournalPlugin j = f.journal();
+        for (int i = 0; i < 40; i++) {
+            f.write("/k/" + (i % 7), Integer.toString(i));
+        }
+        j.catchUp();
+        assertThat(JournalFixture.call(j, "journal.compact", "{\"keepLast\":5}").get("compacted").asLong()).isEqualTo(35);
+
+        assertThat(f.services.entries().keySet()).anyMatch(k -> k.startsWith(JournalStore.ENTRIES + "/"))
+                .anyMatch(k -> k.startsWith(JournalStore.KEYS + "/")).anyMatch(k -> k.startsWith(JournalStore.BASE + "/"));
+        assertThat(f.services.changes()).hasSize(40).allMatch(c -> c.key().startsWith("/k/"));
         assertThat(JournalFixture.call(j, "journal.status", "{}").get("lag").asLong()).isZero();
     }
 
@@ -172,9 +188,9 @@ class JournalCatchupTest {
         List<String> singles = new ArrayList<>();
         PluginKv counting = new ForwardingKv(f.context(null).kv()) {
             @Override
-            public List<KvChange> apply(List<KvWrite> writes) {
+            public List<KvChange> applyUnpublished(List<KvWrite> writes) {
                 applied.add(writes.size());
-                return super.apply(writes);
+                return super.applyUnpublished(writes);
             }
 
             @Override
@@ -210,7 +226,7 @@ class JournalCatchupTest {
         }
         PluginKv crashes = new ForwardingKv(f.context(null).kv()) {
             @Override
-            public List<KvChange> apply(List<KvWrite> writes) {
+            public List<KvChange> applyUnpublished(List<KvWrite> writes) {
                 throw new IllegalStateException("crash");
             }
         };
@@ -404,6 +420,11 @@ class JournalCatchupTest {
         @Override
         public List<KvChange> apply(List<KvWrite> writes) {
             return d.apply(writes);
+        }
+
+        @Override
+        public List<KvChange> applyUnpublished(List<KvWrite> writes) {
+            return d.applyUnpublished(writes);
         }
 
         @Override

@@ -37,6 +37,8 @@ final class CommitBatch {
      */
     private final Map<String, Long> pending = new HashMap<>();
     private long revision;
+    /** The revision of the batch's last published write, 0 if it has none. */
+    private long lastChangeRevision;
     private boolean sync;
 
     CommitBatch(Storage storage, List<Queued> items, long lastRevision, long timestamp, boolean sync) {
@@ -61,6 +63,11 @@ final class CommitBatch {
     /** The revision of the batch's last write: the last persisted one if nothing holds. */
     long lastRevision() {
         return revision;
+    }
+
+    /** The revision of the batch's last published write; 0 if every write of it is unpublished or refused. */
+    long lastChangeRevision() {
+        return lastChangeRevision;
     }
 
     /** Whether the WAL must be fsynced: the store's default, or a write of the batch asked. */
@@ -117,6 +124,7 @@ final class CommitBatch {
         List<PendingWrite> writes = g.writes();
         List<KvChange> changes = new ArrayList<>(writes.size());
         int mark = mutations.size();
+        long changeMark = lastChangeRevision;
         // The group's writes enter pending as they are staged, so its later writes see them;
         // what they replaced is kept to put back if the group fails.
         List<String> undoKeys = new ArrayList<>();
@@ -129,6 +137,7 @@ final class CommitBatch {
                 Long expected = w.options().ifRevision();
                 if (expected != null && expected != current) {
                     mutations.subList(mark, mutations.size()).clear();
+                    lastChangeRevision = changeMark;
                     for (int u = undoKeys.size() - 1; u >= 0; u--) {
                         Long before = undoRevisions.get(u);
                         if (before == null) {
@@ -161,7 +170,12 @@ final class CommitBatch {
         WriteOptions o = w.options();
         long originRevision = o.originRevision() > 0 ? o.originRevision() : rev;
         byte[] entry = w.isDelete() ? null : RecordCodec.stamp(w.entry(), rev, timestamp, originRevision);
-        mutations.add(new Storage.Mutation(w.keyBytes(), entry, rev, RecordCodec.stamp(w.change(), rev, timestamp, originRevision)));
+        byte[] change = null;
+        if (w.change() != null) {
+            change = RecordCodec.stamp(w.change(), rev, timestamp, originRevision);
+            lastChangeRevision = rev;
+        }
+        mutations.add(new Storage.Mutation(w.keyBytes(), entry, rev, change));
         return new KvChange(w.key(), w.value(), rev, timestamp, w.origin(), o.writer(), originRevision);
     }
 

@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * either all hold, and its writes get consecutive revisions, or none of it is written.
  *
  * <p>Revisions are assigned only here, so they are strictly increasing without gaps; a write
- * that is rejected or whose batch fails to persist consumes none.
+ * that is rejected or whose batch fails to persist consumes none. The change feed does have
+ * gaps: an unpublished write ({@link WriteOptions#published()} false) takes a revision but
+ * leaves no feed record and is not told to the listeners.
  *
  * <p>Whoever commits a batch answers its writers (completing their futures runs whatever they
  * chained on, such as scheduling the response on a connection's event loop) and hands the
@@ -70,7 +72,10 @@ final class GroupCommitter {
     private final AtomicInteger waiting = new AtomicInteger();
     /** Newest revision whose writers are being answered: what readers may see. Written under {@link #committing}. */
     private volatile long lastRevision;
-    private final RevisionSignal revisionSignal = new RevisionSignal(() -> lastRevision);
+    /** Newest published revision whose writers are being answered: where the feed ends for its readers. */
+    private volatile long lastChangeRevision;
+    /** Wakes feed readers: an unpublished write, which they would not find, wakes nobody. */
+    private final RevisionSignal changeSignal = new RevisionSignal(() -> lastChangeRevision);
     /** Newest revision in storage (under {@link #committing}). */
     private long persistedRevision;
     private long lastTimestamp; // under committing
@@ -84,7 +89,8 @@ final class GroupCommitter {
         this.queue = new ArrayBlockingQueue<>(options.commitQueueCapacity());
         this.lastRevision = storage.lastRevision();
         this.persistedRevision = lastRevision;
-        List<byte[]> newest = lastRevision == 0 ? List.of() : storage.changes(lastRevision, 1);
+        this.lastChangeRevision = storage.lastChangeRevision();
+        List<byte[]> newest = lastChangeRevision < storage.feedStart() ? List.of() : storage.changes(lastChangeRevision, 1);
         this.lastTimestamp = newest.isEmpty() ? 0 : RecordCodec.timestampOf(newest.get(0));
         this.thread = new Thread(this::run, THREAD_NAME);
         thread.setDaemon(true);
@@ -108,6 +114,11 @@ final class GroupCommitter {
         return lastRevision;
     }
 
+    /** As {@link #lastRevision()}, for the newest published revision: the last the feed's readers may see. */
+    long lastChangeRevision() {
+        return lastChangeRevision;
+    }
+
     /** A validated write, encoded for the commit thread; {@code json} null means delete. */
     PendingWrite pending(String key, JsonNode value, byte[] json, WriteOptions writeOptions) {
         String origin = writeOptions.origin() != null ? writeOptions.origin() : options.nodeId();
@@ -118,7 +129,7 @@ final class GroupCommitter {
     PendingWrite pending(String key, JsonNode value, byte[] json, WriteOptions writeOptions, String origin, byte[] originBytes, byte[] writerBytes) {
         byte[] keyBytes = RecordCodec.utf8(key);
         byte[] entry = json == null ? null : RecordCodec.encodeEntry(0, 0, 0, originBytes, writerBytes, json);
-        byte[] change = RecordCodec.encodeChange(keyBytes, 0, 0, 0, originBytes, writerBytes, json);
+        byte[] change = writeOptions.published() ? RecordCodec.encodeChange(keyBytes, 0, 0, 0, originBytes, writerBytes, json) : null;
         return new PendingWrite(key, keyBytes, value, writeOptions, origin, entry, change);
     }
 
@@ -191,9 +202,9 @@ final class GroupCommitter {
         return future;
     }
 
-    /** See {@link StateStore#awaitRevisionAfter}. */
-    boolean awaitRevisionAfter(long afterRevision, long timeoutNanos) throws InterruptedException {
-        return revisionSignal.await(afterRevision, timeoutNanos);
+    /** See {@link StateStore#awaitChangeAfter}. */
+    boolean awaitChangeAfter(long afterRevision, long timeoutNanos) throws InterruptedException {
+        return changeSignal.await(afterRevision, timeoutNanos);
     }
 
     StateStore.Registration addListener(CommitListener listener) {
@@ -311,7 +322,8 @@ final class GroupCommitter {
                 log.warn("storage holds revisions up to {} after a failed batch (counted {}); continuing after it", stored, persistedRevision);
                 persistedRevision = stored;
                 lastRevision = stored;
-                revisionSignal.advanced();
+                lastChangeRevision = Math.max(lastChangeRevision, storage.lastChangeRevision());
+                changeSignal.advanced();
             }
         } catch (RuntimeException e) {
             log.debug("cannot read the storage's last revision after a failure", e);
@@ -332,23 +344,32 @@ final class GroupCommitter {
         }
     }
 
-    /** Makes the batch visible and answers its writers; returns its changes for the listeners. */
+    /** Makes the batch visible and answers its writers; returns its published changes for the listeners. */
     private List<KvChange> answer(CommitBatch batch) {
-        lastRevision = batch.lastRevision(); // before the futures: a writer that was answered sees its revision
+        // Before the futures: a writer that was answered sees its revision.
+        lastRevision = batch.lastRevision();
+        if (batch.lastChangeRevision() > lastChangeRevision) {
+            lastChangeRevision = batch.lastChangeRevision();
+        }
         List<KvChange> changes = new ArrayList<>(batch.mutations.size());
         for (int i = 0; i < batch.items.size(); i++) {
             Queued q = batch.items.get(i);
             if (batch.rejected[i] != null) {
                 q.fail(batch.rejected[i]);
             } else if (q instanceof AtomicGroup g) {
-                changes.addAll(g.committed());
+                if (g.published()) {
+                    changes.addAll(g.committed());
+                }
                 g.future().complete(Collections.unmodifiableList(g.committed()));
             } else {
-                changes.add(batch.committed[i]);
-                ((Single) q).future().complete(batch.committed[i]);
+                Single single = (Single) q;
+                if (single.write().options().published()) {
+                    changes.add(batch.committed[i]);
+                }
+                single.future().complete(batch.committed[i]);
             }
         }
-        revisionSignal.advanced();
+        changeSignal.advanced();
         return Collections.unmodifiableList(changes);
     }
 

@@ -24,6 +24,7 @@ public final class MemoryStorage implements Storage {
     private final ConcurrentHashMap<String, byte[]> meta = new ConcurrentHashMap<>();
     private final Object writeLock = new Object();
     private volatile long lastRevision;
+    private volatile long feedStart = 1;
     private volatile long keyCount;
     private volatile long stateBytes;
     private volatile boolean closed;
@@ -44,7 +45,9 @@ public final class MemoryStorage implements Storage {
                     keys++;
                     bytes += m.key().length + m.entry().length;
                 }
-                changes.put(m.revision(), m.change());
+                if (m.change() != null) {
+                    changes.put(m.revision(), m.change());
+                }
             }
             keyCount = keys;
             stateBytes = bytes;
@@ -115,16 +118,28 @@ public final class MemoryStorage implements Storage {
     }
 
     @Override
-    public long firstChangeRevision() {
+    public long feedStart() {
         ensureOpen();
-        Map.Entry<Long, byte[]> first = changes.firstEntry();
-        return first == null ? 0 : first.getKey();
+        return feedStart;
+    }
+
+    @Override
+    public long lastChangeRevision() {
+        ensureOpen();
+        Map.Entry<Long, byte[]> last = changes.lastEntry();
+        return last == null ? feedStart - 1 : last.getKey();
     }
 
     @Override
     public void pruneChanges(long beforeRevision) {
         ensureOpen();
-        changes.headMap(beforeRevision, false).clear();
+        synchronized (writeLock) {
+            Long newest = changes.lowerKey(beforeRevision);
+            if (newest != null) {
+                changes.headMap(newest, true).clear();
+                feedStart = Math.max(feedStart, newest + 1);
+            }
+        }
     }
 
     @Override

@@ -17,7 +17,7 @@ sealed interface Queued permits Queued.Single, Queued.AtomicGroup, Queued.Wake {
 
     /**
      * A validated write, its state record ({@code entry}, null for a delete) and change-feed
-     * record already encoded with a blank header: the commit thread is the serial stage and should
+     * record ({@code change}, null for an unpublished write) already encoded with a blank header: the commit thread is the serial stage and should
      * only check, number ({@link RecordCodec#stamp}) and write.
      */
     record PendingWrite(String key, byte[] keyBytes, JsonNode value, WriteOptions options, String origin, byte[] entry, byte[] change) {
@@ -55,6 +55,11 @@ sealed interface Queued permits Queued.Single, Queued.AtomicGroup, Queued.Wake {
         @Override
         public int size() {
             return Math.max(1, writes.size());
+        }
+
+        /** Whether its changes go to the feed and the listeners: all of a group's writes share its options. */
+        boolean published() {
+            return writes.isEmpty() || writes.get(0).options().published();
         }
 
         @Override

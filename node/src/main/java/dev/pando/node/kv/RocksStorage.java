@@ -36,17 +36,43 @@ public final class RocksStorage implements Storage {
     private static final Logger log = LoggerFactory.getLogger(RocksStorage.class);
     /** Meta record of the revisions a rollback skipped: "low high" (revisions low+1..high do not exist). */
     static final String GAP_META = "revision.gap";
+    /** Meta record of {@link #feedStart()}, written with each prune; absent in stores no prune of this version touched. */
+    static final String FEED_START_META = "feed.start";
 
     private final Path dir;
     private final RocksLifecycle lifecycle;
     private final RevisionMark mark;
     private final StoreRecovery recovery;
+    private volatile long feedStart;
 
     RocksStorage(Path dir, RocksHandle rocks, RevisionMark mark, StoreRecovery recovery) {
         this.dir = dir;
         this.lifecycle = new RocksLifecycle(dir, rocks);
         this.mark = mark;
         this.recovery = recovery;
+        this.feedStart = loadFeedStart();
+    }
+
+    /**
+     * The stored start, or for a store no prune of this version touched, whose feed had no gaps:
+     * its first record, or (an empty feed) the revision after the last.
+     */
+    private long loadFeedStart() {
+        byte[] stored = getMeta(FEED_START_META);
+        if (stored != null) {
+            return bytesToLong(stored);
+        }
+        long first = lifecycle.call("read changes", rocks -> {
+            try (RocksIterator it = rocks.db.newIterator(rocks.changes)) {
+                it.seekToFirst();
+                if (it.isValid()) {
+                    return bytesToLong(it.key());
+                }
+                it.status();
+                return 0L;
+            }
+        });
+        return first > 0 ? first : lastRevision() + 1;
     }
 
     /** As {@link #open(Path, RocksOptions)} with the defaults (a corrupt WAL is refused). */
@@ -83,7 +109,9 @@ public final class RocksStorage implements Storage {
                     } else {
                         wb.put(rocks.state, m.key(), m.entry());
                     }
-                    wb.put(rocks.changes, longBytes(m.revision()), m.change());
+                    if (m.change() != null) {
+                        wb.put(rocks.changes, longBytes(m.revision()), m.change());
+                    }
                 }
                 long last = batch.get(batch.size() - 1).revision();
                 reserve(last);
@@ -165,27 +193,46 @@ public final class RocksStorage implements Storage {
     }
 
     @Override
-    public long firstChangeRevision() {
+    public long feedStart() {
+        return feedStart;
+    }
+
+    @Override
+    public long lastChangeRevision() {
         return lifecycle.call("read changes", rocks -> {
             try (RocksIterator it = rocks.db.newIterator(rocks.changes)) {
-                it.seekToFirst();
+                it.seekToLast();
                 if (it.isValid()) {
                     return bytesToLong(it.key());
                 }
                 it.status();
-                return 0L;
+                return feedStart - 1;
             }
         });
     }
 
     @Override
     public void pruneChanges(long beforeRevision) {
-        if (beforeRevision <= 1) {
-            return;
-        }
         lifecycle.call("prune changes", rocks -> {
+            long newest;
+            try (RocksIterator it = rocks.db.newIterator(rocks.changes)) {
+                it.seekForPrev(longBytes(beforeRevision - 1));
+                if (!it.isValid()) {
+                    it.status();
+                    return null; // no record below it: nothing to prune
+                }
+                newest = bytesToLong(it.key());
+            }
+            if (newest < feedStart) {
+                return null;
+            }
             // One range tombstone, whatever the number of changes: cheap for the commit path.
-            rocks.db.deleteRange(rocks.changes, rocks.walWrite, longBytes(0), longBytes(beforeRevision));
+            try (WriteBatch wb = new WriteBatch()) {
+                wb.deleteRange(rocks.changes, longBytes(0), longBytes(newest + 1));
+                wb.put(rocks.meta, utf8(FEED_START_META), longBytes(newest + 1));
+                rocks.db.write(rocks.walWrite, wb);
+            }
+            feedStart = newest + 1;
             return null;
         });
     }

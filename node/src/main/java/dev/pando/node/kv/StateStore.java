@@ -243,31 +243,43 @@ public final class StateStore implements AutoCloseable {
         return KeyScanner.page(storage, query);
     }
 
-    /** Revision of the newest acknowledged write; 0 for an empty store. */
+    /** Revision of the newest acknowledged write, published or not; 0 for an empty store. */
     public long lastRevision() {
         return committer.lastRevision();
     }
 
     /**
-     * Blocks until a revision after {@code afterRevision} is acknowledged (at once if one is), or
-     * until {@code timeout} passes; true if one was. Woken by the acknowledgement itself, so a
-     * waiter sees a commit as soon as the writer does.
+     * Revision of the newest acknowledged published write: where the change feed ends for its
+     * readers. Below {@link #lastRevision()} when unpublished writes came after it.
      */
-    public boolean awaitRevisionAfter(long afterRevision, Duration timeout) throws InterruptedException {
-        return committer.awaitRevisionAfter(afterRevision, timeout.toNanos());
+    public long lastChangeRevision() {
+        return committer.lastChangeRevision();
     }
 
-    /** The oldest revision still in the change feed, or {@code lastRevision() + 1} if it is empty. */
+    /**
+     * Blocks until a published revision after {@code afterRevision} is acknowledged (at once if
+     * one is), or until {@code timeout} passes; true if one was. Woken by the acknowledgement
+     * itself, so a feed reader sees a commit as soon as the writer does; unpublished writes wake
+     * nobody.
+     */
+    public boolean awaitChangeAfter(long afterRevision, Duration timeout) throws InterruptedException {
+        return committer.awaitChangeAfter(afterRevision, timeout.toNanos());
+    }
+
+    /**
+     * The oldest revision the change feed still answers for ({@code lastRevision() + 1} once
+     * retention pruned everything): reading after an older one skips what was pruned.
+     */
     public long firstRetainedRevision() {
-        long last = lastRevision();
-        long first = storage.firstChangeRevision();
-        return first == 0 || first > last ? last + 1 : first;
+        return storage.feedStart();
     }
 
     /**
      * Changes with revision greater than {@code afterRevision}, oldest first, at most
-     * {@code limit} (1..{@value #MAX_FEED_LIMIT}). Fails with NOT_FOUND if retention already
-     * removed some of them: the caller must resynchronise from a snapshot of the state.
+     * {@code limit} (1..{@value #MAX_FEED_LIMIT}). Revisions of unpublished writes are gaps: no
+     * change has them. Fails with NOT_FOUND if retention already removed some of them, or if
+     * {@code afterRevision} lies inside the revisions a rollback lost: the caller must
+     * resynchronise from a snapshot of the state.
      */
     public List<KvChange> changesSince(long afterRevision, int limit) {
         if (afterRevision < 0) {
@@ -278,7 +290,13 @@ public final class StateStore implements AutoCloseable {
         }
         // Read the acknowledged revision first: the feed may already hold a batch that is
         // still being acknowledged, and readers should not see it before its listeners do.
-        long last = lastRevision();
+        long last = lastChangeRevision();
+        long start = storage.feedStart();
+        if (afterRevision + 1 < start) {
+            throw new PandoException(ErrorCode.NOT_FOUND, "change feed was compacted up to revision " + (start - 1)
+                    + "; changes after " + afterRevision + " are gone, resync from a snapshot");
+        }
+        requireOutsideRollbackGap(afterRevision);
         if (afterRevision >= last) {
             return List.of();
         }
@@ -290,26 +308,25 @@ public final class StateStore implements AutoCloseable {
             }
             out.add(c);
         }
-        if (out.isEmpty() || out.get(0).revision() != afterRevision + 1 && !skipsRollbackGap(afterRevision, out.get(0).revision())) {
-            long compactedUpTo = (out.isEmpty() ? firstRetainedRevision() : out.get(0).revision()) - 1;
-            throw new PandoException(ErrorCode.NOT_FOUND, "change feed was compacted up to revision " + compactedUpTo
-                    + "; changes after " + afterRevision + " are gone, resync from a snapshot");
-        }
         return out;
     }
 
     /**
-     * True if revisions {@code afterRevision + 1 .. first - 1} are the gap a rollback left: they
-     * never existed for a reader that stopped at the last surviving revision. A reader past that
-     * revision saw writes that were lost, and must resync.
+     * Refuses a reader positioned inside the revisions a rollback lost ({@link StoreRecovery}):
+     * it saw writes that no longer exist. One stopped at the last surviving revision reads on.
      */
-    private boolean skipsRollbackGap(long afterRevision, long first) {
+    private void requireOutsideRollbackGap(long afterRevision) {
         byte[] gap = storage.getMeta(RocksStorage.GAP_META);
         if (gap == null) {
-            return false;
+            return;
         }
         String[] lowHigh = new String(gap, java.nio.charset.StandardCharsets.UTF_8).split(" ");
-        return afterRevision == Long.parseLong(lowHigh[0]) && first == Long.parseLong(lowHigh[1]) + 1;
+        long low = Long.parseLong(lowHigh[0]);
+        long high = Long.parseLong(lowHigh[1]);
+        if (afterRevision > low && afterRevision <= high) {
+            throw new PandoException(ErrorCode.NOT_FOUND, "revisions " + (low + 1) + ".." + high + " were lost in a store rollback;"
+                    + " a reader after " + afterRevision + " saw some of them, resync from a snapshot");
+        }
     }
 
     /**
@@ -348,8 +365,8 @@ public final class StateStore implements AutoCloseable {
         }
         synchronized (pruneLock) {
             long last = lastRevision();
-            long first = storage.firstChangeRevision();
-            if (first == 0 || first > last) {
+            long first = storage.feedStart();
+            if (first > last) {
                 return;
             }
             long keepFrom = first;

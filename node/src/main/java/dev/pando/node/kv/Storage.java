@@ -15,7 +15,8 @@ public interface Storage extends AutoCloseable {
 
     /**
      * One committed write: the state record for {@code key} ({@code entry} null = delete it)
-     * and the change-feed record stored under {@code revision}.
+     * and the change-feed record stored under {@code revision} ({@code change} null = an
+     * unpublished write, which the feed never holds: its revision is a gap there).
      */
     record Mutation(byte[] key, byte[] entry, long revision, byte[] change) {}
 
@@ -50,10 +51,17 @@ public interface Storage extends AutoCloseable {
     /** Feed records with revision >= {@code fromRevision}, oldest first, at most {@code limit}. */
     List<byte[]> changes(long fromRevision, int limit);
 
-    /** The oldest revision still in the feed, or 0 if the feed is empty. */
-    long firstChangeRevision();
+    /**
+     * The lowest revision the feed still answers for: one past the newest record pruned (1 when
+     * none was), so a reader after {@code feedStart() - 1} or later missed nothing. The feed has
+     * gaps (unpublished writes), so its first record does not tell this.
+     */
+    long feedStart();
 
-    /** Deletes every feed record with revision < {@code beforeRevision}. */
+    /** The revision of the newest feed record, or {@code feedStart() - 1} if the feed holds none. */
+    long lastChangeRevision();
+
+    /** Deletes every feed record with revision < {@code beforeRevision}, and moves {@link #feedStart} past the newest of them. */
     void pruneChanges(long beforeRevision);
 
     /** A small named value (cursor positions), or null. */

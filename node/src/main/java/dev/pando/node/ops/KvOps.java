@@ -138,7 +138,7 @@ public final class KvOps {
                 list.add(WireJson.change(c));
             }
         }
-        result.put("lastRevision", store.lastRevision());
+        result.put("lastRevision", store.lastChangeRevision());
         result.put("next", changes.isEmpty() ? after : changes.get(changes.size() - 1).revision());
         return CompletableFuture.completedFuture(result);
     }

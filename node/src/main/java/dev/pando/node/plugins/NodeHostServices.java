@@ -129,6 +129,11 @@ public final class NodeHostServices implements HostServices {
     }
 
     @Override
+    public List<KvChange> applyUnpublished(List<KvWrite> writes, String writer) {
+        return await(store.apply(writes, WriteOptions.by(writer).asUnpublished()));
+    }
+
+    @Override
     public KvPage scan(String prefixOrPattern, String after, int limit) {
         return scan(prefixOrPattern, after, limit, key -> true);
     }
@@ -184,7 +189,7 @@ public final class NodeHostServices implements HostServices {
 
             @Override
             public long lastRevision() {
-                return store.lastRevision();
+                return store.lastChangeRevision();
             }
 
             @Override
@@ -195,7 +200,7 @@ public final class NodeHostServices implements HostServices {
             @Override
             public boolean awaitAfter(long afterRevision, long timeoutMillis) {
                 try {
-                    return store.awaitRevisionAfter(afterRevision, Duration.ofMillis(Math.max(0, timeoutMillis)));
+                    return store.awaitChangeAfter(afterRevision, Duration.ofMillis(Math.max(0, timeoutMillis)));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;

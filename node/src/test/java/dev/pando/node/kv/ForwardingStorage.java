@@ -107,8 +107,13 @@ final class ForwardingStorage implements Storage {
     }
 
     @Override
-    public long firstChangeRevision() {
-        return delegate.firstChangeRevision();
+    public long feedStart() {
+        return delegate.feedStart();
+    }
+
+    @Override
+    public long lastChangeRevision() {
+        return delegate.lastChangeRevision();
     }
 
     @Override

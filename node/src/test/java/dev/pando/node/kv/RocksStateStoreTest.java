@@ -55,6 +55,28 @@ class RocksStateStoreTest extends StateStoreContract {
     }
 
     @Test
+    void theFeedsEndAndStartAcrossGapsSurviveReopen() {
+        Path dir = tmp.resolve("gaps");
+        StoreOptions options = StoreOptions.defaults("n").withRetainCount(2);
+        StateStore first = StateStore.rocks(dir, options);
+        for (int i = 1; i <= 5; i++) {
+            set(first, "/k/" + i, String.valueOf(i));
+        }
+        first.apply(sets("/p/6", "/p/7", "/p/8", "/p/9"), QUIET).join();
+        first.prune();
+        first.close();
+
+        StateStore second = track(StateStore.rocks(dir, options));
+        assertThat(second.lastRevision()).isEqualTo(9);
+        assertThat(second.lastChangeRevision()).as("the feed ends at the last published write").isEqualTo(5);
+        assertThat(second.firstRetainedRevision()).isEqualTo(6);
+        assertThat(second.changesSince(5, 10)).isEmpty();
+        assertThatThrownBy(() -> second.changesSince(4, 10)).isInstanceOf(PandoException.class);
+        assertThat(set(second, "/k/10", "10").revision()).isEqualTo(10);
+        assertThat(second.changesSince(5, 10)).extracting(KvChange::revision).containsExactly(10L);
+    }
+
+    @Test
     void inMemoryReadsDeclineWhatOnlyTheDiskHolds() {
         Path dir = tmp.resolve("cold");
         StoreOptions options = StoreOptions.defaults("node-a");

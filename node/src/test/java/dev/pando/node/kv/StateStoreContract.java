@@ -841,6 +841,86 @@ abstract class StateStoreContract {
         assertThat(set(s, "/b", "1").timestamp()).isEqualTo(5_000);
     }
 
+    // --- unpublished writes -------------------------------------------------------------------
+
+    static final WriteOptions QUIET = ALICE.asUnpublished();
+
+    static List<KvWrite> sets(String... keys) {
+        return java.util.Arrays.stream(keys).map(k -> KvWrite.set(k, json("1"))).toList();
+    }
+
+    @Test
+    void unpublishedWritesTakeRevisionsButNeitherTheFeedNorTheListenersSeeThem() throws Exception {
+        List<KvChange> heard = new CopyOnWriteArrayList<>();
+        store.addCommitListener(heard::addAll);
+        set(store, "/a", "1");
+        List<KvChange> quiet = store.apply(sets("/p/1", "/p/2"), QUIET).join();
+        assertThat(quiet).extracting(KvChange::revision).containsExactly(2L, 3L);
+        KvChange single = store.set("/p/3", json("3"), QUIET).join();
+        KvChange b = set(store, "/b", "2");
+
+        assertThat(single.revision()).isEqualTo(4);
+        assertThat(b.revision()).isEqualTo(5);
+        assertThat(store.get("/p/2").orElseThrow().revision()).isEqualTo(3);
+        assertThat(store.changesSince(0, 100)).extracting(KvChange::key).containsExactly("/a", "/b");
+        for (long after = 1; after <= 4; after++) {
+            assertThat(store.changesSince(after, 100)).as("a reader inside the gap after %d", after)
+                    .extracting(KvChange::revision).containsExactly(5L);
+        }
+        store.delete("/p/3", QUIET).join();
+        assertThat(store.lastRevision()).isEqualTo(6);
+        assertThat(store.lastChangeRevision()).isEqualTo(5);
+        assertThat(store.changesSince(5, 100)).isEmpty();
+        assertThat(store.awaitChangeAfter(5, java.time.Duration.ofMillis(50))).as("an unpublished write wakes no feed reader").isFalse();
+        set(store, "/c", "3");
+        await(() -> heard.size() == 3);
+        assertThat(heard).extracting(KvChange::key).containsExactly("/a", "/b", "/c");
+        assertThat(store.lastChangeRevision()).isEqualTo(7);
+    }
+
+    @Test
+    void unpublishedCompareAndSetAndFailedGroupsBehaveAsPublishedOnes() {
+        long r = store.apply(sets("/p/x"), QUIET).join().get(0).revision();
+        List<KvWrite> stale = List.of(KvWrite.set("/p/y", json("1")), KvWrite.set("/p/x", json("2"), r + 5));
+        assertThatThrownBy(() -> store.apply(stale, QUIET).join()).hasCauseInstanceOf(PandoException.class);
+        assertThat(store.get("/p/y")).isEmpty();
+        assertThat(store.apply(List.of(KvWrite.set("/p/x", json("2"), r)), QUIET).join().get(0).revision()).isEqualTo(r + 1);
+        assertThat(store.lastChangeRevision()).isZero();
+        assertThat(store.changesSince(0, 10)).isEmpty();
+        assertThatThrownBy(() -> WriteOptions.replicated("peer", "node-b", 3).asUnpublished()).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void pruningAcrossGapsRefusesOnlyReadersThatMissedARecord() {
+        StateStore s = open(StoreOptions.defaults("n").withRetainCount(1));
+        for (int i = 1; i <= 5; i++) {
+            set(s, "/k/" + i, String.valueOf(i));
+        }
+        s.apply(sets("/p/6", "/p/7", "/p/8"), QUIET).join();
+        set(s, "/k/9", "9");
+        s.apply(sets("/p/10"), QUIET).join();
+        s.prune(); // keeps revisions from 10 on: records 1..9 go, the newest of them is 9
+
+        assertThat(s.firstRetainedRevision()).isEqualTo(10);
+        assertThat(s.changesSince(9, 10)).isEmpty();
+        assertThatThrownBy(() -> s.changesSince(8, 10)).isInstanceOfSatisfying(PandoException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+            assertThat(e.getMessage()).contains("compacted up to revision 9");
+        });
+
+        StateStore t = open(StoreOptions.defaults("n").withRetainCount(2));
+        for (int i = 1; i <= 5; i++) {
+            set(t, "/k/" + i, String.valueOf(i));
+        }
+        t.apply(sets("/p/6", "/p/7", "/p/8", "/p/9"), QUIET).join();
+        t.prune(); // keeps revisions from 8 on: the newest record below is 5
+        assertThat(t.firstRetainedRevision()).as("one past the newest record pruned").isEqualTo(6);
+        assertThat(t.changesSince(5, 10)).as("a reader at 5 missed nothing").isEmpty();
+        assertThatThrownBy(() -> t.changesSince(4, 10)).isInstanceOf(PandoException.class);
+        set(t, "/k/10", "10");
+        assertThat(t.changesSince(5, 10)).extracting(KvChange::revision).containsExactly(10L);
+    }
+
     // --- cursors ------------------------------------------------------------------------------
 
     @Test
@@ -906,14 +986,14 @@ abstract class StateStoreContract {
     // --- listeners and concurrency ------------------------------------------------------------
 
     @Test
-    void awaitRevisionAfterWakesOnTheCommitAndTimesOutWithout() throws Exception {
+    void awaitChangeAfterWakesOnTheCommitAndTimesOutWithout() throws Exception {
         set(store, "/a", "1");
-        assertThat(store.awaitRevisionAfter(0, java.time.Duration.ZERO)).as("already past").isTrue();
-        assertThat(store.awaitRevisionAfter(1, java.time.Duration.ofMillis(50))).as("nothing new").isFalse();
+        assertThat(store.awaitChangeAfter(0, java.time.Duration.ZERO)).as("already past").isTrue();
+        assertThat(store.awaitChangeAfter(1, java.time.Duration.ofMillis(50))).as("nothing new").isFalse();
 
         CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
             try {
-                return store.awaitRevisionAfter(1, java.time.Duration.ofSeconds(30));
+                return store.awaitChangeAfter(1, java.time.Duration.ofSeconds(30));
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }

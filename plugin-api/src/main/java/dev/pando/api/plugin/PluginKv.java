@@ -52,6 +52,18 @@ public interface PluginKv {
     List<KvChange> apply(List<KvWrite> writes);
 
     /**
+     * As {@link #apply}, but unpublished: the writes are stored, numbered and durable like any
+     * other, and readable with {@link #get} and {@link #scan}, yet no listener, subscriber or
+     * {@link ChangeFeed} reader ever sees them (their revisions are gaps in the feed). For a
+     * plugin's own bookkeeping that nobody follows, such as the journal's entries and indexes:
+     * publishing those would cost every follower of the feed a change to read and skip. Every key
+     * must lie under the plugin's own prefix {@code /_plugins/<id>}, else {@code FORBIDDEN}: a
+     * write elsewhere could hide from the listeners, rules or replicas that follow that key.
+     * Fails otherwise like {@link #apply}.
+     */
+    List<KvChange> applyUnpublished(List<KvWrite> writes);
+
+    /**
      * One page of entries, in key order, under a prefix ({@code /a/b}) or matching a pattern
      * ({@code /a/ * /c}). The prefix, or the literal part of the pattern, must lie within a
      * {@code kv.read} prefix. Pass the previous page's {@link KvPage#next()} (an opaque token) as

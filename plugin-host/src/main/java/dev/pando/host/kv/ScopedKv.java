@@ -15,6 +15,7 @@ import dev.pando.host.HostServices;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * The only way any plugin, native or WASM, reaches the state. Each key is validated as a
@@ -76,6 +77,22 @@ public final class ScopedKv implements PluginKv {
 
     @Override
     public List<KvChange> apply(List<KvWrite> writes) {
+        List<KvWrite> batch = checkedBatch(writes, this::writable);
+        return batch.isEmpty() ? List.of() : host.apply(batch, writer);
+    }
+
+    @Override
+    public List<KvChange> applyUnpublished(List<KvWrite> writes) {
+        List<KvWrite> batch = checkedBatch(writes, this::ownWritable);
+        return batch.isEmpty() ? List.of() : host.applyUnpublished(batch, writer);
+    }
+
+    /**
+     * A copy of {@code writes} whose every key passed {@code check} and every value is storable,
+     * with the budget charged for all of it: a batch refused here wrote nothing, like one the
+     * store refuses.
+     */
+    private List<KvWrite> checkedBatch(List<KvWrite> writes, UnaryOperator<String> check) {
         if (writes == null) {
             throw PandoException.badRequest("apply needs a list of writes, got null");
         }
@@ -88,19 +105,16 @@ public final class ScopedKv implements PluginKv {
             }
         }
         List<KvWrite> batch = List.copyOf(writes); // the plugin cannot change it once checked
-        // Every key and value is checked, and the budget charged for all, before anything is
-        // submitted: a batch refused here wrote nothing, like one the store refuses.
         for (KvWrite w : batch) {
-            writable(w.key());
+            check.apply(w.key());
             if (w instanceof KvWrite.Set set) {
                 requireValue(set.value());
             }
         }
-        if (batch.isEmpty()) {
-            return List.of();
+        if (!batch.isEmpty()) {
+            budget.charge(batch.size());
         }
-        budget.charge(batch.size());
-        return host.apply(batch, writer);
+        return batch;
     }
 
     @Override
@@ -135,6 +149,16 @@ public final class ScopedKv implements PluginKv {
         Keys.requireValid(key);
         if (!manifest.mayWrite(key)) {
             throw forbidden("write", key, manifest.kvWrite().toString());
+        }
+        return key;
+    }
+
+    /** Validates {@code key} and checks that it lies under the plugin's own prefix; returns it unchanged. */
+    private String ownWritable(String key) {
+        Keys.requireValid(key);
+        if (!Keys.isUnder(key, manifest.defaultPrefix())) {
+            throw new PandoException(ErrorCode.FORBIDDEN, "plugin '" + manifest.id() + "' may write '" + key
+                    + "' unpublished only under its own prefix " + manifest.defaultPrefix() + ": others follow every other key");
         }
         return key;
     }

@@ -357,6 +357,38 @@ class ScopedKvTest {
     }
 
     @Test
+    void anUnpublishedBatchUnderTheOwnPrefixDelegatesWhole() {
+        List<KvWrite> writes = List.of(KvWrite.set("/_plugins/ab/i", VALUE), KvWrite.delete("/_plugins/ab/j"));
+        List<KvChange> committed = List.of(new KvChange("/_plugins/ab/i", VALUE, 4, 1000, "node-1", WRITER));
+        when(host.applyUnpublished(writes, WRITER)).thenReturn(committed);
+        assertThat(kv.applyUnpublished(writes)).isEqualTo(committed);
+        verify(host).applyUnpublished(writes, WRITER);
+        verifyNoMoreInteractions(host);
+    }
+
+    @Test
+    void anUnpublishedWriteOutsideTheOwnPrefixIsRefusedEvenWhereThePluginMayWrite() {
+        PluginManifest wide = TestHost.manifest("{\"id\":\"wide\",\"version\":\"1.0.0\",\"apiVersion\":1,\"kv\":{\"write\":[\"/shared\"]}}");
+        ScopedKv scoped = new ScopedKv(wide, host);
+        refused(() -> scoped.applyUnpublished(List.of(KvWrite.set("/_plugins/wide/ok", VALUE), KvWrite.set("/shared/x", VALUE))),
+                ErrorCode.FORBIDDEN, "'/shared/x'", "/_plugins/wide");
+        refused(() -> scoped.applyUnpublished(List.of(KvWrite.set("/_plugins/widest/x", VALUE))), ErrorCode.FORBIDDEN);
+        refused(() -> scoped.applyUnpublished(List.of(KvWrite.set("/_plugins/wide/../x", VALUE))), ErrorCode.BAD_REQUEST);
+        assertThat(scoped.set("/shared/x", VALUE)).isNull(); // published, the same key is fine (the mock answers null)
+    }
+
+    @Test
+    void unpublishedWritesLeaveNoChangeBehindInTheMemoryHost() {
+        MemoryHostServices memory = TestHost.services();
+        ScopedKv scoped = new ScopedKv(AB, memory);
+        scoped.set("/_plugins/ab/seen", VALUE);
+        List<KvChange> quiet = scoped.applyUnpublished(List.of(KvWrite.set("/_plugins/ab/quiet", VALUE)));
+        assertThat(quiet.get(0).revision()).isEqualTo(2);
+        assertThat(scoped.get("/_plugins/ab/quiet")).isPresent();
+        assertThat(memory.changes()).extracting(KvChange::key).containsExactly("/_plugins/ab/seen");
+    }
+
+    @Test
     void anAtomicBatchWithOneBadWriteNeverReachesTheHost() {
         KvWrite ok = KvWrite.set("/_plugins/ab/ok", VALUE);
         refused(() -> kv.apply(List.of(ok, KvWrite.set("/sensors/t1", VALUE))), ErrorCode.FORBIDDEN, "may not write '/sensors/t1'");

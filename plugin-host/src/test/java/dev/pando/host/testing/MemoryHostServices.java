@@ -81,6 +81,16 @@ public final class MemoryHostServices implements HostServices {
     /** All-or-nothing like the node: every condition is checked against the batch's own earlier writes before anything changes. */
     @Override
     public synchronized List<KvChange> apply(List<KvWrite> writes, String writer) {
+        return apply(writes, writer, true);
+    }
+
+    /** As {@link #apply}, leaving no change behind: like the node, its revisions are gaps in the changes. */
+    @Override
+    public synchronized List<KvChange> applyUnpublished(List<KvWrite> writes, String writer) {
+        return apply(writes, writer, false);
+    }
+
+    private List<KvChange> apply(List<KvWrite> writes, String writer, boolean published) {
         Map<String, Long> after = new HashMap<>(); // key -> revision once the earlier writes are applied, 0 = absent
         long next = revision;
         for (KvWrite w : writes) {
@@ -107,7 +117,9 @@ public final class MemoryHostServices implements HostServices {
                 committed.add(new KvChange(w.key(), null, ++revision, clock.millis(), "local", writer));
             }
         }
-        changes.addAll(committed);
+        if (published) {
+            changes.addAll(committed);
+        }
         notifyAll();
         return committed;
     }
@@ -137,6 +149,16 @@ public final class MemoryHostServices implements HostServices {
     @Override
     public synchronized void publish(String topic, JsonNode payload, String publisher) {
         published.add(new Published(topic, payload, publisher));
+    }
+
+    /** Every published change so far, oldest first. */
+    public synchronized List<KvChange> changes() {
+        return List.copyOf(changes);
+    }
+
+    /** Where the feed ends: unpublished writes take revisions past it. */
+    private long lastChangeRevision() {
+        return changes.isEmpty() ? 0 : changes.get(changes.size() - 1).revision();
     }
 
     @Override
@@ -171,15 +193,13 @@ public final class MemoryHostServices implements HostServices {
             @Override
             public long lastRevision() {
                 synchronized (MemoryHostServices.this) {
-                    return revision;
+                    return lastChangeRevision();
                 }
             }
 
             @Override
             public long firstRevision() {
-                synchronized (MemoryHostServices.this) {
-                    return changes.isEmpty() ? revision + 1 : changes.get(0).revision();
-                }
+                return 1; // nothing is ever pruned here
             }
 
             @Override
@@ -187,7 +207,7 @@ public final class MemoryHostServices implements HostServices {
                 long deadline = System.currentTimeMillis() + timeoutMillis;
                 synchronized (MemoryHostServices.this) {
                     try {
-                        while (revision <= afterRevision) {
+                        while (lastChangeRevision() <= afterRevision) {
                             long left = deadline - System.currentTimeMillis();
                             if (left <= 0) {
                                 return false;

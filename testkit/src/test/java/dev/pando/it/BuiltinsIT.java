@@ -58,6 +58,37 @@ class BuiltinsIT {
         }
     }
 
+    /** The journal's entries, index rows and head are unpublished: neither kv.changes nor a subscriber to everything sees them. */
+    @Test
+    void theJournalsBookkeepingReachesNeitherTheFeedNorASubscriber() {
+        try (TestNode node = TestNode.builder().builtins("journal").dataDir(dir.resolve("q")).start()) {
+            PandoClient admin = node.adminClient();
+            try (Watch all = node.watch("/**")) {
+                long last = 0;
+                for (int i = 0; i < 20; i++) {
+                    last = admin.set("/q/" + i, json(String.valueOf(i))).path("revision").asLong();
+                }
+                long through = last;
+                Eventually.eventually("journal at " + last, BOUND,
+                        () -> admin.call("journal.status", Json.obj()).path("lastSeq").asLong() == 20 ? true : null);
+                assertThat(admin.call("journal.query", json("{\"pattern\":\"/q/**\"}")).path("entries")).hasSize(20);
+                for (int i = 0; i < 20; i++) {
+                    all.awaitChange("/q/" + i, BOUND);
+                }
+                all.assertQuiet(Duration.ofMillis(300));
+                JsonNode feed = admin.call("kv.changes", json("{\"after\":0}"));
+                assertThat(feed.path("changes")).hasSize(20).allMatch(c -> c.path("key").asText().startsWith("/q/"));
+                assertThat(feed.path("lastRevision").asLong()).isEqualTo(through);
+                assertThat(admin.get("/_plugins/journal/head").path("revision").asLong()).as("its head took a revision of its own")
+                        .isGreaterThan(through);
+            }
+            node.restart();
+            PandoClient again = node.adminClient();
+            assertThat(again.call("journal.status", Json.obj()).path("lag").asLong()).isZero();
+            assertThat(again.call("kv.changes", json("{\"after\":0}")).path("changes")).hasSize(20);
+        }
+    }
+
     @Test
     void journalQueriesSnapshotsAndReplaysAcrossARestart() {
         try (TestNode node = TestNode.builder().builtins("journal").dataDir(dir.resolve("j")).start()) {

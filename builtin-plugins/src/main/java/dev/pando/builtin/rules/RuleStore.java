@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import dev.pando.api.plugin.KvEntry;
 import dev.pando.api.plugin.KvPage;
+import dev.pando.api.plugin.KvWrite;
 import dev.pando.api.plugin.PluginKv;
 import dev.pando.builtin.KeyHash;
 import java.util.ArrayList;
@@ -54,15 +55,19 @@ final class RuleStore {
     /** Remembers whether {@code key} is beyond rule {@code id}'s threshold. */
     void saveBeyond(String id, String key, boolean beyond) {
         String row = memoryOf(id) + "/beyond/" + KeyHash.of(key);
-        if (beyond) {
-            kv.set(row, JsonNodeFactory.instance.objectNode().put("key", key));
-        } else {
-            kv.delete(row);
-        }
+        remember(beyond ? KvWrite.set(row, JsonNodeFactory.instance.objectNode().put("key", key)) : KvWrite.delete(row));
     }
 
     void saveFired(String id, long at) {
-        kv.set(memoryOf(id) + "/fired", LongNode.valueOf(at));
+        remember(KvWrite.set(memoryOf(id) + "/fired", LongNode.valueOf(at)));
+    }
+
+    /**
+     * Writes a rule's memory unpublished: it changes as often as the rule fires, and nobody
+     * follows it (the rules themselves skip their own prefix), so no feed record is owed.
+     */
+    private void remember(KvWrite write) {
+        kv.applyUnpublished(List.of(write));
     }
 
     /** Gives {@code state} the memory its rule had before the restart. */
@@ -73,7 +78,7 @@ final class RuleStore {
     }
 
     void clearMemory(String id) {
-        scan(memoryOf(id), Integer.MAX_VALUE).forEach(e -> kv.delete(e.key()));
+        scan(memoryOf(id), Integer.MAX_VALUE).forEach(e -> remember(KvWrite.delete(e.key())));
     }
 
     private String memoryOf(String id) {

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The node's change feed read through a durable cursor of the plugin's own: every committed
- * write, in revision order. {@link #poll} returns what follows {@link #position()}; once the
+ * write except unpublished ones ({@link PluginKv#applyUnpublished}), in revision order. {@link #poll} returns what follows {@link #position()}; once the
  * plugin has durably handled those changes it calls {@link #commit}. After a crash or restart
  * it resumes at the committed position, so it never misses a change; it may see again changes
  * it handled but had not committed, and must skip those (by revision) itself.
@@ -35,20 +35,23 @@ public interface ChangeFeed {
     /** Durably records that every change up to {@code revision} is handled; positions only move forward. */
     void commit(long revision);
 
-    /** The node's latest committed revision. */
+    /**
+     * The revision of the feed's newest change. The node's own revision may be higher:
+     * unpublished writes ({@link PluginKv#applyUnpublished}) take revisions the feed skips.
+     */
     long lastRevision();
 
     /**
-     * Waits until the node has committed a revision after {@code afterRevision} (returns at once
-     * if it has) or {@code timeoutMillis} passes: true if it has. Woken by the commit itself, so a
+     * Waits until the feed holds a change after {@code afterRevision} (returns at once if it does)
+     * or {@code timeoutMillis} passes: true if it does. Woken by the commit itself, so a
      * plugin that follows the feed needs no polling loop. An interrupt ends the wait early with
      * false and the thread's interrupt flag set.
      */
     boolean awaitAfter(long afterRevision, long timeoutMillis);
 
     /**
-     * The oldest revision the feed still holds ({@code lastRevision() + 1} when it holds none):
-     * reading after anything older than {@code firstRevision() - 1} skips what retention pruned.
+     * The oldest revision the feed still answers for: reading after anything older than
+     * {@code firstRevision() - 1} skips what retention pruned.
      */
     long firstRevision();
 }

@@ -63,6 +63,8 @@ public final class StateStore implements AutoCloseable {
     private final CursorRegistry cursors;
     private final ScheduledExecutorService pruner;
     private final Object pruneLock = new Object();
+    /** Read once: every feed read checks it. */
+    private final Optional<LostRevisions> lost;
     /** Who owns a key when another node does (federation); local writes there are refused. */
     private static final Function<String, Optional<String>> OWNED_HERE = key -> Optional.empty();
     private final AtomicReference<Function<String, Optional<String>>> ownerElsewhere = new AtomicReference<>(OWNED_HERE);
@@ -74,6 +76,7 @@ public final class StateStore implements AutoCloseable {
         this.clock = clock;
         this.cursors = new CursorRegistry(storage);
         this.committer = new GroupCommitter(storage, options, clock);
+        this.lost = LostRevisions.of(storage);
         this.pruner = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pando-prune");
             t.setDaemon(true);
@@ -316,16 +319,22 @@ public final class StateStore implements AutoCloseable {
      * it saw writes that no longer exist. One stopped at the last surviving revision reads on.
      */
     private void requireOutsideRollbackGap(long afterRevision) {
-        byte[] gap = storage.getMeta(RocksStorage.GAP_META);
-        if (gap == null) {
-            return;
+        if (lost.isPresent() && afterRevision > lost.get().low() && afterRevision <= lost.get().high()) {
+            throw new PandoException(ErrorCode.NOT_FOUND, "revisions " + (lost.get().low() + 1) + ".." + lost.get().high()
+                    + " were lost in a store rollback; a reader after " + afterRevision + " saw some of them, resync from a snapshot");
         }
-        String[] lowHigh = new String(gap, java.nio.charset.StandardCharsets.UTF_8).split(" ");
-        long low = Long.parseLong(lowHigh[0]);
-        long high = Long.parseLong(lowHigh[1]);
-        if (afterRevision > low && afterRevision <= high) {
-            throw new PandoException(ErrorCode.NOT_FOUND, "revisions " + (low + 1) + ".." + high + " were lost in a store rollback;"
-                    + " a reader after " + afterRevision + " saw some of them, resync from a snapshot");
+    }
+
+    /** Revisions {@code low + 1 .. high}, which a rollback lost. */
+    private record LostRevisions(long low, long high) {
+        /** What the store recorded at the last rollback; only opening a store writes it. */
+        static Optional<LostRevisions> of(Storage storage) {
+            byte[] gap = storage.getMeta(RocksStorage.GAP_META);
+            if (gap == null) {
+                return Optional.empty();
+            }
+            String[] lowHigh = new String(gap, java.nio.charset.StandardCharsets.UTF_8).split(" ");
+            return Optional.of(new LostRevisions(Long.parseLong(lowHigh[0]), Long.parseLong(lowHigh[1])));
         }
     }
 

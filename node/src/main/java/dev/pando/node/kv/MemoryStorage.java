@@ -135,9 +135,9 @@ public final class MemoryStorage implements Storage {
         ensureOpen();
         synchronized (writeLock) {
             Long newest = changes.lowerKey(beforeRevision);
-            if (newest != null) {
+            if (newest != null && newest >= feedStart) {
+                feedStart = newest + 1; // before the delete, as RocksStorage does
                 changes.headMap(newest, true).clear();
-                feedStart = Math.max(feedStart, newest + 1);
             }
         }
     }

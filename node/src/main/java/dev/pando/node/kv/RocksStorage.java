@@ -226,13 +226,17 @@ public final class RocksStorage implements Storage {
             if (newest < feedStart) {
                 return null;
             }
+            long start = feedStart;
+            feedStart = newest + 1; // before the delete: a read it cuts short sees the new start (StateStore.changesSince)
             // One range tombstone, whatever the number of changes: cheap for the commit path.
             try (WriteBatch wb = new WriteBatch()) {
                 wb.deleteRange(rocks.changes, longBytes(0), longBytes(newest + 1));
                 wb.put(rocks.meta, utf8(FEED_START_META), longBytes(newest + 1));
                 rocks.db.write(rocks.walWrite, wb);
+            } catch (RocksDBException | RuntimeException e) {
+                feedStart = start; // nothing was deleted
+                throw e;
             }
-            feedStart = newest + 1;
             return null;
         });
     }

@@ -294,11 +294,7 @@ public final class StateStore implements AutoCloseable {
         // Read the acknowledged revision first: the feed may already hold a batch that is
         // still being acknowledged, and readers should not see it before its listeners do.
         long last = lastChangeRevision();
-        long start = storage.feedStart();
-        if (afterRevision + 1 < start) {
-            throw new PandoException(ErrorCode.NOT_FOUND, "change feed was compacted up to revision " + (start - 1)
-                    + "; changes after " + afterRevision + " are gone, resync from a snapshot");
-        }
+        requireNotPruned(afterRevision);
         requireOutsideRollbackGap(afterRevision);
         if (afterRevision >= last) {
             return List.of();
@@ -311,7 +307,18 @@ public final class StateStore implements AutoCloseable {
             }
             out.add(c);
         }
+        // Again: a prune that ran during the read may have taken records from under it. Storage
+        // moves its start before it deletes, so a read it cut short fails here.
+        requireNotPruned(afterRevision);
         return out;
+    }
+
+    private void requireNotPruned(long afterRevision) {
+        long start = storage.feedStart();
+        if (afterRevision + 1 < start) {
+            throw new PandoException(ErrorCode.NOT_FOUND, "change feed was compacted up to revision " + (start - 1)
+                    + "; changes after " + afterRevision + " are gone, resync from a snapshot");
+        }
     }
 
     /**

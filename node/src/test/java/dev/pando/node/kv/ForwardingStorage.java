@@ -23,6 +23,9 @@ final class ForwardingStorage implements Storage {
     /** Per applied batch: the name of the thread that applied it. */
     final List<String> appliedOn = new CopyOnWriteArrayList<>();
 
+    /** When set, runs once at the start of the next {@link #changes} read (a prune racing a reader). */
+    volatile Runnable beforeNextChanges;
+
     ForwardingStorage(Storage delegate) {
         this.delegate = delegate;
     }
@@ -103,6 +106,11 @@ final class ForwardingStorage implements Storage {
 
     @Override
     public List<byte[]> changes(long fromRevision, int limit) {
+        Runnable before = beforeNextChanges;
+        if (before != null) {
+            beforeNextChanges = null;
+            before.run();
+        }
         return delegate.changes(fromRevision, limit);
     }
 

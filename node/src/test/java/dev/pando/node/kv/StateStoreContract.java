@@ -921,6 +921,22 @@ abstract class StateStoreContract {
         assertThat(t.changesSince(5, 10)).extracting(KvChange::revision).containsExactly(10L);
     }
 
+    @Test
+    void aPruneDuringAReadFailsTheReadInsteadOfSkippingChanges() {
+        Storage inner = newStorage();
+        ForwardingStorage racing = new ForwardingStorage(inner);
+        StateStore s = track(StateStore.open(racing, StoreOptions.defaults("n")));
+        for (int i = 1; i <= 10; i++) {
+            set(s, "/k/" + i, String.valueOf(i));
+        }
+        racing.beforeNextChanges = () -> inner.pruneChanges(6);
+        assertThatThrownBy(() -> s.changesSince(2, 100)).isInstanceOfSatisfying(PandoException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+            assertThat(e.getMessage()).contains("compacted up to revision 5");
+        });
+        assertThat(s.changesSince(5, 100)).extracting(KvChange::revision).containsExactlyElementsOf(range(6, 10));
+    }
+
     // --- cursors ------------------------------------------------------------------------------
 
     @Test

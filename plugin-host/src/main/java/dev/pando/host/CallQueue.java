@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -110,8 +109,8 @@ final class CallQueue {
         final Body body;
         final CompletableFuture<JsonNode> result = new CompletableFuture<>();
         final AtomicInteger state = new AtomicInteger(QUEUED);
-        volatile ScheduledFuture<?> expiry;
-        volatile ScheduledFuture<?> abandon;
+        volatile Deadlines.Timeout expiry;
+        volatile Deadlines.Timeout abandon;
 
         Call(String op, long timeoutMs, Body body) {
             this.op = op;
@@ -174,13 +173,13 @@ final class CallQueue {
         }
 
         private void cancel() {
-            ScheduledFuture<?> e = expiry;
+            Deadlines.Timeout e = expiry;
             if (e != null) {
-                e.cancel(false);
+                e.cancel();
             }
-            ScheduledFuture<?> a = abandon;
+            Deadlines.Timeout a = abandon;
             if (a != null) {
-                a.cancel(false);
+                a.cancel();
             }
         }
     }

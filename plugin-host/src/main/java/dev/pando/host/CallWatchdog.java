@@ -1,10 +1,5 @@
 package dev.pando.host;
 
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-
 /**
  * Enforces per-call time limits by interrupting the calling thread, which is how Chicory stops
  * guest code (it polls the interrupt flag) and how well-behaved native code notices. The
@@ -12,17 +7,7 @@ import java.util.concurrent.TimeUnit;
  * under a lock on who finished first, and the caller clears a late interrupt.
  */
 public final class CallWatchdog implements AutoCloseable {
-    private final ScheduledExecutorService timer;
-
-    public CallWatchdog() {
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread th = new Thread(r, "pando-plugin-watchdog");
-            th.setDaemon(true);
-            return th;
-        });
-        t.setRemoveOnCancelPolicy(true);
-        this.timer = t;
-    }
+    private final Deadlines timer = new Deadlines("pando-plugin-watchdog");
 
     private static final class Shared {
         static final CallWatchdog INSTANCE = new CallWatchdog();
@@ -36,24 +21,24 @@ public final class CallWatchdog implements AutoCloseable {
     /** Starts timing the current thread; {@link Guard#close()} must be called when the call ends. */
     public Guard start(long timeoutMs) {
         Guard guard = new Guard(Thread.currentThread());
-        guard.task = timer.schedule(guard::expire, timeoutMs, TimeUnit.MILLISECONDS);
+        guard.task = timer.schedule(guard::expire, timeoutMs);
         return guard;
     }
 
     /** Runs {@code task} on the watchdog's timer after {@code delayMs}; cancel it if it is no longer due. */
-    ScheduledFuture<?> schedule(Runnable task, long delayMs) {
-        return timer.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+    Deadlines.Timeout schedule(Runnable task, long delayMs) {
+        return timer.schedule(task, delayMs);
     }
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        timer.close();
     }
 
     /** One timed call. */
     public static final class Guard implements AutoCloseable {
         private final Thread thread;
-        private volatile ScheduledFuture<?> task;
+        private volatile Deadlines.Timeout task;
         private boolean finished;
         private boolean expired;
 
@@ -76,9 +61,9 @@ public final class CallWatchdog implements AutoCloseable {
         /** Ends timing; clears the interrupt the watchdog may have sent. */
         @Override
         public void close() {
-            ScheduledFuture<?> t = task;
+            Deadlines.Timeout t = task;
             if (t != null) {
-                t.cancel(false);
+                t.cancel();
             }
             boolean wasExpired;
             synchronized (this) {

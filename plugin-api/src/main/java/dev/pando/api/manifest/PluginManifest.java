@@ -93,7 +93,7 @@ public record PluginManifest(
      * {@link #defaultPrefix()}, which it keeps whatever it declares.
      */
     public boolean mayRead(String key) {
-        return Keys.isUnder(key, defaultPrefix()) || kvRead.stream().anyMatch(p -> covers(p, key));
+        return mayAccess(kvRead, key);
     }
 
     /**
@@ -101,7 +101,21 @@ public record PluginManifest(
      * {@link #defaultPrefix()}, which it keeps whatever it declares.
      */
     public boolean mayWrite(String key) {
-        return Keys.isUnder(key, defaultPrefix()) || kvWrite.stream().anyMatch(p -> covers(p, key));
+        return mayAccess(kvWrite, key);
+    }
+
+    /** A loop, not a stream: listeners ask this for every change the node commits. */
+    private boolean mayAccess(List<String> prefixes, String key) {
+        String own = defaultPrefix();
+        if (Keys.isUnder(key, own)) {
+            return true;
+        }
+        for (String prefix : prefixes) {
+            if (covers(prefix, key, own)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -117,9 +131,9 @@ public record PluginManifest(
      * {@link #ROOT} covers every key but the node's {@code /_sys} and other plugins' private
      * prefixes; any other prefix covers its subtree.
      */
-    private boolean covers(String prefix, String key) {
+    private static boolean covers(String prefix, String key, String own) {
         if (ROOT.equals(prefix)) {
-            return !Keys.isUnder(key, SYS_ROOT) && (!Keys.isUnder(key, PLUGINS_ROOT) || Keys.isUnder(key, defaultPrefix()));
+            return !Keys.isUnder(key, SYS_ROOT) && (!Keys.isUnder(key, PLUGINS_ROOT) || Keys.isUnder(key, own));
         }
         return Keys.isUnder(key, prefix);
     }

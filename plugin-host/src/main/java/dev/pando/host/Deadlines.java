@@ -2,6 +2,7 @@ package dev.pando.host;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -54,8 +55,15 @@ final class Deadlines implements AutoCloseable {
         thread.start();
     }
 
-    /** Runs {@code task} on the timer's thread once {@code delayMs} have passed, unless cancelled first. */
+    /**
+     * Runs {@code task} on the timer's thread once {@code delayMs} have passed, unless cancelled
+     * first; after {@link #close()} refuses with {@link RejectedExecutionException}, as a shut
+     * down executor does, so no caller goes on believing a deadline guards it.
+     */
     Timeout schedule(Runnable task, long delayMs) {
+        if (closed) {
+            throw new RejectedExecutionException("the deadline timer is closed");
+        }
         Timeout t = new Timeout(task, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMs)));
         live.add(t);
         scheduled.incrementAndGet();

@@ -1,6 +1,7 @@
 package dev.pando.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -58,6 +60,13 @@ class DeadlinesTest {
         }
         // A scheduled executor wakes its thread for each task that heads its queue: 10,000 times here.
         assertThat(deadlines.rounds.get() - before).isLessThan(100);
+    }
+
+    @Test
+    void aClosedTimerRefusesNewDeadlines() {
+        Deadlines closed = new Deadlines("test-closed");
+        closed.close();
+        assertThatThrownBy(() -> closed.schedule(() -> { }, 10)).isInstanceOf(RejectedExecutionException.class);
     }
 
     @Test

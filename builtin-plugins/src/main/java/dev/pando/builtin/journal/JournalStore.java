@@ -38,10 +38,10 @@ import java.util.function.Predicate;
  *       entries it finds past the head (an earlier version wrote them apart). A row whose entry
  *       is missing (compaction, or a crash of an earlier version) is skipped by readers and
  *       rewritten, identical, when the catch-up writes that seq again. Compaction deletes a row
- *       before its entry.</li>
+ *       and its entry in one atomic write.</li>
  * </ul>
- * Reading the key index is {@link KeyIndex}'s job; compaction and rebuilding the state at a
- * revision are {@link JournalBase}'s.
+ * Every write here is unpublished ({@link #write}). Reading the key index is {@link KeyIndex}'s
+ * job; compaction and rebuilding the state at a revision are {@link JournalBase}'s.
  */
 final class JournalStore {
     static final String ROOT = "/_plugins/journal";

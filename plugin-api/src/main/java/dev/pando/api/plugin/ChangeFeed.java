@@ -4,10 +4,11 @@ import java.util.List;
 
 /**
  * The node's change feed read through a durable cursor of the plugin's own: every committed
- * write except unpublished ones ({@link PluginKv#applyUnpublished}), in revision order. {@link #poll} returns what follows {@link #position()}; once the
- * plugin has durably handled those changes it calls {@link #commit}. After a crash or restart
- * it resumes at the committed position, so it never misses a change; it may see again changes
- * it handled but had not committed, and must skip those (by revision) itself.
+ * write except unpublished ones ({@link PluginKv#applyUnpublished}), in revision order.
+ * {@link #poll} returns what follows {@link #position()}; once the plugin has durably handled
+ * those changes it calls {@link #commit}. After a crash or restart it resumes at the committed
+ * position, so it never misses a change; it may see again changes it handled but had not
+ * committed, and must skip those (by revision) itself.
  *
  * <p>The cursor comes into being the first time {@link #position}, {@link #poll} or
  * {@link #commit} is called; from then on the node keeps every change after its position. A

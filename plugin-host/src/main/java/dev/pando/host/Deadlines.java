@@ -40,13 +40,15 @@ final class Deadlines implements AutoCloseable {
     }
 
     private final Set<Timeout> live = ConcurrentHashMap.newKeySet();
-    /** Counts schedules, so the thread can tell one it did not see in its scan. */
-    private final AtomicLong scheduled = new AtomicLong();
-    /** {@link System#nanoTime()} the thread sleeps until; in the past while it is awake. */
-    private volatile long wakeAt = System.nanoTime();
+    /** Deadlines are nanoseconds since this: never negative, so plain comparisons order them. */
+    private final long origin = System.nanoTime();
+    /** The earliest deadline scheduled since the thread's last round began (cancelled or not). */
+    private final AtomicLong earliestNew = new AtomicLong(Long.MAX_VALUE);
+    /** When the thread sleeps until; 0 while it is awake (so no new deadline wakes it then). */
+    private volatile long wakeAt;
     private volatile boolean closed;
     private final Thread thread;
-    /** Times the thread went round its loop (woke, or looked again): for tests. */
+    /** Times the thread went round its loop: for tests. */
     final AtomicLong rounds = new AtomicLong();
 
     Deadlines(String threadName) {
@@ -64,38 +66,48 @@ final class Deadlines implements AutoCloseable {
         if (closed) {
             throw new RejectedExecutionException("the deadline timer is closed");
         }
-        Timeout t = new Timeout(task, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMs)));
+        Timeout t = new Timeout(task, now() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMs)));
         live.add(t);
-        scheduled.incrementAndGet();
-        // After the count: either the thread's next look at the count sees this one, or this
+        earliestNew.accumulateAndGet(t.deadline, Math::min);
+        // After that: either the thread's next read of earliestNew sees this deadline, or this
         // read sees where the thread went to sleep (both are volatile; see run()).
-        if (t.deadline - wakeAt < 0) {
+        if (t.deadline < wakeAt) {
             LockSupport.unpark(thread);
         }
         return t;
     }
 
+    private long now() {
+        return System.nanoTime() - origin;
+    }
+
     private void run() {
         while (!closed) {
             rounds.incrementAndGet();
-            long seen = scheduled.get();
-            long now = System.nanoTime();
-            wakeAt = now; // awake: new deadlines need not wake it, the count tells
+            wakeAt = 0;
+            long now = now();
             long earliest = now + IDLE_NANOS;
+            // Deadlines scheduled since the last round (the scan below sees them, as they were
+            // added before it starts) keep counting after a cancel: sleeping until one that was
+            // cancelled costs one wake, waking for each later one would cost one per call.
+            long scheduled = earliestNew.getAndSet(Long.MAX_VALUE);
+            if (scheduled > now) {
+                earliest = Math.min(earliest, scheduled);
+            }
             for (Timeout t : live) {
-                if (t.deadline - now <= 0) {
+                if (t.deadline <= now) {
                     if (live.remove(t)) {
                         fire(t);
                     }
-                } else if (t.deadline - earliest < 0) {
+                } else if (t.deadline < earliest) {
                     earliest = t.deadline;
                 }
             }
             wakeAt = earliest;
-            if (scheduled.get() != seen) {
-                continue; // scheduled during the scan: look again before sleeping
-            }
-            LockSupport.parkNanos(this, earliest - System.nanoTime());
+            // One scheduled during the scan, which it may have missed, counts too; one scheduled
+            // after this read sees wakeAt and wakes the thread if it is earlier.
+            long during = earliestNew.get();
+            LockSupport.parkNanos(this, Math.min(earliest, during) - now());
         }
     }
 

@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
  * listener delivery sets one and cancels it a few microseconds later. A scheduled executor wakes
  * its thread for each new task that heads its queue, which with one call at a time is every
  * task: a futex wake and two context switches per call. Here scheduling is a set insert, and the
- * thread is woken only by a deadline earlier than the one it sleeps until; it sleeps until the
- * earliest live deadline, so while calls keep completing in time it wakes about once per timeout.
- * Tasks run on the timer's thread and must be quick.
+ * thread is woken only by a deadline earlier than the one it sleeps until, which it keeps even
+ * once that deadline is cancelled; so while calls keep completing in time it wakes about once per
+ * timeout. Tasks run on the timer's thread and must be quick.
  */
 final class Deadlines implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Deadlines.class);

@@ -13,6 +13,8 @@
 # Rows: (a) one connection, one request at a time, SET / kv.set round trip p50 and p99; (b) the same
 # for GET / kv.get; (c) SET 50 connections x 16 pipelined, ops/s and p99; (d) GET 50 x 16; (e) SET 50
 # connections without pipelining, ops/s and p50. Keys are random over KEYSPACE, filled before (b).
+# Row (c) also gives the node's CPU per kv.set (/proc ticks from before the run until the journal
+# has caught up after it), the figure that stays comparable when the VM's speed drifts.
 #
 # Environment: REBUILD=1 rebuilds node/target/pando.jar (else only when missing); MVN_ARGS=-o builds
 # offline; ROUNDS (default 1) repeats rows (a)-(e) and prints medians; LATENCY_REQUESTS (20000),
@@ -32,7 +34,7 @@ for arg in "$@"; do
   case "$arg" in
     --fanout) FANOUT=1 ;;
     --memory) MEMORY=1 ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option '$arg' (--fanout, --memory)" >&2; exit 2 ;;
   esac
 done
@@ -93,8 +95,11 @@ say "starting pando on port $PANDO_PORT (RocksDB in $WORK/pando, default builtin
 java ${NODE_JAVA_OPTS:-} -jar "$JAR" serve --data-dir "$WORK/pando" --plugins-dir "$WORK/plugins" --port "$PANDO_PORT" \
     --set limits.rate-per-second=0 --set limits.max-connections-per-address=0 --set limits.max-connections=12000 \
     >"$WORK/pando.log" 2>&1 &
-PIDS+=($!)
+NODE_PID=$!
+PIDS+=($NODE_PID)
 "${PANDO[@]}" health --url "$URL" --wait 60 >/dev/null
+# The node's user + system CPU so far, in clock ticks: steadier than throughput on a shared VM.
+node_ticks() { awk '{print $14 + $15}' "/proc/$NODE_PID/stat"; }
 
 # Waits until the journal has journaled every write so far (or SETTLE_MAX_S passed).
 settle() {
@@ -157,7 +162,12 @@ for round in $(seq 1 "$ROUNDS"); do
   step "round $round (b) redis GET, -c 1 -P 1"
   redis_bench "$r-b-redis" -c 1 -P 1 -n $((LAT_N * 5)) -t get
   step "round $round (c) pando kv.set, 50 x 16, $TP_N requests"
+  settle
+  ticks_before="$(node_ticks)"
   pando_bench "$r-c-pando" --connections 50 --pipeline 16 --requests "$TP_N" --warmup $((TP_N / 10)) --mix set=100
+  settle # the journal's deferred work is charged to the writes that caused it
+  echo "{\"ticks\": $(( $(node_ticks) - ticks_before )), \"clockTicksPerSecond\": $(getconf CLK_TCK), \"requests\": $(( TP_N + TP_N / 10 ))}" \
+      >"$OUT/$r-c-cpu.json"
   step "round $round (c) redis SET, -c 50 -P 16"
   redis_bench "$r-c-redis" -c 50 -P 16 -n $((TP_N * 3)) -t set
   step "round $round (d) pando kv.get, 50 x 16"
@@ -230,6 +240,9 @@ for row, what in (("c", "SET / kv.set, 50 connections × 16 pipelined"), ("d", "
     ratio = tp / r_tp if r_tp else 0
     if row == "c":
         aim, ok = "≥ 0.5× Redis", ratio >= 0.5
+        cpu = [load(f"r{r}-c-cpu") for r in range(1, rounds + 1)]
+        us = statistics.median(c["ticks"] / c["clockTicksPerSecond"] * 1e6 / c["requests"] for c in cpu)
+        what += f" (node CPU {us:.0f} µs per kv.set, the journal's catch-up included)"
     elif row == "d":
         aim, ok = f"≥ kv.set 50 × 16 ({ops(set_tp)})", tp >= set_tp
     else:

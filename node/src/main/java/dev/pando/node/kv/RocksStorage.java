@@ -14,8 +14,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.locks.Lock;
+import java.util.function.Consumer;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -62,17 +64,20 @@ public final class RocksStorage implements Storage {
         if (stored != null) {
             return bytesToLong(stored);
         }
-        long first = lifecycle.call("read changes", rocks -> {
-            try (RocksIterator it = rocks.db.newIterator(rocks.changes)) {
-                it.seekToFirst();
-                if (it.isValid()) {
-                    return bytesToLong(it.key());
-                }
-                it.status();
-                return 0L;
+        return lifecycle.call("read changes", rocks -> changeRevision(rocks, RocksIterator::seekToFirst))
+                .orElse(lastRevision() + 1);
+    }
+
+    /** The revision of the feed record {@code seek} puts an iterator on, if there is one. */
+    private static OptionalLong changeRevision(RocksHandle rocks, Consumer<RocksIterator> seek) throws RocksDBException {
+        try (RocksIterator it = rocks.db.newIterator(rocks.changes)) {
+            seek.accept(it);
+            if (it.isValid()) {
+                return OptionalLong.of(bytesToLong(it.key()));
             }
-        });
-        return first > 0 ? first : lastRevision() + 1;
+            it.status();
+            return OptionalLong.empty();
+        }
     }
 
     /** As {@link #open(Path, RocksOptions)} with the defaults (a corrupt WAL is refused). */
@@ -199,33 +204,17 @@ public final class RocksStorage implements Storage {
 
     @Override
     public long lastChangeRevision() {
-        return lifecycle.call("read changes", rocks -> {
-            try (RocksIterator it = rocks.db.newIterator(rocks.changes)) {
-                it.seekToLast();
-                if (it.isValid()) {
-                    return bytesToLong(it.key());
-                }
-                it.status();
-                return feedStart - 1;
-            }
-        });
+        return lifecycle.call("read changes", rocks -> changeRevision(rocks, RocksIterator::seekToLast)).orElse(feedStart - 1);
     }
 
     @Override
     public void pruneChanges(long beforeRevision) {
         lifecycle.call("prune changes", rocks -> {
-            long newest;
-            try (RocksIterator it = rocks.db.newIterator(rocks.changes)) {
-                it.seekForPrev(longBytes(beforeRevision - 1));
-                if (!it.isValid()) {
-                    it.status();
-                    return null; // no record below it: nothing to prune
-                }
-                newest = bytesToLong(it.key());
+            OptionalLong below = changeRevision(rocks, it -> it.seekForPrev(longBytes(beforeRevision - 1)));
+            if (below.isEmpty() || below.getAsLong() < feedStart) {
+                return null; // no record below it that is still held: nothing to prune
             }
-            if (newest < feedStart) {
-                return null;
-            }
+            long newest = below.getAsLong();
             long start = feedStart;
             feedStart = newest + 1; // before the delete: a read it cuts short sees the new start (StateStore.changesSince)
             // One range tombstone, whatever the number of changes: cheap for the commit path.

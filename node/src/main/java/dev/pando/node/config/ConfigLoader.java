@@ -87,12 +87,17 @@ public final class ConfigLoader {
                 throw new IllegalArgumentException("config file " + file + ": key '" + name + "' has no value");
             } else if (e.getValue().isValueNode()) {
                 out.put(name, e.getValue().asText());
-            } else if (e.getValue().isArray() && NodeConfig.key(name) != null && NodeConfig.key(name).isList()) {
+            } else if (e.getValue().isArray() && isListKey(name)) {
                 out.put(name, joined(name, e.getValue(), file));
             } else {
                 throw new IllegalArgumentException("config file " + file + ": key '" + name + "' must be a scalar");
             }
         }
+    }
+
+    private static boolean isListKey(String name) {
+        ConfigKey<?> key = NodeConfig.key(name);
+        return key != null && key.isList();
     }
 
     /** A YAML sequence of a list key as the key's comma-separated text. */

@@ -59,9 +59,7 @@ class RocksStateStoreTest extends StateStoreContract {
         Path dir = tmp.resolve("gaps");
         StoreOptions options = StoreOptions.defaults("n").withRetainCount(2);
         StateStore first = StateStore.rocks(dir, options);
-        for (int i = 1; i <= 5; i++) {
-            set(first, "/k/" + i, String.valueOf(i));
-        }
+        setNumbered(first, 5);
         first.apply(sets("/p/6", "/p/7", "/p/8", "/p/9"), QUIET).join();
         first.prune();
         first.close();

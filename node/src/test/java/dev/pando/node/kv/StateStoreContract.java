@@ -79,6 +79,13 @@ abstract class StateStoreContract {
         return s.set(key, json(value), ALICE).join();
     }
 
+    /** Writes {@code /k/i = i} for i from 1 to {@code n}: revisions 1 to n in a fresh store. */
+    static void setNumbered(StateStore s, int n) {
+        for (int i = 1; i <= n; i++) {
+            set(s, "/k/" + i, String.valueOf(i));
+        }
+    }
+
     static PandoException failure(CompletableFuture<?> f) {
         try {
             f.get(10, TimeUnit.SECONDS);
@@ -780,9 +787,7 @@ abstract class StateStoreContract {
     @Test
     void retentionByCountKeepsTheNewestChanges() {
         StateStore s = open(StoreOptions.defaults("n").withRetainCount(10));
-        for (int i = 1; i <= 25; i++) {
-            set(s, "/k/" + i, String.valueOf(i));
-        }
+        setNumbered(s, 25);
         s.prune();
 
         assertThat(s.firstRetainedRevision()).isEqualTo(16);
@@ -893,9 +898,7 @@ abstract class StateStoreContract {
     @Test
     void pruningAcrossGapsRefusesOnlyReadersThatMissedARecord() {
         StateStore s = open(StoreOptions.defaults("n").withRetainCount(1));
-        for (int i = 1; i <= 5; i++) {
-            set(s, "/k/" + i, String.valueOf(i));
-        }
+        setNumbered(s, 5);
         s.apply(sets("/p/6", "/p/7", "/p/8"), QUIET).join();
         set(s, "/k/9", "9");
         s.apply(sets("/p/10"), QUIET).join();
@@ -909,9 +912,7 @@ abstract class StateStoreContract {
         });
 
         StateStore t = open(StoreOptions.defaults("n").withRetainCount(2));
-        for (int i = 1; i <= 5; i++) {
-            set(t, "/k/" + i, String.valueOf(i));
-        }
+        setNumbered(t, 5);
         t.apply(sets("/p/6", "/p/7", "/p/8", "/p/9"), QUIET).join();
         t.prune(); // keeps revisions from 8 on: the newest record below is 5
         assertThat(t.firstRetainedRevision()).as("one past the newest record pruned").isEqualTo(6);
@@ -926,9 +927,7 @@ abstract class StateStoreContract {
         Storage inner = newStorage();
         ForwardingStorage racing = new ForwardingStorage(inner);
         StateStore s = track(StateStore.open(racing, StoreOptions.defaults("n")));
-        for (int i = 1; i <= 10; i++) {
-            set(s, "/k/" + i, String.valueOf(i));
-        }
+        setNumbered(s, 10);
         racing.beforeNextChanges = () -> inner.pruneChanges(6);
         assertThatThrownBy(() -> s.changesSince(2, 100)).isInstanceOfSatisfying(PandoException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);

@@ -13,8 +13,10 @@
 # Rows: (a) one connection, one request at a time, SET / kv.set round trip p50 and p99; (b) the same
 # for GET / kv.get; (c) SET 50 connections x 16 pipelined, ops/s and p99; (d) GET 50 x 16; (e) SET 50
 # connections without pipelining, ops/s and p50. Keys are random over KEYSPACE, filled before (b).
-# Row (c) also gives the node's CPU per kv.set (/proc ticks from before the run until the journal
-# has caught up after it), the figure that stays comparable when the VM's speed drifts.
+# Rows (c) and (d) also give the CPU each side spends per request: the server's (/proc ticks of the
+# node from before the run until the journal has caught up after it; of redis-server across its run)
+# and its load generator's. These stay comparable when the VM's speed drifts, and they are the
+# budget: on two cores, N ops/s leave 2,000,000 / N µs of CPU per request for server and client.
 #
 # Environment: REBUILD=1 rebuilds node/target/pando.jar (else only when missing); MVN_ARGS=-o builds
 # offline; ROUNDS (default 1) repeats rows (a)-(e) and prints medians; LATENCY_REQUESTS (20000),
@@ -86,7 +88,8 @@ say "starting redis-server on port $REDIS_PORT (AOF on, appendfsync no) in $WORK
 mkdir -p "$WORK/redis"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly yes --appendfsync no \
     --dir "$WORK/redis" --daemonize no >"$WORK/redis.log" 2>&1 &
-PIDS+=($!)
+REDIS_PID=$!
+PIDS+=($REDIS_PID)
 for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 redis-cli -p "$REDIS_PORT" ping >/dev/null
 
@@ -98,8 +101,10 @@ java ${NODE_JAVA_OPTS:-} -jar "$JAR" serve --data-dir "$WORK/pando" --plugins-di
 NODE_PID=$!
 PIDS+=($NODE_PID)
 "${PANDO[@]}" health --url "$URL" --wait 60 >/dev/null
-# The node's user + system CPU so far, in clock ticks: steadier than throughput on a shared VM.
-node_ticks() { awk '{print $14 + $15}' "/proc/$NODE_PID/stat"; }
+# A process's user + system CPU so far, in clock ticks: steadier than throughput on a shared VM.
+proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# The CPU of this script's children that have ended (each load generator, once it exits).
+children_ticks() { awk '{print $16 + $17}' "/proc/$$/stat"; }
 
 # Waits until the journal has journaled every write so far (or SETTLE_MAX_S passed).
 settle() {
@@ -116,7 +121,6 @@ settle() {
 # pando bench / redis-benchmark, one JSON object each in $OUT/<name>.json (redis: its --csv as JSON).
 pando_bench() { # name args... ; exit 1 (some request failed) still leaves its JSON
   local name="$1"; shift
-  [ "$name" = fill ] || settle
   "${PANDO[@]}" bench --url "$URL" --keyspace "$KEYSPACE" --json "$@" >"$OUT/$name.json" || true
   [ -s "$OUT/$name.json" ] || { echo "pando bench $name produced nothing" >&2; exit 1; }
 }
@@ -132,6 +136,22 @@ col = lambda name: float(last[head.index(name)]) if name in head else None
 print(json.dumps({"test": last[0], "rps": col("rps"), "p50": col("p50_latency_ms"), "p95": col("p95_latency_ms"),
                   "p99": col("p99_latency_ms"), "max": col("max_latency_ms")}))
 PY
+}
+
+# name server-pid requests command...: runs the command (one load generator run), then writes to
+# $OUT/<name>-cpu.json the CPU ticks the server spent from its start until the journal caught up
+# after it (the node's deferred work is charged to the writes that caused it), and the command's.
+# Nothing else may run as a child of this shell meanwhile: settle before, not inside.
+measured() {
+  local name="$1" pid="$2" requests="$3"; shift 3
+  local server_before client_before client_after
+  server_before="$(proc_ticks "$pid")"
+  client_before="$(children_ticks)"
+  "$@"
+  client_after="$(children_ticks)"
+  if [ "$pid" = "$NODE_PID" ]; then settle; fi
+  echo "{\"server\": $(( $(proc_ticks "$pid") - server_before )), \"client\": $(( client_after - client_before )), \"requests\": $requests, \"clockTicksPerSecond\": $(getconf CLK_TCK)}" \
+      >"$OUT/$name-cpu.json"
 }
 
 STEP=0
@@ -154,27 +174,29 @@ redis_bench fill -c 50 -P 16 -n $((KEYSPACE * 10)) -t set
 for round in $(seq 1 "$ROUNDS"); do
   r="r$round"
   step "round $round (a) pando kv.set, 1 connection, one at a time, $LAT_N requests"
+  settle
   pando_bench "$r-a-pando" --connections 1 --pipeline 1 --requests "$LAT_N" --warmup $((LAT_N / 10)) --mix set=100
   step "round $round (a) redis SET, -c 1 -P 1"
   redis_bench "$r-a-redis" -c 1 -P 1 -n $((LAT_N * 5)) -t set
   step "round $round (b) pando kv.get, 1 connection, one at a time"
+  settle
   pando_bench "$r-b-pando" --connections 1 --pipeline 1 --requests "$LAT_N" --warmup $((LAT_N / 10)) --mix get=100
   step "round $round (b) redis GET, -c 1 -P 1"
   redis_bench "$r-b-redis" -c 1 -P 1 -n $((LAT_N * 5)) -t get
   step "round $round (c) pando kv.set, 50 x 16, $TP_N requests"
   settle
-  ticks_before="$(node_ticks)"
-  pando_bench "$r-c-pando" --connections 50 --pipeline 16 --requests "$TP_N" --warmup $((TP_N / 10)) --mix set=100
-  settle # the journal's deferred work is charged to the writes that caused it
-  echo "{\"ticks\": $(( $(node_ticks) - ticks_before )), \"clockTicksPerSecond\": $(getconf CLK_TCK), \"requests\": $(( TP_N + TP_N / 10 ))}" \
-      >"$OUT/$r-c-cpu.json"
+  measured "$r-c-pando" "$NODE_PID" $((TP_N + TP_N / 10)) \
+      pando_bench "$r-c-pando" --connections 50 --pipeline 16 --requests "$TP_N" --warmup $((TP_N / 10)) --mix set=100
   step "round $round (c) redis SET, -c 50 -P 16"
-  redis_bench "$r-c-redis" -c 50 -P 16 -n $((TP_N * 3)) -t set
+  measured "$r-c-redis" "$REDIS_PID" $((TP_N * 3)) redis_bench "$r-c-redis" -c 50 -P 16 -n $((TP_N * 3)) -t set
   step "round $round (d) pando kv.get, 50 x 16"
-  pando_bench "$r-d-pando" --connections 50 --pipeline 16 --requests "$TP_N" --warmup $((TP_N / 10)) --mix get=100
+  settle
+  measured "$r-d-pando" "$NODE_PID" $((TP_N + TP_N / 10)) \
+      pando_bench "$r-d-pando" --connections 50 --pipeline 16 --requests "$TP_N" --warmup $((TP_N / 10)) --mix get=100
   step "round $round (d) redis GET, -c 50 -P 16"
-  redis_bench "$r-d-redis" -c 50 -P 16 -n $((TP_N * 3)) -t get
+  measured "$r-d-redis" "$REDIS_PID" $((TP_N * 3)) redis_bench "$r-d-redis" -c 50 -P 16 -n $((TP_N * 3)) -t get
   step "round $round (e) pando kv.set, 50 connections, no pipelining, $NOPIPE_N requests"
+  settle
   pando_bench "$r-e-pando" --connections 50 --pipeline 1 --requests "$NOPIPE_N" --warmup $((NOPIPE_N / 10)) --mix set=100
   step "round $round (e) redis SET, -c 50 -P 1"
   redis_bench "$r-e-redis" -c 50 -P 1 -n $((NOPIPE_N * 2)) -t set
@@ -240,9 +262,6 @@ for row, what in (("c", "SET / kv.set, 50 connections × 16 pipelined"), ("d", "
     ratio = tp / r_tp if r_tp else 0
     if row == "c":
         aim, ok = "≥ 0.5× Redis", ratio >= 0.5
-        cpu = [load(f"r{r}-c-cpu") for r in range(1, rounds + 1)]
-        us = statistics.median(c["ticks"] / c["clockTicksPerSecond"] * 1e6 / c["requests"] for c in cpu)
-        what += f" (node CPU {us:.0f} µs per kv.set, the journal's catch-up included)"
     elif row == "d":
         aim, ok = f"≥ kv.set 50 × 16 ({ops(set_tp)})", tp >= set_tp
     else:
@@ -279,6 +298,21 @@ for what, p, r, ratio, aim, verdict, errs in rows:
     if errs:
         p += f" ({errs} errors)"
     print(f"| {what} | {p} | {r} | {ratio} | {aim} | {verdict} |")
+print()
+
+def cpu_us(row, side, part):
+    """Median CPU µs per request of the server or the client (load generator) over the rounds."""
+    runs = [load(f"r{r}-{row}-{side}-cpu") for r in range(1, rounds + 1)]
+    return statistics.median(c[part] / c["clockTicksPerSecond"] * 1e6 / c["requests"] for c in runs)
+
+print("CPU per request (µs; the node's until the journal caught up; two cores give 2,000,000 / (ops/s) in all):")
+print()
+print("| workload | node | pando bench | Pando, both | redis-server | redis-benchmark | Redis, both |")
+print("|---|---|---|---|---|---|---|")
+for row, what in (("c", "(c) SET / kv.set, 50 × 16"), ("d", "(d) GET / kv.get, 50 × 16")):
+    n, pb = cpu_us(row, "pando", "server"), cpu_us(row, "pando", "client")
+    rs, rb = cpu_us(row, "redis", "server"), cpu_us(row, "redis", "client")
+    print(f"| {what} | {n:.1f} | {pb:.1f} | {n + pb:.1f} | {rs:.1f} | {rb:.1f} | {rs + rb:.1f} |")
 print()
 print(f"runs kept in {out}")
 PY

@@ -168,4 +168,44 @@ class BuiltinsIT {
             assertThat(admin.get("/out/copy").path("value").asInt()).as("not copied by a rule whose author may no longer write").isEqualTo(1);
         }
     }
+
+    /**
+     * The journal wraps each value with its change's metadata (entry) and compaction wraps it again
+     * (base): a value a client could store at every store limit, under the longest key there is,
+     * must still be journaled, read back whole and compacted, and the journal must go on after it.
+     */
+    @Test
+    void valuesAtTheStoreLimitsAreJournaledAndCompactedAndTheJournalGoesOn() {
+        try (TestNode node = TestNode.builder().builtins("journal").dataDir(dir.resolve("limits")).start()) {
+            PandoClient admin = node.adminClient();
+            // The longest key, of the characters JSON must escape: its entry carries it twice as long.
+            String key = "/limits/" + "\"\\".repeat((dev.pando.api.path.Keys.MAX_KEY_BYTES - "/limits/".length()) / 2);
+            JsonNode biggest = com.fasterxml.jackson.databind.node.TextNode.valueOf("x".repeat(65_536 - 2)); // store.max-value-bytes
+            JsonNode deepest = json("[".repeat(64) + "1" + "]".repeat(64)); // limits.max-json-depth
+            admin.set(key, biggest);
+            admin.set("/limits/deep", deepest);
+            admin.set("/limits/after", json("1"));
+
+            Eventually.eventually("the journal past the limit values", BOUND,
+                    () -> admin.call("journal.status", Json.obj()).path("lastSeq").asLong() == 3 ? true : null);
+            assertThat(admin.call("journal.latest", Json.obj().put("pattern", key).put("limit", 1)).path("entries").get(0).path("value"))
+                    .isEqualTo(biggest);
+            assertThat(admin.call("journal.latest", json("{\"pattern\":\"/limits/deep\",\"limit\":1}")).path("entries").get(0).path("value"))
+                    .isEqualTo(deepest);
+
+            long last = admin.set("/limits/later", json("2")).path("revision").asLong();
+            admin.call("journal.compact", json("{\"keepLast\":1}"));
+            JsonNode state = admin.call("journal.snapshot", Json.obj().put("revision", last).put("pattern", "/limits/**"));
+            assertThat(state.path("entries")).extracting(e -> e.path("key").asText())
+                    .containsExactlyInAnyOrder(key, "/limits/after", "/limits/deep", "/limits/later");
+            for (JsonNode e : state.path("entries")) {
+                if (e.path("key").asText().equals(key)) {
+                    assertThat(e.path("value")).isEqualTo(biggest);
+                } else if (e.path("key").asText().equals("/limits/deep")) {
+                    assertThat(e.path("value")).isEqualTo(deepest);
+                }
+            }
+            assertThat(admin.call("journal.status", Json.obj()).path("lag").asLong()).isZero();
+        }
+    }
 }

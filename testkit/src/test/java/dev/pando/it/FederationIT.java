@@ -433,6 +433,26 @@ class FederationIT {
         }
     }
 
+    /** A push wraps each value in a batch of changes: a value at every store limit must still cross, in both directions. */
+    @Test
+    void valuesAtTheStoreLimitsCrossFromLeafToHubToLeaf() throws Exception {
+        try (TestNode hub = starHub()) {
+            try (TestNode leafA = leaf("a", port, h, "/site-a/**"); TestNode leafB = leaf("b", port, h, "/site-b/**")) {
+                JsonNode deepest = Json.parse("[".repeat(64) + "1" + "]".repeat(64)); // limits.max-json-depth
+                JsonNode biggest = com.fasterxml.jackson.databind.node.TextNode.valueOf("x".repeat(65_536 - 2)); // store.max-value-bytes
+                leafA.adminClient().set("/site-a/deep", deepest);
+                leafA.adminClient().set("/site-a/big", biggest);
+                leafA.adminClient().set("/site-a/after", num(1));
+                awaitValue(leafB, "/site-a/after", 1);
+                for (TestNode n : List.of(hub, leafB)) {
+                    assertThat(n.adminClient().get("/site-a/deep").get("value")).isEqualTo(deepest);
+                    assertThat(n.adminClient().get("/site-a/big").get("value")).isEqualTo(biggest);
+                }
+                assertThat(uplink(leafB).get("rejected").asLong()).isZero();
+            }
+        }
+    }
+
     @Test
     void aChangeOneNodeCannotTakeIsRejectedThereWithoutStoppingTheChangesBehindIt() throws Exception {
         try (TestNode hub = starHub()) {

@@ -165,11 +165,12 @@ public final class StateStore implements AutoCloseable {
         if (value == null || value.isNull() || value.isMissingNode()) {
             throw PandoException.badRequest("value of '" + key + "' must not be null (use delete to remove a key)");
         }
-        JsonRules.requireWithin(value, options.maxJsonDepth(), "value of '" + key + "'");
+        JsonRules.requireWithin(value, options.depthLimit(key), "value of '" + key + "'");
         byte[] json = RecordCodec.toJson(value);
-        if (json.length > options.maxValueBytes()) {
+        int limit = options.valueBytesLimit(key);
+        if (json.length > limit) {
             throw new PandoException(ErrorCode.TOO_LARGE, "value of '" + key + "' is " + json.length
-                    + " bytes, the limit is " + options.maxValueBytes() + " bytes");
+                    + " bytes, the limit is " + limit + " bytes");
         }
         return json;
     }
@@ -488,6 +489,17 @@ public final class StateStore implements AutoCloseable {
     private static void requireOptions(WriteOptions opts) {
         if (opts == null) {
             throw PandoException.badRequest("write options are required (at least the writer)");
+        }
+        requireShortName("writer", opts.writer());
+        if (opts.origin() != null) {
+            requireShortName("origin", opts.origin());
+        }
+    }
+
+    /** Writer and origin are stored with every record and copied into plugins' records: bounded, so those always fit. */
+    private static void requireShortName(String what, String name) {
+        if (name.length() > WriteOptions.MAX_NAME_BYTES / 3 && RecordCodec.utf8(name).length > WriteOptions.MAX_NAME_BYTES) {
+            throw PandoException.badRequest("the " + what + " of a write is longer than " + WriteOptions.MAX_NAME_BYTES + " bytes");
         }
     }
 

@@ -26,6 +26,18 @@ public record StoreOptions(
 
     public static final int DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
     public static final int DEFAULT_COMMIT_QUEUE_CAPACITY = 65_536;
+    /**
+     * Bytes a plugin's own record (a key under {@code /_plugins/}) may hold beyond
+     * {@link #maxValueBytes}. Plugins keep records that wrap an admitted value with its change's
+     * metadata (the journal's entries and base): key, writer and origin at most
+     * {@link dev.pando.api.path.Keys#MAX_KEY_BYTES} and {@link WriteOptions#MAX_NAME_BYTES} each,
+     * at most doubled by JSON escaping, plus a few numbers, stay well inside this, so such a
+     * record always fits when its value did.
+     */
+    public static final int PLUGIN_RECORD_EXTRA_BYTES = 16 * 1024;
+    /** Levels of nesting a plugin's own record may have beyond {@link #maxJsonDepth}, for the same reason. */
+    public static final int PLUGIN_RECORD_EXTRA_DEPTH = 4;
+    private static final String PLUGIN_RECORDS = "/_plugins/";
 
     public StoreOptions {
         if (nodeId == null || nodeId.isBlank()) {
@@ -41,6 +53,16 @@ public record StoreOptions(
             throw new IllegalArgumentException("retention limits must be >= 0 (0 = unlimited)");
         }
         JsonRules.requireDepthLimit(maxJsonDepth);
+    }
+
+    /** The largest serialized value {@code key} may hold: {@link #maxValueBytes}, more for a plugin's own record. */
+    public int valueBytesLimit(String key) {
+        return key.startsWith(PLUGIN_RECORDS) ? maxValueBytes + PLUGIN_RECORD_EXTRA_BYTES : maxValueBytes;
+    }
+
+    /** The deepest nesting {@code key}'s value may have: {@link #maxJsonDepth}, more for a plugin's own record. */
+    public int depthLimit(String key) {
+        return key.startsWith(PLUGIN_RECORDS) ? maxJsonDepth + PLUGIN_RECORD_EXTRA_DEPTH : maxJsonDepth;
     }
 
     /** As the canonical constructor with the default JSON depth limit. */

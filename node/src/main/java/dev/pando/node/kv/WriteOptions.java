@@ -13,6 +13,9 @@ import java.util.Objects;
  * nobody follows); replicated writes are always published.
  */
 public record WriteOptions(String writer, Long ifRevision, boolean sync, String origin, long originRevision, boolean published) {
+    /** Longest writer or origin, in bytes of UTF-8, a store accepts ({@code BAD_REQUEST} beyond). */
+    public static final int MAX_NAME_BYTES = 1024;
+
     public WriteOptions {
         Objects.requireNonNull(writer, "writer");
         if (ifRevision != null && ifRevision < 0) {

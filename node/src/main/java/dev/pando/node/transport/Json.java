@@ -35,9 +35,10 @@ final class Json {
     static final ObjectMapper MAPPER = JsonRules.strictMapper();
     /**
      * Levels a request may nest above its values: a WebSocket frame holds {@code args}, which
-     * hold the value; so a value exactly at the limit still fits in any request.
+     * hold a list of objects (a federation push's changes, a batch's writes), each holding a
+     * value; so a value exactly at the limit still fits in any request.
      */
-    static final int ENVELOPE_DEPTH = 2;
+    static final int ENVELOPE_DEPTH = 4;
 
     private static final ObjectReader LENIENT = MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final int MAX_ERROR_DETAIL = 240;

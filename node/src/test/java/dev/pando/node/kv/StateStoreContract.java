@@ -564,6 +564,44 @@ abstract class StateStoreContract {
     }
 
     @Test
+    void aPluginsOwnRecordMayWrapAValueAtTheLimitsButNoMore() {
+        // The journal keeps each value wrapped with its change's metadata, and its base wraps it again.
+        StateStore small = open(StoreOptions.defaults("n").withMaxValueBytes(100).withMaxJsonDepth(4));
+        String own = "/_plugins/journal/e/1";
+        int bytes = 100 + StoreOptions.PLUGIN_RECORD_EXTRA_BYTES;
+        assertThat(small.set(own, TextNode.valueOf("x".repeat(bytes - 2)), ALICE).join().revision()).isEqualTo(1);
+        assertThat(failure(small.set(own, TextNode.valueOf("x".repeat(bytes - 1)), ALICE)).code()).isEqualTo(ErrorCode.TOO_LARGE);
+        assertThat(small.set(own, nested(4 + StoreOptions.PLUGIN_RECORD_EXTRA_DEPTH), ALICE).join().revision()).isEqualTo(2);
+        assertThat(failure(small.set(own, nested(5 + StoreOptions.PLUGIN_RECORD_EXTRA_DEPTH), ALICE)).code())
+                .isEqualTo(ErrorCode.BAD_REQUEST);
+
+        // Elsewhere the limits stay as configured, also for a key that merely starts alike.
+        for (String key : new String[] {"/k", "/_pluginsx/e/1"}) {
+            assertThat(failure(small.set(key, TextNode.valueOf("x".repeat(99)), ALICE)).code()).as(key).isEqualTo(ErrorCode.TOO_LARGE);
+            assertThat(failure(small.set(key, nested(5), ALICE)).code()).as(key).isEqualTo(ErrorCode.BAD_REQUEST);
+        }
+        assertThat(small.lastRevision()).isEqualTo(2);
+    }
+
+    @Test
+    void writersAndOriginsLongerThanTheNameLimitAreRefused() {
+        // Both are copied into every record and into plugins' records of it (the journal's entries), so they are bounded.
+        String longest = "w".repeat(WriteOptions.MAX_NAME_BYTES);
+        assertThat(store.set("/k", json("1"), WriteOptions.by(longest)).join().writer()).isEqualTo(longest);
+        assertThat(store.set("/r", json("1"), WriteOptions.replicated("w", "o".repeat(WriteOptions.MAX_NAME_BYTES), 7)).join().revision())
+                .isEqualTo(2);
+        // Multi-byte characters count by their UTF-8 bytes.
+        String tooLong = "\u00e9".repeat(WriteOptions.MAX_NAME_BYTES / 2 + 1);
+        for (WriteOptions opts : List.of(WriteOptions.by(longest + "w"), WriteOptions.by(tooLong), WriteOptions.replicated("w", tooLong, 8))) {
+            PandoException e = failure(store.set("/k", json("2"), opts));
+            assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(e.getMessage()).contains("longer than " + WriteOptions.MAX_NAME_BYTES + " bytes");
+            assertThat(failure(store.apply(List.of(KvWrite.set("/k", json("2"))), opts)).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        }
+        assertThat(store.lastRevision()).isEqualTo(2);
+    }
+
+    @Test
     void valuesTheStoreCouldNotReadBackAreRefused() {
         // Built in code (as a native plugin may): none of these survives a round trip through JSON text.
         ObjectMapper m = new ObjectMapper();

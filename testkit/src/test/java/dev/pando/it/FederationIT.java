@@ -453,6 +453,55 @@ class FederationIT {
         }
     }
 
+    /**
+     * A backlog of large values is more than one message may carry (the hub's limits.max-frame-bytes,
+     * 1 MiB): the leaf sends it in several, both from its feed and, once retention pruned its feed,
+     * as a snapshot whose sweep still retracts a key deleted in the middle of the page.
+     */
+    @Test
+    void aBacklogOfLargeValuesReachesTheHubInSeveralMessages() throws Exception {
+        backlogOfLargeValues(false);
+    }
+
+    @Test
+    void aSnapshotOfLargeValuesReachesTheHubInSeveralMessages() throws Exception {
+        backlogOfLargeValues(true);
+    }
+
+    private void backlogOfLargeValues(boolean pruned) throws Exception {
+        TestNode hub = starHub();
+        try (TestNode leafA = FederationFixture.leafBuilder(dir, "a", port, TestNode.writeTrustedKeys(dir.resolve("a-trusts"), h.keyPair()),
+                "/site-a/**")
+                .set("changes.retain-count", pruned ? "5" : "0").start()) {
+            leafA.adminClient().set("/site-a/big-12x", num(1));
+            awaitValue(hub, "/site-a/big-12x", 1);
+            hub.close();
+            long deleted = leafA.adminClient().delete("/site-a/big-12x").get("revision").asLong();
+            JsonNode large = com.fasterxml.jackson.databind.node.TextNode.valueOf("v".repeat(60_000));
+            for (int i = 0; i < 24; i++) { // about 1.4 MiB
+                leafA.adminClient().set(String.format("/site-a/big-%02d", i), large);
+            }
+            leafA.adminClient().set("/site-a/big-zz", num(2));
+            if (pruned) {
+                Eventually.eventually("A prunes its feed past the delete", BOUND, () -> {
+                    leafA.node().store().prune();
+                    return leafA.node().store().firstRetainedRevision() > deleted + 1 ? true : null;
+                });
+            }
+            hub = hub(port, a, b);
+            awaitValue(hub, "/site-a/big-zz", 2);
+            for (int i = 0; i < 24; i++) {
+                assertThat(hub.adminClient().get(String.format("/site-a/big-%02d", i)).get("value")).as("big-%02d", i).isEqualTo(large);
+            }
+            TestNode restarted = hub;
+            Eventually.eventually("the hub drops what A deleted", BOUND,
+                    () -> restarted.adminClient().find("/site-a/big-12x").isEmpty() ? true : null);
+            assertThat(uplink(leafA).get("pushSnapshots").asLong()).as("pruned: " + pruned).isEqualTo(pruned ? 1 : 0);
+        } finally {
+            hub.close();
+        }
+    }
+
     @Test
     void aChangeOneNodeCannotTakeIsRejectedThereWithoutStoppingTheChangesBehindIt() throws Exception {
         try (TestNode hub = starHub()) {

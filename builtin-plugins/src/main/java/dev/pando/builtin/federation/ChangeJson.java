@@ -9,12 +9,35 @@ import dev.pando.api.json.WireJson;
 import dev.pando.api.path.Keys;
 import dev.pando.api.plugin.KvChange;
 import dev.pando.api.plugin.KvEntry;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Changes between peers: {@link WireJson#change} with {@code originRevision} always present. */
 final class ChangeJson {
+    /**
+     * Bytes of JSON one message of changes to the hub holds at most (a larger change travels
+     * alone): a quarter of a node's default {@code limits.max-frame-bytes}, so a backlog of large
+     * values is sent in several messages instead of one the hub must refuse.
+     */
+    static final int MAX_BATCH_BYTES = 256 * 1024;
+
     private ChangeJson() {}
+
+    /**
+     * The longest prefix of {@code changes} whose JSON stays within {@link #MAX_BATCH_BYTES}, and
+     * at least the first change: what one message carries.
+     */
+    static List<KvChange> fitting(List<KvChange> changes) {
+        long bytes = 0;
+        for (int i = 0; i < changes.size(); i++) {
+            bytes += WireJson.change(changes.get(i)).toString().getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > MAX_BATCH_BYTES && i > 0) {
+                return changes.subList(0, i);
+            }
+        }
+        return changes;
+    }
 
     /** The change that left {@code e}, as a snapshot offers it. */
     static KvChange of(KvEntry e) {

@@ -252,10 +252,14 @@ final class Uplink {
                 pushCursor = upTo;
                 continue;
             }
+            List<KvChange> sent = ChangeJson.fitting(mine);
+            if (sent.size() < mine.size()) {
+                upTo = sent.get(sent.size() - 1).revision(); // the rest is read again for the next message
+            }
             ObjectNode push = JsonNodeFactory.instance.objectNode().put("session", session).put("upTo", upTo);
-            push.set("changes", ChangeJson.write(mine));
+            push.set("changes", ChangeJson.write(sent));
             JsonNode r = client.callSync("federation.push", push);
-            pushed.addAndGet(mine.size());
+            pushed.addAndGet(sent.size());
             pushCursor = r.path("cursor").asLong(upTo);
         }
         if (running) {
@@ -285,19 +289,27 @@ final class Uplink {
             if (mine.isEmpty() && !last) {
                 continue;
             }
-            // Until the last page the hub's cursor stays put: a snapshot cut short is sent again whole.
-            ObjectNode push = JsonNodeFactory.instance.objectNode().put("session", session).put("upTo", last ? from : pushCursor);
-            push.set("changes", ChangeJson.write(mine));
-            ObjectNode range = push.putObject("sweep").put("last", last);
-            after.ifPresent(k -> range.put("after", k));
-            JsonNode r = client.callSync("federation.push", push);
-            pushed.addAndGet(mine.size());
-            if (!mine.isEmpty()) {
-                after = Optional.of(mine.get(mine.size() - 1).key());
-            }
-            if (last) {
-                pushCursor = r.path("cursor").asLong(from);
-            }
+            // A page goes in messages of at most ChangeJson.MAX_BATCH_BYTES, each sweeping the keys
+            // after the one before it through its own last key.
+            int sent = 0;
+            do {
+                List<KvChange> part = ChangeJson.fitting(mine.subList(sent, mine.size()));
+                sent += part.size();
+                boolean end = last && sent == mine.size();
+                // Until the end the hub's cursor stays put: a snapshot cut short is sent again whole.
+                ObjectNode push = JsonNodeFactory.instance.objectNode().put("session", session).put("upTo", end ? from : pushCursor);
+                push.set("changes", ChangeJson.write(part));
+                ObjectNode range = push.putObject("sweep").put("last", end);
+                after.ifPresent(k -> range.put("after", k));
+                JsonNode r = client.callSync("federation.push", push);
+                pushed.addAndGet(part.size());
+                if (!part.isEmpty()) {
+                    after = Optional.of(part.get(part.size() - 1).key());
+                }
+                if (end) {
+                    pushCursor = r.path("cursor").asLong(from);
+                }
+            } while (sent < mine.size() && running);
         } while (token != null && running);
         state = State.ACTIVE;
     }

@@ -17,7 +17,8 @@ import java.util.List;
  *
  * <p>A page examines at most {@link #examineBudget(int)} keys, so a sparse pattern such as
  * {@code /**}{@code /x} returns short (even empty) pages with a cursor instead of walking the
- * whole keyspace in one call. The cursor positions after the last examined key, which the
+ * whole keyspace in one call; it also ends once its records reach {@link Storage#MAX_READ_BYTES}.
+ * The cursor positions after the last examined key, which the
  * caller may not be allowed to see, so it is sealed ({@link ScanTokens}); the next page starts
  * right after it. Entries the query's {@code visible} test rejects are skipped inside the scan,
  * so they neither fill a page nor shape it.
@@ -44,6 +45,7 @@ final class KeyScanner {
         int limit = q.limit();
         int budget = examineBudget(limit);
         List<KvEntry> out = new ArrayList<>(Math.min(limit, 1024));
+        long bytes = 0;
         int examined = 0;
         byte[] last = null;
 
@@ -81,7 +83,7 @@ final class KeyScanner {
         }
         try (Storage.StateIterator it = storage.iterate(from, to)) {
             while (it.next()) {
-                if (out.size() == limit || examined >= budget) {
+                if (out.size() == limit || examined >= budget || bytes >= Storage.MAX_READ_BYTES) {
                     return KvPage.more(out, ScanTokens.seal(last, q));
                 }
                 byte[] k = it.key();
@@ -89,7 +91,9 @@ final class KeyScanner {
                 last = k;
                 String key = new String(k, StandardCharsets.UTF_8);
                 if (pattern.matches(key) && q.visible().test(key)) {
-                    out.add(RecordCodec.decodeEntry(key, it.value()));
+                    byte[] record = it.value();
+                    bytes += record.length;
+                    out.add(RecordCodec.decodeEntry(key, record));
                 }
             }
         }

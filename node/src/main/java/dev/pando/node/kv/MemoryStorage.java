@@ -108,10 +108,12 @@ public final class MemoryStorage implements Storage {
     public List<byte[]> changes(long fromRevision, int limit) {
         ensureOpen();
         List<byte[]> out = new ArrayList<>(Math.min(limit, 1024));
+        long bytes = 0;
         for (byte[] c : changes.tailMap(fromRevision, true).values()) {
-            if (out.size() == limit) {
+            if (out.size() == limit || bytes >= MAX_READ_BYTES) {
                 break;
             }
+            bytes += c.length;
             out.add(c);
         }
         return out;

@@ -188,8 +188,11 @@ public final class RocksStorage implements Storage {
         return lifecycle.call("read changes", rocks -> {
             try (RocksIterator it = rocks.db.newIterator(rocks.changes)) {
                 List<byte[]> out = new ArrayList<>(Math.min(limit, 1024));
-                for (it.seek(longBytes(fromRevision)); it.isValid() && out.size() < limit; it.next()) {
-                    out.add(it.value());
+                long bytes = 0;
+                for (it.seek(longBytes(fromRevision)); it.isValid() && out.size() < limit && bytes < MAX_READ_BYTES; it.next()) {
+                    byte[] record = it.value();
+                    bytes += record.length;
+                    out.add(record);
                 }
                 it.status();
                 return out;

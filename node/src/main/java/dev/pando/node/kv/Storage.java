@@ -48,7 +48,17 @@ public interface Storage extends AutoCloseable {
      */
     StateIterator iterate(byte[] from, byte[] to);
 
-    /** Feed records with revision >= {@code fromRevision}, oldest first, at most {@code limit}. */
+    /**
+     * Bytes of records one {@link #changes} read, or one scan page, holds at most: a read stops
+     * once its records reach this (it always holds at least one), so a reader asking for
+     * thousands of large values gets a short page instead of making the node hold them all.
+     */
+    int MAX_READ_BYTES = 4 << 20;
+
+    /**
+     * Feed records with revision >= {@code fromRevision}, oldest first, at most {@code limit}
+     * and no more once they reach {@link #MAX_READ_BYTES}.
+     */
     List<byte[]> changes(long fromRevision, int limit);
 
     /**

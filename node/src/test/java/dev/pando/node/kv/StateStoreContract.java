@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -561,6 +562,40 @@ abstract class StateStoreContract {
 
         StateStore shallow = open(StoreOptions.defaults("n").withMaxJsonDepth(2));
         assertThat(failure(shallow.set("/k", nested(3), ALICE)).getMessage()).contains("more than 2 levels");
+    }
+
+    @Test
+    void aScanPageAndAFeedReadStopOnceTheirRecordsReachTheReadByteBudget() {
+        // Ten values of 1 MiB: a reader asking for all of them at once gets them in pages of about 4 MiB.
+        StateStore big = open(StoreOptions.defaults("n").withMaxValueBytes(8 << 20));
+        JsonNode mib = TextNode.valueOf("x".repeat(1 << 20));
+        for (int i = 0; i < 10; i++) {
+            big.set(String.format("/big/%02d", i), mib, ALICE).join();
+        }
+        int perPage = Storage.MAX_READ_BYTES / (1 << 20); // the page ends once it holds this many
+        KvPage first = big.scan(ScanQuery.prefix("/big").withLimit(100));
+        assertThat(first.entries()).hasSize(perPage);
+        assertThat(first.next()).isPresent();
+        List<String> all = new ArrayList<>();
+        Optional<String> cursor = Optional.empty();
+        do {
+            KvPage page = big.scan(new ScanQuery(dev.pando.api.path.PathPattern.under("/big"), 100, cursor));
+            page.entries().forEach(e -> all.add(e.key()));
+            cursor = page.next();
+        } while (cursor.isPresent());
+        assertThat(all).hasSize(10).doesNotHaveDuplicates();
+
+        assertThat(big.changesSince(0, 100)).hasSize(perPage);
+        List<KvChange> changes = new ArrayList<>();
+        for (List<KvChange> read = big.changesSince(0, 100); !read.isEmpty(); read = big.changesSince(changes.get(changes.size() - 1).revision(), 100)) {
+            changes.addAll(read);
+        }
+        assertThat(changes).extracting(KvChange::revision).containsExactly(LongStream.rangeClosed(1, 10).boxed().toArray(Long[]::new));
+
+        // A record larger than the budget still comes, alone.
+        big.set("/big/huge", TextNode.valueOf("y".repeat(Storage.MAX_READ_BYTES + 1)), ALICE).join();
+        assertThat(big.changesSince(10, 100)).hasSize(1);
+        assertThat(big.scan(ScanQuery.prefix("/big/huge")).entries()).hasSize(1);
     }
 
     @Test

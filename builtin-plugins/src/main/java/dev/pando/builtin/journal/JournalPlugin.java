@@ -26,6 +26,11 @@ public final class JournalPlugin implements PandoPlugin {
     public static final int MAX_LIMIT = 1000;
     /** Entries one query, latest or since call reads at most before answering with {@code next}. */
     public static final int MAX_EXAMINED = 10_000;
+    /**
+     * Characters of entries' JSON one read answer ({@code query}, {@code latest}, {@code since},
+     * {@code snapshot}) holds at most, at least one entry: about 4 MiB, as a store scan page.
+     */
+    public static final int MAX_ANSWER_CHARS = 4 << 20;
     /** Entries one compaction (op or background retention) removes at most. */
     public static final long MAX_COMPACT_PER_CALL = 100_000;
     /** Entries one verify call checks at most. */

@@ -12,6 +12,7 @@ import dev.pando.api.plugin.OpArgs;
 import dev.pando.api.plugin.OpCall;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -61,7 +62,7 @@ final class JournalReads {
             seq = Math.max(seq, after.getAsLong() + 1);
         }
         Predicate<String> visible = visible(pattern, call.caller());
-        ArrayNode entries = JSON.arrayNode();
+        Answer entries = new Answer(limit);
         String next = null;
         PrimitiveIterator.OfLong seqs = store.seqs(pattern, seq, last);
         long previous = seq - 1;
@@ -84,12 +85,12 @@ final class JournalReads {
                 continue;
             }
             entries.add(e.toJson());
-            if (entries.size() == limit) {
+            if (entries.full()) {
                 next = seqs.hasNext() ? Long.toString(s) : null;
                 break;
             }
         }
-        ObjectNode out = page(entries, next);
+        ObjectNode out = page(entries.array(), next);
         out.put("firstSeq", store.firstSeq());
         out.put("lastSeq", last);
         // Whether compaction removed entries this range asked for.
@@ -102,18 +103,18 @@ final class JournalReads {
         Selection sel = Selection.of(OpArgs.of(call, "pattern", "limit"), call);
         long first = store.firstSeq();
         long last = store.lastSeq();
-        ArrayNode entries = JSON.arrayNode();
+        Answer entries = new Answer(sel.limit());
         if (sel.pattern() != null && sel.pattern().isLiteral()) {
-            for (long seq : newestOfKey(sel.pattern(), first, last, sel.limit())) {
-                store.entry(seq).filter(e -> sel.visible().test(e.key())).ifPresent(e -> entries.add(e.toJson()));
+            for (Iterator<Long> seqs = newestOfKey(sel.pattern(), first, last, sel.limit()).iterator(); seqs.hasNext() && !entries.full(); ) {
+                store.entry(seqs.next()).filter(e -> sel.visible().test(e.key())).ifPresent(e -> entries.add(e.toJson()));
             }
         } else {
-            for (long seq = last, examined = 0; seq >= first && examined < JournalPlugin.MAX_EXAMINED && entries.size() < sel.limit(); seq--, examined++) {
+            for (long seq = last, examined = 0; seq >= first && examined < JournalPlugin.MAX_EXAMINED && !entries.full(); seq--, examined++) {
                 store.entry(seq).filter(e -> sel.visible().test(e.key())).ifPresent(e -> entries.add(e.toJson()));
             }
         }
         ObjectNode out = JSON.objectNode();
-        out.set("entries", entries);
+        out.set("entries", entries.array());
         out.put("firstSeq", store.firstSeq());
         out.put("lastSeq", last);
         return out;
@@ -151,10 +152,10 @@ final class JournalReads {
         Selection sel = Selection.of(a, call);
         long first = store.firstSeq();
         long last = store.lastSeq();
-        ArrayNode entries = JSON.arrayNode();
+        Answer entries = new Answer(sel.limit());
         long position = Math.max(after, first - 1);
         PrimitiveIterator.OfLong seqs = store.seqs(sel.pattern(), Math.max(after + 1, first), last);
-        for (long examined = 0; seqs.hasNext() && examined < JournalPlugin.MAX_EXAMINED && entries.size() < sel.limit(); examined++) {
+        for (long examined = 0; seqs.hasNext() && examined < JournalPlugin.MAX_EXAMINED && !entries.full(); examined++) {
             long seq = seqs.nextLong();
             Optional<JournalEntry> e = store.entry(seq);
             if (e.isPresent() && sel.visible().test(e.get().key())) {
@@ -166,7 +167,7 @@ final class JournalReads {
             position = Math.max(position, last); // nothing else up to last can match
         }
         ObjectNode out = JSON.objectNode();
-        out.set("entries", entries);
+        out.set("entries", entries.array());
         // Always the seq to pass next time, so a filtered tail never re-reads what it skipped.
         out.put("next", Math.max(position, after));
         out.put("caughtUp", position >= last);
@@ -183,6 +184,34 @@ final class JournalReads {
     /** The caller only sees keys it may read, whatever the op's scope let it call. */
     static Predicate<String> visible(PathPattern pattern, Caller caller) {
         return key -> (pattern == null || pattern.matches(key)) && caller.may(Access.READ, key);
+    }
+
+    /**
+     * The entries of one answer: full at its {@code limit}, or once their JSON reaches
+     * {@link JournalPlugin#MAX_ANSWER_CHARS} (it always holds the first), so a page of large
+     * values is cut short instead of making the node hold a thousand of them at once.
+     */
+    static final class Answer {
+        private final ArrayNode array = JSON.arrayNode();
+        private final int limit;
+        private long chars;
+
+        Answer(int limit) {
+            this.limit = limit;
+        }
+
+        void add(ObjectNode entry) {
+            chars += entry.toString().length();
+            array.add(entry);
+        }
+
+        boolean full() {
+            return array.size() >= limit || chars >= JournalPlugin.MAX_ANSWER_CHARS;
+        }
+
+        ArrayNode array() {
+            return array;
+        }
     }
 
     /** An answer page: {@code entries} and the {@code next} token, null on the last page. */

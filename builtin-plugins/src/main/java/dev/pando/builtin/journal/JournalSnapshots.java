@@ -58,19 +58,21 @@ final class JournalSnapshots {
         store.requireRetained(revision);
         NavigableMap<String, KvEntry> state = stateFor(revision, pattern);
         Caller caller = call.caller();
-        ArrayNode entries = JSON.arrayNode();
+        JournalReads.Answer entries = new JournalReads.Answer(limit);
         String next = null;
+        String lastKey = null;
         for (KvEntry e : (after == null ? state : state.tailMap(after, false)).values()) {
             if (!caller.may(Access.READ, e.key())) {
                 continue;
             }
-            if (entries.size() == limit) {
-                next = entries.get(limit - 1).get("key").asText();
+            if (entries.full()) {
+                next = lastKey;
                 break;
             }
             entries.add(e.toJson());
+            lastKey = e.key();
         }
-        ObjectNode out = JournalReads.page(entries, next);
+        ObjectNode out = JournalReads.page(entries.array(), next);
         out.put("revision", revision);
         out.put("firstSeq", store.firstSeq());
         out.put("baseRevision", store.meta().baseRevision());

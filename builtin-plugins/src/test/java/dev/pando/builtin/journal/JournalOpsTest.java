@@ -38,6 +38,38 @@ class JournalOpsTest {
     }
 
     @Test
+    void answersOfLargeValuesStopAtTheAnswerBudgetAndPageOn() {
+        // Six values of 1 MiB: every read answer stops after about 4 MiB of entries.
+        String mib = "\"" + "x".repeat(1 << 20) + "\"";
+        long lastBig = 0;
+        for (int i = 0; i < 6; i++) {
+            lastBig = f.write("/big/" + i, mib);
+        }
+        j.catchUp();
+        int perAnswer = JournalPlugin.MAX_ANSWER_CHARS / (1 << 20);
+
+        JsonNode first = call(j, "journal.query", "{\"pattern\":\"/big/*\",\"limit\":100}");
+        assertThat(seqs(first)).containsExactly(11L, 12L, 13L, 14L).hasSize(perAnswer);
+        JsonNode rest = call(j, "journal.query", "{\"pattern\":\"/big/*\",\"limit\":100,\"after\":\"" + first.get("next").asText() + "\"}");
+        assertThat(seqs(rest)).containsExactly(15L, 16L);
+        assertThat(rest.get("next").isNull()).isTrue();
+
+        JsonNode since = call(j, "journal.since", "{\"seq\":10,\"limit\":100}");
+        assertThat(seqs(since)).containsExactly(11L, 12L, 13L, 14L);
+        assertThat(since.get("caughtUp").asBoolean()).isFalse();
+        assertThat(seqs(call(j, "journal.since", "{\"seq\":" + since.get("next").asLong() + "}"))).containsExactly(15L, 16L);
+
+        assertThat(seqs(call(j, "journal.latest", "{\"limit\":100}"))).containsExactly(16L, 15L, 14L, 13L);
+        assertThat(seqs(call(j, "journal.latest", "{\"pattern\":\"/big/5\",\"limit\":100}"))).containsExactly(16L);
+
+        JsonNode page = call(j, "journal.snapshot", "{\"revision\":" + lastBig + ",\"pattern\":\"/big/*\",\"limit\":100}");
+        assertThat(page.get("entries")).hasSize(perAnswer);
+        JsonNode next = call(j, "journal.snapshot", "{\"revision\":" + lastBig + ",\"pattern\":\"/big/*\",\"limit\":100,\"after\":\""
+                + page.get("next").asText() + "\"}");
+        assertThat(next.get("entries")).extracting(e -> e.get("key").asText()).containsExactly("/big/4", "/big/5");
+    }
+
+    @Test
     void queryByRevisionRange() {
         JsonNode r = call(j, "journal.query", "{\"fromRevision\":" + revs.get(2) + ",\"toRevision\":" + revs.get(4) + "}");
         assertThat(seqs(r)).containsExactly(3L, 4L, 5L);

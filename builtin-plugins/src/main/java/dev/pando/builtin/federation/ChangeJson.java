@@ -25,18 +25,22 @@ final class ChangeJson {
     private ChangeJson() {}
 
     /**
-     * The longest prefix of {@code changes} whose JSON stays within {@link #MAX_BATCH_BYTES}, and
-     * at least the first change: what one message carries.
+     * As {@link #write}, for the longest prefix of {@code changes} whose JSON stays within
+     * {@link #MAX_BATCH_BYTES}, and at least the first change: what one message carries. The
+     * array's size tells how many of {@code changes} it holds.
      */
-    static List<KvChange> fitting(List<KvChange> changes) {
+    static ArrayNode writeFitting(List<KvChange> changes) {
+        ArrayNode a = JsonNodeFactory.instance.arrayNode();
         long bytes = 0;
-        for (int i = 0; i < changes.size(); i++) {
-            bytes += WireJson.change(changes.get(i)).toString().getBytes(StandardCharsets.UTF_8).length;
-            if (bytes > MAX_BATCH_BYTES && i > 0) {
-                return changes.subList(0, i);
+        for (KvChange c : changes) {
+            ObjectNode o = json(c);
+            bytes += o.toString().getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > MAX_BATCH_BYTES && !a.isEmpty()) {
+                break;
             }
+            a.add(o);
         }
-        return changes;
+        return a;
     }
 
     /** The change that left {@code e}, as a snapshot offers it. */
@@ -47,11 +51,15 @@ final class ChangeJson {
     static ArrayNode write(List<KvChange> changes) {
         ArrayNode a = JsonNodeFactory.instance.arrayNode();
         for (KvChange c : changes) {
-            ObjectNode o = WireJson.change(c);
-            o.put("originRevision", c.originRevision());
-            a.add(o);
+            a.add(json(c));
         }
         return a;
+    }
+
+    private static ObjectNode json(KvChange c) {
+        ObjectNode o = WireJson.change(c);
+        o.put("originRevision", c.originRevision());
+        return o;
     }
 
     /** Reads a batch of at most {@code max}; anything malformed is {@code BAD_REQUEST}. */

@@ -1,6 +1,7 @@
 package dev.pando.builtin.federation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pando.api.ErrorCode;
@@ -252,12 +253,12 @@ final class Uplink {
                 pushCursor = upTo;
                 continue;
             }
-            List<KvChange> sent = ChangeJson.fitting(mine);
+            ArrayNode sent = ChangeJson.writeFitting(mine);
             if (sent.size() < mine.size()) {
-                upTo = sent.get(sent.size() - 1).revision(); // the rest is read again for the next message
+                upTo = mine.get(sent.size() - 1).revision(); // the rest is read again for the next message
             }
             ObjectNode push = JsonNodeFactory.instance.objectNode().put("session", session).put("upTo", upTo);
-            push.set("changes", ChangeJson.write(sent));
+            push.set("changes", sent);
             JsonNode r = client.callSync("federation.push", push);
             pushed.addAndGet(sent.size());
             pushCursor = r.path("cursor").asLong(upTo);
@@ -293,18 +294,18 @@ final class Uplink {
             // after the one before it through its own last key.
             int sent = 0;
             do {
-                List<KvChange> part = ChangeJson.fitting(mine.subList(sent, mine.size()));
+                ArrayNode part = ChangeJson.writeFitting(mine.subList(sent, mine.size()));
                 sent += part.size();
                 boolean end = last && sent == mine.size();
                 // Until the end the hub's cursor stays put: a snapshot cut short is sent again whole.
                 ObjectNode push = JsonNodeFactory.instance.objectNode().put("session", session).put("upTo", end ? from : pushCursor);
-                push.set("changes", ChangeJson.write(part));
+                push.set("changes", part);
                 ObjectNode range = push.putObject("sweep").put("last", end);
                 after.ifPresent(k -> range.put("after", k));
                 JsonNode r = client.callSync("federation.push", push);
                 pushed.addAndGet(part.size());
                 if (!part.isEmpty()) {
-                    after = Optional.of(part.get(part.size() - 1).key());
+                    after = Optional.of(mine.get(sent - 1).key());
                 }
                 if (end) {
                     pushCursor = r.path("cursor").asLong(from);

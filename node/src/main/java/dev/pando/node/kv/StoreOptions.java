@@ -1,6 +1,7 @@
 package dev.pando.node.kv;
 
 import dev.pando.api.json.JsonRules;
+import dev.pando.api.manifest.PluginManifest;
 
 /**
  * Settings of a {@link StateStore}.
@@ -37,7 +38,7 @@ public record StoreOptions(
     public static final int PLUGIN_RECORD_EXTRA_BYTES = 16 * 1024;
     /** Levels of nesting a plugin's own record may have beyond {@link #maxJsonDepth}, for the same reason. */
     public static final int PLUGIN_RECORD_EXTRA_DEPTH = 4;
-    private static final String PLUGIN_RECORDS = "/_plugins/";
+    private static final String PLUGIN_RECORDS = PluginManifest.PLUGINS_ROOT + "/";
 
     public StoreOptions {
         if (nodeId == null || nodeId.isBlank()) {
